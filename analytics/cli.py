@@ -1,0 +1,109 @@
+"""The ``presence`` command line: the same analytics the dashboard uses, for scripts.
+
+Every sub-command lives in the module that owns its logic and exposes ``run(args) -> int``; this file only
+declares the arguments. Errors are one clear sentence on stderr and a non-zero exit, never a traceback
+(set PRESENCE_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="presence",
+        description="Presence: who is involved in shaping mental-health services, and who is missing.",
+        epilog="The database is PRESENCE_DATABASE_URL (default: the embedded SQLite file presence.db).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init-db", help="create or upgrade the database and load the shipped baselines")
+    p.set_defaults(handler="analytics.commands:init_db")
+
+    p = sub.add_parser("demo", help="seed the synthetic demo trust (fictional people only)")
+    p.add_argument("--scale", type=_positive_int, default=1, help="N times the standard size (default 1)")
+    p.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
+    p.add_argument("--if-empty", action="store_true", help="do nothing when the database already has data")
+    p.set_defaults(handler="analytics.commands:demo")
+
+    p = sub.add_parser("analyse", help="compare involved counts with a baseline (JSON or CSV out)")
+    p.add_argument("--involved", required=True, metavar="FILE.csv",
+                   help="columns group,count and optionally level,period")
+    p.add_argument("--baseline", required=True, metavar="FILE.csv|census:AREA_CODE",
+                   help="a CSV with group and count, share (0-1) or percent (0-100); or census:AREA_CODE")
+    p.add_argument("--alpha", type=float, default=None, help="significance level (default 0.05)")
+    p.add_argument("--threshold", type=float, default=None, help="under-representation ratio (default 0.8)")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.set_defaults(handler="analytics.analyse_cli:run")
+
+    p = sub.add_parser("import", help="import people, activities, involvements, meetings or attendance")
+    p.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
+    p.add_argument("--table", choices=("people", "activities", "involvements", "meetings", "attendance",
+                                       "payments", "support", "impacts", "feedback", "reviews"))
+    p.add_argument("--sheet", help="the sheet to read from an .xlsx file")
+    p.add_argument("--organisation", help="organisation code (default: the only organisation)")
+    p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    p.add_argument("--report", metavar="FILE.csv", help="write every problem found to this CSV file")
+    p.set_defaults(handler="models.importer:run_cli")
+
+    p = sub.add_parser("export", help="write every table as CSV (and one .xlsx) that the importer reads back")
+    p.add_argument("directory", metavar="DIR")
+    p.add_argument("--organisation", help="organisation code (default: every organisation you may see)")
+    p.set_defaults(handler="models.exporter:run_cli")
+
+    p = sub.add_parser("template", help="write blank import templates (CSV and Excel) to a folder")
+    p.add_argument("directory", metavar="DIR")
+    p.set_defaults(handler="models.importer:run_template_cli")
+
+    p = sub.add_parser("user", help="manage sign-in users and their roles")
+    p.add_argument("action", choices=("add", "remove", "list"))
+    p.add_argument("email", nargs="?")
+    p.add_argument("--organisation", help="organisation code")
+    p.add_argument("--role", help="data_steward, equality_lead, board_member, outreach_worker or viewer")
+    p.set_defaults(handler="analytics.access:run_user_cli")
+
+    return parser
+
+
+def _resolve(handler: str):
+    module_name, function = handler.split(":")
+    return getattr(importlib.import_module(module_name), function)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(_resolve(args.handler)(args) or 0)
+    except KeyboardInterrupt:
+        print("presence: interrupted.", file=sys.stderr)
+        return EXIT_FAILURE
+    except (ValueError, FileNotFoundError, PermissionError) as error:
+        if os.environ.get("PRESENCE_DEBUG"):
+            raise
+        print(f"presence: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # noqa: BLE001 - the CLI promises no tracebacks
+        if os.environ.get("PRESENCE_DEBUG"):
+            raise
+        print(f"presence: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

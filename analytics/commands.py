@@ -1,0 +1,38 @@
+"""CLI handlers for setting up the database: ``presence init-db`` and ``presence demo``."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import func, select
+
+from models import Organisation, get_engine, session_scope, upgrade_schema
+
+
+def init_db(args: argparse.Namespace | None = None) -> int:
+    """Create or upgrade the schema and load the shipped reference baselines (idempotent)."""
+    from data.baselines import load_reference_baselines
+
+    engine = get_engine()
+    upgrade_schema(engine)
+    loaded = load_reference_baselines(engine)
+    print(f"Database ready at {engine.url.render_as_string(hide_password=True)}; "
+          f"{loaded} reference baseline rows added.")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Seed the synthetic demo trust; with --if-empty, only when there is no organisation yet."""
+    from data.demo import seed_demo
+
+    init_db()
+    engine = get_engine()
+    if args.if_empty:
+        with session_scope(engine) as session:
+            organisations = session.exec(select(func.count()).select_from(Organisation)).one()[0]
+        if organisations:
+            print("The database already has data; the demo trust was not added.")
+            return 0
+    summary = seed_demo(engine=engine, scale=args.scale, seed=args.seed)
+    print(summary)
+    return 0

@@ -1,0 +1,79 @@
+"""One settings object for the whole of Presence, read from the environment (prefix ``PRESENCE_``).
+
+The database is an embedded SQLite file by default; set ``PRESENCE_DATABASE_URL`` to a PostgreSQL URL
+(``postgresql+psycopg://user@host:5432/db``) for shared use. Statistical thresholds, the 4PI meeting rules and
+the disclosure-control rules are settings too, defaulting to the standards' and the NHS's numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///presence.db"
+
+
+class UnsafeSettingsError(ValueError):
+    """Raised when the settings would be unsafe in production."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRESENCE_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+
+    # Representation statistics
+    alpha: float = Field(0.05, gt=0, lt=1, description="Significance level after Holm correction.")
+    confidence: float = Field(0.95, gt=0, lt=1, description="Confidence level of Wilson intervals.")
+    under_threshold: float = Field(0.8, gt=0, lt=1, description="Ratio below which a group is under-represented.")
+    chinese_as_asian: bool = Field(True, description="ONS 2021 convention; False follows the NHS 2001 one.")
+    reference_group: str = Field("A", description="Reference ethnic category for relative likelihoods.")
+
+    # 4PI meeting and process rules
+    meeting_minimum: int = Field(2, ge=1)
+    meeting_ideal: int = Field(3, ge=1)
+    papers_days_before: int = Field(7, ge=0)
+    earliest_start: time = time(10, 0)
+    payment_days: int = Field(30, ge=0)
+
+    # Statistical disclosure control
+    suppress_below: int = Field(8, ge=1, description="Counts 1 to suppress_below-1 are shown as '*'.")
+    rounding_base: int = Field(5, ge=1)
+
+    # Import limits
+    max_import_bytes: int = 50 * 1024 * 1024
+    max_import_rows: int = 1_000_000
+
+    # Sign-in: local single-user mode is for the embedded default only
+    local_user: str = "local@presence.invalid"
+
+    @property
+    def upper_threshold(self) -> float:
+        """Ratio above which a group is over-represented: the reciprocal of the under threshold (0.8 -> 1.25)."""
+        return 1 / self.under_threshold
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env == "production" and self.is_sqlite:
+            raise UnsafeSettingsError(
+                "PRESENCE_ENV=production needs PRESENCE_DATABASE_URL set to a PostgreSQL database, "
+                "not the embedded SQLite file."
+            )
+        if self.meeting_ideal < self.meeting_minimum:
+            raise UnsafeSettingsError("PRESENCE_MEETING_IDEAL must not be below PRESENCE_MEETING_MINIMUM.")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once. Tests call ``get_settings.cache_clear()`` after changing env."""
+    return Settings()
