@@ -85,6 +85,17 @@ def _resolve(handler: str):
     return getattr(importlib.import_module(module_name), function)
 
 
+def _one_sentence(error: BaseException) -> str:
+    """A settings error from pydantic lists every field; the CLI shows the messages on one line."""
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        try:
+            return "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in errors())
+        except TypeError:
+            pass
+    return " ".join(str(error).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -96,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, PermissionError) as error:
         if os.environ.get("PRESENCE_DEBUG"):
             raise
-        print(f"presence: {error}", file=sys.stderr)
+        print(f"presence: {_one_sentence(error)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as error:  # noqa: BLE001 - the CLI promises no tracebacks
         if os.environ.get("PRESENCE_DEBUG"):

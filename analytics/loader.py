@@ -1,0 +1,135 @@
+"""The one analytics module that reads the database: one organisation's records as polars frames.
+
+Everything else in ``analytics`` works on a :class:`Frames` value and never touches ``models``. Tests and the
+benchmark build ``Frames`` directly with :func:`make_frames`, which fills any table not given with an empty frame
+of the right schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from models.tables import Activity, Attendance, Baseline, Involvement, Level, Meeting, Organisation, Person
+
+ORGANISATION_SCHEMA = {"id": pl.Int64, "code": pl.String, "name": pl.String, "catchment": pl.List(pl.String)}
+LEVEL_SCHEMA = {"id": pl.Int64, "rank": pl.Int64, "key": pl.String, "name": pl.String, "decision_making": pl.Boolean}
+ACTIVITY_SCHEMA = {
+    "id": pl.Int64, "level_id": pl.Int64, "ref": pl.String, "name": pl.String, "kind": pl.String,
+    "involvement_area": pl.String, "involves": pl.String, "purpose": pl.String, "intended_outcomes": pl.String,
+    "purpose_recorded_on": pl.Date, "high_level": pl.Boolean, "start_date": pl.Date, "end_date": pl.Date,
+}
+PERSON_SCHEMA = {
+    "id": pl.Int64, "ref": pl.String, "involvement_type": pl.String, "ethnicity": pl.String, "sex": pl.String,
+    "gender_same_as_birth": pl.String, "age_band": pl.String, "year_of_birth": pl.Int64, "disability": pl.String,
+    "sexual_orientation": pl.String, "religion": pl.String, "local_authority": pl.String,
+}
+INVOLVEMENT_SCHEMA = {
+    "id": pl.Int64, "ref": pl.String, "person_id": pl.Int64, "activity_id": pl.Int64, "role": pl.String,
+    "payment_basis": pl.String, "has_role_description": pl.Boolean, "start_date": pl.Date, "end_date": pl.Date,
+}
+MEETING_SCHEMA = {
+    "id": pl.Int64, "ref": pl.String, "activity_id": pl.Int64, "date": pl.Date, "start_time": pl.Time,
+    "papers_sent": pl.Date,
+}
+ATTENDANCE_SCHEMA = {
+    "id": pl.Int64, "meeting_id": pl.Int64, "person_id": pl.Int64, "capacity": pl.String, "status": pl.String,
+}
+BASELINE_SCHEMA = {
+    "source": pl.String, "year": pl.Int64, "geography_code": pl.String, "geography_name": pl.String,
+    "characteristic": pl.String, "group": pl.String, "count": pl.Float64,
+}
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "organisation": ORGANISATION_SCHEMA,
+    "levels": LEVEL_SCHEMA,
+    "activities": ACTIVITY_SCHEMA,
+    "people": PERSON_SCHEMA,
+    "involvements": INVOLVEMENT_SCHEMA,
+    "meetings": MEETING_SCHEMA,
+    "attendance": ATTENDANCE_SCHEMA,
+    "baselines": BASELINE_SCHEMA,
+}
+
+
+@dataclass(frozen=True)
+class Frames:
+    """One organisation's records (pseudonymous), one polars frame per table."""
+
+    organisation: pl.DataFrame
+    levels: pl.DataFrame
+    activities: pl.DataFrame
+    people: pl.DataFrame
+    involvements: pl.DataFrame
+    meetings: pl.DataFrame
+    attendance: pl.DataFrame
+    baselines: pl.DataFrame
+
+    @property
+    def catchment(self) -> list[str]:
+        """The ONS area codes the organisation serves (empty when none are recorded)."""
+        if self.organisation.height == 0:
+            return []
+        value = self.organisation["catchment"][0]
+        return [] if value is None else list(value)
+
+    @property
+    def organisation_name(self) -> str:
+        return "" if self.organisation.height == 0 else str(self.organisation["name"][0])
+
+
+def _conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
+    """``frame`` with exactly the schema of table ``name`` (missing columns are null, extra columns kept)."""
+    schema = SCHEMAS[name]
+    if frame is None:
+        return pl.DataFrame(schema=schema)
+    missing = [pl.lit(None, dtype=dtype).alias(col) for col, dtype in schema.items() if col not in frame.columns]
+    frame = frame.with_columns(missing) if missing else frame
+    casts = [pl.col(col).cast(dtype) for col, dtype in schema.items() if frame.schema[col] != dtype]
+    frame = frame.with_columns(casts) if casts else frame
+    extra = [c for c in frame.columns if c not in schema]
+    return frame.select(list(schema) + extra)
+
+
+def make_frames(**tables: pl.DataFrame | None) -> Frames:
+    """A :class:`Frames` from whichever tables are given (as frames with at least the key columns)."""
+    unknown = set(tables) - set(SCHEMAS)
+    if unknown:
+        raise ValueError(f"make_frames got unknown tables: {', '.join(sorted(unknown))}.")
+    return Frames(**{f.name: _conform(f.name, tables.get(f.name)) for f in fields(Frames)})
+
+
+def _read(engine: Engine, statement, name: str) -> pl.DataFrame:
+    schema = SCHEMAS[name]
+    with engine.connect() as connection:
+        rows = connection.execute(statement).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+def load_frames(engine: Engine, organisation_id: int = 1) -> Frames:
+    """Read one organisation's records; ``ValueError`` when there is no organisation with that id."""
+    org = Organisation.__table__.c
+    organisation = _read(engine, select(org.id, org.code, org.name, org.catchment).where(org.id == organisation_id),
+                         "organisation")
+    if organisation.height == 0:
+        raise ValueError(f"There is no organisation with id {organisation_id}.")
+
+    def cols(table, name: str):
+        c = table.__table__.c
+        return select(*[c[col] for col in SCHEMAS[name]]).where(c.organisation_id == organisation_id)
+
+    b = Baseline.__table__.c
+    return Frames(
+        organisation=organisation,
+        levels=_read(engine, cols(Level, "levels").order_by(Level.__table__.c.rank), "levels"),
+        activities=_read(engine, cols(Activity, "activities"), "activities"),
+        people=_read(engine, cols(Person, "people"), "people"),
+        involvements=_read(engine, cols(Involvement, "involvements"), "involvements"),
+        meetings=_read(engine, cols(Meeting, "meetings"), "meetings"),
+        attendance=_read(engine, cols(Attendance, "attendance"), "attendance"),
+        baselines=_read(engine, select(*[b[col] for col in BASELINE_SCHEMA]).where(
+            b.organisation_id == organisation_id), "baselines"),
+    )

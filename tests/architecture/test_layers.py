@@ -1,0 +1,53 @@
+"""The layering rule, checked by parsing imports: dashboard -> analytics -> models; data is plain reference code."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# package -> top-level packages it must never import
+FORBIDDEN = {
+    "models": {"analytics", "dashboard", "streamlit"},
+    "analytics": {"dashboard", "streamlit"},
+    "data": {"analytics", "dashboard", "streamlit"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_does_not_import_upwards(package):
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(_imports(path) & FORBIDDEN[package])
+        for path in (ROOT / package).rglob("*.py")
+    }
+    offenders = {file: names for file, names in offenders.items() if names}
+    assert offenders == {}, f"{package} must not import {sorted(FORBIDDEN[package])}: {offenders}"
+
+
+def test_only_dashboard_data_module_caches():
+    callers = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "dashboard").rglob("*.py")
+        if ("st.cache_data" in path.read_text(encoding="utf-8") or "st.cache_resource" in path.read_text(encoding="utf-8"))
+    ]
+    assert callers in ([], ["dashboard/data.py"])
+
+
+def test_the_checker_sees_a_violation(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import streamlit as st\nfrom dashboard.data import x\n")
+    assert _imports(bad) == {"streamlit", "dashboard"}
