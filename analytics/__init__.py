@@ -1,0 +1,55 @@
+"""Presence analytics: pure functions over polars frames (no Streamlit, no database except ``loader``).
+
+The representation engine builds one tidy table per characteristic (``representation_table``); decision-making
+presence, trends, data quality, headlines and the outreach list are selections of it or small companions to it.
+"""
+
+from analytics.baselines import BaselineSpec, baseline_counts, baseline_shares
+from analytics.counting import group_labels, group_mapping, presence
+from analytics.decision import pipeline, relative_likelihood
+from analytics.headlines import headlines
+from analytics.loader import Frames, load_frames, make_frames
+from analytics.outreach import outreach_list
+from analytics.quality import data_quality, missing_fields
+from analytics.representation import Representation, latest_period, representation_table, representation_tables
+from analytics.stats import (
+    binomial_test_p,
+    cochran_armitage,
+    compare_with_baseline,
+    holm,
+    holm_by,
+    relative_risk,
+    wilson_interval,
+)
+from analytics.trends import Trend, trend_table
+
+__all__ = [
+    "BaselineSpec",
+    "Frames",
+    "Representation",
+    "Trend",
+    "baseline_counts",
+    "baseline_shares",
+    "binomial_test_p",
+    "cochran_armitage",
+    "compare_with_baseline",
+    "data_quality",
+    "group_labels",
+    "group_mapping",
+    "headlines",
+    "holm",
+    "holm_by",
+    "latest_period",
+    "load_frames",
+    "make_frames",
+    "missing_fields",
+    "outreach_list",
+    "pipeline",
+    "presence",
+    "relative_likelihood",
+    "relative_risk",
+    "representation_table",
+    "representation_tables",
+    "trend_table",
+    "wilson_interval",
+]

@@ -1,15 +1,37 @@
 """Who may see what: the viewer context that every analytics output passes through.
 
-A ``Viewer`` is an identity (an email from sign-in, or the local single-user mode) with a role per organisation, read
-from the database. Deny by default: a viewer with no role for an organisation sees nothing of it.
+A ``Viewer`` is an identity (an email from sign-in, or the local single-user mode) with a role per organisation,
+read from the database. Deny by default: a viewer with no role for an organisation sees nothing of it, and an
+unknown or suspended user has no role anywhere.
+
+The rules are enforced here, below the user interface, so that no page, download or CLI command can show more
+than the role allows:
+
+* :func:`require` raises ``PermissionError`` (one plain sentence) when the viewer lacks a permission;
+* :func:`allowed_pages` is the set of dashboard pages a viewer may open (the app offers only these);
+* :func:`protect_representation`, :func:`protect_frame` and :func:`protect` apply the organisation scope and the
+  disclosure rules: a board member, outreach worker or viewer receives suppressed, rounded figures
+  (:mod:`analytics.suppression`); a data steward or equality lead receives the exact figures marked
+  ``not_for_publication``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import argparse
+import copy
+import dataclasses
+import getpass
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import polars as pl
+from sqlalchemy.engine import Engine
+
+from analytics import columns as c
+from analytics import suppression
 from data import codes
+from models.settings import Settings, get_settings
 
 # What each role may do. "exact" = unsuppressed figures (marked "not for publication").
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -20,6 +42,44 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({"aggregates"}),
 }
 assert set(PERMISSIONS) == set(codes.USER_ROLES)
+
+# The permission each dashboard page needs (page key -> permission).
+PAGE_PERMISSIONS: dict[str, str] = {
+    "overview": "aggregates",
+    "representation": "aggregates",
+    "decision_making": "aggregates",
+    "trends": "aggregates",
+    "outreach": "outreach",
+    "data_quality": "aggregates",
+    "methods": "aggregates",
+    "scorecard": "aggregates",
+    "activity_view": "aggregates",
+    "import_data": "import",
+    "admin": "admin",
+}
+
+PERMISSION_WORDS = {
+    "aggregates": "see this organisation's figures",
+    "exact": "see exact (unsuppressed) figures",
+    "outreach": "see outreach lists",
+    "record_level": "see record-level lists",
+    "import": "import data",
+    "export": "export data",
+    "admin": "manage users and roles",
+    "audit": "read the audit trail",
+}
+
+ERROR_NO_ROLE = "You have no role in this organisation, so you cannot {what}: ask its data steward for one."
+ERROR_NOT_ALLOWED = "Your role ({role}) does not allow you to {what}."
+ERROR_NOT_SIGNED_IN = "Sign in first: Presence shows nothing to someone it does not know."
+ERROR_UNKNOWN_PERMISSION = "'{permission}' is not a permission Presence knows."
+ERROR_OTHER_ORGANISATION = "This result belongs to another organisation and cannot be shown here."
+
+# Integer columns of analytics frames that are keys, not counts of people.
+KEY_INTEGER_COLUMNS = frozenset({c.LEVEL_RANK, c.ORGANISATION_ID, "id", "rank", "year", "cycle", "priority",
+                                 "period_index", "activity_id", "level_id"})
+# Columns that mark a frame as record-level (one row per record, with its reference).
+RECORD_LEVEL_COLUMNS = frozenset({"ref", "person_id", "person_ref"})
 
 
 @dataclass(frozen=True)
@@ -41,9 +101,330 @@ class Viewer:
     def organisation_ids(self) -> tuple[int, ...]:
         return tuple(sorted(self.roles))
 
+    @property
+    def is_known(self) -> bool:
+        """True when the viewer has a role somewhere (an unknown user sees nothing at all)."""
+        return bool(self.email) and bool(self.roles)
+
+    def exact(self, organisation_id: int) -> bool:
+        """True when this viewer receives exact figures (marked not for publication) for the organisation."""
+        return self.can("exact", organisation_id)
+
     def scope_key(self, organisation_id: int) -> str:
         """A small, hashable cache-key part: results may be shared only between viewers with the same scope."""
         return f"{organisation_id}:{self.role(organisation_id) or 'none'}"
 
 
 NOBODY = Viewer(email="")
+
+
+def scoped_viewer(scope_key: str) -> Viewer:
+    """The anonymous viewer a cache key stands for ("3:board_member" -> a board member of organisation 3).
+
+    Cached functions receive only the scope key; this lets them apply exactly that scope's rules.
+    """
+    organisation, _, role = scope_key.partition(":")
+    if role not in PERMISSIONS:
+        return NOBODY
+    return Viewer(email=f"scope:{scope_key}", roles={int(organisation): role})
+
+
+def resolve_viewer(engine: Engine, email: str | None, local_mode: bool = False) -> Viewer:
+    """The viewer for a signed-in email, with their roles from the database (deny by default).
+
+    In the local single-user mode the user is data steward of every organisation. An email that is unknown,
+    suspended or not an email at all gives a viewer with no roles.
+    """
+    from sqlmodel import Session
+
+    from models import users
+
+    if not email:
+        return NOBODY
+    with Session(engine) as session:
+        if local_mode:
+            return Viewer(email=email, roles={i: "data_steward" for i in users.organisation_ids(session=session)},
+                          local_mode=True)
+        return Viewer(email=email.strip().lower(), roles=users.roles_for(session=session, email=email))
+
+
+# --- Checks -------------------------------------------------------------------------------------------------
+
+def _check_permission(permission: str) -> None:
+    if permission not in PERMISSION_WORDS:
+        raise ValueError(ERROR_UNKNOWN_PERMISSION.format(permission=permission))
+
+
+def require(viewer: Viewer, permission: str, organisation_id: int) -> None:
+    """Raise ``PermissionError`` with a plain sentence unless the viewer has ``permission`` in the organisation."""
+    _check_permission(permission)
+    what = PERMISSION_WORDS[permission]
+    if not viewer.email:
+        raise PermissionError(ERROR_NOT_SIGNED_IN)
+    role = viewer.role(organisation_id)
+    if role is None:
+        raise PermissionError(ERROR_NO_ROLE.format(what=what))
+    if permission not in PERMISSIONS[role]:
+        raise PermissionError(ERROR_NOT_ALLOWED.format(role=codes.USER_ROLES[role], what=what))
+
+
+def allowed_pages(viewer: Viewer, organisation_id: int | None) -> set[str]:
+    """The dashboard pages this viewer may open for the organisation (empty for an unknown viewer)."""
+    if organisation_id is None or not viewer.email:
+        return set()
+    return {page for page, permission in PAGE_PERMISSIONS.items() if viewer.can(permission, organisation_id)}
+
+
+def visible_organisation_ids(viewer: Viewer, organisation_ids: Sequence[int]) -> list[int]:
+    """The given organisations that the viewer may see, in the given order."""
+    return [i for i in organisation_ids if viewer.can("aggregates", i)]
+
+
+# --- Protecting results ---------------------------------------------------------------------------------------
+
+def _only_organisation(frame: pl.DataFrame, organisation_id: int) -> pl.DataFrame:
+    if c.ORGANISATION_ID in frame.columns:
+        return frame.filter(pl.col(c.ORGANISATION_ID) == organisation_id)
+    return frame
+
+
+def _replace(result: Any, **changes: Any) -> Any:
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return dataclasses.replace(result, **changes)
+    if hasattr(result, "_replace"):
+        return result._replace(**changes)
+    clone = copy.copy(result)
+    for name, value in changes.items():
+        object.__setattr__(clone, name, value)
+    return clone
+
+
+def protect_representation(rep: Any, viewer: Viewer, organisation_id: int, settings: Settings | None = None) -> Any:
+    """The representation this viewer may receive: suppressed for restricted roles, exact and marked otherwise.
+
+    ``rep`` is an :class:`analytics.representation.Representation` (anything with ``rows`` and ``tables``);
+    the result is the same type. Raises ``PermissionError`` when the viewer may not see the organisation.
+    """
+    require(viewer, "aggregates", organisation_id)
+    rows = _only_organisation(rep.rows, organisation_id)
+    tables = _only_organisation(rep.tables, organisation_id) if rep.tables is not None else None
+    if suppression.is_protected(rows):
+        if viewer.exact(organisation_id) or not bool(rows[suppression.NOT_FOR_PUBLICATION].any()):
+            return _replace(rep, rows=rows, tables=tables)
+        raise ValueError("Exact figures were about to reach a role that may only see suppressed ones.")
+    if viewer.exact(organisation_id):
+        rows = suppression.mark_exact(rows, suppression.ROW_COUNTS)
+        tables = None if tables is None else suppression.mark_exact(tables, suppression.TABLE_COUNTS)
+    else:
+        rows, tables = suppression.suppress_representation(rows, tables, settings or get_settings())
+    return _replace(rep, rows=rows, tables=tables)
+
+
+def _integer_counts(frame: pl.DataFrame) -> list[str]:
+    return [name for name, dtype in frame.schema.items()
+            if dtype.is_integer() and name not in KEY_INTEGER_COLUMNS and not name.endswith("_id")]
+
+
+def _likelihood_derived() -> dict[str, pl.Expr | None]:
+    n = pl.col("decision_making_n") + pl.col("other_only_n")
+    return {"likelihood": pl.when(n > 0).then(pl.col("decision_making_n") / n).otherwise(None),
+            "relative_likelihood": None, c.CI_LOW: None, c.CI_HIGH: None}
+
+
+def protect_frame(
+    frame: pl.DataFrame,
+    viewer: Viewer,
+    organisation_id: int,
+    *,
+    kind: str = "aggregate",
+    counts: Sequence[str] | None = None,
+    derived: Mapping[str, pl.Expr | None] | None = None,
+    lines: Sequence[Sequence[str]] = (),
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """An analytics frame as this viewer may receive it.
+
+    ``kind``: "aggregate" (counts of people: needs 'aggregates'), "outreach" (needs 'outreach') or
+    "record_level" (one row per record: needs 'record_level'; returned exact and marked not for publication).
+    For restricted viewers the ``counts`` columns (default: every integer column that is not a key) are
+    suppressed and rounded, and the ``derived`` figures recomputed or withheld (default: every float column is
+    null where a count of its row is hidden and rounded to 2 decimals elsewhere).
+
+    Frames shaped like representation rows (group, involved, total) get the full representation rules; an
+    outreach list keeps its level rows (already from a protected representation) and has its activity rows
+    suppressed per activity; a relative-likelihood frame has its likelihood recomputed from published counts.
+    """
+    settings = settings or get_settings()
+    permission = {"aggregate": "aggregates", "outreach": "outreach", "record_level": "record_level"}.get(kind)
+    if permission is None:
+        raise ValueError(f"'{kind}' is not a kind of result; use aggregate, outreach or record_level.")
+    require(viewer, permission, organisation_id)
+    frame = _only_organisation(frame, organisation_id)
+    if suppression.is_protected(frame):
+        if viewer.exact(organisation_id) or not bool(frame[suppression.NOT_FOR_PUBLICATION].any()):
+            return frame
+        raise ValueError("Exact figures were about to reach a role that may only see suppressed ones.")
+    if kind == "record_level":
+        return frame.with_columns(pl.lit(True).alias(suppression.NOT_FOR_PUBLICATION))
+    is_rows = {c.GROUP, c.INVOLVED, c.TOTAL} <= set(frame.columns) and counts is None
+    if viewer.exact(organisation_id):
+        present = list(counts) if counts is not None else (
+            list(suppression.ROW_COUNTS) if is_rows else _integer_counts(frame))
+        return suppression.mark_exact(frame, present)
+    if is_rows:
+        return _protect_rows_like(frame, settings)
+    if counts is None and {"decision_making_n", "other_only_n"} <= set(frame.columns):
+        counts, derived = ["decision_making_n", "other_only_n"], _likelihood_derived()
+        derived = {k: v for k, v in derived.items() if k in frame.columns}
+        lines = ()
+    if counts is None:
+        counts = _integer_counts(frame)
+        if {c.PEOPLE, c.TOTAL, c.UNKNOWN} <= set(counts) and not lines:
+            lines = [(c.PEOPLE, c.TOTAL, c.UNKNOWN)] + (
+                [(c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN)] if {c.NOT_STATED, c.NOT_KNOWN} <= set(counts) else [])
+    if derived is None:
+        derived = {name: None for name, dtype in frame.schema.items() if dtype.is_float()}
+        if c.DECLARATION_RATE in derived and {c.PEOPLE, c.TOTAL} <= set(counts):
+            derived[c.DECLARATION_RATE] = (pl.when(pl.col(c.PEOPLE) > 0)
+                                           .then(pl.col(c.TOTAL) / pl.col(c.PEOPLE)).otherwise(None))
+    return suppression.suppress_frame(frame, counts, derived=derived, lines=lines, settings=settings)
+
+
+ERROR_BUILT_FROM_EXACT = (
+    "This result was built from exact figures, so it cannot be shown to a role that sees suppressed figures: "
+    "build it from the protected representation."
+)
+
+
+def _from_published(frame: pl.DataFrame, settings: Settings) -> None:
+    if not suppression.looks_published(frame, suppression.ROW_COUNTS, settings):
+        raise ValueError(ERROR_BUILT_FROM_EXACT)
+
+
+def _protect_rows_like(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    """Representation-shaped rows (a trend series, a pipeline, an outreach list) for a restricted viewer.
+
+    An outreach list's level rows must come from a protected representation (checked: their counts are all
+    published values); its activity rows, counted from the records, are suppressed per activity, with adjusted
+    p-values withheld (the list holds only some groups of each activity, not the whole family).
+    """
+    if "unit" not in frame.columns or "activity_ref" not in frame.columns:
+        rows, _ = suppression.suppress_representation(frame, None, settings)
+        return rows
+    order = frame.columns
+    level = frame.filter(pl.col("unit") != "activity")
+    _from_published(level, settings)
+    activity, _ = suppression.suppress_representation(frame.filter(pl.col("unit") == "activity"), None, settings,
+                                                      extra_key=("unit", "activity_ref"), adjust=False)
+    level = suppression.mark_published(level)
+    merged = pl.concat([level, activity], how="diagonal_relaxed")
+    return merged.select([*order, *[n for n in merged.columns if n not in order]])
+
+
+def protect(result: Any, viewer: Viewer, organisation_id: int, settings: Settings | None = None) -> Any:
+    """Apply :func:`protect_representation` / :func:`protect_frame` to any analytics result (the dashboard's gate).
+
+    Handles a Representation (``rows`` + ``tables``), a frame, a trend (``series`` + ``summary``), and tuples,
+    lists and dicts of those. Text (headlines) and other plain values pass unchanged after the access check:
+    they must be built from a protected representation. A frame with a ``ref`` column is record-level.
+    """
+    require(viewer, "aggregates", organisation_id)
+    if result is None or isinstance(result, str | int | float | bool):
+        return result
+    if hasattr(result, "rows") and hasattr(result, "tables"):
+        return protect_representation(result, viewer, organisation_id, settings)
+    if hasattr(result, "series") and hasattr(result, "summary"):
+        if not viewer.exact(organisation_id):
+            _from_published(result.series, settings or get_settings())
+        return _replace(result, series=protect(result.series, viewer, organisation_id, settings),
+                        summary=protect_frame(result.summary, viewer, organisation_id, counts=(), derived={},
+                                              settings=settings))
+    if isinstance(result, pl.DataFrame):
+        if RECORD_LEVEL_COLUMNS & set(result.columns):
+            return protect_frame(result, viewer, organisation_id, kind="record_level", settings=settings)
+        kind = "outreach" if "unit" in result.columns and "priority" in result.columns else "aggregate"
+        return protect_frame(result, viewer, organisation_id, kind=kind, settings=settings)
+    if isinstance(result, Mapping):
+        return {k: protect(v, viewer, organisation_id, settings) for k, v in result.items()}
+    if isinstance(result, tuple | list):
+        protected = [protect(v, viewer, organisation_id, settings) for v in result]
+        return type(result)(protected) if isinstance(result, list) else tuple(protected)
+    return result
+
+
+# --- Downloads ----------------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_for_spreadsheet(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (starting = + - @ tab or return) get a leading '."""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name)).alias(name)
+        for name in text_columns
+    )
+
+
+def publishable(frame: pl.DataFrame) -> pl.DataFrame:
+    """A protected frame ready to download: counts as "*" / numbers, formula-safe text, flags dropped.
+
+    The ``not_for_publication`` column is kept when True, so an exact file carries its mark.
+    """
+    shown = suppression.display_counts(frame)
+    if suppression.NOT_FOR_PUBLICATION in shown.columns and not bool(shown[suppression.NOT_FOR_PUBLICATION].any()):
+        shown = shown.drop(suppression.NOT_FOR_PUBLICATION)
+    return safe_for_spreadsheet(shown)
+
+
+# --- The ``presence user`` command ------------------------------------------------------------------------
+
+def _cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # pragma: no cover - no login name in some containers
+        return "cli"
+
+
+def run_user_cli(args: argparse.Namespace) -> int:
+    """``presence user add|remove|list [EMAIL] --organisation CODE --role ROLE``: manage sign-in users."""
+    from models import crud, users
+    from models.db import get_engine, session_scope, upgrade_schema
+
+    engine = get_engine()
+    upgrade_schema(engine)
+    actor = _cli_actor()
+    with session_scope(engine) as session:
+        if args.action == "list":
+            organisation = crud.get_organisation(session=session, code=args.organisation) if args.organisation \
+                else None
+            frame = users.users_frame(session=session,
+                                      organisation_ids=None if organisation is None else [organisation.id])
+            if frame.height == 0:
+                print("No users yet: add one with 'presence user add EMAIL --role data_steward'.")
+                return 0
+            for row in safe_for_spreadsheet(frame).iter_rows(named=True):
+                state = "" if row["active"] else " (suspended)"
+                print(f"{row['organisation_code']}\t{row['email']}\t{row['role_label']}{state}")
+            return 0
+        if not args.email:
+            raise ValueError(f"'presence user {args.action}' needs the user's email address.")
+        if args.action == "add":
+            if not args.role:
+                raise ValueError("'presence user add' needs --role: " + ", ".join(codes.USER_ROLES) + ".")
+            organisation = crud.get_organisation(session=session, code=args.organisation)
+            users.set_role(session=session, email=args.email, organisation_id=organisation.id, role=args.role,
+                           actor=actor)
+            print(f"{users.normalise_email(args.email)} is now {codes.USER_ROLES[args.role]} of {organisation.code}.")
+            return 0
+        if args.action == "remove":
+            organisation_id = None
+            if args.organisation:
+                organisation_id = crud.get_organisation(session=session, code=args.organisation).id
+            removed = users.remove_user(session=session, email=args.email, actor=actor,
+                                        organisation_id=organisation_id)
+            where = f" in {args.organisation}" if args.organisation else ""
+            print(f"Removed {users.normalise_email(args.email)}{where} ({removed} role(s)).")
+            return 0
+    raise ValueError(f"'{args.action}' is not add, remove or list.")

@@ -1,0 +1,293 @@
+"""``presence analyse``: compare published or exported involvement counts with a baseline, from files.
+
+    presence analyse --involved FILE.csv --baseline FILE.csv|census:AREA_CODE [--alpha 0.05] [--threshold 0.8]
+                     [--format json|csv]
+
+``--involved`` has columns ``group,count`` and optionally ``level`` and ``period``; ``--baseline`` has ``group``
+and one of ``count``, ``share`` (0-1) or ``percent`` (0-100), or is ``census:AREA_CODE`` for the shipped Census
+2021 ethnicity figures of a local authority, region, ICB or country. Groups match case-insensitively, ignoring
+surrounding spaces; for ethnicity NHS codes, ONS 2021 names and short names are all recognised, and labels
+meaning unknown (not stated, not known, prefer not to say, unknown, Z, 99) are counted as unknown. Row numbers
+in messages are the file's line numbers, the header being row 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from analytics import columns as C
+from analytics.baselines import _census_description, _means_unknown, broad_group, census_counts
+from analytics.stats import compare_with_baseline
+from data import codes, vocabulary
+
+LEVEL = "level"
+ALL = "all"
+ANALYSE_ROW_COLUMNS = (LEVEL, C.PERIOD, C.GROUP, C.GROUP_LABEL, C.INVOLVED, C.TOTAL, C.SHARE, C.BASELINE_SHARE,
+                       C.RATIO, C.GAP_PP, C.EXPECTED, C.SHORTFALL, C.Z, C.CI_LOW, C.CI_HIGH, C.P_VALUE,
+                       C.P_ADJUSTED, C.STATUS)
+ANALYSE_TABLE_COLUMNS = (LEVEL, C.PERIOD, C.PEOPLE, C.TOTAL, C.UNKNOWN, C.DECLARATION_RATE)
+
+ERROR_EMPTY = "{file}: the file is empty."
+ERROR_NOT_TEXT = "{file}: the file is not a UTF-8 text CSV file."
+ERROR_NO_COLUMN = "{file}, row 1: there is no '{column}' column (the columns are: {found})."
+ERROR_NO_VALUE_COLUMN = "{file}, row 1: a baseline needs a 'count', 'share' or 'percent' column (the columns are: {found})."
+ERROR_WHOLE = "{file}, row {row}: count '{value}' is not a whole number."
+ERROR_NEGATIVE = "{file}, row {row}: {column} '{value}' must not be negative."
+ERROR_NUMBER = "{file}, row {row}: {column} '{value}' is not a number."
+ERROR_SHARE_RANGE = "{file}, row {row}: share '{value}' must be between 0 and 1."
+ERROR_PERCENT_RANGE = "{file}, row {row}: percent '{value}' must be between 0 and 100."
+ERROR_NO_ROWS = "{file}: the file has a header but no rows."
+ERROR_NO_KNOWN_BASELINE = "{file}: the baseline has no known group with a figure above 0."
+ERROR_ALPHA = "--alpha must be between 0 and 1 (for example 0.05), not {value}."
+ERROR_THRESHOLD = "--threshold must be between 0 and 1 (for example 0.8), not {value}."
+ERROR_CENSUS_CODE = "--baseline census: needs an area code after the colon, for example census:E09000007."
+
+_KIND = "_kind"  # "known" or "unknown"
+_KEY = "_key"
+
+
+# --- Reading files -------------------------------------------------------------------------------------------
+
+def _read_csv(path: str | Path) -> tuple[str, list[str], list[tuple[int, dict[str, str]]]]:
+    """(file name, lower-case header, [(row number, row)]) of a small aggregated CSV table."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise ValueError(f"{name}: the file does not exist.")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(ERROR_NOT_TEXT.format(file=name)) from error
+    if not text.strip():
+        raise ValueError(ERROR_EMPTY.format(file=name))
+    reader = csv.reader(text.splitlines())
+    header = [h.strip().lower() for h in next(reader)]
+    rows = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        rows.append((number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}))
+    if not rows:
+        raise ValueError(ERROR_NO_ROWS.format(file=name))
+    return name, header, rows
+
+
+def _require(name: str, header: list[str], column: str) -> None:
+    if column not in header:
+        raise ValueError(ERROR_NO_COLUMN.format(file=name, column=column, found=", ".join(header)))
+
+
+def _number(name: str, row: int, column: str, value: str) -> float:
+    try:
+        number = float(value.replace(",", ""))
+    except ValueError:
+        raise ValueError(ERROR_NUMBER.format(file=name, row=row, column=column, value=value)) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(ERROR_NUMBER.format(file=name, row=row, column=column, value=value))
+    if number < 0:
+        raise ValueError(ERROR_NEGATIVE.format(file=name, row=row, column=column, value=value))
+    return number
+
+
+def read_involved(path: str | Path) -> pl.DataFrame:
+    """level, period, label, count from an involved-counts CSV (``ValueError`` naming file, row and problem)."""
+    name, header, rows = _read_csv(path)
+    _require(name, header, C.GROUP)
+    _require(name, header, "count")
+    records = []
+    for number, row in rows:
+        value = row["count"]
+        try:
+            count = float(value.replace(",", ""))
+        except ValueError:
+            raise ValueError(ERROR_WHOLE.format(file=name, row=number, value=value)) from None
+        if count != count or not count.is_integer():
+            raise ValueError(ERROR_WHOLE.format(file=name, row=number, value=value))
+        if count < 0:
+            raise ValueError(ERROR_NEGATIVE.format(file=name, row=number, column="count", value=value))
+        records.append((row.get(LEVEL) or ALL, row.get(C.PERIOD) or ALL, row[C.GROUP], int(count)))
+    return pl.DataFrame(records, schema={LEVEL: pl.String, C.PERIOD: pl.String, "label": pl.String,
+                                         "count": pl.Int64}, orient="row")
+
+
+def read_baseline(spec: str) -> tuple[pl.DataFrame, str, str]:
+    """(label, count) table, its description, and the level its labels are at ("ethnicity", "ethnicity_broad"
+    or "" for labels to be recognised) from a baseline CSV or ``census:AREA_CODE``."""
+    if spec.lower().startswith("census:"):
+        code = spec.split(":", 1)[1].strip()
+        if not code:
+            raise ValueError(ERROR_CENSUS_CODE)
+        try:
+            raw, level = census_counts([code], "ethnicity_broad")
+        except ValueError as error:
+            raise ValueError(f"--baseline {spec}: {error}") from None
+        table = raw.select(pl.col(C.GROUP).cast(pl.String).alias("label"), pl.col("count").cast(pl.Float64))
+        return table, _census_description([code]), level
+    name, header, rows = _read_csv(spec)
+    _require(name, header, C.GROUP)
+    column = next((c for c in ("count", "share", "percent") if c in header), None)
+    if column is None:
+        raise ValueError(ERROR_NO_VALUE_COLUMN.format(file=name, found=", ".join(header)))
+    records = []
+    for number, row in rows:
+        value = row[column].rstrip("%").strip() if column == "percent" else row[column]
+        figure = _number(name, number, column, value)
+        if column == "share" and figure > 1:
+            raise ValueError(ERROR_SHARE_RANGE.format(file=name, row=number, value=row[column]))
+        if column == "percent" and figure > 100:
+            raise ValueError(ERROR_PERCENT_RANGE.format(file=name, row=number, value=row[column]))
+        records.append((row[C.GROUP], figure))
+    table = pl.DataFrame(records, schema={"label": pl.String, "count": pl.Float64}, orient="row")
+    return table, f"the baseline in {name} ({column} column)", ""
+
+
+# --- Recognising groups --------------------------------------------------------------------------------------
+
+def _recognise(labels: list[str], level: str, chinese_as_asian: bool) -> dict[str, tuple[str, str | None]]:
+    """label -> ("unknown", None) or ("known", group) at ``level`` ("ethnicity", "ethnicity_broad" or "")."""
+    out = {}
+    for label in labels:  # distinct labels of two small aggregated files
+        if _means_unknown(label):
+            out[label] = ("unknown", None)
+            continue
+        if level == "ethnicity":
+            code = vocabulary.try_normalise("ethnicity", label)
+            known = code in codes.ETHNICITY_BY_CODE
+            out[label] = ("known", code) if known else ("unknown", None)
+        elif level == "ethnicity_broad":
+            code = vocabulary.try_normalise("ethnicity", label)
+            if code in codes.ETHNICITY_BY_CODE:
+                group = codes.ethnicity_broad(code, chinese_as_asian=chinese_as_asian)
+            else:
+                group = broad_group(label)
+            out[label] = ("known", group) if group else ("unknown", None)
+        else:
+            out[label] = ("known", vocabulary.key(label))
+    return out
+
+
+def _level_of(labels: list[str]) -> str:
+    """The most detailed ethnicity level every known label is recognised at, or "" (not ethnicity)."""
+    known = [label for label in labels if not _means_unknown(label)]
+    if not known:
+        return ""
+    if all(vocabulary.try_normalise("ethnicity", x) in codes.ETHNICITY_BY_CODE for x in known):
+        return "ethnicity"
+    if all(vocabulary.try_normalise("ethnicity", x) in codes.ETHNICITY_BY_CODE or broad_group(x) for x in known):
+        return "ethnicity_broad"
+    return ""
+
+
+def _labels(level: str) -> dict[str, str]:
+    if level == "ethnicity":
+        return {c.code: c.label for c in codes.ETHNIC_CATEGORIES}
+    if level == "ethnicity_broad":
+        return {g: g for g in codes.BROAD_GROUPS}
+    return {}
+
+
+# --- The analysis ------------------------------------------------------------------------------------------
+
+def analyse_counts(
+    involved: pl.DataFrame,
+    baseline: pl.DataFrame,
+    *,
+    baseline_level: str = "",
+    alpha: float = 0.05,
+    under_threshold: float = 0.8,
+    confidence: float = 0.95,
+    chinese_as_asian: bool = True,
+    baseline_name: str = "the baseline",
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows (``ANALYSE_ROW_COLUMNS``) and tables (``ANALYSE_TABLE_COLUMNS``) for involved counts
+    [level, period, label, count] against a baseline [label, count] (shares or percents work as counts)."""
+    involved_labels = involved["label"].unique().to_list()
+    baseline_labels = baseline["label"].unique().to_list()
+    level = baseline_level or _level_of(baseline_labels)
+    if level and _level_of(involved_labels) == "ethnicity_broad":
+        level = "ethnicity_broad"  # compare at the coarser of the two levels
+    if not level:
+        level = ""
+    label_map = _recognise(sorted(set(involved_labels) | set(baseline_labels)), level, chinese_as_asian)
+    kinds = {k: v[0] for k, v in label_map.items()}
+    groups = {k: v[1] for k, v in label_map.items() if v[1] is not None}
+    ons_only = {c.code for c in codes.ETHNIC_CATEGORIES if c.code != c.nhs_fold}
+    if level == "ethnicity" and not any(groups.get(x) in ons_only for x in involved_labels):
+        # NHS records have no Gypsy or Irish Traveller, Roma or Arab code: fold the baseline the same way
+        groups = {k: codes.ETHNICITY_BY_CODE[v].nhs_fold for k, v in groups.items()}
+    display = _labels(level)
+    if not display:  # free labels: show the first spelling seen, baseline first
+        for label in baseline_labels + involved_labels:
+            display.setdefault(vocabulary.key(label), label.strip())
+
+    def tag(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            pl.col("label").replace_strict(kinds, return_dtype=pl.String).alias(_KIND),
+            pl.col("label").replace_strict(groups, default=None, return_dtype=pl.String).alias(C.GROUP))
+
+    base = tag(baseline).filter(pl.col(_KIND) == "known").group_by(C.GROUP).agg(pl.col("count").sum())
+    base_total = base["count"].sum() if base.height else 0
+    if not base_total:
+        raise ValueError(ERROR_NO_KNOWN_BASELINE.format(file=baseline_name))
+    shares = base.select(C.GROUP, (pl.col("count") / base_total).alias(C.BASELINE_SHARE))
+
+    counted = tag(involved)
+    order = counted.select(LEVEL, C.PERIOD).unique(maintain_order=True).with_row_index("_table")
+    tables = (counted.group_by(LEVEL, C.PERIOD).agg(
+        pl.col("count").sum().alias(C.PEOPLE),
+        pl.col("count").filter(pl.col(_KIND) == "known").sum().alias(C.TOTAL),
+        pl.col("count").filter(pl.col(_KIND) == "unknown").sum().alias(C.UNKNOWN))
+        .join(order, on=[LEVEL, C.PERIOD]).sort("_table")
+        .with_columns(pl.when(pl.col(C.PEOPLE) > 0).then(pl.col(C.TOTAL) / pl.col(C.PEOPLE))
+                      .otherwise(None).alias(C.DECLARATION_RATE)))
+    universe_order = list(display) if level else list(dict.fromkeys(
+        [vocabulary.key(x) for x in baseline_labels + involved_labels if kinds[x] == "known"]))
+    present = set(shares[C.GROUP].to_list()) | set(counted.filter(pl.col(_KIND) == "known")[C.GROUP].to_list())
+    universe = pl.DataFrame({C.GROUP: [g for g in universe_order if g in present]}).with_row_index("_order")
+    known = (counted.filter(pl.col(_KIND) == "known").group_by(LEVEL, C.PERIOD, C.GROUP)
+             .agg(pl.col("count").sum().alias(C.INVOLVED)))
+    rows = (tables.select("_table", LEVEL, C.PERIOD, C.TOTAL).join(universe, how="cross")
+            .join(known, on=[LEVEL, C.PERIOD, C.GROUP], how="left").join(shares, on=C.GROUP, how="left")
+            .with_columns(pl.col(C.INVOLVED).fill_null(0),
+                          pl.col(C.GROUP).replace_strict(display, default=pl.col(C.GROUP)).alias(C.GROUP_LABEL)))
+    rows = compare_with_baseline(rows, table_keys=["_table"], alpha=alpha, under_threshold=under_threshold,
+                                 confidence=confidence)
+    return (rows.sort("_table", "_order").select(ANALYSE_ROW_COLUMNS),
+            tables.select(ANALYSE_TABLE_COLUMNS))
+
+
+def _probability(value: float | None, default: float, error: str) -> float:
+    if value is None:
+        return default
+    if not 0 < value < 1:
+        raise ValueError(error.format(value=value))
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    """The ``presence analyse`` command: prints JSON ({"rows", "tables", "baseline"}) or the rows as CSV."""
+    from models.settings import get_settings
+
+    settings = get_settings()
+    alpha = _probability(args.alpha, settings.alpha, ERROR_ALPHA)
+    threshold = _probability(args.threshold, settings.under_threshold, ERROR_THRESHOLD)
+    involved = read_involved(args.involved)
+    baseline, description, level = read_baseline(args.baseline)
+    rows, tables = analyse_counts(involved, baseline, baseline_level=level, alpha=alpha,
+                                  under_threshold=threshold, confidence=settings.confidence,
+                                  chinese_as_asian=settings.chinese_as_asian,
+                                  baseline_name=Path(args.baseline).name if ":" not in args.baseline
+                                  else args.baseline)
+    if getattr(args, "format", "json") == "csv":
+        sys.stdout.write(rows.write_csv())
+    else:
+        json.dump({"rows": rows.to_dicts(), "tables": tables.to_dicts(), "baseline": description},
+                  sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,236 @@
+"""Who counts where and when: people per level per period, by group of an equality characteristic.
+
+A person counts once per level per period when they hold an involvement in an activity at that level whose dates
+overlap the period, or attended (status "attended") a meeting of an activity at that level in the period. Periods
+are calendar quarters ("2024-Q1") or calendar years ("2024") from the earliest to the latest date in the records
+(an involvement with no end date runs to the latest date).
+
+Everything here is a lazy polars query; nothing loops over people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from analytics import columns as C
+from analytics.loader import Frames
+from data import codes
+
+PERIOD_KINDS = ("quarter", "year")
+INVOLVEMENT_FILTERS = ("all", "service_user", "carer")
+ETHNICITY_DETAILS = ("nhs", "ons19")
+CROSS = " × "  # joins the groups (and labels) of crossed characteristics
+STATE = "_state"  # "known", "not_stated" or "not_known"
+KNOWN = "known"
+PERSON_ID = "person_id"
+LEVEL_ID = "level_id"
+ACTIVITY_ID = "activity_id"
+PERIOD_INDEX = "period_index"
+
+ERROR_PERIOD = "period must be 'quarter' or 'year', not '{}'."
+ERROR_INVOLVEMENT = "involvement must be 'all', 'service_user' or 'carer', not '{}'."
+ERROR_CHARACTERISTIC = "'{}' is not a characteristic Presence can count by; use one of: {}."
+ERROR_DETAIL = "detail must be 'nhs' or 'ons19', not '{}'."
+
+_ETHNICITY_FAMILY = ("ethnicity", "ethnicity_broad", "ethnicity_binary")
+
+
+def check_period(period: str) -> None:
+    if period not in PERIOD_KINDS:
+        raise ValueError(ERROR_PERIOD.format(period))
+
+
+def check_characteristic(characteristic: str) -> None:
+    if characteristic not in C.CHARACTERISTICS:
+        raise ValueError(ERROR_CHARACTERISTIC.format(characteristic, ", ".join(C.CHARACTERISTICS)))
+
+
+# --- Groups ---------------------------------------------------------------------------------------------------
+
+def group_mapping(characteristic: str, *, chinese_as_asian: bool = True, detail: str = "nhs") -> dict[str, str]:
+    """Recorded code -> group for every known code of ``characteristic`` (unknown codes are not in the map)."""
+    check_characteristic(characteristic)
+    if detail not in ETHNICITY_DETAILS:
+        raise ValueError(ERROR_DETAIL.format(detail))
+    if characteristic == "ethnicity":
+        return {c.code: (c.code if detail == "ons19" else c.nhs_fold) for c in codes.ETHNIC_CATEGORIES}
+    if characteristic == "ethnicity_broad":
+        return {c.code: codes.ethnicity_broad(c.code, chinese_as_asian=chinese_as_asian)
+                for c in codes.ETHNIC_CATEGORIES}
+    if characteristic == "ethnicity_binary":
+        return {c.code: codes.ethnicity_binary(c.code) for c in codes.ETHNIC_CATEGORIES}
+    return {code: code for code in codes.CHARACTERISTIC_CODES[characteristic] if code not in codes.UNKNOWN_VALUES}
+
+
+def group_labels(characteristic: str, *, detail: str = "nhs") -> dict[str, str]:
+    """Group -> display label, in display order."""
+    check_characteristic(characteristic)
+    if characteristic == "ethnicity":
+        return {c.code: c.label for c in codes.ETHNIC_CATEGORIES if detail == "ons19" or c.code == c.nhs_fold}
+    if characteristic == "ethnicity_broad":
+        return {g: g for g in codes.BROAD_GROUPS}
+    if characteristic == "ethnicity_binary":
+        return {g: g for g in codes.BINARY_GROUPS}
+    return {code: label for code, label in codes.CHARACTERISTIC_CODES[characteristic].items()
+            if code not in codes.UNKNOWN_VALUES}
+
+
+def source_column(characteristic: str) -> str:
+    """The person column a characteristic is read from."""
+    return "ethnicity" if characteristic in _ETHNICITY_FAMILY else characteristic
+
+
+def _not_stated_values(characteristic: str) -> list[str]:
+    return [codes.ETHNICITY_NOT_STATED] if source_column(characteristic) == "ethnicity" else [codes.NOT_STATED]
+
+
+def group_universe(characteristics: Sequence[str], *, detail: str = "nhs") -> pl.DataFrame:
+    """Every (crossed) group with its label, in display order: columns group, group_label."""
+    frame = None
+    for characteristic in characteristics:
+        labels = group_labels(characteristic, detail=detail)
+        part = pl.DataFrame({C.GROUP: list(labels), C.GROUP_LABEL: list(labels.values())},
+                            schema={C.GROUP: pl.String, C.GROUP_LABEL: pl.String})
+        if frame is None:
+            frame = part
+            continue
+        frame = frame.join(part, how="cross", suffix="_r").select(
+            (pl.col(C.GROUP) + CROSS + pl.col(f"{C.GROUP}_r")).alias(C.GROUP),
+            (pl.col(C.GROUP_LABEL) + CROSS + pl.col(f"{C.GROUP_LABEL}_r")).alias(C.GROUP_LABEL),
+        )
+    assert frame is not None
+    return frame.with_row_index("_order")
+
+
+def _group_expr(characteristic: str, *, chinese_as_asian: bool, detail: str) -> tuple[pl.Expr, pl.Expr]:
+    """(group, state) expressions on the person frame for one characteristic."""
+    column = pl.col(source_column(characteristic))
+    mapping = group_mapping(characteristic, chinese_as_asian=chinese_as_asian, detail=detail)
+    group = column.replace_strict(mapping, default=None, return_dtype=pl.String)
+    state = (pl.when(group.is_not_null()).then(pl.lit(KNOWN))
+             .when(column.is_in(_not_stated_values(characteristic))).then(pl.lit(codes.NOT_STATED))
+             .otherwise(pl.lit(codes.NOT_KNOWN)))
+    return group, state
+
+
+def person_groups(
+    people: pl.LazyFrame, characteristics: Sequence[str], *, chinese_as_asian: bool = True, detail: str = "nhs",
+) -> pl.LazyFrame:
+    """person_id, group (null unless known), _state for one characteristic or several crossed.
+
+    A crossed group is known only when every part is known; it is "not stated" when any part is not stated.
+    """
+    groups, states = [], []
+    for characteristic in characteristics:
+        g, s = _group_expr(characteristic, chinese_as_asian=chinese_as_asian, detail=detail)
+        groups.append(g)
+        states.append(s)
+    group = groups[0] if len(groups) == 1 else pl.concat_str(groups, separator=CROSS)
+    state = states[0]
+    for other in states[1:]:
+        state = (pl.when((state == KNOWN) & (other == KNOWN)).then(pl.lit(KNOWN))
+                 .when((state == codes.NOT_STATED) | (other == codes.NOT_STATED)).then(pl.lit(codes.NOT_STATED))
+                 .otherwise(pl.lit(codes.NOT_KNOWN)))
+    return people.select(pl.col("id").alias(PERSON_ID), group.alias(C.GROUP), state.alias(STATE))
+
+
+# --- Periods -------------------------------------------------------------------------------------------------
+
+def period_index(date: pl.Expr, period: str) -> pl.Expr:
+    """Quarters since year 0 (year * 4 + quarter - 1), or the calendar year."""
+    if period == "quarter":
+        return date.dt.year().cast(pl.Int64) * 4 + (date.dt.month().cast(pl.Int64) - 1) // 3
+    return date.dt.year().cast(pl.Int64)
+
+
+def period_label(index: pl.Expr, period: str) -> pl.Expr:
+    if period == "quarter":
+        return pl.format("{}-Q{}", index // 4, index % 4 + 1)
+    return index.cast(pl.String)
+
+
+def period_start(index: pl.Expr, period: str) -> pl.Expr:
+    if period == "quarter":
+        return pl.date(index // 4, (index % 4) * 3 + 1, 1)
+    return pl.date(index, 1, 1)
+
+
+def _attended(frames: Frames) -> pl.LazyFrame:
+    """person_id, activity_id, date of every attended meeting."""
+    return (frames.attendance.lazy().filter(pl.col("status") == "attended")
+            .join(frames.meetings.lazy().select(pl.col("id").alias("meeting_id"), "activity_id", "date"),
+                  on="meeting_id", how="inner")
+            .select(PERSON_ID, ACTIVITY_ID, "date"))
+
+
+def period_span(frames: Frames, period: str) -> pl.LazyFrame:
+    """One row: first and last period index covering every involvement and attended meeting."""
+    inv = frames.involvements.lazy()
+    dates = pl.concat([
+        inv.select(pl.col("start_date").alias("d")),
+        inv.select(pl.col("end_date").alias("d")),
+        _attended(frames).select(pl.col("date").alias("d")),
+    ])
+    return dates.select(period_index(pl.col("d").min(), period).alias("_first"),
+                        period_index(pl.col("d").max(), period).alias("_last"))
+
+
+def periods(frames: Frames, period: str) -> pl.LazyFrame:
+    """period_index, period, period_start for every period of the span (none when there are no records)."""
+    check_period(period)
+    return (period_span(frames, period)
+            .filter(pl.col("_first").is_not_null())
+            .select(pl.int_ranges("_first", pl.col("_last") + 1).alias(PERIOD_INDEX)).explode(PERIOD_INDEX)
+            .with_columns(period_label(pl.col(PERIOD_INDEX), period).alias(C.PERIOD),
+                          period_start(pl.col(PERIOD_INDEX), period).alias(C.PERIOD_START)))
+
+
+def eligible_people(frames: Frames, involvement: str) -> pl.LazyFrame:
+    """People selected by the involvement filter ("both" counts as a service user and as a carer)."""
+    if involvement not in INVOLVEMENT_FILTERS:
+        raise ValueError(ERROR_INVOLVEMENT.format(involvement))
+    people = frames.people.lazy()
+    if involvement == "all":
+        return people
+    return people.filter(pl.col("involvement_type").is_in([involvement, "both"]))
+
+
+def presence(frames: Frames, *, period: str, involvement: str = "all", by_activity: bool = False) -> pl.LazyFrame:
+    """One row per person x level x period counted (plus activity when ``by_activity``): the base of every count."""
+    check_period(period)
+    keys = [PERSON_ID, ACTIVITY_ID, PERIOD_INDEX] if by_activity else [PERSON_ID, LEVEL_ID, PERIOD_INDEX]
+    span = period_span(frames, period)
+    held = (frames.involvements.lazy().select(PERSON_ID, ACTIVITY_ID, "start_date", "end_date")
+            .join(span, how="cross")
+            .select(PERSON_ID, ACTIVITY_ID,
+                    pl.int_ranges(period_index(pl.col("start_date"), period),
+                                  pl.coalesce(period_index(pl.col("end_date"), period), pl.col("_last")) + 1)
+                    .alias(PERIOD_INDEX))
+            .explode(PERIOD_INDEX))
+    attended = _attended(frames).select(PERSON_ID, ACTIVITY_ID, period_index(pl.col("date"), period)
+                                        .alias(PERIOD_INDEX))
+    rows = pl.concat([held, attended]).filter(pl.col(PERIOD_INDEX).is_not_null())
+    if not by_activity:
+        rows = rows.join(frames.activities.lazy().select(pl.col("id").alias(ACTIVITY_ID), LEVEL_ID),
+                         on=ACTIVITY_ID, how="inner")
+    people = eligible_people(frames, involvement).select(pl.col("id").alias(PERSON_ID))
+    return rows.select(keys).unique().join(people, on=PERSON_ID, how="semi")
+
+
+def count_groups(present: pl.LazyFrame, groups: pl.LazyFrame, unit: str = LEVEL_ID) -> pl.LazyFrame:
+    """unit, period_index, group, _state, n: people counted per unit x period x group (or unknown state)."""
+    return (present.join(groups, on=PERSON_ID, how="inner")
+            .group_by(unit, PERIOD_INDEX, C.GROUP, STATE).agg(pl.len().cast(pl.Int64).alias(C.INVOLVED)))
+
+
+def table_counts(counted: pl.LazyFrame, unit: str = LEVEL_ID) -> pl.LazyFrame:
+    """unit, period_index, people, total, not_stated, not_known, unknown (from :func:`count_groups`)."""
+    n = pl.col(C.INVOLVED)
+    return counted.group_by(unit, PERIOD_INDEX).agg(
+        n.sum().alias(C.PEOPLE),
+        n.filter(pl.col(STATE) == KNOWN).sum().alias(C.TOTAL),
+        n.filter(pl.col(STATE) == codes.NOT_STATED).sum().alias(C.NOT_STATED),
+        n.filter(pl.col(STATE) == codes.NOT_KNOWN).sum().alias(C.NOT_KNOWN),
+    ).with_columns((pl.col(C.NOT_STATED) + pl.col(C.NOT_KNOWN)).alias(C.UNKNOWN))

@@ -1,0 +1,187 @@
+"""The representation table: who is involved at each level in each period, against who is served.
+
+One tidy table (``Representation.rows``: one row per level x period x group, columns ``analytics.columns.ROW_COLUMNS``)
+and its per-table figures (``Representation.tables``: unknowns and the declaration rate per level x period). Every
+dashboard view (heatmap, pipeline, trends, outreach list, headlines) is a selection of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from analytics import columns as C
+from analytics.baselines import BaselineSpec, baseline_shares
+from analytics.counting import (
+    CROSS,
+    KNOWN,
+    LEVEL_ID,
+    PERIOD_INDEX,
+    STATE,
+    check_characteristic,
+    check_period,
+    count_groups,
+    group_universe,
+    periods,
+    person_groups,
+    presence,
+    table_counts,
+)
+from analytics.loader import Frames
+from analytics.stats import compare_with_baseline
+
+ERROR_CROSSED = "Cross two or more different characteristics (for example ('ethnicity_broad', 'sex'))."
+
+
+@dataclass(frozen=True)
+class Representation:
+    """The result of :func:`representation_table`: rows, tables and what was compared with what."""
+
+    rows: pl.DataFrame
+    tables: pl.DataFrame
+    baseline_description: str
+    characteristic: str
+    period: str
+    involvement: str
+    baseline: BaselineSpec
+    alpha: float
+    under_threshold: float
+    detail: str = "nhs"
+    chinese_as_asian: bool = True
+    confidence: float = 0.95
+
+    @property
+    def latest_period(self) -> str | None:
+        """The latest period with anyone counted (or the latest period at all; None when there are none)."""
+        return latest_period(self.rows)
+
+
+def latest_period(rows: pl.DataFrame) -> str | None:
+    if rows.height == 0:
+        return None
+    with_data = rows.filter(pl.col(C.TOTAL) > 0)
+    source = with_data if with_data.height else rows
+    return source.sort(C.PERIOD_START)[C.PERIOD][-1]
+
+
+def _resolve_settings(settings):
+    if settings is None:
+        from models.settings import get_settings
+
+        return get_settings()
+    return settings
+
+
+def _levels(frames: Frames) -> pl.LazyFrame:
+    return frames.levels.lazy().select(
+        pl.col("id").alias(LEVEL_ID), pl.col("rank").alias(C.LEVEL_RANK), pl.col("key").alias(C.LEVEL_KEY),
+        pl.col("name").alias(C.LEVEL_NAME), pl.col("decision_making").alias(C.DECISION_MAKING))
+
+
+def _characteristic_plan(frames: Frames, characteristics: Sequence[str], *, period: str, involvement: str,
+                         baseline: BaselineSpec, settings, detail: str,
+                         present: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame, str]:
+    """Lazy (rows before statistics, tables) for one characteristic (or several crossed), and the description."""
+    name = CROSS.join(characteristics)
+    shares, description = baseline_shares(frames, characteristics, baseline, settings, detail)
+    groups = person_groups(frames.people.lazy(), characteristics, chinese_as_asian=settings.chinese_as_asian,
+                           detail=detail)
+    counted = count_groups(present, groups)
+    grid = _levels(frames).join(periods(frames, period), how="cross")
+    constants = [pl.lit(name).alias(C.CHARACTERISTIC), pl.lit(involvement).alias(C.INVOLVEMENT_FILTER)]
+    tables = (grid.join(table_counts(counted), on=[LEVEL_ID, PERIOD_INDEX], how="left")
+              .with_columns(pl.col(c).fill_null(0) for c in (C.PEOPLE, C.TOTAL, C.NOT_STATED, C.NOT_KNOWN, C.UNKNOWN))
+              .with_columns(*constants, pl.when(pl.col(C.PEOPLE) > 0)
+                            .then(pl.col(C.TOTAL) / pl.col(C.PEOPLE)).otherwise(None).alias(C.DECLARATION_RATE)))
+    known = counted.filter(pl.col(STATE) == KNOWN).select(LEVEL_ID, PERIOD_INDEX, C.GROUP, C.INVOLVED)
+    rows = (tables.select(LEVEL_ID, PERIOD_INDEX, *C.KEY_COLUMNS, C.INVOLVEMENT_FILTER, C.TOTAL)
+            .join(group_universe(characteristics, detail=detail).lazy(), how="cross")
+            .join(known, on=[LEVEL_ID, PERIOD_INDEX, C.GROUP], how="left")
+            .join(shares.lazy(), on=C.GROUP, how="left")
+            .with_columns(pl.col(C.INVOLVED).fill_null(0), pl.lit(description).alias(C.BASELINE_NAME)))
+    return rows, tables, description
+
+
+def _finish(rows: pl.DataFrame, tables: pl.DataFrame, settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    table_keys = [C.CHARACTERISTIC, C.LEVEL_RANK, C.PERIOD]
+    rows = compare_with_baseline(rows, table_keys=table_keys, alpha=settings.alpha,
+                                 under_threshold=settings.under_threshold, confidence=settings.confidence)
+    rows = rows.sort(C.CHARACTERISTIC, C.PERIOD_START, C.LEVEL_RANK, "_order").select(C.ROW_COLUMNS)
+    tables = tables.sort(C.CHARACTERISTIC, C.PERIOD_START, C.LEVEL_RANK).select(C.TABLE_COLUMNS)
+    return rows, tables
+
+
+def representation_tables(
+    frames: Frames,
+    *,
+    characteristics: Sequence[str] = C.CHARACTERISTICS,
+    period: str = "quarter",
+    baseline: BaselineSpec | None = None,
+    involvement: str = "all",
+    settings=None,
+    detail: str = "nhs",
+) -> Representation:
+    """The representation table for several characteristics at once (each on its own, not crossed).
+
+    The counting base (who is present where and when) is built once and shared; the rows of all characteristics
+    are concatenated (``characteristic`` tells them apart). ``baseline_description`` joins the distinct
+    descriptions.
+    """
+    settings = _resolve_settings(settings)
+    baseline = baseline or BaselineSpec()
+    check_period(period)
+    for characteristic in characteristics:
+        check_characteristic(characteristic)
+    present = presence(frames, period=period, involvement=involvement)
+    plans = [_characteristic_plan(frames, (c,), period=period, involvement=involvement, baseline=baseline,
+                                  settings=settings, detail=detail, present=present) for c in characteristics]
+    collected = pl.collect_all([p[0] for p in plans] + [p[1] for p in plans])
+    k = len(plans)
+    rows, tables = _finish(pl.concat(collected[:k]), pl.concat(collected[k:]), settings)
+    description = "; ".join(dict.fromkeys(p[2] for p in plans))
+    return Representation(rows=rows, tables=tables, baseline_description=description,
+                          characteristic=", ".join(characteristics), period=period, involvement=involvement,
+                          baseline=baseline, alpha=settings.alpha, under_threshold=settings.under_threshold,
+                          detail=detail, chinese_as_asian=settings.chinese_as_asian,
+                          confidence=settings.confidence)
+
+
+def representation_table(
+    frames: Frames,
+    characteristic: str | None = "ethnicity_broad",
+    *,
+    characteristics: Sequence[str] | None = None,
+    period: str = "quarter",
+    baseline: BaselineSpec | None = None,
+    involvement: str = "all",
+    settings=None,
+    detail: str = "nhs",
+) -> Representation:
+    """Who is involved at each level in each period compared with the baseline, one row per group.
+
+    ``characteristic`` is one of ``analytics.columns.CHARACTERISTICS``; pass ``characteristics`` (two or more)
+    instead for an intersectional table, whose groups are joined with " × " ("Black or Black British × Female").
+    ``detail="ons19"`` keeps the three ONS-only ethnic groups (Gypsy or Irish Traveller, Roma, Arab) apart
+    instead of folding them into their NHS codes.
+    """
+    settings = _resolve_settings(settings)
+    baseline = baseline or BaselineSpec()
+    check_period(period)
+    crossed = tuple(characteristics) if characteristics else (characteristic,)
+    for c in crossed:
+        check_characteristic(c)
+    if characteristics and (len(crossed) < 2 or len(set(crossed)) != len(crossed)):
+        raise ValueError(ERROR_CROSSED)
+    present = presence(frames, period=period, involvement=involvement)
+    rows, tables, description = _characteristic_plan(
+        frames, crossed, period=period, involvement=involvement, baseline=baseline, settings=settings,
+        detail=detail, present=present)
+    rows, tables = pl.collect_all([rows, tables])
+    rows, tables = _finish(rows, tables, settings)
+    return Representation(rows=rows, tables=tables, baseline_description=description,
+                          characteristic=CROSS.join(crossed), period=period, involvement=involvement,
+                          baseline=baseline, alpha=settings.alpha, under_threshold=settings.under_threshold,
+                          detail=detail, chinese_as_asian=settings.chinese_as_asian,
+                          confidence=settings.confidence)

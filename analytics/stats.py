@@ -1,0 +1,286 @@
+"""Statistics of representation, vectorised over the rows of an aggregated table.
+
+Metrics are polars expressions (``share()``, ``ratio()``, ...) so one ``with_columns`` computes them all; the tests
+that need a distribution (Wilson interval, exact binomial test, Holm, Cochran-Armitage, relative likelihood) work
+on whole numpy arrays with scipy. Nothing here ever sees a person row.
+
+Divide-by-zero is decided once, here: a statistic that would divide by zero is null, and ``status`` says why
+(``no_data`` when nobody with a known value is counted, ``no_baseline`` when the baseline share is missing or 0).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+from scipy.special import ndtri
+from scipy.stats import binom, norm
+
+from analytics import columns as C
+
+RELATIVE_ERROR = 1 + 1e-7  # scipy.stats.binomtest's tolerance for "as likely as the observed count"
+SHORTFALL_TOLERANCE = 1e-9  # keeps floating-point noise from turning 0 people into 1
+
+
+# --- Metric expressions ------------------------------------------------------------------------------------
+
+def share(involved: str = C.INVOLVED, total: str = C.TOTAL) -> pl.Expr:
+    """n / N; null when N = 0."""
+    return pl.when(pl.col(total) > 0).then(pl.col(involved) / pl.col(total)).otherwise(None)
+
+
+def _has_baseline(baseline: str = C.BASELINE_SHARE) -> pl.Expr:
+    return pl.col(baseline).is_not_null() & (pl.col(baseline) > 0)
+
+
+def _comparable(total: str = C.TOTAL, baseline: str = C.BASELINE_SHARE) -> pl.Expr:
+    return (pl.col(total) > 0) & _has_baseline(baseline)
+
+
+def ratio(share_col: str = C.SHARE, baseline: str = C.BASELINE_SHARE, total: str = C.TOTAL) -> pl.Expr:
+    """share / p; null without data or without a baseline."""
+    return pl.when(_comparable(total, baseline)).then(pl.col(share_col) / pl.col(baseline)).otherwise(None)
+
+
+def gap_pp(share_col: str = C.SHARE, baseline: str = C.BASELINE_SHARE, total: str = C.TOTAL) -> pl.Expr:
+    """(share - p) x 100 percentage points."""
+    return pl.when(_comparable(total, baseline)).then((pl.col(share_col) - pl.col(baseline)) * 100).otherwise(None)
+
+
+def expected(total: str = C.TOTAL, baseline: str = C.BASELINE_SHARE) -> pl.Expr:
+    """N p: how many people of the group the level would have if it matched the baseline."""
+    return pl.when(_comparable(total, baseline)).then(pl.col(total) * pl.col(baseline)).otherwise(None)
+
+
+def shortfall(expected_col: str = C.EXPECTED, involved: str = C.INVOLVED) -> pl.Expr:
+    """max(0, ceil(expected - n)) whole people; null when expected is null."""
+    gap = (pl.col(expected_col) - pl.col(involved) - SHORTFALL_TOLERANCE).ceil()
+    return pl.when(pl.col(expected_col).is_null()).then(None).otherwise(
+        pl.max_horizontal(gap, pl.lit(0.0)).cast(pl.Int64))
+
+
+def z_score(involved: str = C.INVOLVED, total: str = C.TOTAL, baseline: str = C.BASELINE_SHARE) -> pl.Expr:
+    """(n - N p) / sqrt(N p (1 - p)); null when the variance is 0 (N = 0, p = 0 or p = 1)."""
+    n, big_n, p = pl.col(involved), pl.col(total), pl.col(baseline)
+    variance = big_n * p * (1 - p)
+    return pl.when(_comparable(total, baseline) & (variance > 0)).then(
+        (n - big_n * p) / variance.sqrt()).otherwise(None)
+
+
+# --- Distributions on numpy arrays --------------------------------------------------------------------------
+
+def _z_two_sided(confidence: float) -> float:
+    return float(ndtri(0.5 + 0.5 * confidence))
+
+
+def wilson_interval(k, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for k successes out of n (arrays); NaN where n = 0."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = _z_two_sided(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        denominator = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denominator
+        half = z / denominator * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        low = np.clip(centre - half, 0.0, 1.0)
+        high = np.clip(centre + half, 0.0, 1.0)
+    low = np.where(k == 0, 0.0, low)  # exact ends: no rounding noise at 0 and 1
+    high = np.where(k == n, 1.0, high)
+    bad = ~(n > 0)
+    low[bad] = np.nan
+    high[bad] = np.nan
+    return low, high
+
+
+def _search(values, target, lo, hi, n, p) -> np.ndarray:
+    """Vectorised ``scipy.stats._binomtest._binary_search_for_binom_tst`` (same steps, every row at once).
+
+    ``values(x, n, p)`` is ascending on [lo, hi]; returns i with values(i) <= target < values(i + 1).
+    """
+    lo = lo.astype(np.int64).copy()
+    hi = hi.astype(np.int64).copy()
+    found = np.full(lo.shape, -1, dtype=np.int64)
+    active = lo < hi
+    while active.any():
+        mid = lo + (hi - lo) // 2
+        mid_value = values(mid, n, p)
+        below = active & (mid_value < target)
+        above = active & (mid_value > target)
+        equal = active & ~below & ~above
+        lo = np.where(below, mid + 1, lo)
+        hi = np.where(above, mid - 1, hi)
+        found = np.where(equal, mid, found)
+        active = active & ~equal & (lo < hi)
+    at_lo = values(lo, n, p)
+    result = np.where(at_lo <= target, lo, lo - 1)
+    return np.where(found >= 0, found, result)
+
+
+def binomial_test_p(k, n, p) -> np.ndarray:
+    """Exact two-sided binomial p-value of k out of n against p, as ``scipy.stats.binomtest`` computes it.
+
+    Vectorised over arrays; NaN where n = 0 or p is missing.
+    """
+    k = np.asarray(k, dtype=np.int64)
+    n = np.asarray(n, dtype=np.int64)
+    p = np.asarray(p, dtype=float)
+    out = np.full(k.shape, np.nan)
+    valid = (n > 0) & np.isfinite(p) & (p >= 0) & (p <= 1) & (k >= 0) & (k <= n)
+    if not valid.any():
+        return out
+    kv, nv, pv = k[valid], n[valid], p[valid]
+    d = binom.pmf(kv, nv, pv)
+    mean = pv * nv
+    result = np.ones(kv.shape)
+
+    low = kv < mean
+    if low.any():
+        kl, nl, pl_, dl = kv[low], nv[low], pv[low], d[low]
+        ix = _search(lambda x, nn, pp: -binom.pmf(x, nn, pp), -dl * RELATIVE_ERROR,
+                     np.ceil(pl_ * nl), nl, nl, pl_)
+        y = nl - ix + (dl * RELATIVE_ERROR == binom.pmf(ix, nl, pl_)).astype(np.int64)
+        result[low] = binom.cdf(kl, nl, pl_) + binom.sf(nl - y, nl, pl_)
+
+    high = kv > mean
+    if high.any():
+        kh, nh, ph, dh = kv[high], nv[high], pv[high], d[high]
+        ix = _search(lambda x, nn, pp: binom.pmf(x, nn, pp), dh * RELATIVE_ERROR,
+                     np.zeros_like(kh), np.floor(ph * nh), nh, ph)
+        y = ix + 1
+        result[high] = binom.cdf(y - 1, nh, ph) + binom.sf(kh - 1, nh, ph)
+
+    out[valid] = np.minimum(1.0, result)
+    return out
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm step-down adjusted p-values of one family (NaN entries are left out of the family and stay NaN)."""
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    keep = np.flatnonzero(~np.isnan(p))
+    m = keep.size
+    if m == 0:
+        return out
+    order = keep[np.argsort(p[keep], kind="stable")]
+    scaled = (m - np.arange(m)) * p[order]
+    out[order] = np.minimum(1.0, np.maximum.accumulate(scaled))
+    return out
+
+
+def holm_by(p_values, family) -> np.ndarray:
+    """Holm step-down within each family (``family`` labels every entry); NaN entries are left out and stay NaN.
+
+    Vectorised over all families at once: entries are sorted by (family, p), scaled by (m - rank + 1), clipped
+    to 1, and the running maximum is taken within each family.
+    """
+    p = np.asarray(p_values, dtype=float)
+    _, fam = np.unique(np.asarray(family), return_inverse=True)
+    out = np.full(p.shape, np.nan)
+    keep = np.flatnonzero(~np.isnan(p))
+    if keep.size == 0:
+        return out
+    order = keep[np.lexsort((p[keep], fam[keep]))]
+    fam_sorted = fam[order]
+    m = np.bincount(fam_sorted, minlength=fam.max() + 1)[fam_sorted]
+    first = np.r_[0, np.flatnonzero(np.diff(fam_sorted)) + 1]
+    starts = np.repeat(first, np.diff(np.r_[first, fam_sorted.size]))
+    rank = np.arange(fam_sorted.size) - starts  # 0 = smallest p in its family
+    scaled = pl.DataFrame({"family": fam_sorted, "scaled": np.minimum(1.0, (m - rank) * p[order])})
+    out[order] = scaled.select(pl.col("scaled").cum_max().over("family"))["scaled"].to_numpy()
+    return out
+
+
+def cochran_armitage(successes, totals, scores=None) -> tuple[float, float]:
+    """Cochran-Armitage test for a linear trend in a proportion: (z, two-sided p). NaN when undefined."""
+    n = np.asarray(successes, dtype=float)
+    big_n = np.asarray(totals, dtype=float)
+    t = np.arange(n.size, dtype=float) if scores is None else np.asarray(scores, dtype=float)
+    keep = big_n > 0
+    n, big_n, t = n[keep], big_n[keep], t[keep]
+    total = big_n.sum()
+    if n.size < 2 or total == 0:
+        return math.nan, math.nan
+    p_bar = n.sum() / total
+    statistic = float(np.sum(t * (n - big_n * p_bar)))
+    variance = p_bar * (1 - p_bar) * (np.sum(big_n * t * t) - np.sum(big_n * t) ** 2 / total)
+    if not variance > 0:
+        return math.nan, math.nan
+    z = statistic / math.sqrt(variance)
+    return z, float(2 * norm.sf(abs(z)))
+
+
+def relative_risk(a, n1, c, n2, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(a/n1) / (c/n2) with the log-method interval exp(log RR +- z sqrt(1/a - 1/n1 + 1/c - 1/n2)).
+
+    NaN where any count is 0 (the ratio or its interval is undefined).
+    """
+    a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (a, n1, c, n2))
+    z = _z_two_sided(confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rr = (a / n1) / (c / n2)
+        se = np.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+        low = np.exp(np.log(rr) - z * se)
+        high = np.exp(np.log(rr) + z * se)
+    ok = (a > 0) & (c > 0) & (n1 > 0) & (n2 > 0)
+    for x in (rr, low, high):
+        x[~ok] = np.nan
+    return rr, low, high
+
+
+# --- The comparison table -------------------------------------------------------------------------------
+
+def _null_nan(values: np.ndarray) -> pl.Series:
+    return pl.Series(values, dtype=pl.Float64, nan_to_null=True)
+
+
+def compare_with_baseline(
+    counts: pl.DataFrame,
+    *,
+    table_keys: list[str],
+    alpha: float = 0.05,
+    under_threshold: float = 0.8,
+    confidence: float = 0.95,
+) -> pl.DataFrame:
+    """Add every per-group statistic and the status to ``counts``.
+
+    ``counts`` has one row per table x group with ``involved`` (n), ``total`` (N) and ``baseline_share`` (p,
+    null when the baseline has no figure for the group); ``table_keys`` name the columns that identify one table
+    (Holm's family).
+    """
+    upper_threshold = 1 / under_threshold
+    frame = counts.with_columns(
+        pl.col(C.INVOLVED).cast(pl.Int64), pl.col(C.TOTAL).cast(pl.Int64),
+        pl.col(C.BASELINE_SHARE).cast(pl.Float64),
+    ).with_columns(share().alias(C.SHARE)).with_columns(
+        ratio().alias(C.RATIO), gap_pp().alias(C.GAP_PP), expected().alias(C.EXPECTED), z_score().alias(C.Z),
+    ).with_columns(shortfall().alias(C.SHORTFALL))
+
+    n = frame[C.INVOLVED].to_numpy()
+    big_n = frame[C.TOTAL].to_numpy()
+    p = frame[C.BASELINE_SHARE].fill_null(np.nan).to_numpy()
+    comparable = (big_n > 0) & np.isfinite(p) & (p > 0)
+    low, high = wilson_interval(n, big_n, confidence)
+    p_value = binomial_test_p(n, big_n, np.where(comparable, p, np.nan))
+    p_if_none = binomial_test_p(np.zeros_like(n), big_n, np.where(comparable, p, np.nan))
+    frame = frame.with_columns(
+        _null_nan(low).alias(C.CI_LOW), _null_nan(high).alias(C.CI_HIGH), _null_nan(p_value).alias(C.P_VALUE),
+        _null_nan(p_if_none).alias("_p_if_none"),
+    )
+    family = frame.select(pl.struct(table_keys).rank("dense")).to_series().to_numpy()
+    frame = frame.with_columns(_null_nan(holm_by(p_value, family)).alias(C.P_ADJUSTED))
+
+    r = pl.col(C.RATIO)
+    significant = pl.col(C.P_ADJUSTED) < alpha
+    status = (
+        pl.when(pl.col(C.TOTAL) == 0).then(pl.lit(C.STATUS_NO_DATA))
+        .when(~_has_baseline()).then(pl.lit(C.STATUS_NO_BASELINE))
+        .when((pl.col(C.INVOLVED) == 0) & (pl.col(C.EXPECTED) >= 1)).then(pl.lit(C.STATUS_ABSENT))
+        .when((r >= under_threshold) & (r <= upper_threshold)).then(pl.lit(C.STATUS_WITHIN_RANGE))
+        .when((r < under_threshold) & significant).then(pl.lit(C.STATUS_UNDER))
+        .when((r > upper_threshold) & significant).then(pl.lit(C.STATUS_OVER))
+        .when(pl.col("_p_if_none") >= alpha).then(pl.lit(C.STATUS_TOO_FEW))
+        .otherwise(pl.lit(C.STATUS_UNCERTAIN))
+    )
+    return frame.with_columns(status.alias(C.STATUS)).drop("_p_if_none")

@@ -1,0 +1,394 @@
+"""Plotly figures for the dashboard, and the one way pages show them.
+
+Every figure has a title that states its finding (worked out from the data it shows), labelled axes, and
+does not rely on colour alone: status is written in heatmap cells, groups differ by marker symbol and line
+dash as well as colour. :func:`show` draws a figure with its text alternative: a caption with the key numbers
+and the table behind it in an expander.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from analytics import columns as c
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "cross", "pentagon",
+           "hexagon")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+DIVERGING = "RdBu"  # red = fewer than the baseline, blue = more; readable by the common colour-vision types
+RATIO_LIMIT = 2.0  # the heatmap's colour scale spans log2 ratio -2 .. 2 (a quarter of ... four times)
+NHS_BLUE = "#005EB8"
+GREY = "#768692"
+
+CELL_WORDS = {
+    c.STATUS_ABSENT: "✕ Absent",
+    c.STATUS_UNDER: "▼ Under",
+    c.STATUS_WITHIN_RANGE: "● Within",
+    c.STATUS_OVER: "▲ Over",
+    c.STATUS_UNCERTAIN: "? Uncertain",
+    c.STATUS_TOO_FEW: "… Too few",
+    c.STATUS_NO_BASELINE: "– No baseline",
+    c.STATUS_NO_DATA: "– No one",
+}
+
+_PLAIN_GROUP = {
+    "female": "Women", "male": "Men", "yes": "Disabled people", "no": "Non-disabled people",
+    "no_religion": "People with no religion", "other": "People in the 'other' group",
+    "service_user": "Service users", "carer": "Carers", "both": "People who are both service users and carers",
+}
+
+
+def people(group: str, label: str, characteristic: str) -> str:
+    """A plain noun phrase for a group: 'Black or Black British people', 'Women', 'People aged 18 to 24'."""
+    if characteristic == "age_band":
+        return f"People aged {label.lower()}" if not label.lower().startswith("under") else f"People {label.lower()}"
+    if characteristic in ("sex", "disability", "religion", "involvement_type") and group in _PLAIN_GROUP:
+        return _PLAIN_GROUP[group]
+    if characteristic == "gender_same_as_birth":
+        return f"People whose gender is the same as at birth: {label.lower()}"
+    return f"{label} people"
+
+
+def level_phrase(level_name: str) -> str:
+    """'Board and governance' -> 'board and governance level'."""
+    return f"{level_name[0].lower()}{level_name[1:]} level"
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = 420, x_title: str = "", y_title: str = "") -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
+        height=height, margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        xaxis_title=x_title, yaxis_title=y_title, legend={"title": None},
+        font={"family": "Arial, sans-serif", "size": 13}, template="plotly_white",
+    )
+    return fig
+
+
+def show(fig: go.Figure, caption: str, table: pl.DataFrame | None = None, *, key: str | None = None) -> None:
+    """Draw a figure with its text alternative: the caption under it, the table behind it in an expander."""
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+    st.caption(caption)
+    if table is not None and table.height:
+        with st.expander("The numbers behind this chart"):
+            st.dataframe(table, hide_index=True, width="stretch")
+
+
+# --- Representation heatmap ---------------------------------------------------------------------------------
+
+def _latest(rows: pl.DataFrame) -> pl.DataFrame:
+    if rows.height == 0:
+        return rows
+    return rows.filter(pl.col(c.PERIOD) == rows.get_column(c.PERIOD).max())
+
+
+def heatmap_finding(rows: pl.DataFrame) -> str:
+    """The heatmap's title: the most senior level where a group is missing, or that no group is."""
+    latest = _latest(rows)
+    if latest.height == 0:
+        return "No one is recorded as involved yet"
+    characteristic = latest.get_column(c.CHARACTERISTIC)[0]
+    period = latest.get_column(c.PERIOD)[0]
+    missing = latest.filter(pl.col(c.STATUS).is_in([c.STATUS_UNDER, c.STATUS_ABSENT])).sort(
+        [c.LEVEL_RANK, c.SHORTFALL], descending=[True, True])
+    if missing.height == 0:
+        return f"No group is clearly under-represented at any level in {period}"
+    top = missing.row(0, named=True)
+    who = people(top[c.GROUP], top[c.GROUP_LABEL], characteristic)
+    where = level_phrase(top[c.LEVEL_NAME])
+    others = missing.height - 1
+    tail = f" (and {others} more gap{'s' if others != 1 else ''})" if others else ""
+    if top[c.STATUS] == c.STATUS_ABSENT:
+        return f"No {who.lower().removesuffix(' people')} people are involved at {where} in {period}{tail}"
+    return f"{who} are under-represented at {where} in {period}{tail}"
+
+
+def heatmap(rows: pl.DataFrame) -> go.Figure:
+    """Levels x groups for the latest period, coloured by log ratio (centred at 1), status written in cells."""
+    latest = _latest(rows).sort([c.LEVEL_RANK])
+    groups = list(dict.fromkeys(latest.get_column(c.GROUP_LABEL).to_list()))
+    levels = list(dict.fromkeys(latest.get_column(c.LEVEL_NAME).to_list()))
+    cell = {(r[c.LEVEL_NAME], r[c.GROUP_LABEL]): r for r in latest.iter_rows(named=True)}
+    z, text, hover = [], [], []
+    for level in levels:
+        z_row, text_row, hover_row = [], [], []
+        for group in groups:
+            r = cell.get((level, group))
+            ratio = None if r is None else r[c.RATIO]
+            status = c.STATUS_NO_DATA if r is None else r[c.STATUS]
+            if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
+                value = -RATIO_LIMIT if status == c.STATUS_ABSENT else None
+            else:
+                value = max(-RATIO_LIMIT, min(RATIO_LIMIT, math.log2(ratio))) if ratio > 0 else -RATIO_LIMIT
+            z_row.append(value)
+            words = CELL_WORDS.get(status, status)
+            text_row.append(words if ratio is None else f"{words}<br>{ratio:.2f}×")
+            hover_row.append("" if r is None else (
+                f"{group} at {level}: {r[c.INVOLVED]} of {r[c.TOTAL]} people"
+                + ("" if r[c.SHARE] is None else f" ({r[c.SHARE]:.0%})")
+                + ("" if r[c.BASELINE_SHARE] is None else f"; baseline {r[c.BASELINE_SHARE]:.0%}")))
+        z.append(z_row)
+        text.append(text_row)
+        hover.append(hover_row)
+    ticks = [0.25, 0.5, 0.8, 1, 1.25, 2, 4]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=groups, y=levels, text=text, texttemplate="%{text}", customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", colorscale=DIVERGING, zmid=0, zmin=-RATIO_LIMIT,
+        zmax=RATIO_LIMIT, xgap=2, ygap=2, hoverongaps=False,
+        colorbar={"title": {"text": "Ratio to<br>baseline"}, "tickvals": [math.log2(t) for t in ticks],
+                  "ticktext": [f"{t:g}×" for t in ticks]},
+    ))
+    fig.update_xaxes(side="bottom", tickangle=-20)
+    return _layout(fig, heatmap_finding(rows), height=140 + 70 * max(len(levels), 1),
+                   x_title="Group", y_title="Level (board at the top)")
+
+
+# --- Share against baseline --------------------------------------------------------------------------------
+
+def share_finding(level_rows: pl.DataFrame) -> str:
+    if level_rows.height == 0:
+        return "No one is recorded at this level"
+    level = level_phrase(level_rows.get_column(c.LEVEL_NAME)[0])
+    compared = level_rows.filter(pl.col(c.BASELINE_SHARE).is_not_null())
+    below = compared.filter(pl.col(c.STATUS).is_in([c.STATUS_UNDER, c.STATUS_ABSENT])).height
+    if below == 0:
+        return f"At {level}, no group is clearly below its share of the population"
+    return f"At {level}, {below} of {compared.height} groups are clearly below their share of the population"
+
+
+def _differences(a: list, b: list) -> list:
+    """a - b element by element, None where either is missing (error-bar lengths)."""
+    return [None if x is None or y is None else x - y for x, y in zip(a, b, strict=True)]
+
+
+def share_chart(level_rows: pl.DataFrame) -> go.Figure:
+    """Each group's share at one level with its Wilson interval, beside the baseline share."""
+    rows = level_rows.sort(c.GROUP_LABEL, descending=True)
+    share = (rows.get_column(c.SHARE) * 100).to_list()
+    low = (rows.get_column(c.CI_LOW) * 100).to_list()
+    high = (rows.get_column(c.CI_HIGH) * 100).to_list()
+    labels = rows.get_column(c.GROUP_LABEL).to_list()
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=share, y=labels, mode="markers", name="Involved (95% interval)",
+        marker={"symbol": "circle", "size": 11, "color": NHS_BLUE},
+        error_x={"type": "data", "symmetric": False,
+                 "array": _differences(high, share), "arrayminus": _differences(share, low),
+                 "color": NHS_BLUE, "thickness": 2},
+        hovertemplate="%{y}: %{x:.1f}% of people involved<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        x=(rows.get_column(c.BASELINE_SHARE) * 100).to_list(), y=labels, mode="markers", name="Baseline",
+        marker={"symbol": "line-ns-open", "size": 22, "color": "#D55E00", "line": {"width": 3}},
+        hovertemplate="%{y}: %{x:.1f}% of the baseline population<extra></extra>",
+    ))
+    fig.update_xaxes(rangemode="tozero", ticksuffix="%")
+    return _layout(fig, share_finding(level_rows), height=140 + 34 * max(len(labels), 1),
+                   x_title="Share of people involved (%)", y_title="Group")
+
+
+# --- Pipeline and relative likelihood -------------------------------------------------------------------
+
+def pipeline_finding(pipe: pl.DataFrame) -> str:
+    """The group whose share falls most from the lowest to the highest level."""
+    if pipe.height == 0:
+        return "No one is recorded as involved yet"
+    characteristic = pipe.get_column(c.CHARACTERISTIC)[0]
+    ranks = pipe.get_column(c.LEVEL_RANK)
+    ends = pipe.filter(pl.col(c.LEVEL_RANK).is_in([ranks.min(), ranks.max()]) & pl.col(c.SHARE).is_not_null())
+    change = ends.sort(c.LEVEL_RANK).group_by(c.GROUP, c.GROUP_LABEL, maintain_order=True).agg(
+        pl.col(c.SHARE).first().alias("first"), pl.col(c.SHARE).last().alias("last"),
+        pl.col(c.LEVEL_NAME).first().alias("from"), pl.col(c.LEVEL_NAME).last().alias("to"),
+        pl.len().alias("n"),
+    ).filter(pl.col("n") == 2).with_columns((pl.col("last") - pl.col("first")).alias("drop")).sort("drop")
+    if change.height == 0:
+        return "The pipeline from individual care to board"
+    worst = change.row(0, named=True)
+    who = people(worst[c.GROUP], worst[c.GROUP_LABEL], characteristic)
+    if worst["drop"] >= 0:
+        return "No group's share falls between individual care and the board"
+    return (f"{who}: {worst['first']:.0%} of people at {level_phrase(worst['from'])}, "
+            f"{worst['last']:.0%} at {level_phrase(worst['to'])}")
+
+
+def pipeline_chart(pipe: pl.DataFrame) -> go.Figure:
+    """Share of each group per level, individual care (left) to board (right); one line style per group."""
+    fig = go.Figure()
+    ordered = pipe.sort(c.LEVEL_RANK)
+    levels = list(dict.fromkeys(ordered.get_column(c.LEVEL_NAME).to_list()))
+    for i, ((label,), group_rows) in enumerate(ordered.group_by(c.GROUP_LABEL, maintain_order=True)):
+        fig.add_trace(go.Scatter(
+            x=group_rows.get_column(c.LEVEL_NAME).to_list(), y=(group_rows.get_column(c.SHARE) * 100).to_list(),
+            mode="lines+markers", name=str(label),
+            line={"color": PALETTE[i % len(PALETTE)], "dash": DASHES[i % len(DASHES)], "width": 2.5},
+            marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 10},
+            hovertemplate=f"{label}: %{{y:.1f}}% at %{{x}}<extra></extra>",
+        ))
+    fig.update_xaxes(categoryorder="array", categoryarray=levels)
+    fig.update_yaxes(rangemode="tozero", ticksuffix="%")
+    return _layout(fig, pipeline_finding(pipe), x_title="Level, from individual care to board",
+                   y_title="Share of people involved (%)")
+
+
+RL_GROUP = "group_label"
+RL_VALUE = "relative_likelihood"
+
+
+def likelihood_finding(rl: pl.DataFrame, characteristic: str) -> str:
+    clear = rl.filter(pl.col("ci_low") > 1).sort(RL_VALUE, descending=True)
+    if clear.height == 0:
+        return "No group is clearly less likely than the reference group to be at a decision-making level"
+    top = clear.row(0, named=True)
+    return (f"{people(top['group'], top[RL_GROUP], characteristic)} are {top[RL_VALUE]:.1f} times less likely "
+            f"than the reference group to be at a decision-making level")
+
+
+def likelihood_chart(rl: pl.DataFrame, characteristic: str) -> go.Figure:
+    """Relative likelihood with its 95% interval per group, on a log axis with a line at 1 (equal)."""
+    rows = rl.filter(pl.col(RL_VALUE).is_not_null()).sort(RL_VALUE).with_columns(
+        (pl.col("ci_high") - pl.col(RL_VALUE)).alias("_plus"), (pl.col(RL_VALUE) - pl.col("ci_low")).alias("_minus"))
+    values = rows.get_column(RL_VALUE).to_list()
+    fig = go.Figure(go.Scatter(
+        x=values, y=rows.get_column(RL_GROUP).to_list(), mode="markers", name="Relative likelihood",
+        marker={"symbol": "diamond", "size": 12, "color": NHS_BLUE},
+        error_x={"type": "data", "symmetric": False,
+                 "array": rows.get_column("_plus").to_list(), "arrayminus": rows.get_column("_minus").to_list(),
+                 "color": NHS_BLUE},
+        hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+    ))
+    fig.add_vline(x=1, line_dash="dash", line_color=GREY, annotation_text="Equal (1)",
+                  annotation_position="top")
+    fig.update_xaxes(type="log")
+    return _layout(fig, likelihood_finding(rl, characteristic), height=160 + 40 * max(rows.height, 1),
+                   x_title="Relative likelihood (above 1: less likely to be at a decision-making level)",
+                   y_title="Group")
+
+
+# --- Trends -----------------------------------------------------------------------------------------------
+
+def trend_chart(level_long: pl.DataFrame, title: str) -> go.Figure:
+    """Share per period for each group at one level, with interval bands and a star where the status changed."""
+    fig = go.Figure()
+    ordered = level_long.sort(c.PERIOD_START)
+    for i, ((label,), g) in enumerate(ordered.group_by(c.GROUP_LABEL, maintain_order=True)):
+        colour = PALETTE[i % len(PALETTE)]
+        x = g.get_column(c.PERIOD).to_list()
+        low = (g.get_column(c.CI_LOW) * 100).to_list()
+        high = (g.get_column(c.CI_HIGH) * 100).to_list()
+        band_x = [p for p, v in zip(x, high, strict=True) if v is not None]
+        band_low = [v for v in low if v is not None]
+        band_high = [v for v in high if v is not None]
+        if band_x and len(band_low) == len(band_high):
+            fig.add_trace(go.Scatter(
+                x=band_x + band_x[::-1], y=band_high + band_low[::-1], fill="toself", fillcolor=colour,
+                opacity=0.15, line={"width": 0}, hoverinfo="skip", showlegend=False, legendgroup=str(label),
+            ))
+        fig.add_trace(go.Scatter(
+            x=x, y=(g.get_column(c.SHARE) * 100).to_list(), mode="lines+markers", name=str(label),
+            legendgroup=str(label), line={"color": colour, "dash": DASHES[i % len(DASHES)], "width": 2.5},
+            marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8},
+            hovertemplate=f"{label}: %{{y:.1f}}% in %{{x}}<extra></extra>",
+        ))
+        if "status_changed" in g.columns:
+            changed = g.filter(pl.col("status_changed").fill_null(False))
+            if changed.height:
+                fig.add_trace(go.Scatter(
+                    x=changed.get_column(c.PERIOD).to_list(), y=(changed.get_column(c.SHARE) * 100).to_list(),
+                    mode="markers", name=f"{label}: status changed", legendgroup=str(label), showlegend=False,
+                    marker={"symbol": "star", "size": 16, "color": colour, "line": {"width": 1, "color": "#000"}},
+                    customdata=changed.get_column(c.STATUS).to_list(),
+                    hovertemplate=f"{label}: status became %{{customdata}} in %{{x}}<extra></extra>",
+                ))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(rangemode="tozero", ticksuffix="%")
+    return _layout(fig, title, x_title="Period", y_title="Share of people involved (%)")
+
+
+# --- Data quality -----------------------------------------------------------------------------------------
+
+def declaration_finding(level_rates: pl.DataFrame, characteristic_label: str) -> str:
+    rated = level_rates.filter(pl.col(c.DECLARATION_RATE).is_not_null()).sort(c.DECLARATION_RATE)
+    if rated.height == 0:
+        return "No one is recorded as involved yet"
+    low = rated.row(0, named=True)
+    return (f"{characteristic_label} is recorded for {low[c.DECLARATION_RATE]:.0%} of people at "
+            f"{level_phrase(low[c.LEVEL_NAME])}, the lowest of any level")
+
+
+def declaration_chart(level_rates: pl.DataFrame, characteristic_label: str) -> go.Figure:
+    """Declaration rate per level (bars labelled with the percentage and the counts)."""
+    rows = level_rates.sort(c.LEVEL_RANK)
+    rates = (rows.get_column(c.DECLARATION_RATE).fill_null(0) * 100).to_list()
+    text = [f"{r:.0f}% ({t} of {p})" for r, t, p in zip(
+        rates, rows.get_column(c.TOTAL).to_list(), rows.get_column(c.PEOPLE).to_list(), strict=True)]
+    fig = go.Figure(go.Bar(
+        x=rates, y=rows.get_column(c.LEVEL_NAME).to_list(), orientation="h", text=text, textposition="auto",
+        marker={"color": NHS_BLUE}, hovertemplate="%{y}: %{x:.0f}% declared<extra></extra>",
+    ))
+    fig.update_xaxes(range=[0, 100], ticksuffix="%")
+    return _layout(fig, declaration_finding(level_rates, characteristic_label), height=140 + 50 * rows.height,
+                   x_title="People whose answer is recorded (%)", y_title="Level")
+
+
+def rate_over_time_chart(frame: pl.DataFrame, *, series: str, value: str, title: str,
+                         y_title: str = "Declared (%)", order: Sequence[str] | None = None) -> go.Figure:
+    """One line per ``series`` value of ``value`` (a 0-1 rate) over periods, each with its own dash and marker."""
+    fig = go.Figure()
+    ordered = frame.sort(c.PERIOD)
+    names = list(order) if order else list(dict.fromkeys(ordered.get_column(series).to_list()))
+    for i, name in enumerate(names):
+        g = ordered.filter(pl.col(series) == name)
+        if g.height == 0:
+            continue
+        fig.add_trace(go.Scatter(
+            x=g.get_column(c.PERIOD).to_list(), y=(g.get_column(value) * 100).to_list(), mode="lines+markers",
+            name=str(name), line={"color": PALETTE[i % len(PALETTE)], "dash": DASHES[i % len(DASHES)]},
+            marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8},
+            hovertemplate=f"{name}: %{{y:.0f}}% in %{{x}}<extra></extra>",
+        ))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=[0, 105], ticksuffix="%")
+    return _layout(fig, title, x_title="Period", y_title=y_title)
+
+
+def trend_finding(summary: pl.DataFrame, characteristic: str, level_name: str) -> str:
+    """The trend chart's title: the clearest rising or falling group at the level, or that none is clear."""
+    where = level_phrase(level_name)
+    clear = summary.filter(pl.col("trend_words").str.starts_with("Rising")
+                           | pl.col("trend_words").str.starts_with("Falling")).sort("cochran_armitage_p")
+    if clear.height == 0:
+        return f"At {where}, no group's share shows a clear rise or fall"
+    top = clear.row(0, named=True)
+    direction = "rising" if top["trend_words"].startswith("Rising") else "falling"
+    who = people(top[c.GROUP], top[c.GROUP_LABEL], characteristic)
+    return (f"At {where}, the share of {who} is {direction} "
+            f"({top['first_share']:.0%} to {top['latest_share']:.0%})")
+
+
+def shortfall_chart(outreach: pl.DataFrame, characteristic: str, *, top: int = 15) -> go.Figure:
+    """The largest shortfalls (people missing) as horizontal bars, labelled with the status in words."""
+    rows = outreach.sort("priority").head(top)
+    where = pl.when(pl.col("unit") == "activity").then(pl.col("activity_name")).otherwise(pl.col(c.LEVEL_NAME))
+    rows = rows.with_columns((pl.col(c.GROUP_LABEL) + " · " + where).alias("_label"))
+    labels = rows.get_column("_label").to_list()[::-1]
+    status = rows.get_column(c.STATUS).replace_strict(CELL_WORDS, default="").to_list()[::-1]
+    fig = go.Figure(go.Bar(
+        x=rows.get_column(c.SHORTFALL).to_list()[::-1], y=labels, orientation="h",
+        text=status, textposition="auto", marker={"color": "#D55E00"},
+        hovertemplate="%{y}: %{x} people missing<extra></extra>",
+    ))
+    if rows.height:
+        first = rows.row(0, named=True)
+        place = first["activity_name"] if first["unit"] == "activity" else level_phrase(first[c.LEVEL_NAME])
+        who = people(first[c.GROUP], first[c.GROUP_LABEL], characteristic)
+        title = f"Most missing: {who} at {place} (about {first[c.SHORTFALL]} people)"
+    else:
+        title = "No one is missing"
+    return _layout(fig, title, height=140 + 28 * max(rows.height, 1), x_title="People missing",
+                   y_title="Group · where")

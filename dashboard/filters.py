@@ -1,0 +1,187 @@
+"""The sidebar filters every page shares: organisation, periods, characteristic, baseline, who is counted.
+
+``sidebar()`` is called once per run by ``app.py`` and keeps its state in ``st.session_state`` (widget keys
+start with ``f_``), so a choice made on one page holds on every other. Pages call ``require()`` to get the
+current :class:`~dashboard.data.Filters` and the viewer, or a helpful empty state when there is nothing to show.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import streamlit as st
+
+from analytics.access import Viewer
+from dashboard import data
+from dashboard.auth import current_viewer
+
+STATE_KEY = "filters"
+DEFAULT_SPAN = {"quarter": 12, "year": 5}  # periods shown at first: the last three years, or five years
+PAGES_DIR = Path(__file__).with_name("pages")
+
+NO_ORGANISATION = (
+    "There is no data yet. Load the fictional demo trust with `presence demo` (or `make run`), "
+    "or bring in your own records on the **Import data** page."
+)
+NO_VISIBLE_ORGANISATION = "You do not have a role in any organisation yet: ask a data steward to add you."
+NO_PERIODS = (
+    "No one is recorded as involved yet for these choices: add involvements (who took part, where and when) "
+    "or choose 'Service users and carers'."
+)
+
+
+def _keep_valid(key: str, options: list) -> None:
+    """Forget a remembered choice that is no longer one of the options (e.g. after a new import)."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+
+
+def _organisation(viewer: Viewer) -> dict | None:
+    organisations = data.visible_organisations(viewer)
+    if not organisations:
+        return None
+    by_id = {o["id"]: o for o in organisations}
+    _keep_valid("f_organisation", list(by_id))
+    chosen = st.sidebar.selectbox(
+        "Organisation", list(by_id), key="f_organisation", format_func=lambda i: by_id[i]["name"],
+        help="The organisation whose involvement you are looking at.",
+    )
+    return by_id[chosen]
+
+
+def _baseline(organisation_id: int, viewer: Viewer, version: str) -> tuple[str, str | None]:
+    sources = data.baseline_sources(organisation_id, viewer, version)
+    kinds = [k for k in data.BASELINE_KINDS if k != "user" or sources]
+    _keep_valid("f_baseline", kinds)
+    kind = st.sidebar.radio(
+        "Compare with", kinds, key="f_baseline", format_func=data.BASELINE_KINDS.get,
+        help="The population that involvement is compared with. Census: everyone living in the area the "
+             "organisation serves. Need-weighted: the Census adjusted by how often each group is detained "
+             "under the Mental Health Act, a sign of need for services. Your own: a baseline you imported, "
+             "such as your caseload.",
+    )
+    source = None
+    if kind == "user":
+        _keep_valid("f_baseline_source", sources)
+        source = st.sidebar.selectbox("Your baseline", sources, key="f_baseline_source")
+    elif not sources:
+        st.sidebar.caption("No baseline of your own yet: import one (for example your caseload) to compare "
+                           "with it.")
+    return kind, source
+
+
+def _period_range(base: data.Filters, viewer: Viewer) -> tuple[str | None, str | None]:
+    try:
+        periods = data.available_periods(base, viewer)
+    except ValueError as error:
+        st.sidebar.warning(str(error))
+        return None, None
+    if len(periods) < 2:
+        return None, None
+    key = f"f_range_{base.period}"
+    if key in st.session_state:
+        start, end = st.session_state[key]
+        if start not in periods or end not in periods:
+            del st.session_state[key]
+    default_start = periods[max(0, len(periods) - DEFAULT_SPAN[base.period])]
+    chosen = st.sidebar.select_slider(
+        "Periods", options=periods, value=(default_start, periods[-1]), key=key,
+        help="The range of periods shown (at first the last three years, or five years). 'Latest' figures are "
+             "for the last period in the range.",
+    )
+    return chosen[0], chosen[1]
+
+
+def sidebar() -> data.Filters | None:
+    """Draw the shared filters and remember the result for the pages; None when there is nothing to filter."""
+    viewer = current_viewer()
+    st.session_state[STATE_KEY] = None
+    st.sidebar.header("Show")
+    organisation = _organisation(viewer)
+    if organisation is None:
+        return None
+    organisation_id = organisation["id"]
+    version = data.data_version(organisation_id)
+    characteristic = st.sidebar.selectbox(
+        "Characteristic", list(data.CHARACTERISTIC_LABELS), key="f_characteristic",
+        format_func=data.CHARACTERISTIC_LABELS.get,
+        help="The equality characteristic to count people by. Ethnicity can be shown in detail, in five broad "
+             "groups, or as White / ethnic minority.",
+    )
+    period = st.sidebar.segmented_control(
+        "Period", list(data.PERIOD_KINDS), key="f_period", default="quarter",
+        format_func=data.PERIOD_KINDS.get, help="Count people per calendar quarter or per calendar year.",
+    ) or "quarter"
+    involvement = st.sidebar.radio(
+        "Who is counted", list(data.INVOLVEMENT_FILTERS), key="f_involvement",
+        format_func=data.INVOLVEMENT_FILTERS.get,
+        help="People who are both service users and carers are counted in both.",
+    )
+    baseline_kind, baseline_source = _baseline(organisation_id, viewer, version)
+    base = data.Filters(
+        organisation_id=organisation_id, organisation_name=organisation["name"], characteristic=characteristic,
+        period=period, baseline_kind=baseline_kind, baseline_source=baseline_source, involvement=involvement,
+        data_version=version,
+    )
+    period_from, period_to = _period_range(base, viewer)
+    filters = data.Filters(**{**base.__dict__, "period_from": period_from, "period_to": period_to})
+    st.session_state[STATE_KEY] = filters
+    return filters
+
+
+def current() -> data.Filters | None:
+    return st.session_state.get(STATE_KEY)
+
+
+def empty_state() -> None:
+    """The message shown when there is no organisation to look at."""
+    viewer = current_viewer()
+    if data.all_organisations() and not data.visible_organisations(viewer):
+        st.info(NO_VISIBLE_ORGANISATION)
+        return
+    st.info(NO_ORGANISATION, icon=":material/info:")
+    if (PAGES_DIR / "import_data.py").exists():
+        st.page_link("pages/import_data.py", label="Import data", icon=":material/upload:")
+
+
+def require() -> tuple[data.Filters, Viewer]:
+    """The current filters and viewer; otherwise show the empty state and stop the page."""
+    filters = current()
+    if filters is None:
+        empty_state()
+        st.stop()
+    return filters, current_viewer()
+
+
+def context_caption(f: data.Filters, rep=None) -> None:
+    """One line under a page title saying what is being shown."""
+    parts = [f.organisation_name, f.characteristic_label, data.INVOLVEMENT_FILTERS[f.involvement].lower()]
+    if f.period_from and f.period_to:
+        parts.append(f"{f.period_from} to {f.period_to}")
+    if rep is not None and getattr(rep, "baseline_description", ""):
+        parts.append(f"compared with {rep.baseline_description}")
+    st.caption(" · ".join(parts))
+
+
+def load(function, *args):
+    """Call a ``dashboard.data`` function; show its one-sentence error and stop the page when it fails."""
+    try:
+        return function(*args)
+    except PermissionError as error:
+        st.warning(str(error), icon=":material/lock:")
+    except ValueError as error:
+        st.error(str(error), icon=":material/error:")
+    st.stop()
+
+
+def downloads(frame, stem: str, sheet: str) -> None:
+    """CSV and Excel download buttons for a table; the files are only built when a button is pressed."""
+    left, right = st.columns(2)
+    left.download_button("Download CSV", partial(data.to_csv, frame), file_name=f"{stem}.csv", mime="text/csv",
+                         icon=":material/download:", on_click="ignore", key=f"{stem}-csv")
+    right.download_button(
+        "Download Excel", partial(data.to_excel, frame, sheet), file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
+        on_click="ignore", key=f"{stem}-xlsx",
+    )

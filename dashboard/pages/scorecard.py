@@ -1,0 +1,157 @@
+"""4PI scorecard: how far involvement meets each of the five 4PI standards (Principles, Purpose, Presence,
+Process, Impact), with a status in words and a mark as well as colour, the trend, what to fix first, and the
+detail behind every indicator."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from analytics import fourpi
+from analytics import fourpi_columns as k
+from analytics.loader_4pi import load_frames_4pi
+from dashboard import charts, data, filters
+
+RAG_WORDS = {
+    k.RAG_GREEN: "● Meets the standard",
+    k.RAG_AMBER: "▲ Close",
+    k.RAG_RED: "✕ Falls short",
+    k.RAG_NO_DATA: "– Nothing to count",
+}
+RAG_COLOURS = {k.RAG_GREEN: "#009E73", k.RAG_AMBER: "#E69F00", k.RAG_RED: "#D55E00", k.RAG_NO_DATA: "#768692"}
+STANDARD_WORDS = {
+    "Principles": "Respect, openness and a commitment to change in response to service users and carers.",
+    "Purpose": "Why people are involved, and what should change, agreed and written down at the start.",
+    "Presence": "At least two, ideally three, service users or carers in every meeting; never one alone; a "
+                "reserve at high-level meetings.",
+    "Process": "Papers in good time, meetings not too early, fees and expenses paid on time, role descriptions, "
+               "support and training.",
+    "Impact": "What difference involvement made, whether people were told, and a cycle of act, evaluate, "
+              "reflect and learn.",
+}
+DETAIL_TITLES = {
+    "meetings": "Meetings in this period", "breaches": "Meetings that broke a presence rule",
+    "purpose": "Purpose and intended outcomes of each activity", "payments": "Fees and expenses claims",
+    "role_descriptions": "Role descriptions per activity", "support": "Support and training offered",
+    "impact": "Impact log: the latest change per activity", "feedback": "End-of-involvement feedback",
+    "review": "Review cycle of each activity",
+}
+PERSON_COLUMNS = (k.PERSON_ID, k.PERSON_REF)  # never shown: the scorecard is for aggregate viewers
+
+
+st.title("4PI scorecard")
+f, viewer = filters.require()
+if not viewer.can("aggregates", f.organisation_id):
+    st.warning(data.NO_ACCESS, icon=":material/lock:")
+    st.stop()
+
+_frames_cache: list = []
+
+
+def _frames():
+    """This organisation's 4PI records, read once per run (until dashboard/data.py caches the results)."""
+    if not _frames_cache:
+        _frames_cache.append(filters.load(load_frames_4pi, data.engine(), f.organisation_id))
+    return _frames_cache[0]
+
+
+def _result(name: str, *args):
+    """A 4PI result: through the cached ``dashboard.data.fourpi_<name>`` when it exists, else computed here."""
+    wrapper = getattr(data, f"fourpi_{name}", None)
+    if wrapper is not None:
+        return filters.load(wrapper, f, viewer, *args)
+    direct = {"periods": fourpi.scorecard_period_choices, "scorecard": fourpi.scorecard,
+              "detail": lambda frames, key, period: fourpi.scorecard_detail(frames, key, period=period)}[name]
+    return filters.load(direct, _frames(), *args)
+
+
+kind = f.period if f.period in ("quarter", "year") else "year"
+periods, latest = _result("periods", kind)
+if st.session_state.get("scorecard_period") not in periods:
+    st.session_state["scorecard_period"] = latest
+period = st.selectbox(
+    "Period", periods, key="scorecard_period",
+    help="The calendar year or quarter to score (the sidebar's Period chooses years or quarters). The trend "
+         "compares it with the same period a year earlier.",
+)
+card = _result("scorecard", period)
+st.caption(f"{f.organisation_name} · {period} · each figure is a share: how many of the meetings, activities, "
+           "people or claims met the standard.")
+
+st.subheader("In plain words")
+st.markdown(fourpi.scorecard_headline(card))
+first = fourpi.fix_first(card)
+if first.height:
+    st.markdown("**What to fix first**")
+    for row in first.iter_rows(named=True):
+        st.markdown(f"- {RAG_WORDS[row[k.RAG]]}: {row[k.INDICATOR_LABEL]}: {round(row[k.VALUE] * 100)}% "
+                    f"({row[k.NUMERATOR]} of {row[k.DENOMINATOR]}; meets the standard from "
+                    f"{round(row[k.GREEN_FROM] * 100)}%). {row[k.TREND]}.")
+
+
+def _chart(card: pl.DataFrame) -> go.Figure:
+    shown = card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).reverse()
+    fig = go.Figure(go.Bar(
+        x=(shown.get_column(k.VALUE) * 100).to_list(), y=shown.get_column(k.INDICATOR_LABEL).to_list(),
+        orientation="h", marker_color=[RAG_COLOURS[r] for r in shown.get_column(k.RAG)],
+        text=[f"{round(v * 100)}% {RAG_WORDS[r]}" for v, r in zip(shown.get_column(k.VALUE),
+                                                                   shown.get_column(k.RAG), strict=True)],
+        textposition="auto", hovertemplate="%{y}: %{x:.0f}%<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        x=(shown.get_column(k.GREEN_FROM) * 100).to_list(), y=shown.get_column(k.INDICATOR_LABEL).to_list(),
+        mode="markers", marker={"symbol": "line-ns-open", "size": 18, "color": "#000000"},
+        name="Meets the standard from", hovertemplate="Meets the standard from %{x:.0f}%<extra></extra>",
+    ))
+    fig.update_layout(
+        title={"text": fourpi.scorecard_headline(card), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        height=max(320, 34 * shown.height + 120), margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        xaxis={"title": "Share meeting the standard (%)", "range": [0, 105]}, showlegend=False,
+        template="plotly_white", font={"family": "Arial, sans-serif", "size": 13},
+    )
+    return fig
+
+
+if card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).height:
+    caption = "; ".join(
+        f"{r[k.INDICATOR_LABEL]}: {round(r[k.VALUE] * 100)}% ({RAG_WORDS[r[k.RAG]][2:].lower()})"
+        for r in card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).iter_rows(named=True)
+    )
+    charts.show(_chart(card), "Each bar is one indicator, with its status written on it; the black tick marks "
+                "where it would meet the standard. " + caption + ".", key="scorecard-chart")
+
+
+def _display(rows: pl.DataFrame) -> pl.DataFrame:
+    percent = (pl.col(k.VALUE) * 100).round(0).cast(pl.Int64).cast(pl.String) + "%"
+    return rows.select(
+        pl.col(k.RAG).replace_strict(RAG_WORDS).alias("Status"),
+        pl.col(k.INDICATOR_LABEL).alias("Indicator"),
+        pl.col(k.EXPLANATION).alias("What it means"),
+        percent.fill_null("–").alias("Value"),
+        pl.format("{} of {}", k.NUMERATOR, k.DENOMINATOR).alias("Count"),
+        pl.col(k.LEFT_OUT).alias("Not counted"),
+        pl.format("{}% / {}%", (pl.col(k.GREEN_FROM) * 100).round(0).cast(pl.Int64),
+                  (pl.col(k.AMBER_FROM) * 100).round(0).cast(pl.Int64)).alias("Meets / close from"),
+        pl.col(k.TREND).alias("Trend"),
+    )
+
+
+for standard in k.STANDARDS:
+    rows = card.filter(pl.col(k.STANDARD) == standard)
+    st.subheader(standard)
+    st.caption(STANDARD_WORDS[standard])
+    st.dataframe(_display(rows), hide_index=True, width="stretch")
+    for detail_key in rows.get_column(k.DETAIL_KEY).unique(maintain_order=True).to_list():
+        with st.expander(f"Detail: {DETAIL_TITLES[detail_key].lower()}"):
+            detail = _result("detail", detail_key, period)
+            detail = detail.drop([name for name in PERSON_COLUMNS if name in detail.columns])
+            if detail.height == 0:
+                st.caption("Nothing recorded for this period.")
+            else:
+                st.dataframe(detail, hide_index=True, width="stretch")
+                filters.downloads(detail, f"4pi-{standard.lower()}-{detail_key}-{period}", detail_key[:31])
+
+st.caption("'Not counted': meetings with no papers date or start time recorded, questionnaire answers not "
+           "stated or not known, and claims still within the payment limit. They are left out of the share "
+           "rather than counted as failures. See Methods and glossary for how each figure is worked out.")

@@ -1,0 +1,209 @@
+"""Sign-in users and their roles, one role per user per organisation (keyword-only data functions).
+
+An ``AppUser`` is an email address as the identity provider reports it (stored lower-case); a ``UserRole`` gives
+that user one of ``data.codes.USER_ROLES`` in one organisation. Every change is written to the audit trail in the
+same transaction, naming who made it (``actor``). Every query binds its values as parameters, so an email such as
+``x@y.org' OR '1'='1`` is only ever compared as text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from data import codes
+from models import audit
+from models.tables import AppUser, Organisation, UserRole
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+ERROR_EMAIL = "'{email}' is not an email address (one '@', no spaces, at most 254 characters)."
+ERROR_ROLE = "'{role}' is not a role; use one of: " + ", ".join(codes.USER_ROLES) + "."
+ERROR_NO_USER = "There is no user '{email}'."
+ERROR_NO_ORGANISATION = "There is no organisation with id {organisation_id}."
+ERROR_LAST_STEWARD = (
+    "'{email}' is the last data steward of this organisation; give someone else that role first, "
+    "or nobody could manage its users."
+)
+
+USERS_SCHEMA = {
+    "email": pl.String, "active": pl.Boolean, "organisation_id": pl.Int64, "organisation_code": pl.String,
+    "role": pl.String, "role_label": pl.String,
+}
+
+
+def normalise_email(email: str | None) -> str:
+    """The email as stored and compared: trimmed and lower-case; ValueError when it is not an email address."""
+    text = (email or "").strip().lower()
+    if len(text) > 254 or not EMAIL_PATTERN.match(text):
+        raise ValueError(ERROR_EMAIL.format(email=(email or "")[:80]))
+    return text
+
+
+def _check_role(role: str) -> str:
+    if role not in codes.USER_ROLES:
+        raise ValueError(ERROR_ROLE.format(role=str(role)[:40]))
+    return role
+
+
+def _user(session: Session, email: str) -> AppUser | None:
+    return session.exec(select(AppUser).where(AppUser.email == email)).first()
+
+
+def _role_row(session: Session, user_id: int, organisation_id: int) -> UserRole | None:
+    return session.exec(
+        select(UserRole).where(UserRole.user_id == user_id, UserRole.organisation_id == organisation_id)
+    ).first()
+
+
+def _stewards(session: Session, organisation_id: int) -> int:
+    rows = session.exec(
+        select(UserRole).join(AppUser, AppUser.id == UserRole.user_id).where(
+            UserRole.organisation_id == organisation_id, UserRole.role == "data_steward", AppUser.active.is_(True)
+        )
+    ).all()
+    return len(rows)
+
+
+def set_role(*, session: Session, email: str, organisation_id: int, role: str, actor: str) -> UserRole:
+    """Give ``email`` this role in the organisation (creating the user if new, replacing any earlier role)."""
+    email = normalise_email(email)
+    _check_role(role)
+    if session.get(Organisation, organisation_id) is None:
+        raise ValueError(ERROR_NO_ORGANISATION.format(organisation_id=organisation_id))
+    user = _user(session, email)
+    if user is None:
+        user = AppUser(email=email)
+        session.add(user)
+        session.flush()
+    row = _role_row(session, user.id, organisation_id)
+    previous = row.role if row is not None else None
+    if previous == role:
+        return row
+    if previous == "data_steward" and _stewards(session, organisation_id) <= 1:
+        raise ValueError(ERROR_LAST_STEWARD.format(email=email))
+    if row is None:
+        row = UserRole(user_id=user.id, organisation_id=organisation_id, role=role)
+        session.add(row)
+    else:
+        row.role = role
+    session.flush()
+    audit.record_event(session=session, user=actor, action=audit.ROLE_GRANTED, organisation_id=organisation_id,
+                       detail={"email": email, "role": role, "previous_role": previous})
+    return row
+
+
+add_user = set_role
+"""``add_user`` is ``set_role``: adding a user always means giving them a role somewhere."""
+
+
+def remove_role(*, session: Session, email: str, organisation_id: int, actor: str) -> bool:
+    """Take away the user's role in one organisation; True when there was one."""
+    email = normalise_email(email)
+    user = _user(session, email)
+    row = None if user is None else _role_row(session, user.id, organisation_id)
+    if row is None:
+        return False
+    if row.role == "data_steward" and _stewards(session, organisation_id) <= 1:
+        raise ValueError(ERROR_LAST_STEWARD.format(email=email))
+    previous = row.role
+    session.delete(row)
+    session.flush()
+    audit.record_event(session=session, user=actor, action=audit.ROLE_REVOKED, organisation_id=organisation_id,
+                       detail={"email": email, "previous_role": previous})
+    return True
+
+
+def remove_user(*, session: Session, email: str, actor: str, organisation_id: int | None = None) -> int:
+    """Remove the user's role in ``organisation_id``, or (with None) the user and every role; returns roles removed.
+
+    The audit trail keeps the history: the events naming this email stay.
+    """
+    email = normalise_email(email)
+    user = _user(session, email)
+    if user is None:
+        raise ValueError(ERROR_NO_USER.format(email=email))
+    if organisation_id is not None:
+        return int(remove_role(session=session, email=email, organisation_id=organisation_id, actor=actor))
+    rows = session.exec(select(UserRole).where(UserRole.user_id == user.id)).all()
+    for row in rows:
+        if row.role == "data_steward" and _stewards(session, row.organisation_id) <= 1:
+            raise ValueError(ERROR_LAST_STEWARD.format(email=email))
+    for row in rows:
+        audit.record_event(session=session, user=actor, action=audit.ROLE_REVOKED,
+                           organisation_id=row.organisation_id, detail={"email": email, "previous_role": row.role})
+        session.delete(row)
+    session.delete(user)
+    session.flush()
+    audit.record_event(session=session, user=actor, action=audit.USER_REMOVED, organisation_id=None,
+                       detail={"email": email, "roles_removed": len(rows)})
+    return len(rows)
+
+
+def set_active(*, session: Session, email: str, active: bool, actor: str) -> None:
+    """Suspend (False) or restore (True) a user without losing their roles; a suspended user sees nothing."""
+    email = normalise_email(email)
+    user = _user(session, email)
+    if user is None:
+        raise ValueError(ERROR_NO_USER.format(email=email))
+    if user.active == active:
+        return
+    user.active = active
+    session.add(user)
+    session.flush()
+    organisations = [r.organisation_id for r in session.exec(select(UserRole).where(UserRole.user_id == user.id))]
+    for organisation_id in organisations or [None]:
+        audit.record_event(session=session, user=actor, action=audit.USER_ACTIVE_CHANGED,
+                           organisation_id=organisation_id, detail={"email": email, "active": active})
+
+
+def roles_for(*, session: Session, email: str | None) -> dict[int, str]:
+    """Organisation id -> role of an active user; {} for an unknown, suspended or malformed email (deny by default)."""
+    try:
+        email = normalise_email(email)
+    except ValueError:
+        return {}
+    rows = session.exec(
+        select(UserRole.organisation_id, UserRole.role)
+        .join(AppUser, AppUser.id == UserRole.user_id)
+        .where(AppUser.email == email, AppUser.active.is_(True))
+    ).all()
+    return {int(organisation_id): role for organisation_id, role in rows}
+
+
+def roles_for_email(engine: Engine, email: str | None) -> dict[int, str]:
+    """:func:`roles_for` with its own short session."""
+    with Session(engine) as session:
+        return roles_for(session=session, email=email)
+
+
+def organisation_ids(*, session: Session) -> list[int]:
+    """Every organisation id (the local single-user mode is data steward of all of them)."""
+    return [int(i) for i in session.exec(select(Organisation.id).order_by(Organisation.id)).all()]
+
+
+def users_frame(*, session: Session, organisation_ids: list[int] | None = None) -> pl.DataFrame:
+    """One row per user x organisation role (email, active, organisation id and code, role, role label).
+
+    With ``organisation_ids`` only roles in those organisations are listed (a data steward sees their own users).
+    """
+    query = (
+        select(AppUser.email, AppUser.active, UserRole.organisation_id, Organisation.code, UserRole.role)
+        .join(UserRole, UserRole.user_id == AppUser.id)
+        .join(Organisation, Organisation.id == UserRole.organisation_id)
+        .order_by(Organisation.code, AppUser.email)
+    )
+    if organisation_ids is not None:
+        query = query.where(UserRole.organisation_id.in_([int(i) for i in organisation_ids]))
+    rows = session.exec(query).all()
+    return pl.DataFrame(
+        {
+            "email": [r[0] for r in rows], "active": [bool(r[1]) for r in rows],
+            "organisation_id": [int(r[2]) for r in rows], "organisation_code": [r[3] for r in rows],
+            "role": [r[4] for r in rows], "role_label": [codes.USER_ROLES[r[4]] for r in rows],
+        },
+        schema=USERS_SCHEMA,
+    )
