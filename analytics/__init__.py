@@ -1,7 +1,8 @@
 """Presence analytics: pure functions over polars frames (no Streamlit, no database except ``loader``).
 
 The representation engine builds one tidy table per characteristic (``representation_table``); decision-making
-presence, trends, data quality, headlines and the outreach list are selections of it or small companions to it.
+presence, trends, data quality, headlines and the outreach list are selections of it or small companions to
+it.
 """
 
 from analytics.baselines import BaselineSpec, baseline_counts, baseline_shares
@@ -11,7 +12,12 @@ from analytics.headlines import headlines
 from analytics.loader import Frames, load_frames, make_frames
 from analytics.outreach import outreach_list
 from analytics.quality import data_quality, missing_fields
-from analytics.representation import Representation, latest_period, representation_table, representation_tables
+from analytics.representation import (
+    Representation,
+    latest_period,
+    representation_table,
+    representation_tables,
+)
 from analytics.stats import (
     binomial_test_p,
     cochran_armitage,

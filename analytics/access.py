@@ -1,15 +1,16 @@
 """Who may see what: the viewer context that every analytics output passes through.
 
-A ``Viewer`` is an identity (an email from sign-in, or the local single-user mode) with a role per organisation,
-read from the database. Deny by default: a viewer with no role for an organisation sees nothing of it, and an
-unknown or suspended user has no role anywhere.
+A ``Viewer`` is an identity (an email from sign-in, or the local single-user mode) with a role per
+organisation, read from the database. Deny by default: a viewer with no role for an organisation sees nothing
+of it, and an unknown or suspended user has no role anywhere.
 
 The rules are enforced here, below the user interface, so that no page, download or CLI command can show more
 than the role allows:
 
 * :func:`require` raises ``PermissionError`` (one plain sentence) when the viewer lacks a permission;
 * :func:`allowed_pages` is the set of dashboard pages a viewer may open (the app offers only these);
-* :func:`protect_representation`, :func:`protect_frame` and :func:`protect` apply the organisation scope and the
+* :func:`protect_representation`, :func:`protect_frame` and :func:`protect` apply the organisation scope and
+the
   disclosure rules: a board member, outreach worker or viewer receives suppressed, rounded figures
   (:mod:`analytics.suppression`); a data steward or equality lead receives the exact figures marked
   ``not_for_publication``.
@@ -35,7 +36,9 @@ from models.settings import Settings, get_settings
 
 # What each role may do. "exact" = unsuppressed figures (marked "not for publication").
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "data_steward": frozenset({"aggregates", "exact", "outreach", "record_level", "import", "export", "admin", "audit"}),
+    "data_steward": frozenset(
+        {"aggregates", "exact", "outreach", "record_level", "import", "export", "admin", "audit"}
+    ),
     "equality_lead": frozenset({"aggregates", "exact", "outreach", "record_level"}),
     "board_member": frozenset({"aggregates"}),
     "outreach_worker": frozenset({"aggregates", "outreach"}),
@@ -76,8 +79,20 @@ ERROR_UNKNOWN_PERMISSION = "'{permission}' is not a permission Presence knows."
 ERROR_OTHER_ORGANISATION = "This result belongs to another organisation and cannot be shown here."
 
 # Integer columns of analytics frames that are keys, not counts of people.
-KEY_INTEGER_COLUMNS = frozenset({c.LEVEL_RANK, c.ORGANISATION_ID, "id", "rank", "year", "cycle", "priority",
-                                 "period_index", "activity_id", "level_id"})
+KEY_INTEGER_COLUMNS = frozenset(
+    {
+        c.LEVEL_RANK,
+        c.ORGANISATION_ID,
+        "id",
+        "rank",
+        "year",
+        "cycle",
+        "priority",
+        "period_index",
+        "activity_id",
+        "level_id",
+    }
+)
 # Columns that mark a frame as record-level (one row per record, with its reference).
 RECORD_LEVEL_COLUMNS = frozenset({"ref", "person_id", "person_ref"})
 
@@ -111,7 +126,8 @@ class Viewer:
         return self.can("exact", organisation_id)
 
     def scope_key(self, organisation_id: int) -> str:
-        """A small, hashable cache-key part: results may be shared only between viewers with the same scope."""
+        """A small, hashable cache-key part: results may be shared only between viewers with the same
+        scope."""
         return f"{organisation_id}:{self.role(organisation_id) or 'none'}"
 
 
@@ -143,12 +159,16 @@ def resolve_viewer(engine: Engine, email: str | None, local_mode: bool = False) 
         return NOBODY
     with Session(engine) as session:
         if local_mode:
-            return Viewer(email=email, roles={i: "data_steward" for i in users.organisation_ids(session=session)},
-                          local_mode=True)
+            return Viewer(
+                email=email,
+                roles={i: "data_steward" for i in users.organisation_ids(session=session)},
+                local_mode=True,
+            )
         return Viewer(email=email.strip().lower(), roles=users.roles_for(session=session, email=email))
 
 
 # --- Checks -------------------------------------------------------------------------------------------------
+
 
 def _check_permission(permission: str) -> None:
     if permission not in PERMISSION_WORDS:
@@ -156,7 +176,8 @@ def _check_permission(permission: str) -> None:
 
 
 def require(viewer: Viewer, permission: str, organisation_id: int) -> None:
-    """Raise ``PermissionError`` with a plain sentence unless the viewer has ``permission`` in the organisation."""
+    """Raise ``PermissionError`` with a plain sentence unless the viewer has ``permission`` in the
+    organisation."""
     _check_permission(permission)
     what = PERMISSION_WORDS[permission]
     if not viewer.email:
@@ -180,7 +201,9 @@ def visible_organisation_ids(viewer: Viewer, organisation_ids: Sequence[int]) ->
     return [i for i in organisation_ids if viewer.can("aggregates", i)]
 
 
-# --- Protecting results ---------------------------------------------------------------------------------------
+# --- Protecting results
+# ---------------------------------------------------------------------------------------
+
 
 def _only_organisation(frame: pl.DataFrame, organisation_id: int) -> pl.DataFrame:
     if c.ORGANISATION_ID in frame.columns:
@@ -199,8 +222,11 @@ def _replace(result: Any, **changes: Any) -> Any:
     return clone
 
 
-def protect_representation(rep: Any, viewer: Viewer, organisation_id: int, settings: Settings | None = None) -> Any:
-    """The representation this viewer may receive: suppressed for restricted roles, exact and marked otherwise.
+def protect_representation(
+    rep: Any, viewer: Viewer, organisation_id: int, settings: Settings | None = None
+) -> Any:
+    """The representation this viewer may receive: suppressed for restricted roles, exact and marked
+    otherwise.
 
     ``rep`` is an :class:`analytics.representation.Representation` (anything with ``rows`` and ``tables``);
     the result is the same type. Raises ``PermissionError`` when the viewer may not see the organisation.
@@ -221,14 +247,21 @@ def protect_representation(rep: Any, viewer: Viewer, organisation_id: int, setti
 
 
 def _integer_counts(frame: pl.DataFrame) -> list[str]:
-    return [name for name, dtype in frame.schema.items()
-            if dtype.is_integer() and name not in KEY_INTEGER_COLUMNS and not name.endswith("_id")]
+    return [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype.is_integer() and name not in KEY_INTEGER_COLUMNS and not name.endswith("_id")
+    ]
 
 
 def _likelihood_derived() -> dict[str, pl.Expr | None]:
     n = pl.col("decision_making_n") + pl.col("other_only_n")
-    return {"likelihood": pl.when(n > 0).then(pl.col("decision_making_n") / n).otherwise(None),
-            "relative_likelihood": None, c.CI_LOW: None, c.CI_HIGH: None}
+    return {
+        "likelihood": pl.when(n > 0).then(pl.col("decision_making_n") / n).otherwise(None),
+        "relative_likelihood": None,
+        c.CI_LOW: None,
+        c.CI_HIGH: None,
+    }
 
 
 def protect_frame(
@@ -268,8 +301,11 @@ def protect_frame(
         return frame.with_columns(pl.lit(True).alias(suppression.NOT_FOR_PUBLICATION))
     is_rows = {c.GROUP, c.INVOLVED, c.TOTAL} <= set(frame.columns) and counts is None
     if viewer.exact(organisation_id):
-        present = list(counts) if counts is not None else (
-            list(suppression.ROW_COUNTS) if is_rows else _integer_counts(frame))
+        present = (
+            list(counts)
+            if counts is not None
+            else (list(suppression.ROW_COUNTS) if is_rows else _integer_counts(frame))
+        )
         return suppression.mark_exact(frame, present)
     if is_rows:
         return _protect_rows_like(frame, settings)
@@ -281,12 +317,14 @@ def protect_frame(
         counts = _integer_counts(frame)
         if {c.PEOPLE, c.TOTAL, c.UNKNOWN} <= set(counts) and not lines:
             lines = [(c.PEOPLE, c.TOTAL, c.UNKNOWN)] + (
-                [(c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN)] if {c.NOT_STATED, c.NOT_KNOWN} <= set(counts) else [])
+                [(c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN)] if {c.NOT_STATED, c.NOT_KNOWN} <= set(counts) else []
+            )
     if derived is None:
         derived = {name: None for name, dtype in frame.schema.items() if dtype.is_float()}
         if c.DECLARATION_RATE in derived and {c.PEOPLE, c.TOTAL} <= set(counts):
-            derived[c.DECLARATION_RATE] = (pl.when(pl.col(c.PEOPLE) > 0)
-                                           .then(pl.col(c.TOTAL) / pl.col(c.PEOPLE)).otherwise(None))
+            derived[c.DECLARATION_RATE] = (
+                pl.when(pl.col(c.PEOPLE) > 0).then(pl.col(c.TOTAL) / pl.col(c.PEOPLE)).otherwise(None)
+            )
     return suppression.suppress_frame(frame, counts, derived=derived, lines=lines, settings=settings)
 
 
@@ -314,15 +352,21 @@ def _protect_rows_like(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     order = frame.columns
     level = frame.filter(pl.col("unit") != "activity")
     _from_published(level, settings)
-    activity, _ = suppression.suppress_representation(frame.filter(pl.col("unit") == "activity"), None, settings,
-                                                      extra_key=("unit", "activity_ref"), adjust=False)
+    activity, _ = suppression.suppress_representation(
+        frame.filter(pl.col("unit") == "activity"),
+        None,
+        settings,
+        extra_key=("unit", "activity_ref"),
+        adjust=False,
+    )
     level = suppression.mark_published(level)
     merged = pl.concat([level, activity], how="diagonal_relaxed")
     return merged.select([*order, *[n for n in merged.columns if n not in order]])
 
 
 def protect(result: Any, viewer: Viewer, organisation_id: int, settings: Settings | None = None) -> Any:
-    """Apply :func:`protect_representation` / :func:`protect_frame` to any analytics result (the dashboard's gate).
+    """Apply :func:`protect_representation` / :func:`protect_frame` to any analytics result (the dashboard's
+    gate).
 
     Handles a Representation (``rows`` + ``tables``), a frame, a trend (``series`` + ``summary``), and tuples,
     lists and dicts of those. Text (headlines) and other plain values pass unchanged after the access check:
@@ -336,9 +380,13 @@ def protect(result: Any, viewer: Viewer, organisation_id: int, settings: Setting
     if hasattr(result, "series") and hasattr(result, "summary"):
         if not viewer.exact(organisation_id):
             _from_published(result.series, settings or get_settings())
-        return _replace(result, series=protect(result.series, viewer, organisation_id, settings),
-                        summary=protect_frame(result.summary, viewer, organisation_id, counts=(), derived={},
-                                              settings=settings))
+        return _replace(
+            result,
+            series=protect(result.series, viewer, organisation_id, settings),
+            summary=protect_frame(
+                result.summary, viewer, organisation_id, counts=(), derived={}, settings=settings
+            ),
+        )
     if isinstance(result, pl.DataFrame):
         if RECORD_LEVEL_COLUMNS & set(result.columns):
             return protect_frame(result, viewer, organisation_id, kind="record_level", settings=settings)
@@ -358,11 +406,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_for_spreadsheet(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text cells that a spreadsheet would run as a formula (starting = + - @ tab or return) get a leading '."""
+    """Text cells that a spreadsheet would run as a formula (starting = + - @ tab or return) get a leading
+    '."""
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name)).alias(name)
+        pl.when(pl.col(name).str.contains(r"^[=+\-@\t\r]"))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
         for name in text_columns
     )
 
@@ -373,12 +424,15 @@ def publishable(frame: pl.DataFrame) -> pl.DataFrame:
     The ``not_for_publication`` column is kept when True, so an exact file carries its mark.
     """
     shown = suppression.display_counts(frame)
-    if suppression.NOT_FOR_PUBLICATION in shown.columns and not bool(shown[suppression.NOT_FOR_PUBLICATION].any()):
+    if suppression.NOT_FOR_PUBLICATION in shown.columns and not bool(
+        shown[suppression.NOT_FOR_PUBLICATION].any()
+    ):
         shown = shown.drop(suppression.NOT_FOR_PUBLICATION)
     return safe_for_spreadsheet(shown)
 
 
 # --- The ``presence user`` command ------------------------------------------------------------------------
+
 
 def _cli_actor() -> str:
     try:
@@ -397,10 +451,12 @@ def run_user_cli(args: argparse.Namespace) -> int:
     actor = _cli_actor()
     with session_scope(engine) as session:
         if args.action == "list":
-            organisation = crud.get_organisation(session=session, code=args.organisation) if args.organisation \
-                else None
-            frame = users.users_frame(session=session,
-                                      organisation_ids=None if organisation is None else [organisation.id])
+            organisation = (
+                crud.get_organisation(session=session, code=args.organisation) if args.organisation else None
+            )
+            frame = users.users_frame(
+                session=session, organisation_ids=None if organisation is None else [organisation.id]
+            )
             if frame.height == 0:
                 print("No users yet: add one with 'presence user add EMAIL --role data_steward'.")
                 return 0
@@ -414,16 +470,23 @@ def run_user_cli(args: argparse.Namespace) -> int:
             if not args.role:
                 raise ValueError("'presence user add' needs --role: " + ", ".join(codes.USER_ROLES) + ".")
             organisation = crud.get_organisation(session=session, code=args.organisation)
-            users.set_role(session=session, email=args.email, organisation_id=organisation.id, role=args.role,
-                           actor=actor)
-            print(f"{users.normalise_email(args.email)} is now {codes.USER_ROLES[args.role]} of {organisation.code}.")
+            users.set_role(
+                session=session,
+                email=args.email,
+                organisation_id=organisation.id,
+                role=args.role,
+                actor=actor,
+            )
+            role_label = codes.USER_ROLES[args.role]
+            print(f"{users.normalise_email(args.email)} is now {role_label} of {organisation.code}.")
             return 0
         if args.action == "remove":
             organisation_id = None
             if args.organisation:
                 organisation_id = crud.get_organisation(session=session, code=args.organisation).id
-            removed = users.remove_user(session=session, email=args.email, actor=actor,
-                                        organisation_id=organisation_id)
+            removed = users.remove_user(
+                session=session, email=args.email, actor=actor, organisation_id=organisation_id
+            )
             where = f" in {args.organisation}" if args.organisation else ""
             print(f"Removed {users.normalise_email(args.email)}{where} ({removed} role(s)).")
             return 0

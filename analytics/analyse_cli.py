@@ -3,12 +3,12 @@
     presence analyse --involved FILE.csv --baseline FILE.csv|census:AREA_CODE [--alpha 0.05] [--threshold 0.8]
                      [--format json|csv]
 
-``--involved`` has columns ``group,count`` and optionally ``level`` and ``period``; ``--baseline`` has ``group``
-and one of ``count``, ``share`` (0-1) or ``percent`` (0-100), or is ``census:AREA_CODE`` for the shipped Census
-2021 ethnicity figures of a local authority, region, ICB or country. Groups match case-insensitively, ignoring
-surrounding spaces; for ethnicity NHS codes, ONS 2021 names and short names are all recognised, and labels
-meaning unknown (not stated, not known, prefer not to say, unknown, Z, 99) are counted as unknown. Row numbers
-in messages are the file's line numbers, the header being row 1.
+``--involved`` has columns ``group,count`` and optionally ``level`` and ``period``; ``--baseline`` has
+``group`` and one of ``count``, ``share`` (0-1) or ``percent`` (0-100), or is ``census:AREA_CODE`` for the
+shipped Census 2021 ethnicity figures of a local authority, region, ICB or country. Groups match
+case-insensitively, ignoring surrounding spaces; for ethnicity NHS codes, ONS 2021 names and short names are
+all recognised, and labels meaning unknown (not stated, not known, prefer not to say, unknown, Z, 99) are
+counted as unknown. Row numbers in messages are the file's line numbers, the header being row 1.
 """
 
 from __future__ import annotations
@@ -28,15 +28,34 @@ from data import codes, vocabulary
 
 LEVEL = "level"
 ALL = "all"
-ANALYSE_ROW_COLUMNS = (LEVEL, C.PERIOD, C.GROUP, C.GROUP_LABEL, C.INVOLVED, C.TOTAL, C.SHARE, C.BASELINE_SHARE,
-                       C.RATIO, C.GAP_PP, C.EXPECTED, C.SHORTFALL, C.Z, C.CI_LOW, C.CI_HIGH, C.P_VALUE,
-                       C.P_ADJUSTED, C.STATUS)
+ANALYSE_ROW_COLUMNS = (
+    LEVEL,
+    C.PERIOD,
+    C.GROUP,
+    C.GROUP_LABEL,
+    C.INVOLVED,
+    C.TOTAL,
+    C.SHARE,
+    C.BASELINE_SHARE,
+    C.RATIO,
+    C.GAP_PP,
+    C.EXPECTED,
+    C.SHORTFALL,
+    C.Z,
+    C.CI_LOW,
+    C.CI_HIGH,
+    C.P_VALUE,
+    C.P_ADJUSTED,
+    C.STATUS,
+)
 ANALYSE_TABLE_COLUMNS = (LEVEL, C.PERIOD, C.PEOPLE, C.TOTAL, C.UNKNOWN, C.DECLARATION_RATE)
 
 ERROR_EMPTY = "{file}: the file is empty."
 ERROR_NOT_TEXT = "{file}: the file is not a UTF-8 text CSV file."
 ERROR_NO_COLUMN = "{file}, row 1: there is no '{column}' column (the columns are: {found})."
-ERROR_NO_VALUE_COLUMN = "{file}, row 1: a baseline needs a 'count', 'share' or 'percent' column (the columns are: {found})."
+ERROR_NO_VALUE_COLUMN = (
+    "{file}, row 1: a baseline needs a 'count', 'share' or 'percent' column (the columns are: {found})."
+)
 ERROR_WHOLE = "{file}, row {row}: count '{value}' is not a whole number."
 ERROR_NEGATIVE = "{file}, row {row}: {column} '{value}' must not be negative."
 ERROR_NUMBER = "{file}, row {row}: {column} '{value}' is not a number."
@@ -52,7 +71,8 @@ _KIND = "_kind"  # "known" or "unknown"
 _KEY = "_key"
 
 
-# --- Reading files -------------------------------------------------------------------------------------------
+# --- Reading files -----------------------------------------------------------------------------------------
+
 
 def _read_csv(path: str | Path) -> tuple[str, list[str], list[tuple[int, dict[str, str]]]]:
     """(file name, lower-case header, [(row number, row)]) of a small aggregated CSV table."""
@@ -96,7 +116,7 @@ def _number(name: str, row: int, column: str, value: str) -> float:
 
 
 def read_involved(path: str | Path) -> pl.DataFrame:
-    """level, period, label, count from an involved-counts CSV (``ValueError`` naming file, row and problem)."""
+    """level, period, label, count from an involved-counts CSV (``ValueError`` names file, row, problem)."""
     name, header, rows = _read_csv(path)
     _require(name, header, C.GROUP)
     _require(name, header, "count")
@@ -112,8 +132,11 @@ def read_involved(path: str | Path) -> pl.DataFrame:
         if count < 0:
             raise ValueError(ERROR_NEGATIVE.format(file=name, row=number, column="count", value=value))
         records.append((row.get(LEVEL) or ALL, row.get(C.PERIOD) or ALL, row[C.GROUP], int(count)))
-    return pl.DataFrame(records, schema={LEVEL: pl.String, C.PERIOD: pl.String, "label": pl.String,
-                                         "count": pl.Int64}, orient="row")
+    return pl.DataFrame(
+        records,
+        schema={LEVEL: pl.String, C.PERIOD: pl.String, "label": pl.String, "count": pl.Int64},
+        orient="row",
+    )
 
 
 def read_baseline(spec: str) -> tuple[pl.DataFrame, str, str]:
@@ -147,7 +170,8 @@ def read_baseline(spec: str) -> tuple[pl.DataFrame, str, str]:
     return table, f"the baseline in {name} ({column} column)", ""
 
 
-# --- Recognising groups --------------------------------------------------------------------------------------
+# --- Recognising groups ------------------------------------------------------------------------------------
+
 
 def _recognise(labels: list[str], level: str, chinese_as_asian: bool) -> dict[str, tuple[str, str | None]]:
     """label -> ("unknown", None) or ("known", group) at ``level`` ("ethnicity", "ethnicity_broad" or "")."""
@@ -179,7 +203,9 @@ def _level_of(labels: list[str]) -> str:
         return ""
     if all(vocabulary.try_normalise("ethnicity", x) in codes.ETHNICITY_BY_CODE for x in known):
         return "ethnicity"
-    if all(vocabulary.try_normalise("ethnicity", x) in codes.ETHNICITY_BY_CODE or broad_group(x) for x in known):
+    if all(
+        vocabulary.try_normalise("ethnicity", x) in codes.ETHNICITY_BY_CODE or broad_group(x) for x in known
+    ):
         return "ethnicity_broad"
     return ""
 
@@ -194,6 +220,7 @@ def _labels(level: str) -> dict[str, str]:
 
 # --- The analysis ------------------------------------------------------------------------------------------
 
+
 def analyse_counts(
     involved: pl.DataFrame,
     baseline: pl.DataFrame,
@@ -205,8 +232,8 @@ def analyse_counts(
     chinese_as_asian: bool = True,
     baseline_name: str = "the baseline",
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows (``ANALYSE_ROW_COLUMNS``) and tables (``ANALYSE_TABLE_COLUMNS``) for involved counts
-    [level, period, label, count] against a baseline [label, count] (shares or percents work as counts)."""
+    """Rows (``ANALYSE_ROW_COLUMNS``) and tables (``ANALYSE_TABLE_COLUMNS``) for involved counts [level,
+    period, label, count] against a baseline [label, count] (shares or percents work as counts)."""
     involved_labels = involved["label"].unique().to_list()
     baseline_labels = baseline["label"].unique().to_list()
     level = baseline_level or _level_of(baseline_labels)
@@ -229,7 +256,8 @@ def analyse_counts(
     def tag(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(
             pl.col("label").replace_strict(kinds, return_dtype=pl.String).alias(_KIND),
-            pl.col("label").replace_strict(groups, default=None, return_dtype=pl.String).alias(C.GROUP))
+            pl.col("label").replace_strict(groups, default=None, return_dtype=pl.String).alias(C.GROUP),
+        )
 
     base = tag(baseline).filter(pl.col(_KIND) == "known").group_by(C.GROUP).agg(pl.col("count").sum())
     base_total = base["count"].sum() if base.height else 0
@@ -239,27 +267,54 @@ def analyse_counts(
 
     counted = tag(involved)
     order = counted.select(LEVEL, C.PERIOD).unique(maintain_order=True).with_row_index("_table")
-    tables = (counted.group_by(LEVEL, C.PERIOD).agg(
-        pl.col("count").sum().alias(C.PEOPLE),
-        pl.col("count").filter(pl.col(_KIND) == "known").sum().alias(C.TOTAL),
-        pl.col("count").filter(pl.col(_KIND) == "unknown").sum().alias(C.UNKNOWN))
-        .join(order, on=[LEVEL, C.PERIOD]).sort("_table")
-        .with_columns(pl.when(pl.col(C.PEOPLE) > 0).then(pl.col(C.TOTAL) / pl.col(C.PEOPLE))
-                      .otherwise(None).alias(C.DECLARATION_RATE)))
-    universe_order = list(display) if level else list(dict.fromkeys(
-        [vocabulary.key(x) for x in baseline_labels + involved_labels if kinds[x] == "known"]))
-    present = set(shares[C.GROUP].to_list()) | set(counted.filter(pl.col(_KIND) == "known")[C.GROUP].to_list())
+    tables = (
+        counted.group_by(LEVEL, C.PERIOD)
+        .agg(
+            pl.col("count").sum().alias(C.PEOPLE),
+            pl.col("count").filter(pl.col(_KIND) == "known").sum().alias(C.TOTAL),
+            pl.col("count").filter(pl.col(_KIND) == "unknown").sum().alias(C.UNKNOWN),
+        )
+        .join(order, on=[LEVEL, C.PERIOD])
+        .sort("_table")
+        .with_columns(
+            pl.when(pl.col(C.PEOPLE) > 0)
+            .then(pl.col(C.TOTAL) / pl.col(C.PEOPLE))
+            .otherwise(None)
+            .alias(C.DECLARATION_RATE)
+        )
+    )
+    universe_order = (
+        list(display)
+        if level
+        else list(
+            dict.fromkeys(
+                [vocabulary.key(x) for x in baseline_labels + involved_labels if kinds[x] == "known"]
+            )
+        )
+    )
+    present = set(shares[C.GROUP].to_list()) | set(
+        counted.filter(pl.col(_KIND) == "known")[C.GROUP].to_list()
+    )
     universe = pl.DataFrame({C.GROUP: [g for g in universe_order if g in present]}).with_row_index("_order")
-    known = (counted.filter(pl.col(_KIND) == "known").group_by(LEVEL, C.PERIOD, C.GROUP)
-             .agg(pl.col("count").sum().alias(C.INVOLVED)))
-    rows = (tables.select("_table", LEVEL, C.PERIOD, C.TOTAL).join(universe, how="cross")
-            .join(known, on=[LEVEL, C.PERIOD, C.GROUP], how="left").join(shares, on=C.GROUP, how="left")
-            .with_columns(pl.col(C.INVOLVED).fill_null(0),
-                          pl.col(C.GROUP).replace_strict(display, default=pl.col(C.GROUP)).alias(C.GROUP_LABEL)))
-    rows = compare_with_baseline(rows, table_keys=["_table"], alpha=alpha, under_threshold=under_threshold,
-                                 confidence=confidence)
-    return (rows.sort("_table", "_order").select(ANALYSE_ROW_COLUMNS),
-            tables.select(ANALYSE_TABLE_COLUMNS))
+    known = (
+        counted.filter(pl.col(_KIND) == "known")
+        .group_by(LEVEL, C.PERIOD, C.GROUP)
+        .agg(pl.col("count").sum().alias(C.INVOLVED))
+    )
+    rows = (
+        tables.select("_table", LEVEL, C.PERIOD, C.TOTAL)
+        .join(universe, how="cross")
+        .join(known, on=[LEVEL, C.PERIOD, C.GROUP], how="left")
+        .join(shares, on=C.GROUP, how="left")
+        .with_columns(
+            pl.col(C.INVOLVED).fill_null(0),
+            pl.col(C.GROUP).replace_strict(display, default=pl.col(C.GROUP)).alias(C.GROUP_LABEL),
+        )
+    )
+    rows = compare_with_baseline(
+        rows, table_keys=["_table"], alpha=alpha, under_threshold=under_threshold, confidence=confidence
+    )
+    return (rows.sort("_table", "_order").select(ANALYSE_ROW_COLUMNS), tables.select(ANALYSE_TABLE_COLUMNS))
 
 
 def _probability(value: float | None, default: float, error: str) -> float:
@@ -279,15 +334,23 @@ def run(args: argparse.Namespace) -> int:
     threshold = _probability(args.threshold, settings.under_threshold, ERROR_THRESHOLD)
     involved = read_involved(args.involved)
     baseline, description, level = read_baseline(args.baseline)
-    rows, tables = analyse_counts(involved, baseline, baseline_level=level, alpha=alpha,
-                                  under_threshold=threshold, confidence=settings.confidence,
-                                  chinese_as_asian=settings.chinese_as_asian,
-                                  baseline_name=Path(args.baseline).name if ":" not in args.baseline
-                                  else args.baseline)
+    rows, tables = analyse_counts(
+        involved,
+        baseline,
+        baseline_level=level,
+        alpha=alpha,
+        under_threshold=threshold,
+        confidence=settings.confidence,
+        chinese_as_asian=settings.chinese_as_asian,
+        baseline_name=Path(args.baseline).name if ":" not in args.baseline else args.baseline,
+    )
     if getattr(args, "format", "json") == "csv":
         sys.stdout.write(rows.write_csv())
     else:
-        json.dump({"rows": rows.to_dicts(), "tables": tables.to_dicts(), "baseline": description},
-                  sys.stdout, indent=2)
+        json.dump(
+            {"rows": rows.to_dicts(), "tables": tables.to_dicts(), "baseline": description},
+            sys.stdout,
+            indent=2,
+        )
         sys.stdout.write("\n")
     return 0

@@ -1,16 +1,17 @@
-"""Baselines: who the organisation serves, as a share of each group, and a sentence saying where that came from.
+"""Baselines: who the organisation serves, as a share of each group, and a sentence naming the source.
 
 Three kinds (:class:`BaselineSpec`):
 
 * ``census``: Census 2021 usual residents of the organisation's catchment (its local authorities summed), from
   ``data.baselines.area_baseline``;
-* ``user``: a baseline the organisation supplied (``frames.baselines`` rows of one ``source``, e.g. its caseload);
+* ``user``: a baseline the organisation supplied (``frames.baselines`` rows of one ``source``, e.g. its
+  caseload);
 * ``need_weighted``: Census counts x each group's Mental Health Act detention rate, so that communities
   particularly affected by mental-health services weigh more. Shares are normalised afterwards, so only the
   ratios of the rates matter (the overall rate cancels out).
 
-Groups meaning "not stated" or "not known" are left out before the shares are normalised over known groups. The
-19-group ethnicity counts give the folded NHS detail, the broad groups and White / ethnic minority.
+Groups meaning "not stated" or "not known" are left out before the shares are normalised over known groups.
+The 19-group ethnicity counts give the folded NHS detail, the broad groups and White / ethnic minority.
 """
 
 from __future__ import annotations
@@ -28,19 +29,25 @@ from data import codes, vocabulary
 BASELINE_KINDS = ("census", "user", "need_weighted")
 COUNT = "count"
 ERROR_KIND = "baseline kind must be 'census', 'user' or 'need_weighted', not '{}'."
-ERROR_USER_SOURCE = "A user-supplied baseline needs a source name (for example BaselineSpec(kind='user', source='caseload'))."
+ERROR_USER_SOURCE = (
+    "A user-supplied baseline needs a source name (for example BaselineSpec(kind='user', source='caseload'))."
+)
 ERROR_USER_MISSING = "There is no supplied baseline called '{}' for {}; the organisation has: {}."
 
 _ETHNICITY_FAMILY = ("ethnicity", "ethnicity_broad", "ethnicity_binary")
 _OVERALL_WORDS = {"all", "total", "overall", "england", "national", "all ethnic groups", "all groups"}
-_BROAD_ALIASES = {
-    vocabulary.key(g): g for g in codes.BROAD_GROUPS
-} | {
-    "mixed": codes.BROAD_MIXED, "mixed or multiple": codes.BROAD_MIXED, "mixed multiple ethnic groups":
-    codes.BROAD_MIXED, "asian": codes.BROAD_ASIAN, "asian asian british or asian welsh": codes.BROAD_ASIAN,
-    "black": codes.BROAD_BLACK, "black black british black welsh caribbean or african": codes.BROAD_BLACK,
-    "black african caribbean or black british": codes.BROAD_BLACK, "other ethnic groups": codes.BROAD_OTHER,
-    "other": codes.BROAD_OTHER, "any other ethnic group": codes.BROAD_OTHER,
+_BROAD_ALIASES = {vocabulary.key(g): g for g in codes.BROAD_GROUPS} | {
+    "mixed": codes.BROAD_MIXED,
+    "mixed or multiple": codes.BROAD_MIXED,
+    "mixed multiple ethnic groups": codes.BROAD_MIXED,
+    "asian": codes.BROAD_ASIAN,
+    "asian asian british or asian welsh": codes.BROAD_ASIAN,
+    "black": codes.BROAD_BLACK,
+    "black black british black welsh caribbean or african": codes.BROAD_BLACK,
+    "black african caribbean or black british": codes.BROAD_BLACK,
+    "other ethnic groups": codes.BROAD_OTHER,
+    "other": codes.BROAD_OTHER,
+    "any other ethnic group": codes.BROAD_OTHER,
 }
 
 
@@ -69,13 +76,18 @@ class BaselineSpec:
 
 # --- Reading group labels ----------------------------------------------------------------------------------
 
+
 def broad_group(label: object) -> str | None:
     """The broad ethnic group a label names ("Black", "Black or Black British" ...), or None."""
     return _BROAD_ALIASES.get(vocabulary.key(label))
 
 
-def _label_to_target(label: str, characteristic: str, source_level: str, mapping: dict[str, str],
-                     ) -> str | None:
+def _label_to_target(
+    label: str,
+    characteristic: str,
+    source_level: str,
+    mapping: dict[str, str],
+) -> str | None:
     """Map one baseline label to a target group; None when unknown or not recognised."""
     if characteristic in _ETHNICITY_FAMILY:
         if source_level == "ethnicity_broad":
@@ -91,13 +103,20 @@ def _label_to_target(label: str, characteristic: str, source_level: str, mapping
     return None if code is None else mapping.get(code)
 
 
-def to_groups(table: pl.DataFrame, characteristic: str, *, source_level: str | None = None,
-              chinese_as_asian: bool = True, detail: str = "nhs") -> tuple[pl.DataFrame, list[str]]:
+def to_groups(
+    table: pl.DataFrame,
+    characteristic: str,
+    *,
+    source_level: str | None = None,
+    chinese_as_asian: bool = True,
+    detail: str = "nhs",
+) -> tuple[pl.DataFrame, list[str]]:
     """Sum a [group, count] table of raw labels into the groups of ``characteristic``.
 
     ``source_level`` is the characteristic the labels were recorded at ("ethnicity" 19 groups or
-    "ethnicity_broad"); it defaults to ``characteristic``. Returns the [group, count] frame of known groups and
-    the labels that were not recognised (labels meaning not stated / not known are dropped silently, as intended).
+    "ethnicity_broad"); it defaults to ``characteristic``. Returns the [group, count] frame of known groups
+    and the labels that were not recognised (labels meaning not stated / not known are dropped silently, as
+    intended).
     """
     source_level = source_level or characteristic
     mapping = group_mapping(characteristic, chinese_as_asian=chinese_as_asian, detail=detail)
@@ -109,11 +128,15 @@ def to_groups(table: pl.DataFrame, characteristic: str, *, source_level: str | N
             lookup[label] = target
         elif not _means_unknown(label):
             unrecognised.append(label)
-    known = (table.lazy()
-             .with_columns(pl.col(C.GROUP).cast(pl.String).replace_strict(lookup, default=None).alias("_target"))
-             .filter(pl.col("_target").is_not_null())
-             .group_by("_target").agg(pl.col(COUNT).cast(pl.Float64).sum())
-             .rename({"_target": C.GROUP}).collect())
+    known = (
+        table.lazy()
+        .with_columns(pl.col(C.GROUP).cast(pl.String).replace_strict(lookup, default=None).alias("_target"))
+        .filter(pl.col("_target").is_not_null())
+        .group_by("_target")
+        .agg(pl.col(COUNT).cast(pl.Float64).sum())
+        .rename({"_target": C.GROUP})
+        .collect()
+    )
     return known, sorted(unrecognised, key=str)
 
 
@@ -133,6 +156,7 @@ def shares(counts: pl.DataFrame) -> pl.DataFrame:
 
 # --- Sources -----------------------------------------------------------------------------------------------
 
+
 def _reference():
     """The shipped reference baselines module (imported late: it is optional for most of analytics)."""
     from data import baselines as reference
@@ -143,8 +167,12 @@ def _reference():
 def _area_names(areas: Sequence[str]) -> str:
     try:
         table = _reference().reference_baselines()
-        names = (table.filter(pl.col("geography_code").is_in(list(areas)))
-                 .unique("geography_code").sort("geography_name")["geography_name"].to_list())
+        names = (
+            table.filter(pl.col("geography_code").is_in(list(areas)))
+            .unique("geography_code")
+            .sort("geography_name")["geography_name"]
+            .to_list()
+        )
     except Exception:  # noqa: BLE001 - names are only decoration for the description
         names = []
     return ", ".join(names or list(areas))
@@ -152,6 +180,32 @@ def _area_names(areas: Sequence[str]) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def has_census_figures(characteristic: str, areas: Sequence[str] = ()) -> bool:
+    """False when the shipped Census tables certainly have no figures for ``characteristic`` in ``areas``.
+
+    Involvement type never has a Census figure. Otherwise the reference table is asked; when it cannot say
+    (or does not know the areas at all) the answer is True, and ``area_baseline`` decides or explains.
+    """
+    if characteristic == "involvement_type":
+        return False
+    try:
+        table = _reference().reference_baselines()
+    except Exception:  # noqa: BLE001 - unknown: let area_baseline answer
+        return True
+    if not {"characteristic", "geography_code"} <= set(table.columns):
+        return True
+    wanted = list(areas)
+    by_area = pl.col("geography_code").is_in(wanted)
+    if "nhs_code" in table.columns:
+        by_area = by_area | pl.col("nhs_code").is_in(wanted)
+    rows = table.filter(by_area) if wanted else table
+    if rows.height == 0:
+        return True
+    names = ("ethnicity", "ethnicity_broad") if characteristic in _ETHNICITY_FAMILY else (characteristic,)
+    have = rows.group_by("geography_code").agg(pl.col("characteristic").is_in(names).any().alias("_has"))
+    return bool(have["_has"].all())
 
 
 def census_counts(areas: Sequence[str], characteristic: str) -> tuple[pl.DataFrame, str]:
@@ -180,11 +234,15 @@ def _unrecognised_note(unrecognised: list[str]) -> str:
     return f"; groups not recognised and left out: {', '.join(map(str, unrecognised))}"
 
 
-def _detention_weights(year: str, levels: tuple[str, ...], chinese_as_asian: bool) -> tuple[dict, dict, float]:
+def _detention_weights(
+    year: str, levels: tuple[str, ...], chinese_as_asian: bool
+) -> tuple[dict, dict, float]:
     """(detailed code -> rate, broad group -> rate, overall rate or NaN) from the shipped MHA statistics."""
     rates = _reference().detention_rates(year=year)
     detailed, broad, overall = {}, {}, float("nan")
-    for row in rates.select("group_level", "group", "rate_per_100k").iter_rows():  # a few dozen aggregated rows
+    for row in rates.select(
+        "group_level", "group", "rate_per_100k"
+    ).iter_rows():  # a few dozen aggregated rows
         level, group, rate = vocabulary.key(row[0]), row[1], row[2]
         if rate is None:
             continue
@@ -202,8 +260,9 @@ def _detention_weights(year: str, levels: tuple[str, ...], chinese_as_asian: boo
     return detailed, broad, overall
 
 
-def _need_weighted(areas: Sequence[str], characteristic: str, settings, detail: str,
-                   year: str) -> tuple[pl.DataFrame, str]:
+def _need_weighted(
+    areas: Sequence[str], characteristic: str, settings, detail: str, year: str
+) -> tuple[pl.DataFrame, str]:
     raw, level = census_counts(areas, characteristic)
     detailed, broad, overall = _detention_weights(year, (), settings.chinese_as_asian)
     fallback = overall
@@ -227,9 +286,15 @@ def _need_weighted(areas: Sequence[str], characteristic: str, settings, detail: 
                 weights[code], kind = fallback, "overall"
             used[kind] += 1
         weighted = source.with_columns(
-            (pl.col(COUNT) * pl.col(C.GROUP).replace_strict(weights, return_dtype=pl.Float64)).alias(COUNT))
-        result, unrecognised = to_groups(weighted, characteristic, source_level="ethnicity",
-                                         chinese_as_asian=settings.chinese_as_asian, detail=detail)
+            (pl.col(COUNT) * pl.col(C.GROUP).replace_strict(weights, return_dtype=pl.Float64)).alias(COUNT)
+        )
+        result, unrecognised = to_groups(
+            weighted,
+            characteristic,
+            source_level="ethnicity",
+            chinese_as_asian=settings.chinese_as_asian,
+            detail=detail,
+        )
     else:
         source, unrecognised = to_groups(raw, "ethnicity_broad", source_level="ethnicity_broad")
         weights = {}
@@ -238,19 +303,26 @@ def _need_weighted(areas: Sequence[str], characteristic: str, settings, detail: 
             weights[group] = broad.get(group, fallback)
             used[kind] += 1
         weighted = source.with_columns(
-            (pl.col(COUNT) * pl.col(C.GROUP).replace_strict(weights, return_dtype=pl.Float64)).alias(COUNT))
+            (pl.col(COUNT) * pl.col(C.GROUP).replace_strict(weights, return_dtype=pl.Float64)).alias(COUNT)
+        )
         result, _ = to_groups(weighted, characteristic, source_level="ethnicity_broad")
-    parts = [f"{_plural(n, 'group')} by its {k} rate" if n == 1 else f"{n} groups by their {k} rate"
-             for k, n in used.items() if n]
-    description = (f"Need-weighted: {_census_description(areas)}, each ethnic group weighted by its "
-                   f"Mental Health Act detention rate (NHS England, {year}; {', '.join(parts)})"
-                   + _unrecognised_note(unrecognised))
+    parts = [
+        f"{_plural(n, 'group')} by its {k} rate" if n == 1 else f"{n} groups by their {k} rate"
+        for k, n in used.items()
+        if n
+    ]
+    description = (
+        f"Need-weighted: {_census_description(areas)}, each ethnic group weighted by its "
+        f"Mental Health Act detention rate (NHS England, {year}; {', '.join(parts)})"
+        + _unrecognised_note(unrecognised)
+    )
     return result, description
 
 
-def baseline_counts(frames: Frames, characteristic: str, spec: BaselineSpec, settings,
-                    detail: str = "nhs") -> tuple[pl.DataFrame, str]:
-    """[group, count] of known groups for one characteristic, and the plain description of where it came from."""
+def baseline_counts(
+    frames: Frames, characteristic: str, spec: BaselineSpec, settings, detail: str = "nhs"
+) -> tuple[pl.DataFrame, str]:
+    """[group, count] of known groups for one characteristic, and a plain description of its source."""
     chinese = settings.chinese_as_asian
     if spec.kind == "user":
         return _user_counts(frames, characteristic, spec, chinese, detail)
@@ -261,12 +333,17 @@ def baseline_counts(frames: Frames, characteristic: str, spec: BaselineSpec, set
     if spec.kind == "need_weighted":
         if characteristic in _ETHNICITY_FAMILY:
             return _need_weighted(areas, characteristic, settings, detail, spec.detention_year)
-        counts, description = baseline_counts(frames, characteristic, BaselineSpec(kind="census", areas=areas),
-                                              settings, detail)
+        counts, description = baseline_counts(
+            frames, characteristic, BaselineSpec(kind="census", areas=areas), settings, detail
+        )
         return counts, description + " (need weighting applies to ethnicity only)"
+    if not has_census_figures(characteristic, areas):
+        readable = characteristic.replace("_", " ")
+        return empty, f"No baseline: no Census 2021 {readable} figures are shipped for these areas"
     raw, level = census_counts(areas, characteristic)
-    counts, unrecognised = to_groups(raw, characteristic, source_level=level, chinese_as_asian=chinese,
-                                     detail=detail)
+    counts, unrecognised = to_groups(
+        raw, characteristic, source_level=level, chinese_as_asian=chinese, detail=detail
+    )
     note = " (broad groups only for these areas)" if level != source_of(characteristic) else ""
     return counts, _census_description(areas) + note + _unrecognised_note(unrecognised)
 
@@ -275,8 +352,9 @@ def source_of(characteristic: str) -> str:
     return "ethnicity" if characteristic in _ETHNICITY_FAMILY else characteristic
 
 
-def _user_counts(frames: Frames, characteristic: str, spec: BaselineSpec, chinese: bool,
-                 detail: str) -> tuple[pl.DataFrame, str]:
+def _user_counts(
+    frames: Frames, characteristic: str, spec: BaselineSpec, chinese: bool, detail: str
+) -> tuple[pl.DataFrame, str]:
     rows = frames.baselines.filter(pl.col("source") == spec.source)
     if spec.year is not None:
         rows = rows.filter(pl.col("year") == spec.year)
@@ -284,8 +362,11 @@ def _user_counts(frames: Frames, characteristic: str, spec: BaselineSpec, chines
         rows = rows.filter(pl.col("geography_code") == spec.geography_code)
     if rows.height == 0:
         have = sorted(set(frames.baselines["source"].to_list())) or ["none"]
-        raise ValueError(ERROR_USER_MISSING.format(spec.source, frames.organisation_name or "this organisation",
-                                                   ", ".join(have)))
+        raise ValueError(
+            ERROR_USER_MISSING.format(
+                spec.source, frames.organisation_name or "this organisation", ", ".join(have)
+            )
+        )
     available = set(rows["characteristic"].to_list())
     candidates = [characteristic]
     if characteristic in _ETHNICITY_FAMILY:
@@ -297,15 +378,17 @@ def _user_counts(frames: Frames, characteristic: str, spec: BaselineSpec, chines
         empty = pl.DataFrame(schema={C.GROUP: pl.String, COUNT: pl.Float64})
         return empty, description + f" (it has no figures for {characteristic.replace('_', ' ')})"
     table = rows.filter(pl.col("characteristic") == level).select(C.GROUP, COUNT)
-    counts, unrecognised = to_groups(table, characteristic, source_level=level, chinese_as_asian=chinese,
-                                     detail=detail)
+    counts, unrecognised = to_groups(
+        table, characteristic, source_level=level, chinese_as_asian=chinese, detail=detail
+    )
     names = sorted({n for n in rows["geography_name"].to_list() if n})
     where = f" for {', '.join(names)}" if names else ""
     return counts, description + where + _unrecognised_note(unrecognised)
 
 
-def baseline_shares(frames: Frames, characteristics: Sequence[str], spec: BaselineSpec, settings,
-                    detail: str = "nhs") -> tuple[pl.DataFrame, str]:
+def baseline_shares(
+    frames: Frames, characteristics: Sequence[str], spec: BaselineSpec, settings, detail: str = "nhs"
+) -> tuple[pl.DataFrame, str]:
     """[group, baseline_share] over known groups and the description. Crossed characteristics multiply the
     marginal shares (which assumes the characteristics are independent in the population: said in the text).
     """
@@ -324,11 +407,21 @@ def baseline_shares(frames: Frames, characteristics: Sequence[str], spec: Baseli
     assert result is not None
     if len(characteristics) > 1:
         unique = list(dict.fromkeys(descriptions))
-        text = "; ".join(unique) + " (crossed shares are products of the single shares, assuming independence)"
+        text = (
+            "; ".join(unique) + " (crossed shares are products of the single shares, assuming independence)"
+        )
     else:
         text = descriptions[0]
     return result, text
 
 
-__all__ = ["BaselineSpec", "baseline_counts", "baseline_shares", "broad_group", "census_counts", "group_labels",
-           "shares", "to_groups"]
+__all__ = [
+    "BaselineSpec",
+    "baseline_counts",
+    "baseline_shares",
+    "broad_group",
+    "census_counts",
+    "group_labels",
+    "shares",
+    "to_groups",
+]

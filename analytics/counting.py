@@ -1,9 +1,9 @@
 """Who counts where and when: people per level per period, by group of an equality characteristic.
 
-A person counts once per level per period when they hold an involvement in an activity at that level whose dates
-overlap the period, or attended (status "attended") a meeting of an activity at that level in the period. Periods
-are calendar quarters ("2024-Q1") or calendar years ("2024") from the earliest to the latest date in the records
-(an involvement with no end date runs to the latest date).
+A person counts once per level per period when they hold an involvement in an activity at that level whose
+dates overlap the period, or attended (status "attended") a meeting of an activity at that level in the
+period. Periods are calendar quarters ("2024-Q1") or calendar years ("2024") from the earliest to the latest
+date in the records (an involvement with no end date runs to the latest date).
 
 Everything here is a lazy polars query; nothing loops over people.
 """
@@ -47,21 +47,28 @@ def check_characteristic(characteristic: str) -> None:
         raise ValueError(ERROR_CHARACTERISTIC.format(characteristic, ", ".join(C.CHARACTERISTICS)))
 
 
-# --- Groups ---------------------------------------------------------------------------------------------------
+# --- Groups ------------------------------------------------------------------------------------------------
 
-def group_mapping(characteristic: str, *, chinese_as_asian: bool = True, detail: str = "nhs") -> dict[str, str]:
-    """Recorded code -> group for every known code of ``characteristic`` (unknown codes are not in the map)."""
+
+def group_mapping(
+    characteristic: str, *, chinese_as_asian: bool = True, detail: str = "nhs"
+) -> dict[str, str]:
+    """Recorded code -> group for every known code of ``characteristic`` (unknown codes are left out)."""
     check_characteristic(characteristic)
     if detail not in ETHNICITY_DETAILS:
         raise ValueError(ERROR_DETAIL.format(detail))
     if characteristic == "ethnicity":
         return {c.code: (c.code if detail == "ons19" else c.nhs_fold) for c in codes.ETHNIC_CATEGORIES}
     if characteristic == "ethnicity_broad":
-        return {c.code: codes.ethnicity_broad(c.code, chinese_as_asian=chinese_as_asian)
-                for c in codes.ETHNIC_CATEGORIES}
+        return {
+            c.code: codes.ethnicity_broad(c.code, chinese_as_asian=chinese_as_asian)
+            for c in codes.ETHNIC_CATEGORIES
+        }
     if characteristic == "ethnicity_binary":
         return {c.code: codes.ethnicity_binary(c.code) for c in codes.ETHNIC_CATEGORIES}
-    return {code: code for code in codes.CHARACTERISTIC_CODES[characteristic] if code not in codes.UNKNOWN_VALUES}
+    return {
+        code: code for code in codes.CHARACTERISTIC_CODES[characteristic] if code not in codes.UNKNOWN_VALUES
+    }
 
 
 def group_labels(characteristic: str, *, detail: str = "nhs") -> dict[str, str]:
@@ -73,8 +80,11 @@ def group_labels(characteristic: str, *, detail: str = "nhs") -> dict[str, str]:
         return {g: g for g in codes.BROAD_GROUPS}
     if characteristic == "ethnicity_binary":
         return {g: g for g in codes.BINARY_GROUPS}
-    return {code: label for code, label in codes.CHARACTERISTIC_CODES[characteristic].items()
-            if code not in codes.UNKNOWN_VALUES}
+    return {
+        code: label
+        for code, label in codes.CHARACTERISTIC_CODES[characteristic].items()
+        if code not in codes.UNKNOWN_VALUES
+    }
 
 
 def source_column(characteristic: str) -> str:
@@ -83,7 +93,9 @@ def source_column(characteristic: str) -> str:
 
 
 def _not_stated_values(characteristic: str) -> list[str]:
-    return [codes.ETHNICITY_NOT_STATED] if source_column(characteristic) == "ethnicity" else [codes.NOT_STATED]
+    return (
+        [codes.ETHNICITY_NOT_STATED] if source_column(characteristic) == "ethnicity" else [codes.NOT_STATED]
+    )
 
 
 def group_universe(characteristics: Sequence[str], *, detail: str = "nhs") -> pl.DataFrame:
@@ -91,8 +103,10 @@ def group_universe(characteristics: Sequence[str], *, detail: str = "nhs") -> pl
     frame = None
     for characteristic in characteristics:
         labels = group_labels(characteristic, detail=detail)
-        part = pl.DataFrame({C.GROUP: list(labels), C.GROUP_LABEL: list(labels.values())},
-                            schema={C.GROUP: pl.String, C.GROUP_LABEL: pl.String})
+        part = pl.DataFrame(
+            {C.GROUP: list(labels), C.GROUP_LABEL: list(labels.values())},
+            schema={C.GROUP: pl.String, C.GROUP_LABEL: pl.String},
+        )
         if frame is None:
             frame = part
             continue
@@ -109,19 +123,35 @@ def _group_expr(characteristic: str, *, chinese_as_asian: bool, detail: str) -> 
     column = pl.col(source_column(characteristic))
     mapping = group_mapping(characteristic, chinese_as_asian=chinese_as_asian, detail=detail)
     group = column.replace_strict(mapping, default=None, return_dtype=pl.String)
-    state = (pl.when(group.is_not_null()).then(pl.lit(KNOWN))
-             .when(column.is_in(_not_stated_values(characteristic))).then(pl.lit(codes.NOT_STATED))
-             .otherwise(pl.lit(codes.NOT_KNOWN)))
+    state = (
+        pl.when(group.is_not_null())
+        .then(pl.lit(KNOWN))
+        .when(column.is_in(_not_stated_values(characteristic)))
+        .then(pl.lit(codes.NOT_STATED))
+        .otherwise(pl.lit(codes.NOT_KNOWN))
+    )
     return group, state
 
 
 def person_groups(
-    people: pl.LazyFrame, characteristics: Sequence[str], *, chinese_as_asian: bool = True, detail: str = "nhs",
+    people: pl.LazyFrame,
+    characteristics: Sequence[str],
+    *,
+    chinese_as_asian: bool = True,
+    detail: str = "nhs",
 ) -> pl.LazyFrame:
     """person_id, group (null unless known), _state for one characteristic or several crossed.
 
     A crossed group is known only when every part is known; it is "not stated" when any part is not stated.
     """
+    group, state = group_columns(characteristics, chinese_as_asian=chinese_as_asian, detail=detail)
+    return people.select(pl.col("id").alias(PERSON_ID), group, state)
+
+
+def group_columns(
+    characteristics: Sequence[str], *, chinese_as_asian: bool = True, detail: str = "nhs"
+) -> tuple[pl.Expr, pl.Expr]:
+    """(group, _state) expressions over the raw source columns, for a person frame or an aggregated one."""
     groups, states = [], []
     for characteristic in characteristics:
         g, s = _group_expr(characteristic, chinese_as_asian=chinese_as_asian, detail=detail)
@@ -130,13 +160,18 @@ def person_groups(
     group = groups[0] if len(groups) == 1 else pl.concat_str(groups, separator=CROSS)
     state = states[0]
     for other in states[1:]:
-        state = (pl.when((state == KNOWN) & (other == KNOWN)).then(pl.lit(KNOWN))
-                 .when((state == codes.NOT_STATED) | (other == codes.NOT_STATED)).then(pl.lit(codes.NOT_STATED))
-                 .otherwise(pl.lit(codes.NOT_KNOWN)))
-    return people.select(pl.col("id").alias(PERSON_ID), group.alias(C.GROUP), state.alias(STATE))
+        state = (
+            pl.when((state == KNOWN) & (other == KNOWN))
+            .then(pl.lit(KNOWN))
+            .when((state == codes.NOT_STATED) | (other == codes.NOT_STATED))
+            .then(pl.lit(codes.NOT_STATED))
+            .otherwise(pl.lit(codes.NOT_KNOWN))
+        )
+    return group.alias(C.GROUP), state.alias(STATE)
 
 
-# --- Periods -------------------------------------------------------------------------------------------------
+# --- Periods -----------------------------------------------------------------------------------------------
+
 
 def period_index(date: pl.Expr, period: str) -> pl.Expr:
     """Quarters since year 0 (year * 4 + quarter - 1), or the calendar year."""
@@ -159,32 +194,47 @@ def period_start(index: pl.Expr, period: str) -> pl.Expr:
 
 def _attended(frames: Frames) -> pl.LazyFrame:
     """person_id, activity_id, date of every attended meeting."""
-    return (frames.attendance.lazy().filter(pl.col("status") == "attended")
-            .join(frames.meetings.lazy().select(pl.col("id").alias("meeting_id"), "activity_id", "date"),
-                  on="meeting_id", how="inner")
-            .select(PERSON_ID, ACTIVITY_ID, "date"))
+    return (
+        frames.attendance.lazy()
+        .filter(pl.col("status") == "attended")
+        .join(
+            frames.meetings.lazy().select(pl.col("id").alias("meeting_id"), "activity_id", "date"),
+            on="meeting_id",
+            how="inner",
+        )
+        .select(PERSON_ID, ACTIVITY_ID, "date")
+    )
 
 
 def period_span(frames: Frames, period: str) -> pl.LazyFrame:
     """One row: first and last period index covering every involvement and attended meeting."""
     inv = frames.involvements.lazy()
-    dates = pl.concat([
-        inv.select(pl.col("start_date").alias("d")),
-        inv.select(pl.col("end_date").alias("d")),
-        _attended(frames).select(pl.col("date").alias("d")),
-    ])
-    return dates.select(period_index(pl.col("d").min(), period).alias("_first"),
-                        period_index(pl.col("d").max(), period).alias("_last"))
+    dates = pl.concat(
+        [
+            inv.select(pl.col("start_date").alias("d")),
+            inv.select(pl.col("end_date").alias("d")),
+            _attended(frames).select(pl.col("date").alias("d")),
+        ]
+    )
+    return dates.select(
+        period_index(pl.col("d").min(), period).alias("_first"),
+        period_index(pl.col("d").max(), period).alias("_last"),
+    )
 
 
 def periods(frames: Frames, period: str) -> pl.LazyFrame:
     """period_index, period, period_start for every period of the span (none when there are no records)."""
     check_period(period)
-    return (period_span(frames, period)
-            .filter(pl.col("_first").is_not_null())
-            .select(pl.int_ranges("_first", pl.col("_last") + 1).alias(PERIOD_INDEX)).explode(PERIOD_INDEX)
-            .with_columns(period_label(pl.col(PERIOD_INDEX), period).alias(C.PERIOD),
-                          period_start(pl.col(PERIOD_INDEX), period).alias(C.PERIOD_START)))
+    return (
+        period_span(frames, period)
+        .filter(pl.col("_first").is_not_null())
+        .select(pl.int_ranges("_first", pl.col("_last") + 1).alias(PERIOD_INDEX))
+        .explode(PERIOD_INDEX)
+        .with_columns(
+            period_label(pl.col(PERIOD_INDEX), period).alias(C.PERIOD),
+            period_start(pl.col(PERIOD_INDEX), period).alias(C.PERIOD_START),
+        )
+    )
 
 
 def eligible_people(frames: Frames, involvement: str) -> pl.LazyFrame:
@@ -197,40 +247,89 @@ def eligible_people(frames: Frames, involvement: str) -> pl.LazyFrame:
     return people.filter(pl.col("involvement_type").is_in([involvement, "both"]))
 
 
-def presence(frames: Frames, *, period: str, involvement: str = "all", by_activity: bool = False) -> pl.LazyFrame:
-    """One row per person x level x period counted (plus activity when ``by_activity``): the base of every count."""
+def presence(
+    frames: Frames, *, period: str, involvement: str = "all", by_activity: bool = False
+) -> pl.LazyFrame:
+    """One row per person x level x period counted (x activity when ``by_activity``): the base of counts."""
     check_period(period)
     keys = [PERSON_ID, ACTIVITY_ID, PERIOD_INDEX] if by_activity else [PERSON_ID, LEVEL_ID, PERIOD_INDEX]
     span = period_span(frames, period)
-    held = (frames.involvements.lazy().select(PERSON_ID, ACTIVITY_ID, "start_date", "end_date")
-            .join(span, how="cross")
-            .select(PERSON_ID, ACTIVITY_ID,
-                    pl.int_ranges(period_index(pl.col("start_date"), period),
-                                  pl.coalesce(period_index(pl.col("end_date"), period), pl.col("_last")) + 1)
-                    .alias(PERIOD_INDEX))
-            .explode(PERIOD_INDEX))
-    attended = _attended(frames).select(PERSON_ID, ACTIVITY_ID, period_index(pl.col("date"), period)
-                                        .alias(PERIOD_INDEX))
+    held = (
+        frames.involvements.lazy()
+        .select(PERSON_ID, ACTIVITY_ID, "start_date", "end_date")
+        .join(span, how="cross")
+        .select(
+            PERSON_ID,
+            ACTIVITY_ID,
+            pl.int_ranges(
+                period_index(pl.col("start_date"), period),
+                pl.coalesce(period_index(pl.col("end_date"), period), pl.col("_last")) + 1,
+            ).alias(PERIOD_INDEX),
+        )
+        .explode(PERIOD_INDEX)
+    )
+    attended = _attended(frames).select(
+        PERSON_ID, ACTIVITY_ID, period_index(pl.col("date"), period).alias(PERIOD_INDEX)
+    )
     rows = pl.concat([held, attended]).filter(pl.col(PERIOD_INDEX).is_not_null())
     if not by_activity:
-        rows = rows.join(frames.activities.lazy().select(pl.col("id").alias(ACTIVITY_ID), LEVEL_ID),
-                         on=ACTIVITY_ID, how="inner")
+        rows = rows.join(
+            frames.activities.lazy().select(pl.col("id").alias(ACTIVITY_ID), LEVEL_ID),
+            on=ACTIVITY_ID,
+            how="inner",
+        )
     people = eligible_people(frames, involvement).select(pl.col("id").alias(PERSON_ID))
     return rows.select(keys).unique().join(people, on=PERSON_ID, how="semi")
 
 
 def count_groups(present: pl.LazyFrame, groups: pl.LazyFrame, unit: str = LEVEL_ID) -> pl.LazyFrame:
     """unit, period_index, group, _state, n: people counted per unit x period x group (or unknown state)."""
-    return (present.join(groups, on=PERSON_ID, how="inner")
-            .group_by(unit, PERIOD_INDEX, C.GROUP, STATE).agg(pl.len().cast(pl.Int64).alias(C.INVOLVED)))
+    return (
+        present.join(groups, on=PERSON_ID, how="inner")
+        .group_by(unit, PERIOD_INDEX, C.GROUP, STATE)
+        .agg(pl.len().cast(pl.Int64).alias(C.INVOLVED))
+    )
+
+
+def count_raw(present_people: pl.LazyFrame, columns: Sequence[str], unit: str = LEVEL_ID) -> pl.LazyFrame:
+    """unit, period_index, the raw ``columns``, involved: people per unit x period x recorded value(s).
+
+    ``present_people`` is :func:`presence` joined with the people's source columns. Counting recorded values
+    first and mapping them to groups afterwards (:func:`groups_from_raw`) lets the three ethnicity detail
+    levels share one count and keeps the mapping off the person rows.
+    """
+    return present_people.group_by(unit, PERIOD_INDEX, *columns).agg(
+        pl.len().cast(pl.Int64).alias(C.INVOLVED)
+    )
+
+
+def groups_from_raw(
+    raw: pl.LazyFrame,
+    characteristics: Sequence[str],
+    *,
+    unit: str = LEVEL_ID,
+    chinese_as_asian: bool = True,
+    detail: str = "nhs",
+) -> pl.LazyFrame:
+    """unit, period_index, group, _state, involved from :func:`count_raw` (the shape of :func:`count_groups`)."""
+    group, state = group_columns(characteristics, chinese_as_asian=chinese_as_asian, detail=detail)
+    return (
+        raw.with_columns(group, state)
+        .group_by(unit, PERIOD_INDEX, C.GROUP, STATE)
+        .agg(pl.col(C.INVOLVED).sum())
+    )
 
 
 def table_counts(counted: pl.LazyFrame, unit: str = LEVEL_ID) -> pl.LazyFrame:
     """unit, period_index, people, total, not_stated, not_known, unknown (from :func:`count_groups`)."""
     n = pl.col(C.INVOLVED)
-    return counted.group_by(unit, PERIOD_INDEX).agg(
-        n.sum().alias(C.PEOPLE),
-        n.filter(pl.col(STATE) == KNOWN).sum().alias(C.TOTAL),
-        n.filter(pl.col(STATE) == codes.NOT_STATED).sum().alias(C.NOT_STATED),
-        n.filter(pl.col(STATE) == codes.NOT_KNOWN).sum().alias(C.NOT_KNOWN),
-    ).with_columns((pl.col(C.NOT_STATED) + pl.col(C.NOT_KNOWN)).alias(C.UNKNOWN))
+    return (
+        counted.group_by(unit, PERIOD_INDEX)
+        .agg(
+            n.sum().alias(C.PEOPLE),
+            n.filter(pl.col(STATE) == KNOWN).sum().alias(C.TOTAL),
+            n.filter(pl.col(STATE) == codes.NOT_STATED).sum().alias(C.NOT_STATED),
+            n.filter(pl.col(STATE) == codes.NOT_KNOWN).sum().alias(C.NOT_KNOWN),
+        )
+        .with_columns((pl.col(C.NOT_STATED) + pl.col(C.NOT_KNOWN)).alias(C.UNKNOWN))
+    )

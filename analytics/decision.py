@@ -1,9 +1,10 @@
 """Decision-making presence: are some groups less likely to reach the levels where decisions are made?
 
-``relative_likelihood`` follows NHS WRES indicator 2's orientation: for each group, the likelihood that one of its
-involved people is involved at a decision-making level (rather than only at other levels), divided into the same
-likelihood for the reference group, so a value above 1 means the group is less likely than the reference group
-to be at the decision-making table (the group is disadvantaged). ``pipeline`` is the group's share at each level.
+``relative_likelihood`` follows NHS WRES indicator 2's orientation: for each group, the likelihood that one of
+its involved people is involved at a decision-making level (rather than only at other levels), divided into
+the same likelihood for the reference group, so a value above 1 means the group is less likely than the
+reference group to be at the decision-making table (the group is disadvantaged). ``pipeline`` is the group's
+share at each level.
 """
 
 from __future__ import annotations
@@ -34,8 +35,20 @@ OTHER_ONLY_N = "other_only_n"
 LIKELIHOOD = "likelihood"
 RELATIVE_LIKELIHOOD = "relative_likelihood"
 REFERENCE_GROUP = "reference_group"
-LIKELIHOOD_COLUMNS = (C.PERIOD, C.PERIOD_START, C.CHARACTERISTIC, C.GROUP, C.GROUP_LABEL, DECISION_MAKING_N,
-                      OTHER_ONLY_N, LIKELIHOOD, RELATIVE_LIKELIHOOD, C.CI_LOW, C.CI_HIGH, REFERENCE_GROUP)
+LIKELIHOOD_COLUMNS = (
+    C.PERIOD,
+    C.PERIOD_START,
+    C.CHARACTERISTIC,
+    C.GROUP,
+    C.GROUP_LABEL,
+    DECISION_MAKING_N,
+    OTHER_ONLY_N,
+    LIKELIHOOD,
+    RELATIVE_LIKELIHOOD,
+    C.CI_LOW,
+    C.CI_HIGH,
+    REFERENCE_GROUP,
+)
 ERROR_REFERENCE = "The reference group '{}' is not a group of {}; use one of: {}."
 
 
@@ -60,60 +73,104 @@ def relative_likelihood(
     settings=None,
 ) -> pl.DataFrame:
     """Per period and group: people at decision-making levels, people only at other levels, the likelihood of
-    being at a decision-making level, and the relative likelihood against ``reference`` (above 1 = the group is
-    less likely than the reference group: disadvantaged) with its 95% log-method interval."""
+    being at a decision-making level, and the relative likelihood against ``reference`` (above 1 = the group
+    is less likely than the reference group: disadvantaged) with its 95% log-method interval."""
     settings = _resolve_settings(settings)
     check_characteristic(characteristic)
-    levels = frames.levels.lazy().select(pl.col("id").alias(LEVEL_ID), pl.col("decision_making").fill_null(False))
-    per_person = (presence(frames, period=period, involvement=involvement).join(levels, on=LEVEL_ID)
-                  .group_by(PERSON_ID, PERIOD_INDEX).agg(pl.col("decision_making").any()))
-    groups = person_groups(frames.people.lazy(), (characteristic,), chinese_as_asian=settings.chinese_as_asian)
+    levels = frames.levels.lazy().select(
+        pl.col("id").alias(LEVEL_ID), pl.col("decision_making").fill_null(False)
+    )
+    per_person = (
+        presence(frames, period=period, involvement=involvement)
+        .join(levels, on=LEVEL_ID)
+        .group_by(PERSON_ID, PERIOD_INDEX)
+        .agg(pl.col("decision_making").any())
+    )
+    groups = person_groups(
+        frames.people.lazy(), (characteristic,), chinese_as_asian=settings.chinese_as_asian
+    )
     universe = group_universe((characteristic,))
     grid = periods(frames, period).join(universe.lazy(), how="cross")
-    counted = (per_person.join(groups.filter(pl.col(STATE) == KNOWN), on=PERSON_ID)
-               .group_by(PERIOD_INDEX, C.GROUP).agg(
-                   pl.col("decision_making").sum().cast(pl.Int64).alias(DECISION_MAKING_N),
-                   (~pl.col("decision_making")).sum().cast(pl.Int64).alias(OTHER_ONLY_N)))
-    table = (grid.join(counted, on=[PERIOD_INDEX, C.GROUP], how="left")
-             .with_columns(pl.col(DECISION_MAKING_N).fill_null(0), pl.col(OTHER_ONLY_N).fill_null(0))
-             .sort(PERIOD_INDEX, "_order").collect())
+    counted = (
+        per_person.join(groups.filter(pl.col(STATE) == KNOWN), on=PERSON_ID)
+        .group_by(PERIOD_INDEX, C.GROUP)
+        .agg(
+            pl.col("decision_making").sum().cast(pl.Int64).alias(DECISION_MAKING_N),
+            (~pl.col("decision_making")).sum().cast(pl.Int64).alias(OTHER_ONLY_N),
+        )
+    )
+    table = (
+        grid.join(counted, on=[PERIOD_INDEX, C.GROUP], how="left")
+        .with_columns(pl.col(DECISION_MAKING_N).fill_null(0), pl.col(OTHER_ONLY_N).fill_null(0))
+        .sort(PERIOD_INDEX, "_order")
+        .collect()
+    )
 
     reference = reference or default_reference(characteristic, table, settings)
     if reference is not None and reference not in universe[C.GROUP].to_list():
-        raise ValueError(ERROR_REFERENCE.format(reference, characteristic.replace("_", " "),
-                                                ", ".join(universe[C.GROUP].to_list())))
+        raise ValueError(
+            ERROR_REFERENCE.format(
+                reference, characteristic.replace("_", " "), ", ".join(universe[C.GROUP].to_list())
+            )
+        )
     in_level = pl.col(DECISION_MAKING_N) + pl.col(OTHER_ONLY_N)
     table = table.with_columns(
         pl.when(in_level > 0).then(pl.col(DECISION_MAKING_N) / in_level).otherwise(None).alias(LIKELIHOOD),
         in_level.alias("_n"),
     )
-    ref = (table.filter(pl.col(C.GROUP) == reference)
-           .select(PERIOD_INDEX, pl.col(DECISION_MAKING_N).alias("_ref_d"), pl.col("_n").alias("_ref_n")))
+    ref = table.filter(pl.col(C.GROUP) == reference).select(
+        PERIOD_INDEX, pl.col(DECISION_MAKING_N).alias("_ref_d"), pl.col("_n").alias("_ref_n")
+    )
     table = table.join(ref, on=PERIOD_INDEX, how="left").with_columns(pl.col("_ref_d", "_ref_n").fill_null(0))
-    rr, low, high = relative_risk(table["_ref_d"].to_numpy(), table["_ref_n"].to_numpy(),
-                                  table[DECISION_MAKING_N].to_numpy(), table["_n"].to_numpy(),
-                                  settings.confidence)
+    rr, low, high = relative_risk(
+        table["_ref_d"].to_numpy(),
+        table["_ref_n"].to_numpy(),
+        table[DECISION_MAKING_N].to_numpy(),
+        table["_n"].to_numpy(),
+        settings.confidence,
+    )
     is_reference = (table[C.GROUP] == reference).to_numpy()
     # the reference group compared with itself is 1 by definition; its interval says nothing
-    rr = np.where(is_reference & (table["_n"].to_numpy() > 0) & (table[DECISION_MAKING_N].to_numpy() > 0), 1.0, rr)
+    rr = np.where(
+        is_reference & (table["_n"].to_numpy() > 0) & (table[DECISION_MAKING_N].to_numpy() > 0), 1.0, rr
+    )
     low = np.where(is_reference, np.nan, low)
     high = np.where(is_reference, np.nan, high)
     return table.with_columns(
-        pl.Series(RELATIVE_LIKELIHOOD, rr, nan_to_null=True), pl.Series(C.CI_LOW, low, nan_to_null=True),
-        pl.Series(C.CI_HIGH, high, nan_to_null=True), pl.lit(reference, dtype=pl.String).alias(REFERENCE_GROUP),
+        pl.Series(RELATIVE_LIKELIHOOD, rr, nan_to_null=True),
+        pl.Series(C.CI_LOW, low, nan_to_null=True),
+        pl.Series(C.CI_HIGH, high, nan_to_null=True),
+        pl.lit(reference, dtype=pl.String).alias(REFERENCE_GROUP),
         pl.lit(characteristic).alias(C.CHARACTERISTIC),
     ).select(LIKELIHOOD_COLUMNS)
 
 
-PIPELINE_COLUMNS = (C.CHARACTERISTIC, C.PERIOD, C.GROUP, C.GROUP_LABEL, C.LEVEL_RANK, C.LEVEL_KEY, C.LEVEL_NAME,
-                    C.DECISION_MAKING, C.INVOLVED, C.TOTAL, C.SHARE, C.CI_LOW, C.CI_HIGH, C.BASELINE_SHARE,
-                    C.STATUS)
+PIPELINE_COLUMNS = (
+    C.CHARACTERISTIC,
+    C.PERIOD,
+    C.GROUP,
+    C.GROUP_LABEL,
+    C.LEVEL_RANK,
+    C.LEVEL_KEY,
+    C.LEVEL_NAME,
+    C.DECISION_MAKING,
+    C.INVOLVED,
+    C.TOTAL,
+    C.SHARE,
+    C.CI_LOW,
+    C.CI_HIGH,
+    C.BASELINE_SHARE,
+    C.STATUS,
+)
 
 
 def pipeline(rep: Representation, period: str | None = None) -> pl.DataFrame:
-    """Each group's share at every level (individual care up to board) for the latest period (or ``period``)."""
+    """Each group's share at every level (individual care up to board) in the latest (or given) period."""
     period = period or latest_period(rep.rows)
     rows = rep.rows.filter(pl.col(C.PERIOD) == period)
     order = rows.select(C.GROUP).unique(maintain_order=True).with_row_index("_group_order")
-    return (rows.join(order, on=C.GROUP).sort(C.CHARACTERISTIC, "_group_order", C.LEVEL_RANK)
-            .select(PIPELINE_COLUMNS))
+    return (
+        rows.join(order, on=C.GROUP)
+        .sort(C.CHARACTERISTIC, "_group_order", C.LEVEL_RANK)
+        .select(PIPELINE_COLUMNS)
+    )

@@ -5,8 +5,8 @@ The public surface of the 4PI analytics. Everything is a pure function of a :cla
 
 - Presence: ``meeting_table``, ``presence_summary``, ``meeting_breaches``, ``lone_breaches``
 - Purpose: ``purpose_status``, ``purpose_missing``
-- Process: ``payment_table``, ``payment_summary``, ``role_descriptions``, ``support_summary`` (papers and start
-  times are columns of ``meeting_table``)
+- Process: ``payment_table``, ``payment_summary``, ``role_descriptions``, ``support_summary`` (papers
+  and start times are columns of ``meeting_table``)
 - Impact: ``impact_by_area``, ``impact_latest``, ``feedback_results``, ``review_cycle_state``
 - Scorecard: ``scorecard``, ``scorecard_history``, ``scorecard_detail``, ``ScorecardThresholds``
 - A committee chair's view of one activity: ``activity_summary``
@@ -62,12 +62,41 @@ from data import codes
 from models.settings import Settings, get_settings
 
 __all__ = [
-    "BREACH_KINDS", "DETAIL_KEYS", "INDICATORS", "INDICATOR_KEYS", "QUESTION_LABELS", "REVIEW_STAGE_DAYS", "ActivitySummary", "Frames4PI",
-    "ScorecardThresholds", "activity_summary", "activity_list", "feedback_results", "fix_first", "impact_by_area", "impact_latest",
-    "indicator_catalogue", "latest_period", "load_frames_4pi", "lone_breaches", "meeting_breaches",
-    "meeting_table", "payment_summary", "payment_table", "presence_summary", "purpose_missing", "purpose_status",
-    "review_cycle_state", "role_descriptions", "scorecard", "scorecard_detail", "scorecard_headline", "scorecard_history",
-    "scorecard_period_choices", "scorecard_periods", "support_summary",
+    "BREACH_KINDS",
+    "DETAIL_KEYS",
+    "INDICATORS",
+    "INDICATOR_KEYS",
+    "QUESTION_LABELS",
+    "REVIEW_STAGE_DAYS",
+    "ActivitySummary",
+    "Frames4PI",
+    "ScorecardThresholds",
+    "activity_summary",
+    "activity_list",
+    "feedback_results",
+    "fix_first",
+    "impact_by_area",
+    "impact_latest",
+    "indicator_catalogue",
+    "latest_period",
+    "load_frames_4pi",
+    "lone_breaches",
+    "meeting_breaches",
+    "meeting_table",
+    "payment_summary",
+    "payment_table",
+    "presence_summary",
+    "purpose_missing",
+    "purpose_status",
+    "review_cycle_state",
+    "role_descriptions",
+    "scorecard",
+    "scorecard_detail",
+    "scorecard_headline",
+    "scorecard_history",
+    "scorecard_period_choices",
+    "scorecard_periods",
+    "support_summary",
 ]
 
 UNKNOWN_ACTIVITY = "There is no activity with the reference {ref!r}."
@@ -75,7 +104,15 @@ UNKNOWN_DETAIL = "There is no 4PI detail table called {key!r}; choose one of: {k
 BAD_LAST_N = "last_n must be a whole number of 1 or more, not {last_n!r}."
 
 DETAIL_KEYS: tuple[str, ...] = (
-    "meetings", "breaches", "purpose", "payments", "role_descriptions", "support", "impact", "feedback", "review",
+    "meetings",
+    "breaches",
+    "purpose",
+    "payments",
+    "role_descriptions",
+    "support",
+    "impact",
+    "feedback",
+    "review",
 )
 
 
@@ -87,7 +124,11 @@ def _in_period(frame: pl.DataFrame, column: str, period: str | None) -> pl.DataF
 
 
 def scorecard_detail(
-    frames: Frames4PI, detail_key: str, *, period: str | None = None, settings: Settings | None = None,
+    frames: Frames4PI,
+    detail_key: str,
+    *,
+    period: str | None = None,
+    settings: Settings | None = None,
 ) -> pl.DataFrame:
     """The table behind a scorecard row (its DETAIL_KEY): meetings, breaches and payments are limited to the
     period; feedback is counted for the period; the other tables show the current state of every activity."""
@@ -116,16 +157,22 @@ def scorecard_detail(
     raise ValueError(UNKNOWN_DETAIL.format(key=detail_key, keys=", ".join(DETAIL_KEYS)))
 
 
-# --- A committee chair's view of one activity ----------------------------------------------------------------
+# --- A committee chair's view of one activity ---------------------------------------------------------------
+
 
 def activity_list(frames: Frames4PI) -> pl.DataFrame:
-    """Activities to pick from: reference, name, level, whether it has ended (on ``as_of``) and its meetings held;
-    running activities first, then by level (board first) and name."""
-    held = (frames.meetings.lazy().filter(pl.col(c.DATE) <= frames.as_of)
-            .group_by(c.ACTIVITY_ID).agg(pl.len().cast(pl.Int64).alias(c.MEETINGS)))
+    """Activities to pick from: reference, name, level, whether it has ended (on ``as_of``) and meetings
+    held; running activities first, then by level (board first) and name."""
+    held = (
+        frames.meetings.lazy()
+        .filter(pl.col(c.DATE) <= frames.as_of)
+        .group_by(c.ACTIVITY_ID)
+        .agg(pl.len().cast(pl.Int64).alias(c.MEETINGS))
+    )
     ended = pl.col(c.END_DATE).is_not_null() & (pl.col(c.END_DATE) < frames.as_of)
     return (
-        frames.activities.lazy().join(frames.levels.lazy(), on=c.LEVEL_ID, how="left")
+        frames.activities.lazy()
+        .join(frames.levels.lazy(), on=c.LEVEL_ID, how="left")
         .join(held, on=c.ACTIVITY_ID, how="left")
         .with_columns(pl.col(c.MEETINGS).fill_null(0), ended.alias("ended"))
         .sort(["ended", c.LEVEL_RANK, c.ACTIVITY_NAME], descending=[False, True, False], nulls_last=True)
@@ -178,6 +225,16 @@ def _presence_sentence(stats: dict, last_n: int, settings: Settings) -> str:
     return f"{lead}: {body}."
 
 
+def _reserve_sentence(stats: dict) -> str:
+    held, missing = stats["held"], stats["no_reserve"]
+    if missing == 0:
+        every = "the meeting" if held == 1 else f"all {held} meetings"
+        return f"This is a high-level activity: {every} had a reserve service user or carer."
+    return (
+        f"This is a high-level activity: {missing} of {held} meetings had no reserve service user or carer."
+    )
+
+
 def _papers_sentence(stats: dict, settings: Settings) -> str | None:
     held, recorded = stats["held"], stats["papers_recorded"]
     if held == 0:
@@ -185,10 +242,14 @@ def _papers_sentence(stats: dict, settings: Settings) -> str | None:
     if recorded == 0:
         return "No dates are recorded for when the papers were sent."
     average = round(stats["papers_mean"])
-    sentence = (f"Papers went out {_plural(average, 'day')} before on average (the standard is at least "
-                f"{settings.papers_days_before}); {stats['papers_on_time']} of {recorded} went out in time")
+    sentence = (
+        f"Papers went out {_plural(average, 'day')} before on average (the standard is at least "
+        f"{settings.papers_days_before}); {stats['papers_on_time']} of {recorded} went out in time"
+    )
     missing = held - recorded
-    return sentence + (f", and {missing} {'has' if missing == 1 else 'have'} no date recorded." if missing else ".")
+    return sentence + (
+        f", and {missing} {'has' if missing == 1 else 'have'} no date recorded." if missing else "."
+    )
 
 
 def _start_sentence(stats: dict, settings: Settings) -> str | None:
@@ -223,8 +284,11 @@ def _payment_sentence(payments: pl.DataFrame, settings: Settings) -> str | None:
     if payments.height == 0:
         return None
     counts = payments.select(
-        *[(pl.col(c.PAYMENT_STATUS) == s).sum().alias(s) for s in
-          (c.PAYMENT_ON_TIME, c.PAYMENT_LATE, c.PAYMENT_OVERDUE, c.PAYMENT_PENDING)]).row(0, named=True)
+        *[
+            (pl.col(c.PAYMENT_STATUS) == s).sum().alias(s)
+            for s in (c.PAYMENT_ON_TIME, c.PAYMENT_LATE, c.PAYMENT_OVERDUE, c.PAYMENT_PENDING)
+        ]
+    ).row(0, named=True)
     days = settings.payment_days
     parts = [f"{counts[c.PAYMENT_ON_TIME]} paid within {days} days"]
     if counts[c.PAYMENT_LATE]:
@@ -257,8 +321,10 @@ def _impact_sentence(impact: pl.DataFrame) -> str:
     if impact.height == 0:
         return "No changes have been logged yet: what difference has involvement made?"
     latest = impact.row(0, named=True)
-    return (f"{_plural(impact.height, 'change')} logged, the latest on {_long_date(latest[c.RECORDED_ON])} "
-            f"({latest[c.IMPACT_AREA_LABEL]}): \u201c{latest[c.WHAT_CHANGED].strip()}\u201d.")
+    return (
+        f"{_plural(impact.height, 'change')} logged, the latest on {_long_date(latest[c.RECORDED_ON])} "
+        f"({latest[c.IMPACT_AREA_LABEL]}): \u201c{latest[c.WHAT_CHANGED].strip().rstrip('.')}\u201d."
+    )
 
 
 def _feedback_sentence(feedback: pl.DataFrame) -> str | None:
@@ -266,16 +332,22 @@ def _feedback_sentence(feedback: pl.DataFrame) -> str | None:
     answered = feedback.filter(pl.col(c.STATED) > 0).sort(pl.col(c.QUESTION).replace_strict(order))
     if answered.height == 0:
         return None if feedback.height == 0 else "Feedback questionnaires came back with no answers stated."
-    parts = [f"{r[c.AGREE]} of {r[c.STATED]} agreed '{QUESTION_LABELS[r[c.QUESTION]]}'"
-             for r in answered.iter_rows(named=True)]  # at most three rows: one per question
+    parts = [
+        f"{r[c.AGREE]} of {r[c.STATED]} agreed '{QUESTION_LABELS[r[c.QUESTION]]}'"
+        for r in answered.iter_rows(named=True)
+    ]  # at most three rows: one per question
     return "Feedback: " + "; ".join(parts) + "."
 
 
 def activity_summary(
-    frames: Frames4PI, activity_ref: str, last_n: int = 4, settings: Settings | None = None,
+    frames: Frames4PI,
+    activity_ref: str,
+    last_n: int = 4,
+    settings: Settings | None = None,
 ) -> ActivitySummary:
-    """A chair's summary of one activity: plain sentences about its last ``last_n`` meetings (presence, papers,
-    start times, reserves), its purpose, payments, review cycle, impact and feedback, and the tables behind them.
+    """A chair's summary of one activity: plain sentences about its last ``last_n`` meetings (presence,
+    papers, start times, reserves), its purpose, payments, review cycle, impact and feedback, and the tables
+    behind them.
     """
     settings = settings or get_settings()
     if not isinstance(last_n, int) or last_n < 1:
@@ -289,8 +361,7 @@ def activity_summary(
     stats = _recent_stats(recent)
     sentences = [_presence_sentence(stats, last_n, settings)]
     if activity[c.HIGH_LEVEL] and stats["held"]:
-        sentences.append(f"This is a high-level activity: {stats['no_reserve']} of {stats['held']} meetings had "
-                         "no reserve service user or carer.")
+        sentences.append(_reserve_sentence(stats))
     if activity[c.INVOLVES] == "both" and stats["held"]:
         sentences.append(f"Service users and carers were both present at {stats['both']} of {stats['held']}.")
     sentences += [s for s in (_papers_sentence(stats, settings), _start_sentence(stats, settings)) if s]
@@ -298,19 +369,40 @@ def activity_summary(
     sentences.append(f"Purpose and intended outcomes: {reason[0].lower() + reason[1:]}.")
     payments = payment_table(frames, settings).filter(mine).sort(c.CLAIM_DATE, descending=True)
     review = review_cycle_state(frames).filter(mine).row(0, named=True)
-    impact = (frames.impact_log.lazy().filter(pl.col(c.ACTIVITY_ID) == activity[c.ACTIVITY_ID])
-              .with_columns(pl.col(c.IMPACT_AREA).replace_strict(codes.IMPACT_AREAS, default=pl.col(c.IMPACT_AREA))
-                            .alias(c.IMPACT_AREA_LABEL))
-              .sort(c.RECORDED_ON, c.IMPACT_REF, descending=True).collect())
+    impact = (
+        frames.impact_log.lazy()
+        .filter(pl.col(c.ACTIVITY_ID) == activity[c.ACTIVITY_ID])
+        .with_columns(
+            pl.col(c.IMPACT_AREA)
+            .replace_strict(codes.IMPACT_AREAS, default=pl.col(c.IMPACT_AREA))
+            .alias(c.IMPACT_AREA_LABEL)
+        )
+        .sort(c.RECORDED_ON, c.IMPACT_REF, descending=True)
+        .collect()
+    )
     feedback = feedback_results(frames, by="activity").filter(mine)
-    sentences += [s for s in (_payment_sentence(payments, settings), _review_sentence(review),
-                              _impact_sentence(impact), _feedback_sentence(feedback)) if s]
+    sentences += [
+        s
+        for s in (
+            _payment_sentence(payments, settings),
+            _review_sentence(review),
+            _impact_sentence(impact),
+            _feedback_sentence(feedback),
+        )
+        if s
+    ]
     level = frames.levels.filter(pl.col(c.LEVEL_ID) == activity[c.LEVEL_ID]).get_column(c.LEVEL_NAME)
     return ActivitySummary(
-        activity_ref=activity_ref, activity_name=activity[c.ACTIVITY_NAME],
-        level_name=level[0] if level.len() else None, high_level=bool(activity[c.HIGH_LEVEL]),
-        involves=activity[c.INVOLVES], sentences=tuple(sentences), meetings=recent,
+        activity_ref=activity_ref,
+        activity_name=activity[c.ACTIVITY_NAME],
+        level_name=level[0] if level.len() else None,
+        high_level=bool(activity[c.HIGH_LEVEL]),
+        involves=activity[c.INVOLVES],
+        sentences=tuple(sentences),
+        meetings=recent,
         breaches=meeting_breaches(frames, settings).filter(mine).sort(c.DATE, descending=True),
-        payments=payments, impact=impact, feedback=feedback, review=review,
+        payments=payments,
+        impact=impact,
+        feedback=feedback,
+        review=review,
     )
-

@@ -30,11 +30,15 @@ def _activity_names(frames: Frames4PI) -> pl.LazyFrame:
 
 
 def impact_by_area(frames: Frames4PI) -> pl.DataFrame:
-    """Impact log entries per activity and 4PI impact area (every area listed, zero when nothing was logged)."""
-    areas = pl.LazyFrame({c.IMPACT_AREA: list(codes.IMPACT_AREAS), c.IMPACT_AREA_LABEL: list(codes.IMPACT_AREAS.values())})
+    """Impact log entries per activity and 4PI impact area (every area listed, zero when nothing was
+    logged)."""
+    areas = pl.LazyFrame(
+        {c.IMPACT_AREA: list(codes.IMPACT_AREAS), c.IMPACT_AREA_LABEL: list(codes.IMPACT_AREAS.values())}
+    )
     counts = frames.impact_log.lazy().group_by(c.ACTIVITY_ID, c.IMPACT_AREA).agg(pl.len().alias(c.ENTRIES))
     return (
-        _activity_names(frames).join(areas, how="cross")
+        _activity_names(frames)
+        .join(areas, how="cross")
         .join(counts, on=[c.ACTIVITY_ID, c.IMPACT_AREA], how="left")
         .with_columns(pl.col(c.ENTRIES).fill_null(0).cast(pl.Int64))
         .sort(c.ACTIVITY_REF, c.IMPACT_AREA)
@@ -43,7 +47,8 @@ def impact_by_area(frames: Frames4PI) -> pl.DataFrame:
 
 
 def impact_latest(frames: Frames4PI) -> pl.DataFrame:
-    """Per activity: number of impact log entries, areas covered, and the latest entry (date, area, what changed,
+    """Per activity: number of impact log entries, areas covered, and the latest entry (date, area, what
+    changed,
     evidence). Activities with nothing logged have 0 entries and nulls."""
     log = frames.impact_log.lazy().sort(c.RECORDED_ON, c.IMPACT_REF)
     labels = pl.col(c.IMPACT_AREA).replace_strict(codes.IMPACT_AREAS, default=pl.col(c.IMPACT_AREA))
@@ -56,9 +61,11 @@ def impact_latest(frames: Frames4PI) -> pl.DataFrame:
         pl.col(c.EVIDENCE).last(),
     )
     return (
-        _activity_names(frames).join(per_activity, on=c.ACTIVITY_ID, how="left")
-        .with_columns(pl.col(c.ENTRIES).fill_null(0).cast(pl.Int64),
-                      pl.col("areas_covered").fill_null(0).cast(pl.Int64))
+        _activity_names(frames)
+        .join(per_activity, on=c.ACTIVITY_ID, how="left")
+        .with_columns(
+            pl.col(c.ENTRIES).fill_null(0).cast(pl.Int64), pl.col("areas_covered").fill_null(0).cast(pl.Int64)
+        )
         .sort(c.ACTIVITY_REF)
         .collect()
     )
@@ -66,10 +73,16 @@ def impact_latest(frames: Frames4PI) -> pl.DataFrame:
 
 def feedback_answers(frames: Frames4PI) -> pl.LazyFrame:
     """Feedback in long form: one row per questionnaire and question, with the answer code."""
-    return frames.feedback.lazy().unpivot(
-        on=list(c.FEEDBACK_QUESTIONS), index=[c.FEEDBACK_REF, c.ACTIVITY_ID, c.SUBMITTED_ON],
-        variable_name=c.QUESTION, value_name=c.ANSWER,
-    ).with_columns(pl.col(c.ANSWER).fill_null(codes.NOT_KNOWN))
+    return (
+        frames.feedback.lazy()
+        .unpivot(
+            on=list(c.FEEDBACK_QUESTIONS),
+            index=[c.FEEDBACK_REF, c.ACTIVITY_ID, c.SUBMITTED_ON],
+            variable_name=c.QUESTION,
+            value_name=c.ANSWER,
+        )
+        .with_columns(pl.col(c.ANSWER).fill_null(codes.NOT_KNOWN))
+    )
 
 
 def feedback_aggregations() -> list[pl.Expr]:
@@ -89,9 +102,13 @@ def feedback_aggregations() -> list[pl.Expr]:
 
 
 def feedback_results(
-    frames: Frames4PI, *, by: Literal["activity", "organisation"] = "activity", period: PeriodKind | None = None,
+    frames: Frames4PI,
+    *,
+    by: Literal["activity", "organisation"] = "activity",
+    period: PeriodKind | None = None,
 ) -> pl.DataFrame:
-    """Per question (and activity, and period of the submission date): questionnaires returned, answers stated,
+    """Per question (and activity, and period of the submission date): questionnaires returned, answers
+    stated,
     agree or strongly agree, neutral, disagree, not stated, not known, and SHARE_AGREE = agree / stated."""
     if by not in ("activity", "organisation"):
         raise ValueError(BAD_FEEDBACK_BY.format(by=by))
@@ -105,7 +122,8 @@ def feedback_results(
         keys += [c.PERIOD, c.PERIOD_START]
     keys.append(c.QUESTION)
     return (
-        answers.group_by(keys).agg(feedback_aggregations())
+        answers.group_by(keys)
+        .agg(feedback_aggregations())
         .with_columns(pl.col(c.QUESTION).replace_strict(QUESTION_LABELS).alias(c.QUESTION_LABEL))
         .sort(keys)
         .collect()
@@ -113,18 +131,23 @@ def feedback_results(
 
 
 def review_cycle_state(frames: Frames4PI, *, stage_days: int = REVIEW_STAGE_DAYS) -> pl.DataFrame:
-    """Per activity: latest review cycle, stages done in it (in words and as a count), the last step's date, the
-    next stage and when it is due (the last step, or the activity's start, plus ``stage_days``), and whether it
-    is overdue on ``as_of``. A finished cycle's next stage is 'act' of the next cycle; an activity that has
-    ended with its cycle finished has no next stage."""
+    """Per activity: the latest review cycle, the stages done in it (in words and as a count), the last
+    step's date, the next stage and when it is due (the last step, or the activity's start, plus
+    ``stage_days``), and whether it is overdue on ``as_of``.
+
+    A finished cycle's next stage is 'act' of the next cycle; an activity that has ended with its cycle
+    finished has no next stage.
+    """
     steps = frames.review_steps.lazy()
     latest = steps.group_by(c.ACTIVITY_ID).agg(pl.col(c.CYCLE).max().alias(c.LATEST_CYCLE))
     done = (
         steps.join(latest, on=c.ACTIVITY_ID)
         .filter(pl.col(c.CYCLE) == pl.col(c.LATEST_CYCLE))
         .group_by(c.ACTIVITY_ID, c.LATEST_CYCLE)
-        .agg(*[(pl.col(c.REVIEW_STAGE) == stage).any().alias(f"done_{stage}") for stage in REVIEW_ORDER],
-             pl.col(c.COMPLETED_ON).max().alias(c.LAST_COMPLETED_ON))
+        .agg(
+            *[(pl.col(c.REVIEW_STAGE) == stage).any().alias(f"done_{stage}") for stage in REVIEW_ORDER],
+            pl.col(c.COMPLETED_ON).max().alias(c.LAST_COMPLETED_ON),
+        )
     )
     flags = [pl.col(f"done_{stage}").fill_null(False) for stage in REVIEW_ORDER]
     complete = pl.all_horizontal(flags)
@@ -134,26 +157,41 @@ def review_cycle_state(frames: Frames4PI, *, stage_days: int = REVIEW_STAGE_DAYS
     ended = pl.col(c.END_DATE).is_not_null() & (pl.col(c.END_DATE) < frames.as_of)
     next_stage = next_stage.when(ended).then(pl.lit(None, dtype=pl.String)).otherwise(pl.lit(REVIEW_ORDER[0]))
     stage_labels = pl.concat_list(
-        [pl.when(flag).then(pl.lit(codes.REVIEW_STAGES[stage])) for stage, flag in zip(REVIEW_ORDER, flags,
-                                                                                       strict=True)]
+        [
+            pl.when(flag).then(pl.lit(codes.REVIEW_STAGES[stage]))
+            for stage, flag in zip(REVIEW_ORDER, flags, strict=True)
+        ]
     ).list.drop_nulls()
     due = pl.coalesce(pl.col(c.LAST_COMPLETED_ON), pl.col(c.START_DATE)).dt.offset_by(f"{stage_days}d")
     return (
-        frames.activities.lazy().select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME, c.START_DATE, c.END_DATE)
+        frames.activities.lazy()
+        .select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME, c.START_DATE, c.END_DATE)
         .join(done, on=c.ACTIVITY_ID, how="left")
         .with_columns(
             stage_labels.list.join(", ").alias(c.STAGES_DONE),
             pl.sum_horizontal(flags).cast(pl.Int64).alias(c.STAGES_DONE_N),
             next_stage.alias(c.NEXT_STAGE),
             pl.when(complete & pl.col(c.LATEST_CYCLE).is_not_null())
-            .then(pl.col(c.LATEST_CYCLE) + 1).otherwise(pl.col(c.LATEST_CYCLE).fill_null(1)).alias("next_cycle"),
+            .then(pl.col(c.LATEST_CYCLE) + 1)
+            .otherwise(pl.col(c.LATEST_CYCLE).fill_null(1))
+            .alias("next_cycle"),
         )
         .with_columns(
             pl.when(pl.col(c.NEXT_STAGE).is_not_null()).then(due).alias(c.NEXT_DUE),
         )
         .with_columns((pl.col(c.NEXT_DUE) < frames.as_of).fill_null(False).alias(c.OVERDUE))
-        .select(c.ACTIVITY_REF, c.ACTIVITY_NAME, c.LATEST_CYCLE, c.STAGES_DONE, c.STAGES_DONE_N,
-                c.LAST_COMPLETED_ON, c.NEXT_STAGE, "next_cycle", c.NEXT_DUE, c.OVERDUE)
+        .select(
+            c.ACTIVITY_REF,
+            c.ACTIVITY_NAME,
+            c.LATEST_CYCLE,
+            c.STAGES_DONE,
+            c.STAGES_DONE_N,
+            c.LAST_COMPLETED_ON,
+            c.NEXT_STAGE,
+            "next_cycle",
+            c.NEXT_DUE,
+            c.OVERDUE,
+        )
         .sort(c.ACTIVITY_REF)
         .collect()
     )

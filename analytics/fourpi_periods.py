@@ -1,7 +1,8 @@
 """Calendar periods of the 4PI indicators: quarters ("2024-Q1") and years ("2024"), as polars expressions.
 
-Records with one date (a meeting, a claim, a questionnaire) fall in the period of that date. Records with a span
-(an activity, an involvement) count in every period they overlap, found by joining them to the list of periods.
+Records with one date (a meeting, a claim, a questionnaire) fall in the period of that date. Records with a
+span (an activity, an involvement) count in every period they overlap, found by joining them to the list of
+periods.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def period_start(column: str, period: PeriodKind) -> pl.Expr:
 def with_period(frame: pl.LazyFrame, column: str, period: PeriodKind) -> pl.LazyFrame:
     """Add PERIOD and PERIOD_START from a date column (rows without a date get null periods)."""
     return frame.with_columns(
-        period_label(column, period).alias(c.PERIOD), period_start(column, period).alias(c.PERIOD_START),
+        period_label(column, period).alias(c.PERIOD),
+        period_start(column, period).alias(c.PERIOD_START),
     )
 
 
@@ -78,21 +80,32 @@ def label_of(day: date, period: PeriodKind) -> str:
 
 
 def periods_between(first: date | None, last: date, period: PeriodKind) -> pl.LazyFrame:
-    """Every period from the one holding ``first`` to the one holding ``last``: PERIOD, PERIOD_START, PERIOD_END."""
+    """Every period from the one holding ``first`` to the one holding ``last``.
+
+    Columns PERIOD, PERIOD_START and PERIOD_END.
+    """
     interval = _INTERVAL[check_kind(period)]
     if first is None or first > last:
         starts = pl.Series(c.PERIOD_START, [], dtype=pl.Date)
     else:
         kind_first = parse_period(label_of(first, period))[1]
         starts = pl.date_range(kind_first, last, interval=interval, eager=True).alias(c.PERIOD_START)
-    return pl.LazyFrame(starts.to_frame()).with_columns(
-        pl.col(c.PERIOD_START).dt.offset_by(interval).dt.offset_by("-1d").alias(c.PERIOD_END),
-        period_label(c.PERIOD_START, period).alias(c.PERIOD),
-    ).select(c.PERIOD, c.PERIOD_START, c.PERIOD_END)
+    return (
+        pl.LazyFrame(starts.to_frame())
+        .with_columns(
+            pl.col(c.PERIOD_START).dt.offset_by(interval).dt.offset_by("-1d").alias(c.PERIOD_END),
+            period_label(c.PERIOD_START, period).alias(c.PERIOD),
+        )
+        .select(c.PERIOD, c.PERIOD_START, c.PERIOD_END)
+    )
 
 
 def spans_by_period(
-    spans: pl.LazyFrame, periods: pl.LazyFrame, *, start: str = c.START_DATE, end: str = c.END_DATE,
+    spans: pl.LazyFrame,
+    periods: pl.LazyFrame,
+    *,
+    start: str = c.START_DATE,
+    end: str = c.END_DATE,
 ) -> pl.LazyFrame:
     """One row per span (activity, involvement) per period it overlaps; an open end means 'still going'."""
     return spans.join(periods, how="cross").filter(

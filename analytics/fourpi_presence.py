@@ -1,8 +1,8 @@
-"""4PI Presence: the meeting rules of the standards, per meeting and summarised per activity, level and period.
+"""4PI Presence: the standards' meeting rules, per meeting and summarised per activity, level and period.
 
-The standards: "a minimum of two and ideally three service users/carers in any meeting, with a reserve person at
-high level meetings; one service user or carer should never be expected to attend a meeting and represent the
-views of service users or carers", and service users and carers can be involved separately.
+The standards: "a minimum of two and ideally three service users/carers in any meeting, with a reserve
+person at high level meetings; one service user or carer should never be expected to attend a meeting and
+represent the views of service users or carers", and service users and carers can be involved separately.
 
 A meeting counts once it has happened (its date is on or before ``frames.as_of``). People attending as service
 user or carer with status "attended" are counted; a reserve is a service user or carer listed with status
@@ -32,10 +32,34 @@ BREACH_NOT_BOTH = "Service users and carers were not both present"
 BREACH_KINDS = (BREACH_ALONE, BREACH_NONE, BREACH_NO_RESERVE, BREACH_NOT_BOTH)
 
 MEETING_COLUMNS = (
-    c.MEETING_ID, c.MEETING_REF, c.DATE, c.START_TIME, c.PAPERS_SENT, c.ACTIVITY_ID, c.ACTIVITY_REF,
-    c.ACTIVITY_NAME, c.LEVEL_RANK, c.LEVEL_KEY, c.LEVEL_NAME, c.DECISION_MAKING, c.HIGH_LEVEL, c.INVOLVES,
-    c.SERVICE_USERS, c.CARERS, c.SU_CARERS, c.RESERVES, c.PRESENCE_BAND, c.MEETS_MINIMUM, c.MEETS_IDEAL, c.ALONE,
-    c.HAS_RESERVE, c.BOTH_NEEDED, c.BOTH_PRESENT, c.PAPERS_DAYS, c.PAPERS_ON_TIME, c.STARTS_OK,
+    c.MEETING_ID,
+    c.MEETING_REF,
+    c.DATE,
+    c.START_TIME,
+    c.PAPERS_SENT,
+    c.ACTIVITY_ID,
+    c.ACTIVITY_REF,
+    c.ACTIVITY_NAME,
+    c.LEVEL_RANK,
+    c.LEVEL_KEY,
+    c.LEVEL_NAME,
+    c.DECISION_MAKING,
+    c.HIGH_LEVEL,
+    c.INVOLVES,
+    c.SERVICE_USERS,
+    c.CARERS,
+    c.SU_CARERS,
+    c.RESERVES,
+    c.PRESENCE_BAND,
+    c.MEETS_MINIMUM,
+    c.MEETS_IDEAL,
+    c.ALONE,
+    c.HAS_RESERVE,
+    c.BOTH_NEEDED,
+    c.BOTH_PRESENT,
+    c.PAPERS_DAYS,
+    c.PAPERS_ON_TIME,
+    c.STARTS_OK,
 )
 
 _GROUP_KEYS: dict[str, tuple[str, ...]] = {
@@ -53,10 +77,14 @@ def activities_with_levels(frames: Frames4PI) -> pl.LazyFrame:
 def _attendance_counts(frames: Frames4PI) -> pl.LazyFrame:
     capacity, status = pl.col(c.CAPACITY), pl.col(c.ATTENDANCE_STATUS)
     attended = status == "attended"
-    return frames.attendance.lazy().group_by(c.MEETING_ID).agg(
-        (attended & (capacity == "service_user")).sum().alias(c.SERVICE_USERS),
-        (attended & (capacity == "carer")).sum().alias(c.CARERS),
-        ((status == "reserve") & capacity.is_in(SU_CARER_CAPACITIES)).sum().alias(c.RESERVES),
+    return (
+        frames.attendance.lazy()
+        .group_by(c.MEETING_ID)
+        .agg(
+            (attended & (capacity == "service_user")).sum().alias(c.SERVICE_USERS),
+            (attended & (capacity == "carer")).sum().alias(c.CARERS),
+            ((status == "reserve") & capacity.is_in(SU_CARER_CAPACITIES)).sum().alias(c.RESERVES),
+        )
     )
 
 
@@ -71,10 +99,15 @@ def meeting_table_lazy(frames: Frames4PI, settings: Settings | None = None) -> p
         .join(activities_with_levels(frames).drop(c.START_DATE, c.END_DATE), on=c.ACTIVITY_ID, how="left")
         .join(_attendance_counts(frames), on=c.MEETING_ID, how="left")
         .with_columns(pl.col(n).fill_null(0).cast(pl.Int64) for n in counts)
-        .with_columns((pl.col(c.SERVICE_USERS) + pl.col(c.CARERS)).alias(c.SU_CARERS),
-                      (pl.col(c.DATE) - pl.col(c.PAPERS_SENT)).dt.total_days().alias(c.PAPERS_DAYS))
         .with_columns(
-            pl.when(su_carers >= 3).then(pl.lit("3+")).otherwise(su_carers.cast(pl.String)).alias(c.PRESENCE_BAND),
+            (pl.col(c.SERVICE_USERS) + pl.col(c.CARERS)).alias(c.SU_CARERS),
+            (pl.col(c.DATE) - pl.col(c.PAPERS_SENT)).dt.total_days().alias(c.PAPERS_DAYS),
+        )
+        .with_columns(
+            pl.when(su_carers >= 3)
+            .then(pl.lit("3+"))
+            .otherwise(su_carers.cast(pl.String))
+            .alias(c.PRESENCE_BAND),
             (su_carers >= settings.meeting_minimum).alias(c.MEETS_MINIMUM),
             (su_carers >= settings.meeting_ideal).alias(c.MEETS_IDEAL),
             (su_carers == 1).alias(c.ALONE),
@@ -124,7 +157,10 @@ def _group_keys(by: str, period: PeriodKind | None) -> list[str]:
 
 
 def presence_summary(
-    frames: Frames4PI, *, by: SummaryBy = "activity", period: PeriodKind | None = "quarter",
+    frames: Frames4PI,
+    *,
+    by: SummaryBy = "activity",
+    period: PeriodKind | None = "quarter",
     settings: Settings | None = None,
 ) -> pl.DataFrame:
     """Meetings with 0, 1, 2 and 3+ service users/carers, the share meeting the minimum and the ideal,
@@ -151,8 +187,17 @@ def meeting_breaches(frames: Frames4PI, settings: Settings | None = None) -> pl.
         (BREACH_NO_RESERVE, pl.col(c.HIGH_LEVEL).fill_null(False) & ~pl.col(c.HAS_RESERVE)),
         (BREACH_NOT_BOTH, pl.col(c.BOTH_NEEDED).fill_null(False) & ~pl.col(c.BOTH_PRESENT) & (n > 0)),
     )
-    columns = [c.DATE, c.MEETING_REF, c.ACTIVITY_REF, c.ACTIVITY_NAME, c.LEVEL_RANK, c.LEVEL_NAME,
-               c.SERVICE_USERS, c.CARERS, c.RESERVES]
+    columns = [
+        c.DATE,
+        c.MEETING_REF,
+        c.ACTIVITY_REF,
+        c.ACTIVITY_NAME,
+        c.LEVEL_RANK,
+        c.LEVEL_NAME,
+        c.SERVICE_USERS,
+        c.CARERS,
+        c.RESERVES,
+    ]
     parts = [meetings.filter(rule).select(*columns, pl.lit(text).alias(c.BREACH)) for text, rule in rules]
     return pl.concat(parts).sort(c.DATE, c.MEETING_REF, c.BREACH).collect()
 
@@ -162,6 +207,8 @@ def lone_breaches(frames: Frames4PI, settings: Settings | None = None) -> pl.Dat
     return (
         meeting_table_lazy(frames, settings)
         .filter(pl.col(c.ALONE))
-        .select(c.ACTIVITY_NAME, c.LEVEL_NAME, c.DATE, c.ACTIVITY_REF, c.MEETING_REF, c.SERVICE_USERS, c.CARERS)
+        .select(
+            c.ACTIVITY_NAME, c.LEVEL_NAME, c.DATE, c.ACTIVITY_REF, c.MEETING_REF, c.SERVICE_USERS, c.CARERS
+        )
         .collect()
     )

@@ -1,4 +1,5 @@
-"""4PI Purpose and Process: purpose and intended outcomes recorded at the start, fees and expenses paid on time,
+"""4PI Purpose and Process: purpose and intended outcomes recorded at the start, fees and expenses paid on
+time,
 role descriptions, and support and training offered.
 
 Papers and start times are per-meeting facts and live in :func:`analytics.fourpi_presence.meeting_table`.
@@ -51,19 +52,40 @@ def purpose_status_lazy(frames: Frames4PI, settings: Settings | None = None) -> 
         )
         .with_columns((has_purpose & has_outcomes & pl.col(c.RECORDED_AT_START)).alias(c.PURPOSE_OK))
         .with_columns(
-            pl.when(~has_purpose & ~has_outcomes).then(pl.lit("No purpose or intended outcomes recorded"))
-            .when(~has_purpose).then(pl.lit("No purpose recorded"))
-            .when(~has_outcomes).then(pl.lit("No intended outcomes recorded"))
-            .when(pl.col(c.PURPOSE_RECORDED_ON).is_null()).then(pl.lit("The date they were recorded is not known"))
-            .when(~pl.col(c.RECORDED_AT_START)).then(pl.format(
-                "Recorded {} days after the start (more than {})", pl.col("recorded_days_after_start"),
-                pl.lit(grace)))
+            pl.when(~has_purpose & ~has_outcomes)
+            .then(pl.lit("No purpose or intended outcomes recorded"))
+            .when(~has_purpose)
+            .then(pl.lit("No purpose recorded"))
+            .when(~has_outcomes)
+            .then(pl.lit("No intended outcomes recorded"))
+            .when(pl.col(c.PURPOSE_RECORDED_ON).is_null())
+            .then(pl.lit("The date they were recorded is not known"))
+            .when(~pl.col(c.RECORDED_AT_START))
+            .then(
+                pl.format(
+                    "Recorded {} days after the start (more than {})",
+                    pl.col("recorded_days_after_start"),
+                    pl.lit(grace),
+                )
+            )
             .otherwise(pl.lit("Recorded at the start"))
             .alias(c.REASON)
         )
-        .select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME, c.LEVEL_RANK, c.LEVEL_NAME, c.START_DATE,
-                c.END_DATE, c.PURPOSE_RECORDED_ON, c.HAS_PURPOSE, c.HAS_OUTCOMES, c.RECORDED_AT_START,
-                c.PURPOSE_OK, c.REASON)
+        .select(
+            c.ACTIVITY_ID,
+            c.ACTIVITY_REF,
+            c.ACTIVITY_NAME,
+            c.LEVEL_RANK,
+            c.LEVEL_NAME,
+            c.START_DATE,
+            c.END_DATE,
+            c.PURPOSE_RECORDED_ON,
+            c.HAS_PURPOSE,
+            c.HAS_OUTCOMES,
+            c.RECORDED_AT_START,
+            c.PURPOSE_OK,
+            c.REASON,
+        )
     )
 
 
@@ -78,7 +100,8 @@ def purpose_missing(frames: Frames4PI, settings: Settings | None = None) -> pl.D
     return purpose_status_lazy(frames, settings).filter(~pl.col(c.PURPOSE_OK)).sort(c.ACTIVITY_REF).collect()
 
 
-# --- Fees and expenses ----------------------------------------------------------------------------------------
+# --- Fees and expenses --------------------------------------------------------------------------------------
+
 
 def payment_table_lazy(frames: Frames4PI, settings: Settings | None = None) -> pl.LazyFrame:
     settings = settings or get_settings()
@@ -87,17 +110,24 @@ def payment_table_lazy(frames: Frames4PI, settings: Settings | None = None) -> p
     days = pl.col(c.DAYS_TO_PAY)
     return (
         frames.payments.lazy()
-        .join(frames.activities.lazy().select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME),
-              on=c.ACTIVITY_ID, how="left")
+        .join(
+            frames.activities.lazy().select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME),
+            on=c.ACTIVITY_ID,
+            how="left",
+        )
         .join(frames.people.lazy().select(c.PERSON_ID, c.PERSON_REF), on=c.PERSON_ID, how="left")
         .with_columns(
             (pl.coalesce(pl.col(c.PAID_DATE), pl.lit(frames.as_of)) - pl.col(c.CLAIM_DATE))
-            .dt.total_days().alias(c.DAYS_TO_PAY)
+            .dt.total_days()
+            .alias(c.DAYS_TO_PAY)
         )
         .with_columns(
-            pl.when(paid & (days <= limit)).then(pl.lit(c.PAYMENT_ON_TIME))
-            .when(paid).then(pl.lit(c.PAYMENT_LATE))
-            .when(days > limit).then(pl.lit(c.PAYMENT_OVERDUE))
+            pl.when(paid & (days <= limit))
+            .then(pl.lit(c.PAYMENT_ON_TIME))
+            .when(paid)
+            .then(pl.lit(c.PAYMENT_LATE))
+            .when(days > limit)
+            .then(pl.lit(c.PAYMENT_OVERDUE))
             .otherwise(pl.lit(c.PAYMENT_PENDING))
             .alias(c.PAYMENT_STATUS)
         )
@@ -105,7 +135,8 @@ def payment_table_lazy(frames: Frames4PI, settings: Settings | None = None) -> p
 
 
 def payment_table(frames: Frames4PI, settings: Settings | None = None) -> pl.DataFrame:
-    """Per claim: days to pay (or days waiting so far) and status on_time, late, overdue (unpaid past the limit,
+    """Per claim: days to pay (or days waiting so far) and status on_time, late, overdue (unpaid past the
+    limit,
     which counts as late) or pending (unpaid, still within the limit, not late)."""
     return payment_table_lazy(frames, settings).sort(c.CLAIM_DATE, c.PAYMENT_REF).collect()
 
@@ -127,12 +158,16 @@ def payment_aggregations() -> list[pl.Expr]:
 
 
 def payment_summary(
-    frames: Frames4PI, *, by: Literal["activity", "kind", "organisation"] = "organisation",
-    period: PeriodKind | None = None, settings: Settings | None = None,
+    frames: Frames4PI,
+    *,
+    by: Literal["activity", "kind", "organisation"] = "organisation",
+    period: PeriodKind | None = None,
+    settings: Settings | None = None,
 ) -> pl.DataFrame:
-    """Claims on time, late, overdue and pending, share paid on time (pending claims left out), average days to
-    pay; per activity, payment kind or organisation, and per period of the claim date."""
-    keys = {"activity": [c.ACTIVITY_REF, c.ACTIVITY_NAME], "kind": [c.PAYMENT_KIND], "organisation": []}.get(by)
+    """Claims on time, late, overdue and pending, share paid on time (pending claims left out), average
+    days to pay; per activity, payment kind or organisation, and per period of the claim date."""
+    groupings = {"activity": [c.ACTIVITY_REF, c.ACTIVITY_NAME], "kind": [c.PAYMENT_KIND], "organisation": []}
+    keys = groupings.get(by)
     if keys is None:
         raise ValueError(BAD_PAYMENT_BY.format(by=by))
     table = payment_table_lazy(frames, settings)
@@ -146,6 +181,7 @@ def payment_summary(
 
 # --- Role descriptions and support -------------------------------------------------------------------------
 
+
 def role_descriptions(frames: Frames4PI) -> pl.DataFrame:
     """Per activity: involvements, how many have a role description, and whether every one has."""
     return (
@@ -153,16 +189,26 @@ def role_descriptions(frames: Frames4PI) -> pl.DataFrame:
         .group_by(c.ACTIVITY_ID)
         .agg(pl.len().alias(c.INVOLVEMENTS), pl.col(c.HAS_ROLE_DESCRIPTION).sum().alias(c.WITH_DESCRIPTION))
         .with_columns((pl.col(c.WITH_DESCRIPTION) == pl.col(c.INVOLVEMENTS)).alias(c.ALL_DESCRIBED))
-        .join(activities_with_levels(frames).select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME, c.LEVEL_NAME),
-              on=c.ACTIVITY_ID, how="left")
-        .select(c.ACTIVITY_REF, c.ACTIVITY_NAME, c.LEVEL_NAME, c.INVOLVEMENTS, c.WITH_DESCRIPTION, c.ALL_DESCRIBED)
+        .join(
+            activities_with_levels(frames).select(
+                c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME, c.LEVEL_NAME
+            ),
+            on=c.ACTIVITY_ID,
+            how="left",
+        )
+        .select(
+            c.ACTIVITY_REF, c.ACTIVITY_NAME, c.LEVEL_NAME, c.INVOLVEMENTS, c.WITH_DESCRIPTION, c.ALL_DESCRIBED
+        )
         .sort(c.ACTIVITY_REF)
         .collect()
     )
 
 
 def involved_people_by_period(frames: Frames4PI, period: PeriodKind) -> pl.LazyFrame:
-    """Distinct people with an involvement overlapping each period up to ``as_of``: PERIOD, PERIOD_END, PERSON_ID."""
+    """Distinct people with an involvement overlapping each period up to ``as_of``.
+
+    Columns PERIOD, PERIOD_START, PERIOD_END and PERSON_ID.
+    """
     first = frames.involvements.get_column(c.START_DATE).min()
     periods = periods_between(first, frames.as_of, period)
     return (
@@ -178,8 +224,8 @@ def _support_kinds() -> pl.LazyFrame:
 
 
 def support_summary(frames: Frames4PI, *, period: PeriodKind | None = None) -> pl.DataFrame:
-    """People involved, and how many of them had been offered (and took up) each kind of support or training by
-    the end of the period; kind 'any' is any support or training at all.
+    """People involved, and how many of them had been offered (and took up) each kind of support or
+    training by the end of the period; kind 'any' is any support or training at all.
 
     With ``period=None`` the people are everyone with an involvement that has not ended by ``as_of``, and
     offers made on or before ``as_of`` count.
@@ -189,9 +235,12 @@ def support_summary(frames: Frames4PI, *, period: PeriodKind | None = None) -> p
     else:
         people = (
             frames.involvements.lazy()
-            .filter((pl.col(c.START_DATE) <= frames.as_of)
-                    & (pl.col(c.END_DATE).is_null() | (pl.col(c.END_DATE) >= frames.as_of)))
-            .select(c.PERSON_ID).unique()
+            .filter(
+                (pl.col(c.START_DATE) <= frames.as_of)
+                & (pl.col(c.END_DATE).is_null() | (pl.col(c.END_DATE) >= frames.as_of))
+            )
+            .select(c.PERSON_ID)
+            .unique()
             .with_columns(pl.lit("current").alias(c.PERIOD), pl.lit(frames.as_of).alias(c.PERIOD_END))
         )
     offers = frames.support_offers.lazy()
@@ -208,7 +257,9 @@ def support_summary(frames: Frames4PI, *, period: PeriodKind | None = None) -> p
     return (
         totals.join(_support_kinds(), how="cross")
         .join(per_person, on=[c.PERIOD, c.SUPPORT_KIND], how="left")
-        .with_columns(pl.col(c.OFFERED).fill_null(0).cast(pl.Int64), pl.col(c.TAKEN).fill_null(0).cast(pl.Int64))
+        .with_columns(
+            pl.col(c.OFFERED).fill_null(0).cast(pl.Int64), pl.col(c.TAKEN).fill_null(0).cast(pl.Int64)
+        )
         .with_columns((pl.col(c.OFFERED) / pl.col(c.PEOPLE)).alias("share_offered"))
         .sort(c.PERIOD, c.SUPPORT_KIND)
         .collect()

@@ -14,7 +14,7 @@ _RANK_WORDS = {C.STATUS_UNDER: 0, C.STATUS_ABSENT: 0, C.STATUS_OVER: 1}
 
 
 def level_phrase(level_name: str, level_key: str) -> str:
-    """"Board and governance" -> "board and governance level"; a name with a bracket keeps its first words."""
+    """Level name in a sentence: "Board and governance" -> "board and governance level"."""
     name = (level_name or level_key or "this").split(" (")[0].strip()
     return f"{name[0].lower() + name[1:]} level" if name else "this level"
 
@@ -36,49 +36,69 @@ def _sentence(row: dict, rep: Representation) -> str:
     n, total, label = row[C.INVOLVED], row[C.TOTAL], row[C.GROUP_LABEL]
     against = f"against {row[C.BASELINE_SHARE]:.0%} {_baseline_words(rep)}"
     if row[C.STATUS] == C.STATUS_OVER:
-        return (f"{where}, {n} of {total} people involved {'is' if n == 1 else 'are'} {label} "
-                f"({row[C.SHARE]:.0%}), {against}: more than a matching share.")
+        return (
+            f"{where}, {n} of {total} people involved {'is' if n == 1 else 'are'} {label} "
+            f"({row[C.SHARE]:.0%}), {against}: more than a matching share."
+        )
     missing = f"about {_people(row[C.SHORTFALL])} missing"
     if n == 0:
         return f"{where}, none of the {total} people involved is {label}, {against}: {missing}."
     verb = "is" if n == 1 else "are"
-    return f"{where}, {n} of {total} people involved {verb} {label} ({row[C.SHARE]:.0%}), {against}: {missing}."
+    return (
+        f"{where}, {n} of {total} people involved {verb} {label} ({row[C.SHARE]:.0%}), {against}: {missing}."
+    )
 
 
 def headlines(rep: Representation, settings=None, *, period: str | None = None) -> list[str]:
     """Plain-English sentences for the latest period (or ``period``), top level first.
 
     One sentence per group that is under-represented, absent or over-represented (the statistics say so, not
-    chance), then one per level with no such group where some gap is too small to tell from chance, and one per
-    level on undeclared values.
-    ``settings`` is accepted for symmetry with the other functions; thresholds come from ``rep``.
+    chance), then one per level with no such group where some gap is too small to tell from chance, and one
+    per level on undeclared values. ``settings`` is accepted for symmetry with the other functions; thresholds
+    come from ``rep``.
     """
     period = period or latest_period(rep.rows)
     if period is None:
         return ["There is nobody counted yet: add people and their involvement first."]
     rows = rep.rows.filter(pl.col(C.PERIOD) == period)
     sentences: list[str] = []
-    flagged = (rows.filter(pl.col(C.STATUS).is_in(list(_RANK_WORDS)))
-               .with_columns(pl.col(C.STATUS).replace_strict(_RANK_WORDS, return_dtype=pl.Int64).alias("_kind"))
-               .sort(pl.col(C.LEVEL_RANK), "_kind", pl.col(C.SHORTFALL), descending=[True, False, True],
-                     nulls_last=True))
+    flagged = (
+        rows.filter(pl.col(C.STATUS).is_in(list(_RANK_WORDS)))
+        .with_columns(pl.col(C.STATUS).replace_strict(_RANK_WORDS, return_dtype=pl.Int64).alias("_kind"))
+        .sort(
+            pl.col(C.LEVEL_RANK),
+            "_kind",
+            pl.col(C.SHORTFALL),
+            descending=[True, False, True],
+            nulls_last=True,
+        )
+    )
     sentences += [_sentence(row, rep) for row in flagged.iter_rows(named=True)]  # a handful of table rows
 
-    small = (rows.filter((pl.col(C.TOTAL) > 0) & (pl.col(C.STATUS) != C.STATUS_NO_BASELINE))
-             .group_by(C.LEVEL_RANK, C.LEVEL_NAME, C.LEVEL_KEY, C.TOTAL)
-             .agg((pl.col(C.STATUS) == C.STATUS_TOO_FEW).any().alias("_too_few"),
-                  pl.col(C.STATUS).is_in(list(_RANK_WORDS)).any().alias("_flagged"))
-             .filter(pl.col("_too_few") & ~pl.col("_flagged")).sort(C.LEVEL_RANK, descending=True))
+    small = (
+        rows.filter((pl.col(C.TOTAL) > 0) & (pl.col(C.STATUS) != C.STATUS_NO_BASELINE))
+        .group_by(C.LEVEL_RANK, C.LEVEL_NAME, C.LEVEL_KEY, C.TOTAL)
+        .agg(
+            (pl.col(C.STATUS) == C.STATUS_TOO_FEW).any().alias("_too_few"),
+            pl.col(C.STATUS).is_in(list(_RANK_WORDS)).any().alias("_flagged"),
+        )
+        .filter(pl.col("_too_few") & ~pl.col("_flagged"))
+        .sort(C.LEVEL_RANK, descending=True)
+    )
     for row in small.iter_rows(named=True):
         verb = "is" if row[C.TOTAL] == 1 else "are"
-        sentences.append(f"At {level_phrase(row[C.LEVEL_NAME], row[C.LEVEL_KEY])}, {_people(row[C.TOTAL])} with a "
-                         f"known value {verb} too few for the statistics to tell a gap from chance.")
+        sentences.append(
+            f"At {level_phrase(row[C.LEVEL_NAME], row[C.LEVEL_KEY])}, {_people(row[C.TOTAL])} with a "
+            f"known value {verb} too few for the statistics to tell a gap from chance."
+        )
 
     tables = rep.tables.filter((pl.col(C.PERIOD) == period) & (pl.col(C.UNKNOWN) > 0))
     for row in tables.sort(C.LEVEL_RANK, descending=True).iter_rows(named=True):
-        sentences.append(f"At {level_phrase(row[C.LEVEL_NAME], row[C.LEVEL_KEY])}, {_people(row[C.UNKNOWN])} of "
-                         f"{row[C.PEOPLE]} did not state or have no record of this, so the figures above leave "
-                         f"them out ({row[C.DECLARATION_RATE]:.0%} declared).")
+        sentences.append(
+            f"At {level_phrase(row[C.LEVEL_NAME], row[C.LEVEL_KEY])}, {_people(row[C.UNKNOWN])} of "
+            f"{row[C.PEOPLE]} did not state or have no record of this, so the figures above leave "
+            f"them out ({row[C.DECLARATION_RATE]:.0%} declared)."
+        )
     if not sentences:
         sentences.append(f"In {period}, no group is clearly under- or over-represented at any level.")
     return sentences

@@ -1,8 +1,8 @@
 """The one analytics module that reads the database: one organisation's records as polars frames.
 
 Everything else in ``analytics`` works on a :class:`Frames` value and never touches ``models``. Tests and the
-benchmark build ``Frames`` directly with :func:`make_frames`, which fills any table not given with an empty frame
-of the right schema.
+benchmark build ``Frames`` directly with :func:`make_frames`, which fills any table not given with an empty
+frame of the right schema.
 """
 
 from __future__ import annotations
@@ -16,31 +16,76 @@ from sqlalchemy.engine import Engine
 from models.tables import Activity, Attendance, Baseline, Involvement, Level, Meeting, Organisation, Person
 
 ORGANISATION_SCHEMA = {"id": pl.Int64, "code": pl.String, "name": pl.String, "catchment": pl.List(pl.String)}
-LEVEL_SCHEMA = {"id": pl.Int64, "rank": pl.Int64, "key": pl.String, "name": pl.String, "decision_making": pl.Boolean}
+LEVEL_SCHEMA = {
+    "id": pl.Int64,
+    "rank": pl.Int64,
+    "key": pl.String,
+    "name": pl.String,
+    "decision_making": pl.Boolean,
+}
 ACTIVITY_SCHEMA = {
-    "id": pl.Int64, "level_id": pl.Int64, "ref": pl.String, "name": pl.String, "kind": pl.String,
-    "involvement_area": pl.String, "involves": pl.String, "purpose": pl.String, "intended_outcomes": pl.String,
-    "purpose_recorded_on": pl.Date, "high_level": pl.Boolean, "start_date": pl.Date, "end_date": pl.Date,
+    "id": pl.Int64,
+    "level_id": pl.Int64,
+    "ref": pl.String,
+    "name": pl.String,
+    "kind": pl.String,
+    "involvement_area": pl.String,
+    "involves": pl.String,
+    "purpose": pl.String,
+    "intended_outcomes": pl.String,
+    "purpose_recorded_on": pl.Date,
+    "high_level": pl.Boolean,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
 }
 PERSON_SCHEMA = {
-    "id": pl.Int64, "ref": pl.String, "involvement_type": pl.String, "ethnicity": pl.String, "sex": pl.String,
-    "gender_same_as_birth": pl.String, "age_band": pl.String, "year_of_birth": pl.Int64, "disability": pl.String,
-    "sexual_orientation": pl.String, "religion": pl.String, "local_authority": pl.String,
+    "id": pl.Int64,
+    "ref": pl.String,
+    "involvement_type": pl.String,
+    "ethnicity": pl.String,
+    "sex": pl.String,
+    "gender_same_as_birth": pl.String,
+    "age_band": pl.String,
+    "year_of_birth": pl.Int64,
+    "disability": pl.String,
+    "sexual_orientation": pl.String,
+    "religion": pl.String,
+    "local_authority": pl.String,
 }
 INVOLVEMENT_SCHEMA = {
-    "id": pl.Int64, "ref": pl.String, "person_id": pl.Int64, "activity_id": pl.Int64, "role": pl.String,
-    "payment_basis": pl.String, "has_role_description": pl.Boolean, "start_date": pl.Date, "end_date": pl.Date,
+    "id": pl.Int64,
+    "ref": pl.String,
+    "person_id": pl.Int64,
+    "activity_id": pl.Int64,
+    "role": pl.String,
+    "payment_basis": pl.String,
+    "has_role_description": pl.Boolean,
+    "start_date": pl.Date,
+    "end_date": pl.Date,
 }
 MEETING_SCHEMA = {
-    "id": pl.Int64, "ref": pl.String, "activity_id": pl.Int64, "date": pl.Date, "start_time": pl.Time,
+    "id": pl.Int64,
+    "ref": pl.String,
+    "activity_id": pl.Int64,
+    "date": pl.Date,
+    "start_time": pl.Time,
     "papers_sent": pl.Date,
 }
 ATTENDANCE_SCHEMA = {
-    "id": pl.Int64, "meeting_id": pl.Int64, "person_id": pl.Int64, "capacity": pl.String, "status": pl.String,
+    "id": pl.Int64,
+    "meeting_id": pl.Int64,
+    "person_id": pl.Int64,
+    "capacity": pl.String,
+    "status": pl.String,
 }
 BASELINE_SCHEMA = {
-    "source": pl.String, "year": pl.Int64, "geography_code": pl.String, "geography_name": pl.String,
-    "characteristic": pl.String, "group": pl.String, "count": pl.Float64,
+    "source": pl.String,
+    "year": pl.Int64,
+    "geography_code": pl.String,
+    "geography_name": pl.String,
+    "characteristic": pl.String,
+    "group": pl.String,
+    "count": pl.Float64,
 }
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
@@ -86,7 +131,9 @@ def _conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
     schema = SCHEMAS[name]
     if frame is None:
         return pl.DataFrame(schema=schema)
-    missing = [pl.lit(None, dtype=dtype).alias(col) for col, dtype in schema.items() if col not in frame.columns]
+    missing = [
+        pl.lit(None, dtype=dtype).alias(col) for col, dtype in schema.items() if col not in frame.columns
+    ]
     frame = frame.with_columns(missing) if missing else frame
     casts = [pl.col(col).cast(dtype) for col, dtype in schema.items() if frame.schema[col] != dtype]
     frame = frame.with_columns(casts) if casts else frame
@@ -112,8 +159,11 @@ def _read(engine: Engine, statement, name: str) -> pl.DataFrame:
 def load_frames(engine: Engine, organisation_id: int = 1) -> Frames:
     """Read one organisation's records; ``ValueError`` when there is no organisation with that id."""
     org = Organisation.__table__.c
-    organisation = _read(engine, select(org.id, org.code, org.name, org.catchment).where(org.id == organisation_id),
-                         "organisation")
+    organisation = _read(
+        engine,
+        select(org.id, org.code, org.name, org.catchment).where(org.id == organisation_id),
+        "organisation",
+    )
     if organisation.height == 0:
         raise ValueError(f"There is no organisation with id {organisation_id}.")
 
@@ -130,6 +180,9 @@ def load_frames(engine: Engine, organisation_id: int = 1) -> Frames:
         involvements=_read(engine, cols(Involvement, "involvements"), "involvements"),
         meetings=_read(engine, cols(Meeting, "meetings"), "meetings"),
         attendance=_read(engine, cols(Attendance, "attendance"), "attendance"),
-        baselines=_read(engine, select(*[b[col] for col in BASELINE_SCHEMA]).where(
-            b.organisation_id == organisation_id), "baselines"),
+        baselines=_read(
+            engine,
+            select(*[b[col] for col in BASELINE_SCHEMA]).where(b.organisation_id == organisation_id),
+            "baselines",
+        ),
     )

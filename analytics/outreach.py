@@ -1,8 +1,8 @@
 """Outreach list: which groups are missing where, most missing people first.
 
-The level list is a selection of the representation table (status ``under`` or ``absent`` in the latest period).
-Given the frames, the same comparison is made per activity (each committee, project or group against the same
-baseline shares), so that outreach can be aimed at a particular committee.
+The level list is a selection of the representation table (status ``under`` or ``absent`` in the latest
+period). Given the frames, the same comparison is made per activity (each committee, project or group against
+the same baseline shares), so that outreach can be aimed at a particular committee.
 """
 
 from __future__ import annotations
@@ -29,9 +29,28 @@ UNIT = "unit"  # "level" or "activity"
 ACTIVITY_REF = "activity_ref"
 ACTIVITY_NAME = "activity_name"
 PRIORITY = "priority"  # 1 = most people missing
-OUTREACH_COLUMNS = (PRIORITY, UNIT, C.LEVEL_RANK, C.LEVEL_KEY, C.LEVEL_NAME, ACTIVITY_REF, ACTIVITY_NAME,
-                    C.PERIOD, C.CHARACTERISTIC, C.GROUP, C.GROUP_LABEL, C.INVOLVED, C.TOTAL, C.SHARE,
-                    C.BASELINE_SHARE, C.EXPECTED, C.SHORTFALL, C.RATIO, C.P_ADJUSTED, C.STATUS)
+OUTREACH_COLUMNS = (
+    PRIORITY,
+    UNIT,
+    C.LEVEL_RANK,
+    C.LEVEL_KEY,
+    C.LEVEL_NAME,
+    ACTIVITY_REF,
+    ACTIVITY_NAME,
+    C.PERIOD,
+    C.CHARACTERISTIC,
+    C.GROUP,
+    C.GROUP_LABEL,
+    C.INVOLVED,
+    C.TOTAL,
+    C.SHARE,
+    C.BASELINE_SHARE,
+    C.EXPECTED,
+    C.SHORTFALL,
+    C.RATIO,
+    C.P_ADJUSTED,
+    C.STATUS,
+)
 _MISSING = [C.STATUS_UNDER, C.STATUS_ABSENT]
 
 
@@ -40,45 +59,79 @@ def _activity_rows(rep: Representation, frames: Frames, period: str) -> pl.DataF
     if any(c not in C.CHARACTERISTICS for c in characteristics):
         return pl.DataFrame()
     present = presence(frames, period=rep.period, involvement=rep.involvement, by_activity=True)
-    groups = person_groups(frames.people.lazy(), characteristics, chinese_as_asian=rep.chinese_as_asian,
-                           detail=rep.detail)
+    groups = person_groups(
+        frames.people.lazy(), characteristics, chinese_as_asian=rep.chinese_as_asian, detail=rep.detail
+    )
     counted = count_groups(present, groups, unit=ACTIVITY_ID)
     this_period = periods(frames, rep.period).filter(pl.col(C.PERIOD) == period)
     totals = table_counts(counted, unit=ACTIVITY_ID).join(this_period, on=PERIOD_INDEX)
-    shares = (rep.rows.filter(pl.col(C.PERIOD) == period)
-              .unique(C.GROUP, keep="first").select(C.GROUP, C.GROUP_LABEL, C.BASELINE_SHARE).lazy())
-    activities = frames.activities.lazy().select(pl.col("id").alias(ACTIVITY_ID), pl.col("ref").alias(ACTIVITY_REF),
-                                                 pl.col("name").alias(ACTIVITY_NAME), "level_id")
-    levels = frames.levels.lazy().select(pl.col("id").alias("level_id"), pl.col("rank").alias(C.LEVEL_RANK),
-                                         pl.col("key").alias(C.LEVEL_KEY), pl.col("name").alias(C.LEVEL_NAME))
+    shares = (
+        rep.rows.filter(pl.col(C.PERIOD) == period)
+        .unique(C.GROUP, keep="first")
+        .select(C.GROUP, C.GROUP_LABEL, C.BASELINE_SHARE)
+        .lazy()
+    )
+    activities = frames.activities.lazy().select(
+        pl.col("id").alias(ACTIVITY_ID),
+        pl.col("ref").alias(ACTIVITY_REF),
+        pl.col("name").alias(ACTIVITY_NAME),
+        "level_id",
+    )
+    levels = frames.levels.lazy().select(
+        pl.col("id").alias("level_id"),
+        pl.col("rank").alias(C.LEVEL_RANK),
+        pl.col("key").alias(C.LEVEL_KEY),
+        pl.col("name").alias(C.LEVEL_NAME),
+    )
     known = counted.filter(pl.col(STATE) == KNOWN).select(ACTIVITY_ID, PERIOD_INDEX, C.GROUP, C.INVOLVED)
-    rows = (totals.filter(pl.col(C.TOTAL) > 0).select(ACTIVITY_ID, PERIOD_INDEX, C.PERIOD, C.TOTAL)
-            .join(shares, how="cross")
-            .join(known, on=[ACTIVITY_ID, PERIOD_INDEX, C.GROUP], how="left")
-            .with_columns(pl.col(C.INVOLVED).fill_null(0))
-            .join(activities, on=ACTIVITY_ID).join(levels, on="level_id")
-            .with_columns(pl.lit(rep.characteristic).alias(C.CHARACTERISTIC))
-            .collect())
+    rows = (
+        totals.filter(pl.col(C.TOTAL) > 0)
+        .select(ACTIVITY_ID, PERIOD_INDEX, C.PERIOD, C.TOTAL)
+        .join(shares, how="cross")
+        .join(known, on=[ACTIVITY_ID, PERIOD_INDEX, C.GROUP], how="left")
+        .with_columns(pl.col(C.INVOLVED).fill_null(0))
+        .join(activities, on=ACTIVITY_ID)
+        .join(levels, on="level_id")
+        .with_columns(pl.lit(rep.characteristic).alias(C.CHARACTERISTIC))
+        .collect()
+    )
     if rows.height == 0:
         return pl.DataFrame()
-    return compare_with_baseline(rows, table_keys=[ACTIVITY_ID], alpha=rep.alpha,
-                                 under_threshold=rep.under_threshold, confidence=rep.confidence).with_columns(pl.lit("activity").alias(UNIT))
+    return compare_with_baseline(
+        rows,
+        table_keys=[ACTIVITY_ID],
+        alpha=rep.alpha,
+        under_threshold=rep.under_threshold,
+        confidence=rep.confidence,
+    ).with_columns(pl.lit("activity").alias(UNIT))
 
 
-def outreach_list(rep: Representation, frames: Frames | None = None, *, period: str | None = None) -> pl.DataFrame:
-    """Groups under-represented or absent in the latest period, ranked by shortfall (most missing people first)
-    then adjusted p-value; per level, and per activity when ``frames`` are given."""
+def outreach_list(
+    rep: Representation, frames: Frames | None = None, *, period: str | None = None
+) -> pl.DataFrame:
+    """Groups under-represented or absent in the latest period, ranked by shortfall (most missing people
+    first) then adjusted p-value; per level, and per activity when ``frames`` are given."""
     period = period or latest_period(rep.rows)
-    levels = (rep.rows.filter((pl.col(C.PERIOD) == period) & pl.col(C.STATUS).is_in(_MISSING))
-              .with_columns(pl.lit("level").alias(UNIT), pl.lit(None, dtype=pl.String).alias(ACTIVITY_REF),
-                            pl.lit(None, dtype=pl.String).alias(ACTIVITY_NAME)))
+    levels = rep.rows.filter((pl.col(C.PERIOD) == period) & pl.col(C.STATUS).is_in(_MISSING)).with_columns(
+        pl.lit("level").alias(UNIT),
+        pl.lit(None, dtype=pl.String).alias(ACTIVITY_REF),
+        pl.lit(None, dtype=pl.String).alias(ACTIVITY_NAME),
+    )
     parts = [levels.select([c for c in OUTREACH_COLUMNS if c != PRIORITY])]
     if frames is not None and period is not None:
         activity = _activity_rows(rep, frames, period)
         if activity.height:
-            parts.append(activity.filter(pl.col(C.STATUS).is_in(_MISSING))
-                         .select([c for c in OUTREACH_COLUMNS if c != PRIORITY]))
+            parts.append(
+                activity.filter(pl.col(C.STATUS).is_in(_MISSING)).select(
+                    [c for c in OUTREACH_COLUMNS if c != PRIORITY]
+                )
+            )
     result = pl.concat(parts, how="vertical_relaxed")
-    return (result.sort([C.SHORTFALL, C.P_ADJUSTED, C.LEVEL_RANK], descending=[True, False, True], nulls_last=True)
-            .with_row_index(PRIORITY, offset=1).with_columns(pl.col(PRIORITY).cast(pl.Int64))
-            .select(OUTREACH_COLUMNS))
+    return (
+        result.sort(
+            [C.SHORTFALL, C.P_ADJUSTED, C.LEVEL_RANK], descending=[True, False, True], nulls_last=True
+        )
+        .with_row_index(PRIORITY, offset=1)
+        .with_columns(pl.col(PRIORITY).cast(pl.Int64))
+        .select(OUTREACH_COLUMNS)
+    )

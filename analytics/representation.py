@@ -1,8 +1,9 @@
 """The representation table: who is involved at each level in each period, against who is served.
 
-One tidy table (``Representation.rows``: one row per level x period x group, columns ``analytics.columns.ROW_COLUMNS``)
-and its per-table figures (``Representation.tables``: unknowns and the declaration rate per level x period). Every
-dashboard view (heatmap, pipeline, trends, outreach list, headlines) is a selection of these.
+One tidy table (``Representation.rows``: one row per level x period x group, columns
+``analytics.columns.ROW_COLUMNS``) and its per-table figures (``Representation.tables``: unknowns and the
+declaration rate per level x period). Every dashboard view (heatmap, pipeline, trends, outreach list,
+headlines) is a selection of these.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from analytics.counting import (
     KNOWN,
     LEVEL_ID,
     PERIOD_INDEX,
+    PERSON_ID,
     STATE,
     check_characteristic,
     check_period,
-    count_groups,
+    count_raw,
     group_universe,
+    groups_from_raw,
     periods,
-    person_groups,
     presence,
+    source_column,
     table_counts,
 )
 from analytics.loader import Frames
@@ -76,38 +79,112 @@ def _resolve_settings(settings):
 
 def _levels(frames: Frames) -> pl.LazyFrame:
     return frames.levels.lazy().select(
-        pl.col("id").alias(LEVEL_ID), pl.col("rank").alias(C.LEVEL_RANK), pl.col("key").alias(C.LEVEL_KEY),
-        pl.col("name").alias(C.LEVEL_NAME), pl.col("decision_making").alias(C.DECISION_MAKING))
+        pl.col("id").alias(LEVEL_ID),
+        pl.col("rank").alias(C.LEVEL_RANK),
+        pl.col("key").alias(C.LEVEL_KEY),
+        pl.col("name").alias(C.LEVEL_NAME),
+        pl.col("decision_making").alias(C.DECISION_MAKING),
+    )
 
 
-def _characteristic_plan(frames: Frames, characteristics: Sequence[str], *, period: str, involvement: str,
-                         baseline: BaselineSpec, settings, detail: str,
-                         present: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame, str]:
-    """Lazy (rows before statistics, tables) for one characteristic (or several crossed), and the description."""
-    name = CROSS.join(characteristics)
-    shares, description = baseline_shares(frames, characteristics, baseline, settings, detail)
-    groups = person_groups(frames.people.lazy(), characteristics, chinese_as_asian=settings.chinese_as_asian,
-                           detail=detail)
-    counted = count_groups(present, groups)
-    grid = _levels(frames).join(periods(frames, period), how="cross")
-    constants = [pl.lit(name).alias(C.CHARACTERISTIC), pl.lit(involvement).alias(C.INVOLVEMENT_FILTER)]
-    tables = (grid.join(table_counts(counted), on=[LEVEL_ID, PERIOD_INDEX], how="left")
-              .with_columns(pl.col(c).fill_null(0) for c in (C.PEOPLE, C.TOTAL, C.NOT_STATED, C.NOT_KNOWN, C.UNKNOWN))
-              .with_columns(*constants, pl.when(pl.col(C.PEOPLE) > 0)
-                            .then(pl.col(C.TOTAL) / pl.col(C.PEOPLE)).otherwise(None).alias(C.DECLARATION_RATE)))
+def _assemble(
+    characteristics: Sequence[str],
+    *,
+    counted: pl.LazyFrame,
+    grid: pl.LazyFrame,
+    shares: pl.DataFrame,
+    description: str,
+    involvement: str,
+    detail: str,
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Lazy (rows before statistics, tables) from the counts: every level x period, every group."""
+    constants = [
+        pl.lit(CROSS.join(characteristics)).alias(C.CHARACTERISTIC),
+        pl.lit(involvement).alias(C.INVOLVEMENT_FILTER),
+    ]
+    tables = (
+        grid.join(table_counts(counted), on=[LEVEL_ID, PERIOD_INDEX], how="left")
+        .with_columns(
+            pl.col(c).fill_null(0) for c in (C.PEOPLE, C.TOTAL, C.NOT_STATED, C.NOT_KNOWN, C.UNKNOWN)
+        )
+        .with_columns(
+            *constants,
+            pl.when(pl.col(C.PEOPLE) > 0)
+            .then(pl.col(C.TOTAL) / pl.col(C.PEOPLE))
+            .otherwise(None)
+            .alias(C.DECLARATION_RATE),
+        )
+    )
     known = counted.filter(pl.col(STATE) == KNOWN).select(LEVEL_ID, PERIOD_INDEX, C.GROUP, C.INVOLVED)
-    rows = (tables.select(LEVEL_ID, PERIOD_INDEX, *C.KEY_COLUMNS, C.INVOLVEMENT_FILTER, C.TOTAL)
-            .join(group_universe(characteristics, detail=detail).lazy(), how="cross")
-            .join(known, on=[LEVEL_ID, PERIOD_INDEX, C.GROUP], how="left")
-            .join(shares.lazy(), on=C.GROUP, how="left")
-            .with_columns(pl.col(C.INVOLVED).fill_null(0), pl.lit(description).alias(C.BASELINE_NAME)))
-    return rows, tables, description
+    rows = (
+        tables.select(LEVEL_ID, PERIOD_INDEX, *C.KEY_COLUMNS, C.INVOLVEMENT_FILTER, C.TOTAL)
+        .join(group_universe(characteristics, detail=detail).lazy(), how="cross")
+        .join(known, on=[LEVEL_ID, PERIOD_INDEX, C.GROUP], how="left")
+        .join(shares.lazy(), on=C.GROUP, how="left")
+        .with_columns(pl.col(C.INVOLVED).fill_null(0), pl.lit(description).alias(C.BASELINE_NAME))
+    )
+    return rows, tables
+
+
+def _build(
+    frames: Frames,
+    plans: Sequence[Sequence[str]],
+    *,
+    period: str,
+    involvement: str,
+    baseline: BaselineSpec,
+    settings,
+    detail: str,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Rows and tables (with statistics) for each characteristic tuple in ``plans``, and their descriptions.
+
+    Three collects, each over everything at once: the counting base (who is present where and when, with
+    their recorded values), the counts per recorded value of every source column, and the assembled tables
+    (recorded values are mapped to groups on the aggregated counts, never on person rows).
+    """
+    shares = [baseline_shares(frames, chars, baseline, settings, detail) for chars in plans]
+    sources = [tuple(source_column(c) for c in chars) for chars in plans]
+    columns = list(dict.fromkeys(c for source in sources for c in source))
+    people = frames.people.lazy().select(pl.col("id").alias(PERSON_ID), *columns)
+    present, grid = pl.collect_all(
+        [
+            presence(frames, period=period, involvement=involvement).join(people, on=PERSON_ID),
+            _levels(frames).join(periods(frames, period), how="cross"),
+        ]
+    )
+    distinct = list(dict.fromkeys(sources))
+    raw = dict(zip(distinct, pl.collect_all([count_raw(present.lazy(), s) for s in distinct]), strict=True))
+    counted = [
+        groups_from_raw(raw[source].lazy(), chars, chinese_as_asian=settings.chinese_as_asian, detail=detail)
+        for chars, source in zip(plans, sources, strict=True)
+    ]
+    assembled = [
+        _assemble(
+            chars,
+            counted=counts,
+            grid=grid.lazy(),
+            shares=share,
+            description=description,
+            involvement=involvement,
+            detail=detail,
+        )
+        for chars, counts, (share, description) in zip(plans, counted, shares, strict=True)
+    ]
+    collected = pl.collect_all([a[0] for a in assembled] + [a[1] for a in assembled])
+    k = len(assembled)
+    rows, tables = _finish(pl.concat(collected[:k]), pl.concat(collected[k:]), settings)
+    return rows, tables, [description for _, description in shares]
 
 
 def _finish(rows: pl.DataFrame, tables: pl.DataFrame, settings) -> tuple[pl.DataFrame, pl.DataFrame]:
     table_keys = [C.CHARACTERISTIC, C.LEVEL_RANK, C.PERIOD]
-    rows = compare_with_baseline(rows, table_keys=table_keys, alpha=settings.alpha,
-                                 under_threshold=settings.under_threshold, confidence=settings.confidence)
+    rows = compare_with_baseline(
+        rows,
+        table_keys=table_keys,
+        alpha=settings.alpha,
+        under_threshold=settings.under_threshold,
+        confidence=settings.confidence,
+    )
     rows = rows.sort(C.CHARACTERISTIC, C.PERIOD_START, C.LEVEL_RANK, "_order").select(C.ROW_COLUMNS)
     tables = tables.sort(C.CHARACTERISTIC, C.PERIOD_START, C.LEVEL_RANK).select(C.TABLE_COLUMNS)
     return rows, tables
@@ -125,27 +202,39 @@ def representation_tables(
 ) -> Representation:
     """The representation table for several characteristics at once (each on its own, not crossed).
 
-    The counting base (who is present where and when) is built once and shared; the rows of all characteristics
-    are concatenated (``characteristic`` tells them apart). ``baseline_description`` joins the distinct
-    descriptions.
+    The counting base (who is present where and when) is built once and shared; the rows of all
+    characteristics are concatenated (``characteristic`` tells them apart). ``baseline_description`` joins the
+    distinct descriptions.
     """
     settings = _resolve_settings(settings)
     baseline = baseline or BaselineSpec()
     check_period(period)
     for characteristic in characteristics:
         check_characteristic(characteristic)
-    present = presence(frames, period=period, involvement=involvement)
-    plans = [_characteristic_plan(frames, (c,), period=period, involvement=involvement, baseline=baseline,
-                                  settings=settings, detail=detail, present=present) for c in characteristics]
-    collected = pl.collect_all([p[0] for p in plans] + [p[1] for p in plans])
-    k = len(plans)
-    rows, tables = _finish(pl.concat(collected[:k]), pl.concat(collected[k:]), settings)
-    description = "; ".join(dict.fromkeys(p[2] for p in plans))
-    return Representation(rows=rows, tables=tables, baseline_description=description,
-                          characteristic=", ".join(characteristics), period=period, involvement=involvement,
-                          baseline=baseline, alpha=settings.alpha, under_threshold=settings.under_threshold,
-                          detail=detail, chinese_as_asian=settings.chinese_as_asian,
-                          confidence=settings.confidence)
+    rows, tables, descriptions = _build(
+        frames,
+        [(c,) for c in characteristics],
+        period=period,
+        involvement=involvement,
+        baseline=baseline,
+        settings=settings,
+        detail=detail,
+    )
+    description = "; ".join(dict.fromkeys(descriptions))
+    return Representation(
+        rows=rows,
+        tables=tables,
+        baseline_description=description,
+        characteristic=", ".join(characteristics),
+        period=period,
+        involvement=involvement,
+        baseline=baseline,
+        alpha=settings.alpha,
+        under_threshold=settings.under_threshold,
+        detail=detail,
+        chinese_as_asian=settings.chinese_as_asian,
+        confidence=settings.confidence,
+    )
 
 
 def representation_table(
@@ -162,9 +251,9 @@ def representation_table(
     """Who is involved at each level in each period compared with the baseline, one row per group.
 
     ``characteristic`` is one of ``analytics.columns.CHARACTERISTICS``; pass ``characteristics`` (two or more)
-    instead for an intersectional table, whose groups are joined with " × " ("Black or Black British × Female").
-    ``detail="ons19"`` keeps the three ONS-only ethnic groups (Gypsy or Irish Traveller, Roma, Arab) apart
-    instead of folding them into their NHS codes.
+    instead for an intersectional table, whose groups are joined with " × " ("Black or Black British ×
+    Female"). ``detail="ons19"`` keeps the three ONS-only ethnic groups (Gypsy or Irish Traveller, Roma, Arab)
+    apart instead of folding them into their NHS codes.
     """
     settings = _resolve_settings(settings)
     baseline = baseline or BaselineSpec()
@@ -174,14 +263,26 @@ def representation_table(
         check_characteristic(c)
     if characteristics and (len(crossed) < 2 or len(set(crossed)) != len(crossed)):
         raise ValueError(ERROR_CROSSED)
-    present = presence(frames, period=period, involvement=involvement)
-    rows, tables, description = _characteristic_plan(
-        frames, crossed, period=period, involvement=involvement, baseline=baseline, settings=settings,
-        detail=detail, present=present)
-    rows, tables = pl.collect_all([rows, tables])
-    rows, tables = _finish(rows, tables, settings)
-    return Representation(rows=rows, tables=tables, baseline_description=description,
-                          characteristic=CROSS.join(crossed), period=period, involvement=involvement,
-                          baseline=baseline, alpha=settings.alpha, under_threshold=settings.under_threshold,
-                          detail=detail, chinese_as_asian=settings.chinese_as_asian,
-                          confidence=settings.confidence)
+    rows, tables, (description,) = _build(
+        frames,
+        [crossed],
+        period=period,
+        involvement=involvement,
+        baseline=baseline,
+        settings=settings,
+        detail=detail,
+    )
+    return Representation(
+        rows=rows,
+        tables=tables,
+        baseline_description=description,
+        characteristic=CROSS.join(crossed),
+        period=period,
+        involvement=involvement,
+        baseline=baseline,
+        alpha=settings.alpha,
+        under_threshold=settings.under_threshold,
+        detail=detail,
+        chinese_as_asian=settings.chinese_as_asian,
+        confidence=settings.confidence,
+    )

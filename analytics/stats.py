@@ -1,11 +1,12 @@
 """Statistics of representation, vectorised over the rows of an aggregated table.
 
-Metrics are polars expressions (``share()``, ``ratio()``, ...) so one ``with_columns`` computes them all; the tests
-that need a distribution (Wilson interval, exact binomial test, Holm, Cochran-Armitage, relative likelihood) work
-on whole numpy arrays with scipy. Nothing here ever sees a person row.
+Metrics are polars expressions (``share()``, ``ratio()``, ...) so one ``with_columns`` computes them all; the
+tests that need a distribution (Wilson interval, exact binomial test, Holm, Cochran-Armitage, relative
+likelihood) work on whole numpy arrays with scipy. Nothing here ever sees a person row.
 
 Divide-by-zero is decided once, here: a statistic that would divide by zero is null, and ``status`` says why
-(``no_data`` when nobody with a known value is counted, ``no_baseline`` when the baseline share is missing or 0).
+(``no_data`` when nobody with a known value is counted, ``no_baseline`` when the baseline share is missing or
+0).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SHORTFALL_TOLERANCE = 1e-9  # keeps floating-point noise from turning 0 people i
 
 
 # --- Metric expressions ------------------------------------------------------------------------------------
+
 
 def share(involved: str = C.INVOLVED, total: str = C.TOTAL) -> pl.Expr:
     """n / N; null when N = 0."""
@@ -45,7 +47,11 @@ def ratio(share_col: str = C.SHARE, baseline: str = C.BASELINE_SHARE, total: str
 
 def gap_pp(share_col: str = C.SHARE, baseline: str = C.BASELINE_SHARE, total: str = C.TOTAL) -> pl.Expr:
     """(share - p) x 100 percentage points."""
-    return pl.when(_comparable(total, baseline)).then((pl.col(share_col) - pl.col(baseline)) * 100).otherwise(None)
+    return (
+        pl.when(_comparable(total, baseline))
+        .then((pl.col(share_col) - pl.col(baseline)) * 100)
+        .otherwise(None)
+    )
 
 
 def expected(total: str = C.TOTAL, baseline: str = C.BASELINE_SHARE) -> pl.Expr:
@@ -56,19 +62,26 @@ def expected(total: str = C.TOTAL, baseline: str = C.BASELINE_SHARE) -> pl.Expr:
 def shortfall(expected_col: str = C.EXPECTED, involved: str = C.INVOLVED) -> pl.Expr:
     """max(0, ceil(expected - n)) whole people; null when expected is null."""
     gap = (pl.col(expected_col) - pl.col(involved) - SHORTFALL_TOLERANCE).ceil()
-    return pl.when(pl.col(expected_col).is_null()).then(None).otherwise(
-        pl.max_horizontal(gap, pl.lit(0.0)).cast(pl.Int64))
+    return (
+        pl.when(pl.col(expected_col).is_null())
+        .then(None)
+        .otherwise(pl.max_horizontal(gap, pl.lit(0.0)).cast(pl.Int64))
+    )
 
 
 def z_score(involved: str = C.INVOLVED, total: str = C.TOTAL, baseline: str = C.BASELINE_SHARE) -> pl.Expr:
     """(n - N p) / sqrt(N p (1 - p)); null when the variance is 0 (N = 0, p = 0 or p = 1)."""
     n, big_n, p = pl.col(involved), pl.col(total), pl.col(baseline)
     variance = big_n * p * (1 - p)
-    return pl.when(_comparable(total, baseline) & (variance > 0)).then(
-        (n - big_n * p) / variance.sqrt()).otherwise(None)
+    return (
+        pl.when(_comparable(total, baseline) & (variance > 0))
+        .then((n - big_n * p) / variance.sqrt())
+        .otherwise(None)
+    )
 
 
 # --- Distributions on numpy arrays --------------------------------------------------------------------------
+
 
 def _z_two_sided(confidence: float) -> float:
     return float(ndtri(0.5 + 0.5 * confidence))
@@ -138,16 +151,23 @@ def binomial_test_p(k, n, p) -> np.ndarray:
     low = kv < mean
     if low.any():
         kl, nl, pl_, dl = kv[low], nv[low], pv[low], d[low]
-        ix = _search(lambda x, nn, pp: -binom.pmf(x, nn, pp), -dl * RELATIVE_ERROR,
-                     np.ceil(pl_ * nl), nl, nl, pl_)
+        ix = _search(
+            lambda x, nn, pp: -binom.pmf(x, nn, pp), -dl * RELATIVE_ERROR, np.ceil(pl_ * nl), nl, nl, pl_
+        )
         y = nl - ix + (dl * RELATIVE_ERROR == binom.pmf(ix, nl, pl_)).astype(np.int64)
         result[low] = binom.cdf(kl, nl, pl_) + binom.sf(nl - y, nl, pl_)
 
     high = kv > mean
     if high.any():
         kh, nh, ph, dh = kv[high], nv[high], pv[high], d[high]
-        ix = _search(lambda x, nn, pp: binom.pmf(x, nn, pp), dh * RELATIVE_ERROR,
-                     np.zeros_like(kh), np.floor(ph * nh), nh, ph)
+        ix = _search(
+            lambda x, nn, pp: binom.pmf(x, nn, pp),
+            dh * RELATIVE_ERROR,
+            np.zeros_like(kh),
+            np.floor(ph * nh),
+            nh,
+            ph,
+        )
         y = ix + 1
         result[high] = binom.cdf(y - 1, nh, ph) + binom.sf(kh - 1, nh, ph)
 
@@ -156,7 +176,7 @@ def binomial_test_p(k, n, p) -> np.ndarray:
 
 
 def holm(p_values) -> np.ndarray:
-    """Holm step-down adjusted p-values of one family (NaN entries are left out of the family and stay NaN)."""
+    """Holm step-down adjusted p-values of one family (NaN entries are left out and stay NaN)."""
     p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
     keep = np.flatnonzero(~np.isnan(p))
@@ -170,7 +190,8 @@ def holm(p_values) -> np.ndarray:
 
 
 def holm_by(p_values, family) -> np.ndarray:
-    """Holm step-down within each family (``family`` labels every entry); NaN entries are left out and stay NaN.
+    """Holm step-down within each family (``family`` labels every entry); NaN entries are left out and stay
+    NaN.
 
     Vectorised over all families at once: entries are sorted by (family, p), scaled by (m - rank + 1), clipped
     to 1, and the running maximum is taken within each family.
@@ -231,6 +252,7 @@ def relative_risk(a, n1, c, n2, confidence: float = 0.95) -> tuple[np.ndarray, n
 
 # --- The comparison table -------------------------------------------------------------------------------
 
+
 def _null_nan(values: np.ndarray) -> pl.Series:
     return pl.Series(values, dtype=pl.Float64, nan_to_null=True)
 
@@ -246,16 +268,25 @@ def compare_with_baseline(
     """Add every per-group statistic and the status to ``counts``.
 
     ``counts`` has one row per table x group with ``involved`` (n), ``total`` (N) and ``baseline_share`` (p,
-    null when the baseline has no figure for the group); ``table_keys`` name the columns that identify one table
-    (Holm's family).
+    null when the baseline has no figure for the group); ``table_keys`` name the columns that identify one
+    table (Holm's family).
     """
     upper_threshold = 1 / under_threshold
-    frame = counts.with_columns(
-        pl.col(C.INVOLVED).cast(pl.Int64), pl.col(C.TOTAL).cast(pl.Int64),
-        pl.col(C.BASELINE_SHARE).cast(pl.Float64),
-    ).with_columns(share().alias(C.SHARE)).with_columns(
-        ratio().alias(C.RATIO), gap_pp().alias(C.GAP_PP), expected().alias(C.EXPECTED), z_score().alias(C.Z),
-    ).with_columns(shortfall().alias(C.SHORTFALL))
+    frame = (
+        counts.with_columns(
+            pl.col(C.INVOLVED).cast(pl.Int64),
+            pl.col(C.TOTAL).cast(pl.Int64),
+            pl.col(C.BASELINE_SHARE).cast(pl.Float64),
+        )
+        .with_columns(share().alias(C.SHARE))
+        .with_columns(
+            ratio().alias(C.RATIO),
+            gap_pp().alias(C.GAP_PP),
+            expected().alias(C.EXPECTED),
+            z_score().alias(C.Z),
+        )
+        .with_columns(shortfall().alias(C.SHORTFALL))
+    )
 
     n = frame[C.INVOLVED].to_numpy()
     big_n = frame[C.TOTAL].to_numpy()
@@ -265,7 +296,9 @@ def compare_with_baseline(
     p_value = binomial_test_p(n, big_n, np.where(comparable, p, np.nan))
     p_if_none = binomial_test_p(np.zeros_like(n), big_n, np.where(comparable, p, np.nan))
     frame = frame.with_columns(
-        _null_nan(low).alias(C.CI_LOW), _null_nan(high).alias(C.CI_HIGH), _null_nan(p_value).alias(C.P_VALUE),
+        _null_nan(low).alias(C.CI_LOW),
+        _null_nan(high).alias(C.CI_HIGH),
+        _null_nan(p_value).alias(C.P_VALUE),
         _null_nan(p_if_none).alias("_p_if_none"),
     )
     family = frame.select(pl.struct(table_keys).rank("dense")).to_series().to_numpy()
@@ -274,13 +307,20 @@ def compare_with_baseline(
     r = pl.col(C.RATIO)
     significant = pl.col(C.P_ADJUSTED) < alpha
     status = (
-        pl.when(pl.col(C.TOTAL) == 0).then(pl.lit(C.STATUS_NO_DATA))
-        .when(~_has_baseline()).then(pl.lit(C.STATUS_NO_BASELINE))
-        .when((pl.col(C.INVOLVED) == 0) & (pl.col(C.EXPECTED) >= 1)).then(pl.lit(C.STATUS_ABSENT))
-        .when((r >= under_threshold) & (r <= upper_threshold)).then(pl.lit(C.STATUS_WITHIN_RANGE))
-        .when((r < under_threshold) & significant).then(pl.lit(C.STATUS_UNDER))
-        .when((r > upper_threshold) & significant).then(pl.lit(C.STATUS_OVER))
-        .when(pl.col("_p_if_none") >= alpha).then(pl.lit(C.STATUS_TOO_FEW))
+        pl.when(pl.col(C.TOTAL) == 0)
+        .then(pl.lit(C.STATUS_NO_DATA))
+        .when(~_has_baseline())
+        .then(pl.lit(C.STATUS_NO_BASELINE))
+        .when((pl.col(C.INVOLVED) == 0) & (pl.col(C.EXPECTED) >= 1))
+        .then(pl.lit(C.STATUS_ABSENT))
+        .when((r >= under_threshold) & (r <= upper_threshold))
+        .then(pl.lit(C.STATUS_WITHIN_RANGE))
+        .when((r < under_threshold) & significant)
+        .then(pl.lit(C.STATUS_UNDER))
+        .when((r > upper_threshold) & significant)
+        .then(pl.lit(C.STATUS_OVER))
+        .when(pl.col("_p_if_none") >= alpha)
+        .then(pl.lit(C.STATUS_TOO_FEW))
         .otherwise(pl.lit(C.STATUS_UNCERTAIN))
     )
     return frame.with_columns(status.alias(C.STATUS)).drop("_p_if_none")

@@ -6,26 +6,28 @@ What a restricted reader (board member, outreach worker, viewer) receives:
 * **Rounding.** Every other count is rounded to the nearest ``settings.rounding_base`` (5): 8 -> 10, 12 -> 10,
   13 -> 15. Zero stays 0. Totals are computed from the unrounded data and then rounded, so they need not equal
   the sum of the rounded cells.
-* **Secondary suppression.** A hidden cell must not be recoverable by subtraction. Every additive relation a reader
-  can see is a *line*: within one level x period table, the groups add up to the people with a known value, and
-  known + not stated + not known add up to everyone counted; the same group at the different levels of a period;
-  the detailed ethnic categories of one broad group (whose total is the broad view), the ethnic-minority broad
-  groups (whose total is the binary view); the cells of an intersectional table sharing one group of either
-  characteristic (whose total is the single-characteristic view). A line with exactly one hidden cell gets a
-  second: the smallest non-zero shown cell of the line. This is repeated until no line has exactly one.
+* **Secondary suppression.** A hidden cell must not be recoverable by subtraction. Every additive relation a
+  reader can see is a *line*: within one level x period table, the groups add up to the people with a known
+  value, and known + not stated + not known add up to everyone counted; the same group at the different levels
+  of a period; the detailed ethnic categories of one broad group (whose total is the broad view), the
+  ethnic-minority broad groups (whose total is the binary view); the cells of an intersectional table sharing
+  one group of either characteristic (whose total is the single-characteristic view). A line with exactly one
+  hidden cell gets a second: the smallest non-zero shown cell of the line. This is repeated until no line has
+  exactly one.
 * **Derived figures.** Shares, ratios, gaps, expected numbers, shortfalls, z, Wilson intervals and binomial
-  p-values (Holm-adjusted) are recomputed from the *published* counts, so nothing shown carries more information
-  than the published counts and the public baseline. A figure that needs a hidden count is null. The status
-  (under, within range...) is the engine's judgement on the exact data, a category not a number.
+  p-values (Holm-adjusted) are recomputed from the *published* counts, so nothing shown carries more
+  information than the published counts and the public baseline. A figure that needs a hidden count is null.
+  The status (under, within range...) is the engine's judgement on the exact data, a category not a number.
 
 How the result is represented (one choice, for tables, charts and downloads alike): count columns keep their
 integer type and are **null where hidden**, with a boolean ``<column>_suppressed`` beside each count column, a
 row-level ``suppressed`` flag (some figure of the row is hidden), ``rounded`` (counts rounded) and
 ``not_for_publication`` (True for the exact figures a data steward or equality lead sees). Charts plot the
-nullable numbers (a hidden bar is simply absent); :func:`display_counts` turns count columns into the strings a
-table or download shows ("*", "15").
+nullable numbers (a hidden bar is simply absent); :func:`display_counts` turns count columns into the strings
+a table or download shows ("*", "15").
 
-A "*" never stands for zero: only counts of 1 or more are hidden, and the secondary cell chosen is never a zero.
+A "*" never stands for zero: only counts of 1 or more are hidden, and the secondary cell chosen is never a
+zero.
 """
 
 from __future__ import annotations
@@ -57,8 +59,9 @@ NOT_FOR_PUBLICATION_TEXT = (
     "Share only the suppressed version."
 )
 SUPPRESSION_TEXT = (
-    "Counts of 1 to {last} are shown as *, other counts are rounded to the nearest {base}, and a second count is "
-    "hidden wherever a * could otherwise be worked out. Percentages are calculated from the rounded counts."
+    "Counts of 1 to {last} are shown as *, other counts are rounded to the nearest {base}, and a second "
+    "count is hidden wherever a * could otherwise be worked out. Percentages are calculated from the "
+    "rounded counts."
 )
 
 ERROR_MISSING = "The {what} frame has no column '{column}', which disclosure control needs."
@@ -76,7 +79,9 @@ def describe(settings: Settings | None = None) -> str:
     return SUPPRESSION_TEXT.format(last=settings.suppress_below - 1, base=settings.rounding_base)
 
 
-# --- The two rules on single values --------------------------------------------------------------------------
+# --- The two rules on single values
+# --------------------------------------------------------------------------
+
 
 def is_small(value: int, settings: Settings) -> bool:
     """True for a count that primary suppression hides (1 .. suppress_below - 1)."""
@@ -93,11 +98,14 @@ def round_expr(expr: pl.Expr, base: int) -> pl.Expr:
     return ((expr.cast(pl.Int64) + base // 2) // base * base).cast(pl.Int64)
 
 
-# --- Secondary suppression on cells and lines ----------------------------------------------------------------
+# --- Secondary suppression on cells and lines
+# ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Line:
-    """Cells a reader can add up: ``parts`` sum to ``total`` (a cell id), or to a figure shown in another view."""
+    """Cells a reader can add up: ``parts`` sum to ``total`` (a cell id), or to a figure shown in another
+    view."""
 
     parts: tuple[int, ...]
     total: int | None = None
@@ -107,10 +115,10 @@ class Line:
 def secondary_suppression(values: Sequence[int], hidden: Sequence[bool], lines: Iterable[Line]) -> list[bool]:
     """Hide more cells until no line has exactly one hidden cell; returns the new hidden flags.
 
-    The cell added is the smallest non-zero shown part of the line (ties: the lower id), or the line's total when
-    no part is left or the line prefers it (everyone counted = known + unknown hides "everyone" rather than
-    "known", which is the denominator of every share). A line whose other cells are all zero needs nothing more: its hidden cell equals its total,
-    which is then hidden too (or the line has no total shown).
+    The cell added is the smallest non-zero shown part of the line (ties: the lower id), or the line's total
+    when no part is left or the line prefers it (everyone counted = known + unknown hides "everyone" rather
+    than "known", which is the denominator of every share). A line whose other cells are all zero needs
+    nothing more: its hidden cell equals its total, which is then hidden too (or the line has no total shown).
     """
     hidden = list(hidden)
     lines = list(lines)
@@ -131,7 +139,9 @@ def secondary_suppression(values: Sequence[int], hidden: Sequence[bool], lines: 
     return hidden
 
 
-# --- Lines of a representation -------------------------------------------------------------------------------
+# --- Lines of a representation
+# -------------------------------------------------------------------------------
+
 
 def _key(row: Mapping, names: Sequence[str]) -> tuple:
     return tuple(row.get(n) for n in names)
@@ -154,7 +164,7 @@ def _hierarchy_groups(characteristic: str | None, group: str, settings: Settings
     if CROSS_SEPARATOR in group:
         parts = group.split(CROSS_SEPARATOR)
         return [
-            (f"cross:{i}:" + CROSS_SEPARATOR.join(parts[:i] + ["…"] + parts[i + 1:]), group)
+            (f"cross:{i}:" + CROSS_SEPARATOR.join(parts[:i] + ["…"] + parts[i + 1 :]), group)
             for i in range(len(parts))
         ]
     if characteristic == "ethnicity":
@@ -168,8 +178,8 @@ def _hierarchy_groups(characteristic: str | None, group: str, settings: Settings
 def representation_lines(
     rows: pl.DataFrame, tables: pl.DataFrame, settings: Settings, extra_key: Sequence[str] = ()
 ) -> tuple[list[int], list[bool], list[Line], dict[tuple, int], dict[tuple, int]]:
-    """Cell values, which cells are already hidden (null), the lines, and the cell id of each row (by row index)
-    and of each table count (by table key, column)."""
+    """Cell values, which cells are already hidden (null), the lines, and the cell id of each row (by row
+    index) and of each table count (by table key, column)."""
     values: list[int] = []
     missing: list[bool] = []
     row_cell: dict[tuple, int] = {}
@@ -209,17 +219,27 @@ def representation_lines(
     for key in table_keys:
         cell = table_cell.get
         if all((key, col) in table_cell for col in (c.PEOPLE, c.TOTAL, c.UNKNOWN)):
-            lines.append(Line(parts=(cell((key, c.TOTAL)), cell((key, c.UNKNOWN))), total=cell((key, c.PEOPLE)),
-                              prefer_total=True))
+            lines.append(
+                Line(
+                    parts=(cell((key, c.TOTAL)), cell((key, c.UNKNOWN))),
+                    total=cell((key, c.PEOPLE)),
+                    prefer_total=True,
+                )
+            )
         if all((key, col) in table_cell for col in (c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN)):
-            lines.append(Line(parts=(cell((key, c.NOT_STATED)), cell((key, c.NOT_KNOWN))),
-                              total=cell((key, c.UNKNOWN))))
+            lines.append(
+                Line(
+                    parts=(cell((key, c.NOT_STATED)), cell((key, c.NOT_KNOWN))), total=cell((key, c.UNKNOWN))
+                )
+            )
     lines.extend(Line(parts=tuple(cells)) for cells in level_lines.values() if len(cells) > 1)
     lines.extend(Line(parts=tuple(cells)) for cells in hierarchy_lines.values() if len(cells) > 1)
     return values, missing, lines, row_cell, table_cell
 
 
-# --- Derived figures from the published counts ---------------------------------------------------------------
+# --- Derived figures from the published counts
+# ---------------------------------------------------------------
+
 
 def _wilson(n: np.ndarray, total: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     z = stats.norm.ppf(0.5 + confidence / 2)
@@ -234,7 +254,13 @@ def _wilson(n: np.ndarray, total: np.ndarray, confidence: float) -> tuple[np.nda
 def _binomial_p(n: np.ndarray, total: np.ndarray, p: np.ndarray) -> np.ndarray:
     out = np.full(len(n), np.nan)
     for i in range(len(n)):  # the aggregated table is small: one test per group row
-        if np.isfinite(n[i]) and np.isfinite(total[i]) and total[i] > 0 and np.isfinite(p[i]) and 0 < p[i] < 1:
+        if (
+            np.isfinite(n[i])
+            and np.isfinite(total[i])
+            and total[i] > 0
+            and np.isfinite(p[i])
+            and 0 < p[i] < 1
+        ):
             out[i] = stats.binomtest(int(n[i]), int(total[i]), float(p[i])).pvalue
     return out
 
@@ -263,15 +289,19 @@ def recompute_row_statistics(
 ) -> pl.DataFrame:
     """Share, ratio, gap, expected, shortfall, z, Wilson interval and p-values from the (published) counts.
 
-    Null wherever a count is null, the total is zero or the baseline share is missing or 0/1. The Holm family is
-    one table (the table key plus ``extra_key``); with ``adjust=False`` (a frame holding only some groups of each
-    table, such as an outreach list) adjusted p-values are withheld (null) rather than adjusted over a wrong family.
+    Null wherever a count is null, the total is zero or the baseline share is missing or 0/1. The Holm family
+    is one table (the table key plus ``extra_key``); with ``adjust=False`` (a frame holding only some groups
+    of each table, such as an outreach list) adjusted p-values are withheld (null) rather than adjusted over a
+    wrong family.
     """
     n = rows[c.INVOLVED].cast(pl.Float64).fill_null(np.nan).to_numpy()
     total = rows[c.TOTAL].cast(pl.Float64).fill_null(np.nan).to_numpy()
     total = np.where(total > 0, total, np.nan)
-    p = (rows[c.BASELINE_SHARE].cast(pl.Float64).fill_null(np.nan).to_numpy()
-         if c.BASELINE_SHARE in rows.columns else np.full(len(rows), np.nan))
+    p = (
+        rows[c.BASELINE_SHARE].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        if c.BASELINE_SHARE in rows.columns
+        else np.full(len(rows), np.nan)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         share = n / total
         valid_p = np.where((p > 0) & (p < 1), p, np.nan)
@@ -290,8 +320,16 @@ def recompute_row_statistics(
     for members in families.values() if adjust else ():
         p_adjusted[members] = holm(p_value[members])
     computed = {
-        c.SHARE: share, c.RATIO: ratio, c.GAP_PP: gap, c.EXPECTED: expected, c.SHORTFALL: shortfall, c.Z: z,
-        c.CI_LOW: low, c.CI_HIGH: high, c.P_VALUE: p_value, c.P_ADJUSTED: p_adjusted,
+        c.SHARE: share,
+        c.RATIO: ratio,
+        c.GAP_PP: gap,
+        c.EXPECTED: expected,
+        c.SHORTFALL: shortfall,
+        c.Z: z,
+        c.CI_LOW: low,
+        c.CI_HIGH: high,
+        c.P_VALUE: p_value,
+        c.P_ADJUSTED: p_adjusted,
     }
     replaced = []
     for name, array in computed.items():
@@ -304,7 +342,9 @@ def recompute_row_statistics(
     return rows.with_columns(replaced)
 
 
-# --- The whole representation --------------------------------------------------------------------------------
+# --- The whole representation
+# --------------------------------------------------------------------------------
+
 
 def _check(frame: pl.DataFrame, what: str, required: Sequence[str]) -> None:
     for column in required:
@@ -322,7 +362,8 @@ def suppress_representation(
     extra_key: Sequence[str] = (),
     adjust: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The published version of a representation (rows, tables): suppressed, rounded, derived from published counts.
+    """The published version of a representation (rows, tables): suppressed, rounded, derived from published
+    counts.
 
     ``rows`` has :data:`analytics.columns.ROW_COLUMNS` (at least group, involved, total and the table key);
     ``tables`` has :data:`analytics.columns.TABLE_COLUMNS` (None: the totals on the rows are used).
@@ -369,8 +410,11 @@ def suppress_representation(
         new_tables = tables.with_columns(updates)
         if c.DECLARATION_RATE in tables.columns and c.PEOPLE in present:
             new_tables = new_tables.with_columns(
-                pl.when(pl.col(c.PEOPLE) > 0).then(pl.col(c.TOTAL) / pl.col(c.PEOPLE)).otherwise(None)
-                .cast(pl.Float64).alias(c.DECLARATION_RATE)
+                pl.when(pl.col(c.PEOPLE) > 0)
+                .then(pl.col(c.TOTAL) / pl.col(c.PEOPLE))
+                .otherwise(None)
+                .cast(pl.Float64)
+                .alias(c.DECLARATION_RATE)
             )
         new_tables = new_tables.with_columns(
             pl.any_horizontal([suppressed_flag(col) for col in present]).alias(SUPPRESSED),
@@ -381,7 +425,8 @@ def suppress_representation(
 
 
 def mark_exact(frame: pl.DataFrame, counts: Sequence[str]) -> pl.DataFrame:
-    """The exact figures, unchanged, with the same flag columns as a suppressed frame and not_for_publication."""
+    """The exact figures, unchanged, with the same flag columns as a suppressed frame and
+    not_for_publication."""
     present = [col for col in counts if col in frame.columns]
     return frame.with_columns(
         *[pl.lit(False).alias(suppressed_flag(col)) for col in present],
@@ -392,21 +437,23 @@ def mark_exact(frame: pl.DataFrame, counts: Sequence[str]) -> pl.DataFrame:
 
 
 def mark_published(frame: pl.DataFrame) -> pl.DataFrame:
-    """Flags for a frame whose figures are already published values (built from a protected representation)."""
+    """Flags for a frame whose figures are already published values (built from a protected
+    representation)."""
     present = [col for col in (*ROW_COUNTS, *TABLE_COUNTS) if col in frame.columns]
     return frame.with_columns(
         *[pl.col(col).is_null().alias(suppressed_flag(col)) for col in dict.fromkeys(present)],
-        (pl.any_horizontal([pl.col(col).is_null() for col in present]) if present else pl.lit(False))
-        .alias(SUPPRESSED),
+        (pl.any_horizontal([pl.col(col).is_null() for col in present]) if present else pl.lit(False)).alias(
+            SUPPRESSED
+        ),
         pl.lit(True).alias(ROUNDED),
         pl.lit(False).alias(NOT_FOR_PUBLICATION),
     )
 
 
 def looks_published(frame: pl.DataFrame, counts: Sequence[str], settings: Settings | None = None) -> bool:
-    """True when every shown count is a value the published version could hold (0, or a multiple of the rounding
-    base at or above the threshold): a frame built from a protected representation passes, exact small counts
-    do not (exact counts that already are such values are their own published version)."""
+    """True when every shown count is a value the published version could hold (0, or a multiple of the
+    rounding base at or above the threshold): a frame built from a protected representation passes, exact
+    small counts do not (exact counts that already are such values are their own published version)."""
     settings = settings or get_settings()
     base, low = settings.rounding_base, settings.suppress_below
     for col in counts:
@@ -418,7 +465,9 @@ def looks_published(frame: pl.DataFrame, counts: Sequence[str], settings: Settin
     return True
 
 
-# --- Any other aggregate frame -------------------------------------------------------------------------------
+# --- Any other aggregate frame
+# -------------------------------------------------------------------------------
+
 
 def suppress_frame(
     frame: pl.DataFrame,
@@ -431,11 +480,12 @@ def suppress_frame(
 ) -> pl.DataFrame:
     """Suppress and round the ``counts`` columns of an aggregate frame (one row = one cell set).
 
-    ``lines`` lists groups of count columns of one row that add up (first = total, the rest = parts); a row with
-    exactly one hidden cell in a line gets a second (for a line whose total is ``people``, the total). ``derived`` maps each derived column to an expression that
-    recomputes it from the published counts, or to None: then it is null when any count of the row is hidden
-    and rounded to ``digits`` decimals otherwise. Columns that are neither counts nor derived are kept as they are
-    (keys and labels): callers must list every figure.
+    ``lines`` lists groups of count columns of one row that add up (first = total, the rest = parts); a row
+    with exactly one hidden cell in a line gets a second (for a line whose total is ``people``, the total).
+    ``derived`` maps each derived column to an expression that recomputes it from the published counts, or to
+    None: then it is null when any count of the row is hidden and rounded to ``digits`` decimals otherwise.
+    Columns that are neither counts nor derived are kept as they are (keys and labels): callers must list
+    every figure.
     """
     settings = settings or get_settings()
     _check(frame, "aggregate", counts)
@@ -449,17 +499,26 @@ def suppress_frame(
             values.append(0 if row[col] is None else int(row[col]))
             missing.append(row[col] is None)
     all_lines = [
-        Line(parts=tuple(cell_of[(i, col)] for col in line[1:]), total=cell_of[(i, line[0])],
-             prefer_total=line[0] == c.PEOPLE)
-        for i in range(frame.height) for line in lines
+        Line(
+            parts=tuple(cell_of[(i, col)] for col in line[1:]),
+            total=cell_of[(i, line[0])],
+            prefer_total=line[0] == c.PEOPLE,
+        )
+        for i in range(frame.height)
+        for line in lines
     ]
     primary = [m or is_small(v, settings) for v, m in zip(values, missing, strict=True)]
     hidden = secondary_suppression(values, primary, all_lines)
     updates = []
     for col in counts:
         cells = [cell_of[(i, col)] for i in range(frame.height)]
-        updates.append(pl.Series(col, [None if hidden[x] else round_count(values[x], settings.rounding_base)
-                                       for x in cells], dtype=pl.Int64))
+        updates.append(
+            pl.Series(
+                col,
+                [None if hidden[x] else round_count(values[x], settings.rounding_base) for x in cells],
+                dtype=pl.Int64,
+            )
+        )
         updates.append(pl.Series(suppressed_flag(col), [hidden[x] for x in cells], dtype=pl.Boolean))
     out = frame.with_columns(updates)
     any_hidden = pl.any_horizontal([suppressed_flag(col) for col in counts]) if counts else pl.lit(False)
@@ -469,14 +528,17 @@ def suppress_frame(
         out = out.with_columns(recomputed)
     kept = [
         pl.when(pl.col(SUPPRESSED)).then(None).otherwise(pl.col(name).round(digits)).alias(name)
-        for name, expr in derived.items() if expr is None and name in out.columns
+        for name, expr in derived.items()
+        if expr is None and name in out.columns
     ]
     if kept:
         out = out.with_columns(kept)
     return out.with_columns(pl.lit(True).alias(ROUNDED), pl.lit(False).alias(NOT_FOR_PUBLICATION))
 
 
-# --- Showing it ----------------------------------------------------------------------------------------------
+# --- Showing it
+# ----------------------------------------------------------------------------------------------
+
 
 def display_counts(frame: pl.DataFrame, counts: Sequence[str] | None = None) -> pl.DataFrame:
     """Count columns as text for tables and downloads: "*" where hidden, the published number otherwise.
@@ -486,8 +548,10 @@ def display_counts(frame: pl.DataFrame, counts: Sequence[str] | None = None) -> 
     if counts is None:
         counts = [col for col in frame.columns if suppressed_flag(col) in frame.columns]
     exprs = [
-        pl.when(pl.col(suppressed_flag(col))).then(pl.lit(SUPPRESSED_MARK))
-        .otherwise(pl.col(col).cast(pl.String)).alias(col)
+        pl.when(pl.col(suppressed_flag(col)))
+        .then(pl.lit(SUPPRESSED_MARK))
+        .otherwise(pl.col(col).cast(pl.String))
+        .alias(col)
         for col in counts
     ]
     return frame.with_columns(exprs).drop([suppressed_flag(col) for col in counts])
@@ -501,5 +565,3 @@ def shown_counts(frame: pl.DataFrame, counts: Sequence[str]) -> list[int]:
 def is_protected(frame: pl.DataFrame) -> bool:
     """True when a frame has already been through disclosure control (suppressed or marked exact)."""
     return NOT_FOR_PUBLICATION in frame.columns
-
-

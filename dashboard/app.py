@@ -28,7 +28,7 @@ def _page(file: str, title: str, icon: str, *, default: bool = False) -> st.Page
     """A page when its file exists (pages owned by other parts of the project may not be there yet)."""
     if not (PAGES / file).exists():
         return None
-    return st.Page(f"pages/{file}", title=title, icon=icon, default=default)
+    return st.Page(PAGES / file, title=title, icon=icon, default=default)
 
 
 def _sections() -> dict[str, list[st.Page]]:

@@ -41,14 +41,16 @@ CELL_WORDS = {
 _PLAIN_GROUP = {
     "female": "Women", "male": "Men", "yes": "Disabled people", "no": "Non-disabled people",
     "no_religion": "People with no religion", "other": "People in the 'other' group",
-    "service_user": "Service users", "carer": "Carers", "both": "People who are both service users and carers",
+    "service_user": "Service users", "carer": "Carers",
+    "both": "People who are both service users and carers",
 }
 
 
 def people(group: str, label: str, characteristic: str) -> str:
     """A plain noun phrase for a group: 'Black or Black British people', 'Women', 'People aged 18 to 24'."""
     if characteristic == "age_band":
-        return f"People aged {label.lower()}" if not label.lower().startswith("under") else f"People {label.lower()}"
+        words = label.lower()
+        return f"People {words}" if words.startswith("under") else f"People aged {words}"
     if characteristic in ("sex", "disability", "religion", "involvement_type") and group in _PLAIN_GROUP:
         return _PLAIN_GROUP[group]
     if characteristic == "gender_same_as_birth":
@@ -56,17 +58,40 @@ def people(group: str, label: str, characteristic: str) -> str:
     return f"{label} people"
 
 
+def short_level(level_name: str) -> str:
+    """'Strategic (commissioning, policy, service development)' -> 'Strategic'."""
+    return level_name.split(" (")[0].strip() or level_name
+
+
 def level_phrase(level_name: str) -> str:
-    """'Board and governance' -> 'board and governance level'."""
-    return f"{level_name[0].lower()}{level_name[1:]} level"
+    """'Board and governance' -> 'board and governance level' (the words before any bracket)."""
+    name = short_level(level_name)
+    return f"{name[0].lower()}{name[1:]} level"
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = 420, x_title: str = "", y_title: str = "") -> go.Figure:
+def wrap(text: str, width: int = 70) -> str:
+    """Break a long title into lines of at most ``width`` characters (plotly titles do not wrap)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = 420, x_title: str = "", y_title: str = "",
+            width: int = 80) -> go.Figure:
+    title = wrap(title, width)
+    lines = title.count("<br>") + 1
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
-        height=height, margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        xaxis_title=x_title, yaxis_title=y_title, legend={"title": None},
-        font={"family": "Arial, sans-serif", "size": 13}, template="plotly_white",
+        title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top",
+               "yref": "container", "pad": {"t": 12, "l": 12}, "font": {"size": 16}},
+        height=height + 22 * (lines - 1), margin={"l": 10, "r": 10, "t": 56 + 22 * lines, "b": 10},
+        xaxis_title=x_title, yaxis_title=y_title, font={"family": "Arial, sans-serif", "size": 13},
+        legend={"title": None, "orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        template="plotly_white",
     )
     return fig
 
@@ -110,8 +135,9 @@ def heatmap_finding(rows: pl.DataFrame) -> str:
 
 
 def heatmap(rows: pl.DataFrame) -> go.Figure:
-    """Levels x groups for the latest period, coloured by log ratio (centred at 1), status written in cells."""
-    latest = _latest(rows).sort([c.LEVEL_RANK])
+    """Levels x groups for the latest period, coloured by log ratio (centred at 1), status in every cell."""
+    latest = _latest(rows).sort([c.LEVEL_RANK]).with_columns(
+        pl.col(c.LEVEL_NAME).str.split(" (").list.first())
     groups = list(dict.fromkeys(latest.get_column(c.GROUP_LABEL).to_list()))
     levels = list(dict.fromkeys(latest.get_column(c.LEVEL_NAME).to_list()))
     cell = {(r[c.LEVEL_NAME], r[c.GROUP_LABEL]): r for r in latest.iter_rows(named=True)}
@@ -167,7 +193,7 @@ def _differences(a: list, b: list) -> list:
     return [None if x is None or y is None else x - y for x, y in zip(a, b, strict=True)]
 
 
-def share_chart(level_rows: pl.DataFrame) -> go.Figure:
+def share_chart(level_rows: pl.DataFrame, *, title_width: int = 80) -> go.Figure:
     """Each group's share at one level with its Wilson interval, beside the baseline share."""
     rows = level_rows.sort(c.GROUP_LABEL, descending=True)
     share = (rows.get_column(c.SHARE) * 100).to_list()
@@ -189,8 +215,8 @@ def share_chart(level_rows: pl.DataFrame) -> go.Figure:
         hovertemplate="%{y}: %{x:.1f}% of the baseline population<extra></extra>",
     ))
     fig.update_xaxes(rangemode="tozero", ticksuffix="%")
-    return _layout(fig, share_finding(level_rows), height=140 + 34 * max(len(labels), 1),
-                   x_title="Share of people involved (%)", y_title="Group")
+    return _layout(fig, share_finding(level_rows), height=150 + 34 * max(len(labels), 1),
+                   x_title="Share of people involved (%)", y_title="Group", width=title_width)
 
 
 # --- Pipeline and relative likelihood -------------------------------------------------------------------
@@ -220,11 +246,12 @@ def pipeline_finding(pipe: pl.DataFrame) -> str:
 def pipeline_chart(pipe: pl.DataFrame) -> go.Figure:
     """Share of each group per level, individual care (left) to board (right); one line style per group."""
     fig = go.Figure()
-    ordered = pipe.sort(c.LEVEL_RANK)
+    ordered = pipe.sort(c.LEVEL_RANK).with_columns(pl.col(c.LEVEL_NAME).str.split(" (").list.first())
     levels = list(dict.fromkeys(ordered.get_column(c.LEVEL_NAME).to_list()))
     for i, ((label,), group_rows) in enumerate(ordered.group_by(c.GROUP_LABEL, maintain_order=True)):
         fig.add_trace(go.Scatter(
-            x=group_rows.get_column(c.LEVEL_NAME).to_list(), y=(group_rows.get_column(c.SHARE) * 100).to_list(),
+            x=group_rows.get_column(c.LEVEL_NAME).to_list(),
+            y=(group_rows.get_column(c.SHARE) * 100).to_list(),
             mode="lines+markers", name=str(label),
             line={"color": PALETTE[i % len(PALETTE)], "dash": DASHES[i % len(DASHES)], "width": 2.5},
             marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 10},
@@ -245,20 +272,24 @@ def likelihood_finding(rl: pl.DataFrame, characteristic: str) -> str:
     if clear.height == 0:
         return "No group is clearly less likely than the reference group to be at a decision-making level"
     top = clear.row(0, named=True)
-    return (f"{people(top['group'], top[RL_GROUP], characteristic)} are {top[RL_VALUE]:.1f} times less likely "
-            f"than the reference group to be at a decision-making level")
+    who = people(top["group"], top[RL_GROUP], characteristic)
+    return (f"{who} are {top[RL_VALUE]:.1f} times less likely than the reference group to be at a "
+            "decision-making level")
 
 
 def likelihood_chart(rl: pl.DataFrame, characteristic: str) -> go.Figure:
     """Relative likelihood with its 95% interval per group, on a log axis with a line at 1 (equal)."""
     rows = rl.filter(pl.col(RL_VALUE).is_not_null()).sort(RL_VALUE).with_columns(
-        (pl.col("ci_high") - pl.col(RL_VALUE)).alias("_plus"), (pl.col(RL_VALUE) - pl.col("ci_low")).alias("_minus"))
+        (pl.col("ci_high") - pl.col(RL_VALUE)).alias("_plus"),
+        (pl.col(RL_VALUE) - pl.col("ci_low")).alias("_minus"),
+    )
     values = rows.get_column(RL_VALUE).to_list()
     fig = go.Figure(go.Scatter(
         x=values, y=rows.get_column(RL_GROUP).to_list(), mode="markers", name="Relative likelihood",
         marker={"symbol": "diamond", "size": 12, "color": NHS_BLUE},
         error_x={"type": "data", "symmetric": False,
-                 "array": rows.get_column("_plus").to_list(), "arrayminus": rows.get_column("_minus").to_list(),
+                 "array": rows.get_column("_plus").to_list(),
+                 "arrayminus": rows.get_column("_minus").to_list(),
                  "color": NHS_BLUE},
         hovertemplate="%{y}: %{x:.2f}<extra></extra>",
     ))
@@ -273,7 +304,7 @@ def likelihood_chart(rl: pl.DataFrame, characteristic: str) -> go.Figure:
 # --- Trends -----------------------------------------------------------------------------------------------
 
 def trend_chart(level_long: pl.DataFrame, title: str) -> go.Figure:
-    """Share per period for each group at one level, with interval bands and a star where the status changed."""
+    """Share per period for each group at one level, with interval bands and a star where status changed."""
     fig = go.Figure()
     ordered = level_long.sort(c.PERIOD_START)
     for i, ((label,), g) in enumerate(ordered.group_by(c.GROUP_LABEL, maintain_order=True)):
@@ -301,7 +332,8 @@ def trend_chart(level_long: pl.DataFrame, title: str) -> go.Figure:
                 fig.add_trace(go.Scatter(
                     x=changed.get_column(c.PERIOD).to_list(), y=(changed.get_column(c.SHARE) * 100).to_list(),
                     mode="markers", name=f"{label}: status changed", legendgroup=str(label), showlegend=False,
-                    marker={"symbol": "star", "size": 16, "color": colour, "line": {"width": 1, "color": "#000"}},
+                    marker={"symbol": "star", "size": 16, "color": colour,
+                            "line": {"width": 1, "color": "#000"}},
                     customdata=changed.get_column(c.STATUS).to_list(),
                     hovertemplate=f"{label}: status became %{{customdata}} in %{{x}}<extra></extra>",
                 ))
@@ -338,7 +370,7 @@ def declaration_chart(level_rates: pl.DataFrame, characteristic_label: str) -> g
 
 def rate_over_time_chart(frame: pl.DataFrame, *, series: str, value: str, title: str,
                          y_title: str = "Declared (%)", order: Sequence[str] | None = None) -> go.Figure:
-    """One line per ``series`` value of ``value`` (a 0-1 rate) over periods, each with its own dash and marker."""
+    """One line per ``series`` value of ``value`` (a 0-1 rate) over periods, each with its own dash."""
     fig = go.Figure()
     ordered = frame.sort(c.PERIOD)
     names = list(order) if order else list(dict.fromkeys(ordered.get_column(series).to_list()))
@@ -374,7 +406,8 @@ def trend_finding(summary: pl.DataFrame, characteristic: str, level_name: str) -
 def shortfall_chart(outreach: pl.DataFrame, characteristic: str, *, top: int = 15) -> go.Figure:
     """The largest shortfalls (people missing) as horizontal bars, labelled with the status in words."""
     rows = outreach.sort("priority").head(top)
-    where = pl.when(pl.col("unit") == "activity").then(pl.col("activity_name")).otherwise(pl.col(c.LEVEL_NAME))
+    activity = pl.col("unit") == "activity"
+    where = pl.when(activity).then(pl.col("activity_name")).otherwise(pl.col(c.LEVEL_NAME))
     rows = rows.with_columns((pl.col(c.GROUP_LABEL) + " · " + where).alias("_label"))
     labels = rows.get_column("_label").to_list()[::-1]
     status = rows.get_column(c.STATUS).replace_strict(CELL_WORDS, default="").to_list()[::-1]

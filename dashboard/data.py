@@ -349,6 +349,11 @@ def latest_period(rows: pl.DataFrame) -> str | None:
     return analytics.latest_period(rows)
 
 
+def has_people(rep: Representation) -> bool:
+    """True when anyone at all is counted in the chosen periods (known answer or not)."""
+    return rep.tables.height > 0 and int(rep.tables.get_column(c.PEOPLE).sum()) > 0
+
+
 def year_before(period: str) -> str:
     """The same period one year earlier: '2024-Q3' -> '2023-Q3', '2024' -> '2023'."""
     year, _, quarter = period.partition("-")
@@ -397,55 +402,65 @@ def _pp_delta(now: float | None, before: float | None) -> str | None:
     return f"{(now - before) * 100:+.0f} points since a year before"
 
 
-def key_numbers(rep) -> list[KeyNumber]:
-    """People involved and declaration rate at each decision-making level (latest period, with the change
-    since the same period a year before), and the number of groups under-represented or absent there."""
+def key_numbers(rep: Representation) -> list[tuple[str, list[KeyNumber]]]:
+    """For each decision-making level, board first: people involved and the declaration rate in the latest
+    period (with the change since the same period a year before), and how many groups are missing there."""
     tables, rows = rep.tables, rep.rows
     period = latest_period(rows)
     if period is None:
         return []
     now = at_period(tables, period).filter(pl.col(c.DECISION_MAKING)).sort(c.LEVEL_RANK, descending=True)
     before = {r[c.LEVEL_KEY]: r for r in at_period(tables, year_before(period)).iter_rows(named=True)}
-    numbers = []
+    missing = missing_at_decision_levels(rows).get_column(c.LEVEL_KEY).value_counts()
+    missing_by_level = dict(missing.select(c.LEVEL_KEY, "count").iter_rows())
+    result = []
     for level in now.iter_rows(named=True):
         old = before.get(level[c.LEVEL_KEY], {})
-        numbers.append(KeyNumber(
-            label=f"People involved: {level[c.LEVEL_NAME]}",
-            value=f"{level[c.PEOPLE]:,}",
-            delta=_count_delta(level[c.PEOPLE], old.get(c.PEOPLE), "people"),
-            help=f"Different people taking part at this level at any time in {period}.",
-        ))
         rate = level[c.DECLARATION_RATE]
-        numbers.append(KeyNumber(
-            label=f"Declared: {level[c.LEVEL_NAME]}",
-            value="no one yet" if rate is None else f"{rate:.0%}",
-            delta=_pp_delta(rate, old.get(c.DECLARATION_RATE)), delta_color="normal",
-            help="Share of these people whose answer for this characteristic is recorded (not 'not stated' "
-                 "or 'not known'). Low rates make every other figure less certain.",
-        ))
-    missing = missing_at_decision_levels(rows)
-    numbers.append(KeyNumber(
-        label="Groups missing at decision-making levels",
-        value=str(missing.height),
-        delta=None,
-        help="Level and group pairs where the group is absent or clearly fewer than its share of the "
-             "population (ratio below 0.8 and statistically significant after correction).",
-    ))
-    return numbers
+        result.append((level[c.LEVEL_NAME], [
+            KeyNumber(
+                label="People involved", value=f"{level[c.PEOPLE]:,}",
+                delta=_count_delta(level[c.PEOPLE], old.get(c.PEOPLE), "people"),
+                help=f"Different people taking part at this level at any time in {period}.",
+            ),
+            KeyNumber(
+                label="Answer recorded", value="no one yet" if rate is None else f"{rate:.0%}",
+                delta=_pp_delta(rate, old.get(c.DECLARATION_RATE)), delta_color="normal",
+                help="Share of these people whose answer for this characteristic is recorded (not 'not "
+                     "stated' or 'not known'). Low rates make every other figure less certain.",
+            ),
+            KeyNumber(
+                label="Groups missing", value=str(missing_by_level.get(level[c.LEVEL_KEY], 0)), delta=None,
+                help="Groups that are absent here, or clearly fewer than their share of the population "
+                     f"(below {rep.under_threshold:g} times, and statistically clear after allowing for "
+                     "chance).",
+            ),
+        ]))
+    return result
 
 
 def too_small_levels(rows: pl.DataFrame) -> pl.DataFrame:
-    """Levels in the latest period where every group is 'too few to tell': a table of counts and whole-person
-    shortfall instead of statistics."""
+    """Rows of the latest period at levels too small for statistics: where at least half the groups that
+    have a baseline are 'too few to tell'. Shown as counts and whole-person shortfall instead."""
     latest = at_period(rows, latest_period(rows))
-    small = latest.group_by(c.LEVEL_KEY).agg((pl.col(c.STATUS) == c.STATUS_TOO_FEW).all().alias("all_small"))
-    keys = small.filter(pl.col("all_small")).get_column(c.LEVEL_KEY)
-    return latest.filter(pl.col(c.LEVEL_KEY).is_in(keys.implode()))
+    status = pl.col(c.STATUS)
+    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA])
+    small = (latest.group_by(c.LEVEL_KEY)
+             .agg(testable.sum().alias("testable"), (status == c.STATUS_TOO_FEW).sum().alias("too_few"))
+             .filter((pl.col("testable") > 0) & (pl.col("too_few") * 2 >= pl.col("testable"))))
+    return latest.filter(pl.col(c.LEVEL_KEY).is_in(small.get_column(c.LEVEL_KEY).implode())).sort(
+        [c.LEVEL_RANK, c.SHORTFALL], descending=[True, True])
+
+
+def no_baseline(rows: pl.DataFrame) -> bool:
+    """True when no group has a baseline figure (every comparison is impossible)."""
+    counted = rows.filter(pl.col(c.TOTAL) > 0)
+    return counted.height > 0 and bool((counted.get_column(c.STATUS) == c.STATUS_NO_BASELINE).all())
 
 
 def display_table(rows: pl.DataFrame, tables: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The full representation table with readable column names (and, given the tables, the people whose answer
-    is not stated or not known at each level), for showing and downloading."""
+    """The full representation table with readable column names (and, given the tables, the people whose
+    answer is not stated or not known at each level), for showing and downloading."""
     if tables is not None:
         rows = rows.join(tables.select(c.LEVEL_KEY, c.PERIOD, c.NOT_STATED, c.NOT_KNOWN),
                          on=[c.LEVEL_KEY, c.PERIOD], how="left")
@@ -477,10 +492,12 @@ def evidence_words() -> pl.Expr:
     """Plain words for how sure the statistics are that a group is missing (from status and adjusted p)."""
     p = pl.col(c.P_ADJUSTED)
     return (
-        pl.when(pl.col(c.STATUS) == c.STATUS_ABSENT).then(pl.lit("No one from this group, though some expected"))
+        pl.when(pl.col(c.STATUS) == c.STATUS_ABSENT)
+        .then(pl.lit("No one from this group, though some expected"))
         .when(p < 0.001).then(pl.lit("Very strong evidence (adjusted p < 0.001)"))
         .when(p < 0.01).then(pl.lit("Strong evidence (adjusted p < 0.01)"))
-        .when(p.is_not_null()).then(pl.lit("Evidence (adjusted p = ") + p.round(3).cast(pl.String) + pl.lit(")"))
+        .when(p.is_not_null())
+        .then(pl.lit("Evidence (adjusted p = ") + p.round(3).cast(pl.String) + pl.lit(")"))
         .otherwise(pl.lit("Not tested"))
         .alias("Evidence")
     )

@@ -2,7 +2,8 @@
 
 ``sidebar()`` is called once per run by ``app.py`` and keeps its state in ``st.session_state`` (widget keys
 start with ``f_``), so a choice made on one page holds on every other. Pages call ``require()`` to get the
-current :class:`~dashboard.data.Filters` and the viewer, or a helpful empty state when there is nothing to show.
+current :class:`~dashboard.data.Filters` and the viewer, or a helpful empty state when there is nothing to
+show.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dashboard.auth import current_viewer
 
 STATE_KEY = "filters"
 DEFAULT_SPAN = {"quarter": 12, "year": 5}  # periods shown at first: the last three years, or five years
+APP = Path(__file__).with_name("app.py")
 PAGES_DIR = Path(__file__).with_name("pages")
 
 NO_ORGANISATION = (
@@ -87,8 +89,8 @@ def _period_range(base: data.Filters, viewer: Viewer) -> tuple[str | None, str |
     default_start = periods[max(0, len(periods) - DEFAULT_SPAN[base.period])]
     chosen = st.sidebar.select_slider(
         "Periods", options=periods, value=(default_start, periods[-1]), key=key,
-        help="The range of periods shown (at first the last three years, or five years). 'Latest' figures are "
-             "for the last period in the range.",
+        help="The range of periods shown (at first the last three years, or five years). 'Latest' figures "
+             "are for the last period in the range.",
     )
     return chosen[0], chosen[1]
 
@@ -106,8 +108,8 @@ def sidebar() -> data.Filters | None:
     characteristic = st.sidebar.selectbox(
         "Characteristic", list(data.CHARACTERISTIC_LABELS), key="f_characteristic",
         format_func=data.CHARACTERISTIC_LABELS.get,
-        help="The equality characteristic to count people by. Ethnicity can be shown in detail, in five broad "
-             "groups, or as White / ethnic minority.",
+        help="The equality characteristic to count people by. Ethnicity can be shown in detail, in five "
+             "broad groups, or as White / ethnic minority.",
     )
     period = st.sidebar.segmented_control(
         "Period", list(data.PERIOD_KINDS), key="f_period", default="quarter",
@@ -120,7 +122,8 @@ def sidebar() -> data.Filters | None:
     )
     baseline_kind, baseline_source = _baseline(organisation_id, viewer, version)
     base = data.Filters(
-        organisation_id=organisation_id, organisation_name=organisation["name"], characteristic=characteristic,
+        organisation_id=organisation_id, organisation_name=organisation["name"],
+        characteristic=characteristic,
         period=period, baseline_kind=baseline_kind, baseline_source=baseline_source, involvement=involvement,
         data_version=version,
     )
@@ -134,6 +137,17 @@ def current() -> data.Filters | None:
     return st.session_state.get(STATE_KEY)
 
 
+def ensure_app() -> None:
+    """Run through ``app.py`` when a page was opened on its own.
+
+    Streamlit treats a ``pages/`` folder beside the main script as an old-style multipage app until the first
+    ``st.navigation`` call, so the very first visit after the server starts, if it is a link straight to a
+    page, runs that page without ``app.py`` (no sidebar, no filters). Switching to the main script fixes it.
+    """
+    if STATE_KEY not in st.session_state:
+        st.switch_page(APP)
+
+
 def empty_state() -> None:
     """The message shown when there is no organisation to look at."""
     viewer = current_viewer()
@@ -142,11 +156,12 @@ def empty_state() -> None:
         return
     st.info(NO_ORGANISATION, icon=":material/info:")
     if (PAGES_DIR / "import_data.py").exists():
-        st.page_link("pages/import_data.py", label="Import data", icon=":material/upload:")
+        st.page_link(PAGES_DIR / "import_data.py", label="Import data", icon=":material/upload:")
 
 
 def require() -> tuple[data.Filters, Viewer]:
     """The current filters and viewer; otherwise show the empty state and stop the page."""
+    ensure_app()
     filters = current()
     if filters is None:
         empty_state()
@@ -178,10 +193,18 @@ def load(function, *args):
 def downloads(frame, stem: str, sheet: str) -> None:
     """CSV and Excel download buttons for a table; the files are only built when a button is pressed."""
     left, right = st.columns(2)
-    left.download_button("Download CSV", partial(data.to_csv, frame), file_name=f"{stem}.csv", mime="text/csv",
-                         icon=":material/download:", on_click="ignore", key=f"{stem}-csv")
+    left.download_button("Download CSV", partial(data.to_csv, frame), file_name=f"{stem}.csv",
+                         mime="text/csv", icon=":material/download:", on_click="ignore", key=f"{stem}-csv")
     right.download_button(
         "Download Excel", partial(data.to_excel, frame, sheet), file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
         on_click="ignore", key=f"{stem}-xlsx",
     )
+
+
+def baseline_notice(f: data.Filters, rep) -> None:
+    """Say so when the chosen baseline has no figures for this characteristic (nothing can be compared)."""
+    if data.no_baseline(rep.rows):
+        st.warning(f"{rep.baseline_description}. The counts are shown, but nothing can be compared: choose "
+                   "another baseline in the sidebar, or import one of your own for "
+                   f"{f.characteristic_label.lower()}.", icon=":material/warning:")

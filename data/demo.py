@@ -8,7 +8,8 @@ identical rows.
 
 How the data are made (all vectorised with numpy and polars; one numpy Generator per named stream):
 
-1. Activities come from ``ACTIVITY_TEMPLATES`` (committees, projects, programmes), repeated ``scale`` times.
+1. Activities come from ``ACTIVITY_TEMPLATES`` (committees, projects, programmes), repeated ``scale`` times
+   (copies after the first are named "... (unit 2)" and so on).
    Each has a number of seats. ``PURPOSE_MISSING_SHARE`` of activities have no purpose recorded and
    ``OUTCOMES_MISSING_SHARE`` no intended outcomes.
 2. Each seat is held by a chain of tenures (gamma-distributed lengths, mean by level in ``TENURE_MEAN_DAYS``,
@@ -37,8 +38,9 @@ Deliberate patterns that the dashboard must reveal:
     at least two).
 (d) ``PATTERN_4PI_GAPS``: ``PAPERS_LATE_SHARE`` of meetings have papers sent fewer than 7 days before,
     ``EARLY_START_SHARE`` start before 10:00, ``HIGH_LEVEL_NO_RESERVE_SHARE`` of high-level meetings have no
-    reserve, some activities lack purpose or outcomes (1 above), ``LATE_PAYMENT_SHARE`` of paid claims are
-    paid after 30 days and ``UNPAID_SHARE`` are never paid.
+    reserve, some activities lack purpose or outcomes (1 above) and ``PURPOSE_LATE_SHARE`` of the others
+    recorded it more than three months after the start, ``LATE_PAYMENT_SHARE`` of paid claims are paid after
+    30 days and ``UNPAID_SHARE`` are never paid.
 
 Attendance status "reserve" means the member was the meeting's named reserve (on call, not in a seat).
 """
@@ -226,8 +228,8 @@ BLACK_CARER_ABSENT_COMMITTEES = (
 )
 PATTERN_SOUTH_ASIAN_RISE = "Rising share of South Asian service users at strategic level"
 SOUTH_ASIAN_CODES = ("H", "J", "K")
-SOUTH_ASIAN_WEIGHT_START = 0.4
-SOUTH_ASIAN_WEIGHT_END = 6.0
+SOUTH_ASIAN_WEIGHT_START = 0.3
+SOUTH_ASIAN_WEIGHT_END = 8.0
 PATTERN_SINGLE_MEMBER = "One committee often meets with a single service user"
 SINGLE_MEMBER_COMMITTEE = "Estates and Facilities Committee"
 SINGLE_MEMBER_ATTENDANCE = 0.6
@@ -238,7 +240,7 @@ PATTERN_4PI_GAPS = "Late papers, early starts, no reserve, purpose not recorded,
 START_TIME_SHARES = {  # minutes after midnight; 540 and 570 (09:00, 09:30) start before 10:00
     540: 0.08, 570: 0.08, 600: 0.20, 630: 0.15, 660: 0.10, 810: 0.15, 840: 0.14, 1050: 0.10,
 }
-EARLY_START_SHARE = 0.16
+EARLY_START_SHARE = sum(share for minute, share in START_TIME_SHARES.items() if minute < 600)
 PAPERS_LATE_SHARE = 0.2  # papers 2-6 days before; otherwise 7-14 days
 PAPERS_NOT_RECORDED_SHARE = 0.05
 ATTENDANCE_SHARE = 0.78
@@ -343,6 +345,8 @@ class DemoPlan:
 
 @dataclass(frozen=True)
 class DemoSummary:
+    """What seed_demo added; ``str()`` is a one-paragraph summary with the row count of each table."""
+
     organisation_code: str
     organisation_name: str
     organisation_id: int
@@ -356,10 +360,10 @@ class DemoSummary:
             f"Added the fictional demo trust {self.organisation_name} ({self.organisation_code}, scale "
             f"{self.scale}, seed {self.seed}) serving {', '.join(CATCHMENT.values())}, over the quarters "
             f"{_quarter_label(WINDOW_START)} to {_quarter_label(WINDOW_END)}: {c['people']:,} people, "
-            f"{c['activities']:,} activities, {c['involvements']:,} involvements, {c['meetings']:,} "
-            "meetings, "
-            f"{c['attendance']:,} attendance records, {c['payments']:,} payments, {c['support']:,} support "
-            f"offers, {c['impacts']:,} impact log entries, {c['feedback']:,} feedback returns and "
+            f"{c['activities']:,} activities, {c['involvements']:,} involvements, "
+            f"{c['meetings']:,} meetings, {c['attendance']:,} attendance records, "
+            f"{c['payments']:,} payments, {c['support']:,} support offers, "
+            f"{c['impacts']:,} impact log entries, {c['feedback']:,} feedback returns and "
             f"{c['reviews']:,} review steps."
         )
 
@@ -511,7 +515,51 @@ def _with_holders(tenures: pl.DataFrame, rng: np.random.Generator) -> pl.DataFra
     weights = np.tile(base, (tenures.height, 1))
     weights = _bend_black_carers(tenures, weights, values)
     weights = _bend_south_asian(tenures, weights, values)
-    return tenures.with_columns(ethnicity=pl.Series(_pick_rows(rng, values, weights), dtype=pl.String))
+    return tenures.with_columns(ethnicity=pl.Series(_pick_ethnicity(rng, tenures, values, weights),
+                                                    dtype=pl.String))
+
+
+PATTERN_GROUPS = (BLACK_CARER_CODES, SOUTH_ASIAN_CODES)  # drawn first, in this order, by systematic sampling
+
+
+def _pick_ethnicity(rng: np.random.Generator, tenures: pl.DataFrame, values: list[str],
+                    weights: np.ndarray) -> np.ndarray:
+    """Draw in two stages so the patterns show at any seed: the pattern group (or none), then the category
+    within it in proportion to the weights."""
+    group = _pattern_groups(rng, tenures, values, weights)
+    columns = [_columns_of(values, codes_in_group) for codes_in_group in PATTERN_GROUPS]
+    in_any = {i for group_columns in columns for i in group_columns}
+    columns.insert(0, [i for i in range(len(values)) if i not in in_any])
+    allowed = np.zeros_like(weights)
+    for number, group_columns in enumerate(columns):
+        cells = np.ix_(group == number, group_columns)
+        allowed[cells] = weights[cells]
+    return _pick_rows(rng, values, allowed)
+
+
+def _pattern_groups(rng: np.random.Generator, tenures: pl.DataFrame, values: list[str],
+                    weights: np.ndarray) -> np.ndarray:
+    """0 for no pattern group, else 1 + the index in PATTERN_GROUPS; by systematic sampling along level, type
+    and start date, so every run of similar tenures gets its expected count, give or take one."""
+    start = tenures["start_date"].cast(pl.Int32).to_numpy()
+    order = np.lexsort((start, tenures["involvement_type"].to_numpy(), tenures["level"].to_numpy()))
+    group = np.zeros(tenures.height, dtype=int)
+    remaining = weights.sum(axis=1)
+    for number, codes_in_group in enumerate(PATTERN_GROUPS, start=1):
+        in_group = weights[:, _columns_of(values, codes_in_group)].sum(axis=1)
+        share = np.divide(in_group, remaining, out=np.zeros_like(in_group), where=remaining > 0)
+        free = group[order] == 0
+        chosen = _systematic(rng, np.where(free, share[order], 0.0))
+        group[order[chosen & free]] = number
+        remaining = remaining - in_group
+    return group
+
+
+def _systematic(rng: np.random.Generator, probability: np.ndarray) -> np.ndarray:
+    """Systematic sampling: True where the running sum of probabilities (from a random start) passes a whole
+    number, so any run of rows has its expected number of True values, plus or minus one."""
+    running = rng.random() + np.cumsum(probability)
+    return np.floor(running) > np.floor(running - probability)
 
 
 def _columns_of(values: list[str], chosen: tuple[str, ...]) -> list[int]:

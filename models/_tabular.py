@@ -1,12 +1,13 @@
 """Reading and writing the spreadsheet files of the importer and the exporter, as plain text cells.
 
-Reading never evaluates anything: CSV cells are text; an .xlsx is opened read-only with ``data_only=False``, so a
-formula is read as its formula text. Every cell comes back as a string (blank as ""), with row numbers as the
-user sees them in a spreadsheet (the header is row 1). Whole-file problems (not text, not a workbook, too big,
-too many rows) raise ``ValueError`` with one sentence naming the file.
+Reading never evaluates anything: CSV cells are text; an .xlsx is opened read-only with
+``data_only=False``, so a formula is read as its formula text. Every cell comes back as a string (blank as
+""), with row numbers as the user sees them in a spreadsheet (the header is row 1). Whole-file problems (not
+text, not a workbook, too big, too many rows) raise ``ValueError`` with one sentence naming the file.
 
 Writing escapes cells that a spreadsheet would run (``=``, ``+``, ``-``, ``@``, tab, carriage return) with a
-leading apostrophe; ``unescape_cell`` takes it off again on read, so export -> import gives back the same text.
+leading apostrophe; ``unescape_cell`` takes it off again on read, so export -> import gives back the same
+text.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ EMPTY_FILE = "{file} is empty."
 
 @dataclass
 class Sheet:
-    """One table of text cells as read from a file: headers, data rows, and the row number of each data row."""
+    """One table of text cells as read from a file: headers, data rows, and each data row's row number."""
 
     name: str | None
     headers: list[str]
@@ -82,6 +83,7 @@ def cell_text(value: object) -> str:
 
 
 # --- Reading ------------------------------------------------------------------------------------------------
+
 
 def check_size(size: int, *, file_name: str, limit: int) -> None:
     if size > limit:
@@ -143,15 +145,19 @@ def read_csv(data: bytes, *, file_name: str, max_rows: int) -> Sheet:
         csv.field_size_limit(old_limit)
 
 
-def _sheet_from_rows(rows: Iterable[Sequence[object]], *, name: str | None, file_name: str,
-                     max_rows: int, as_text=str) -> Sheet:
-    """Headers = the first non-blank row; data rows after it, blank rows skipped (row numbers kept)."""
+def _sheet_from_rows(
+    rows: Iterable[list], *, name: str | None, file_name: str, max_rows: int, as_text=None
+) -> Sheet:
+    """Headers = the first non-blank row; data rows after it, blank rows skipped (row numbers kept).
+
+    ``as_text`` turns a cell into text (None when the rows are lists of strings already, as from CSV).
+    """
     headers: list[str] | None = None
     body: list[list[str]] = []
     numbers: list[int] = []
     ragged: list[tuple[int, int]] = []
     for number, raw in enumerate(rows, start=1):
-        cells = [as_text(c) for c in raw]
+        cells = raw if as_text is None else [as_text(c) for c in raw]
         while cells and not cells[-1].strip():
             cells.pop()
         if not cells:
@@ -183,9 +189,13 @@ def _open_workbook(data: bytes, *, file_name: str, limit: int):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        raise ValueError(BAD_WORKBOOK.format(file=file_name, reason="it is not a valid .xlsx file")) from error
+        raise ValueError(
+            BAD_WORKBOOK.format(file=file_name, reason="it is not a valid .xlsx file")
+        ) from error
     if unpacked > MAX_UNPACK_RATIO * limit:
-        raise ValueError(TOO_BIG.format(file=file_name + " (unpacked)", size=unpacked, limit=MAX_UNPACK_RATIO * limit))
+        raise ValueError(
+            TOO_BIG.format(file=file_name + " (unpacked)", size=unpacked, limit=MAX_UNPACK_RATIO * limit)
+        )
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
@@ -201,8 +211,9 @@ def workbook_sheet_names(data: bytes, *, file_name: str, limit: int) -> list[str
         workbook.close()
 
 
-def read_workbook(data: bytes, *, file_name: str, sheets: Sequence[str] | None, max_rows: int,
-                  limit: int) -> list[Sheet]:
+def read_workbook(
+    data: bytes, *, file_name: str, sheets: Sequence[str] | None, max_rows: int, limit: int
+) -> list[Sheet]:
     """The named sheets (all when None) of an .xlsx, as text cells; formulas come back as their text."""
     workbook = _open_workbook(data, file_name=file_name, limit=limit)
     try:
@@ -218,19 +229,24 @@ def read_workbook(data: bytes, *, file_name: str, sheets: Sequence[str] | None, 
                 raise ValueError(TOO_MANY_ROWS.format(file=_label(file_name, name), limit=max_rows))
             try:
                 rows = worksheet.iter_rows(values_only=True)
-                out.append(_sheet_from_rows(rows, name=name, file_name=file_name, max_rows=max_rows,
-                                            as_text=cell_text))
+                out.append(
+                    _sheet_from_rows(
+                        rows, name=name, file_name=file_name, max_rows=max_rows, as_text=cell_text
+                    )
+                )
             except ValueError:
                 raise
             except Exception as error:  # noqa: BLE001 - a damaged sheet
-                raise ValueError(BAD_WORKBOOK.format(file=_label(file_name, name),
-                                                     reason=type(error).__name__)) from error
+                raise ValueError(
+                    BAD_WORKBOOK.format(file=_label(file_name, name), reason=type(error).__name__)
+                ) from error
         return out
     finally:
         workbook.close()
 
 
 # --- Writing ------------------------------------------------------------------------------------------------
+
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     """CSV in UTF-8 with a BOM (so Excel shows accents), every cell escaped."""
@@ -242,12 +258,19 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
 
 
 def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[str]]]]) -> bytes:
-    """One workbook, a sheet per (name, headers, rows); every cell is written as escaped text, never a formula."""
+    """One workbook, a sheet per (name, headers, rows); every cell is escaped text, never a formula."""
     import xlsxwriter
 
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
     bold = workbook.add_format({"bold": True})
     for name, headers, rows in sheets:
         worksheet = workbook.add_worksheet(name[:31])

@@ -1,11 +1,12 @@
 """The audit trail: who did what, when, to which organisation's data. Append-only.
 
-Rows of ``audit_event`` are only ever inserted; triggers created by the migration refuse UPDATE, DELETE (and, on
-PostgreSQL, TRUNCATE), so an administrator of the application cannot rewrite history through it. Record sign-ins,
-imports, exports and downloads, and role changes with :func:`record_event`; read them with :func:`audit_frame`.
+Rows of ``audit_event`` are only ever inserted; triggers created by the migration refuse UPDATE, DELETE (and,
+on PostgreSQL, TRUNCATE), so an administrator of the application cannot rewrite history through it. Record
+sign-ins, imports, exports and downloads, and role changes with :func:`record_event`; read them with
+:func:`audit_frame`.
 
-``detail`` is a small JSON object describing *what* (file name, table, rows, page, format...). It must never hold
-personal data about the people whose involvement is monitored: references and counts only.
+``detail`` is a small JSON object describing *what* (file name, table, rows, page, format...). It must never
+hold personal data about the people whose involvement is monitored: references and counts only.
 """
 
 from __future__ import annotations
@@ -34,19 +35,35 @@ ROLE_GRANTED = "role_granted"
 ROLE_REVOKED = "role_revoked"
 USER_REMOVED = "user_removed"
 USER_ACTIVE_CHANGED = "user_active_changed"
-ACTIONS = (SIGN_IN, SIGN_OUT, ACCESS_DENIED, IMPORT, EXPORT, DOWNLOAD, ROLE_GRANTED, ROLE_REVOKED, USER_REMOVED,
-           USER_ACTIVE_CHANGED)
+ACTIONS = (
+    SIGN_IN,
+    SIGN_OUT,
+    ACCESS_DENIED,
+    IMPORT,
+    EXPORT,
+    DOWNLOAD,
+    ROLE_GRANTED,
+    ROLE_REVOKED,
+    USER_REMOVED,
+    USER_ACTIVE_CHANGED,
+)
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_DETAIL_CHARS = 4000
 SYSTEM_USER = "system"
 
 AUDIT_COLUMNS = {
-    "id": pl.Int64, "at": pl.Datetime("us", "UTC"), "user": pl.String, "action": pl.String,
-    "organisation_id": pl.Int64, "detail": pl.String,
+    "id": pl.Int64,
+    "at": pl.Datetime("us", "UTC"),
+    "user": pl.String,
+    "action": pl.String,
+    "organisation_id": pl.Int64,
+    "detail": pl.String,
 }
 
-ERROR_ACTION = "The audit action '{action}' is not a lower-case word of letters, digits and underscores (at most 40)."
+ERROR_ACTION = (
+    "The audit action '{action}' is not a lower-case word of letters, digits and underscores (at most 40)."
+)
 ERROR_USER = "An audit event needs the user who acted (an email, or 'system')."
 ERROR_DETAIL = "The audit detail must be a small JSON object (at most 4000 characters); {reason}."
 ERROR_TARGET = "Give record_event exactly one of engine= or session=."
@@ -78,14 +95,19 @@ def _checked_detail(detail: Mapping[str, Any] | None) -> dict[str, Any]:
     return safe
 
 
-def _event(*, user: str, action: str, organisation_id: int | None, detail: Mapping[str, Any] | None) -> AuditEvent:
+def _event(
+    *, user: str, action: str, organisation_id: int | None, detail: Mapping[str, Any] | None
+) -> AuditEvent:
     if not isinstance(action, str) or not ACTION_PATTERN.match(action):
         raise ValueError(ERROR_ACTION.format(action=action))
     if not isinstance(user, str) or not user.strip():
         raise ValueError(ERROR_USER)
-    return AuditEvent(user=user.strip()[:254], action=action,
-                      organisation_id=None if organisation_id is None else int(organisation_id),
-                      detail=_checked_detail(detail))
+    return AuditEvent(
+        user=user.strip()[:254],
+        action=action,
+        organisation_id=None if organisation_id is None else int(organisation_id),
+        detail=_checked_detail(detail),
+    )
 
 
 def record_event(
@@ -99,8 +121,8 @@ def record_event(
 ) -> int:
     """Append one event and return its id.
 
-    With ``session=`` the event joins that transaction (it is written only if the change it records is, which is
-    what role changes and imports want); with ``engine=`` it is committed at once in its own transaction.
+    With ``session=`` the event joins that transaction (it is written only if the change it records is, which
+    is what role changes and imports want); with ``engine=`` it is committed at once in its own transaction.
     """
     if (engine is None) == (session is None):
         raise ValueError(ERROR_TARGET)
@@ -125,17 +147,21 @@ def audit_frame(
     since: datetime | None = None,
     include_global: bool = False,
 ) -> pl.DataFrame:
-    """The newest ``limit`` events (newest first) as a frame: id, at, user, action, organisation_id, detail (JSON).
+    """The newest ``limit`` events (newest first) as a frame: id, at, user, action, organisation_id, detail
+    (JSON).
 
-    ``organisation_id`` (one id or several) keeps only events about those organisations; ``include_global`` adds
-    the events that belong to no organisation. With ``organisation_id=None`` every event is returned: only a caller
-    that has checked the viewer may see every organisation should do that. Filters are bound parameters.
+    ``organisation_id`` (one id or several) keeps only events about those organisations; ``include_global``
+    adds the events that belong to no organisation. With ``organisation_id=None`` every event is returned:
+    only a caller that has checked the viewer may see every organisation should do that. Filters are bound
+    parameters.
     """
     if limit < 1:
         raise ValueError("The audit limit must be 1 or more.")
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(int(limit))
     if organisation_id is not None:
-        ids = [int(organisation_id)] if isinstance(organisation_id, int) else [int(i) for i in organisation_id]
+        ids = (
+            [int(organisation_id)] if isinstance(organisation_id, int) else [int(i) for i in organisation_id]
+        )
         condition = AuditEvent.organisation_id.in_(ids)
         if include_global:
             condition = condition | AuditEvent.organisation_id.is_(None)

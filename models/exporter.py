@@ -1,9 +1,9 @@
-"""Export and backup: every importable table as CSV, plus one workbook, in exactly the format the importer reads.
+"""Export and backup: every importable table as CSV, plus one workbook, in the format the importer reads.
 
 Rows carry references (person_ref, activity_ref, meeting_ref, level key), never database ids, so an export can
 be imported into another, empty database and give back the same data. Cells that a spreadsheet would run as a
-formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are written with a leading apostrophe;
-the importer takes it off again.
+formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are written with a leading
+apostrophe; the importer takes it off again.
 """
 
 from __future__ import annotations
@@ -58,20 +58,28 @@ def _id_to_ref(connection: Connection, organisation_id: int) -> dict[str, dict[i
     maps = {}
     for target, model in LINK_MODEL.items():
         table = model.__table__
-        rows = connection.execute(select(table.c.id, table.c.ref).where(table.c.organisation_id == organisation_id))
+        rows = connection.execute(
+            select(table.c.id, table.c.ref).where(table.c.organisation_id == organisation_id)
+        )
         maps[target] = {r.id: r.ref for r in rows}
     level = Level.__table__
-    maps["levels"] = {r.id: r.key for r in connection.execute(
-        select(level.c.id, level.c.key).where(level.c.organisation_id == organisation_id))}
+    maps["levels"] = {
+        r.id: r.key
+        for r in connection.execute(
+            select(level.c.id, level.c.key).where(level.c.organisation_id == organisation_id)
+        )
+    }
     return maps
 
 
-def _table_frame(connection: Connection, spec: TableSpec, organisation_id: int,
-                 maps: dict[str, dict[int, str]]) -> pl.DataFrame:
+def _table_frame(
+    connection: Connection, spec: TableSpec, organisation_id: int, maps: dict[str, dict[int, str]]
+) -> pl.DataFrame:
     table = spec.model.__table__
     fields = [c.db for c in spec.columns]
-    rows = connection.execute(select(*(table.c[f] for f in fields))
-                              .where(table.c.organisation_id == organisation_id)).all()
+    rows = connection.execute(
+        select(*(table.c[f] for f in fields)).where(table.c.organisation_id == organisation_id)
+    ).all()
     columns: dict[str, list[str]] = {}
     for index, column in enumerate(spec.columns):
         values = [r[index] for r in rows]
@@ -110,7 +118,7 @@ def _write_folder(frames: dict[str, pl.DataFrame], folder: Path) -> list[Path]:
 def export_all(*, engine: Engine, directory: str | Path, organisation_code: str | None = None) -> list[Path]:
     """Write <table>.csv for every table and presence-export.xlsx (a sheet per table); returns the paths.
 
-    With no organisation code and several organisations, each is written to its own sub-folder named by its code.
+    With no organisation code and several organisations, each goes to its own sub-folder named by its code.
     """
     folder = Path(directory)
     with engine.connect() as connection:
@@ -133,8 +141,11 @@ def run_cli(args: argparse.Namespace) -> int:
 
     engine = get_engine()
     upgrade_schema(engine)
-    paths = export_all(engine=engine, directory=args.directory,
-                       organisation_code=getattr(args, "organisation", None))
-    print(f"Wrote {len(paths)} files to {Path(args.directory)}: " + ", ".join(
-        str(p.relative_to(Path(args.directory))) for p in paths))
+    paths = export_all(
+        engine=engine, directory=args.directory, organisation_code=getattr(args, "organisation", None)
+    )
+    print(
+        f"Wrote {len(paths)} files to {Path(args.directory)}: "
+        + ", ".join(str(p.relative_to(Path(args.directory))) for p in paths)
+    )
     return 0

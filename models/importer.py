@@ -1,14 +1,14 @@
 """Import of spreadsheet and CSV registers: tolerant reading, a full problem report, all-or-nothing writes.
 
-``import_file`` reads a .csv or .xlsx, works out which table (or tables, one sheet each) it holds, validates every
-row with polars expressions, and writes in one transaction: when any row is rejected nothing is written and the
-database is exactly as before. Rows are upserted on their organisation-scoped references, so re-importing the same
-file changes nothing and an updated file changes only the rows that changed. Every committed import writes one
-``ImportLog`` row per table.
+``import_file`` reads a .csv or .xlsx, works out which table (or tables, one sheet each) it holds, validates
+every row with polars expressions, and writes in one transaction: when any row is rejected nothing is written
+and the database is exactly as before. Rows are upserted on their organisation-scoped references, so
+re-importing the same file changes nothing and an updated file changes only the rows that changed. Every
+committed import writes an ``ImportLog`` row per table it read.
 
-Whole-file problems (not a CSV or workbook, too big, cannot tell the table) raise ``ValueError`` with one sentence;
-row problems are collected in ``ImportReport.problems`` with the file, sheet, row (as the spreadsheet shows it,
-header = row 1), column, value and what would be accepted.
+Whole-file problems (not a CSV or workbook, too big, cannot tell the table) raise ``ValueError`` with one
+sentence; row problems are collected in ``ImportReport.problems`` with the file, sheet, row (as the
+spreadsheet shows it, header = row 1), column, value and what would be accepted.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import Path
 
 import polars as pl
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 from data import codes, vocabulary
@@ -50,18 +50,33 @@ from models.tables import (
 )
 
 __all__ = [
-    "TABLES", "TABLE_ORDER", "Column", "ImportReport", "Problem", "TableCounts", "TableSpec",
-    "import_file", "import_log_frame", "run_cli", "run_template_cli", "sheet_names", "template_bytes",
+    "TABLES",
+    "TABLE_ORDER",
+    "Column",
+    "ImportReport",
+    "Problem",
+    "TableCounts",
+    "TableSpec",
+    "import_file",
+    "import_log_frame",
+    "notes_rows",
+    "parse_date",
+    "run_cli",
+    "run_template_cli",
+    "sheet_names",
+    "template_bytes",
+    "template_headers",
+    "workbook_template_bytes",
     "write_templates",
 ]
 
-# --- Messages (tests import these) ----------------------------------------------------------------------------
+# --- Messages (tests import these) --------------------------------------------------------------------------
 
 REQUIRED = "a value is required"
 MISSING_COLUMN = "the required column is missing"
 DUPLICATE_COLUMN = "two columns mean the same field ({names})"
 DUPLICATE_KEY = "appears more than once in this file (rows {rows})"
-TOO_LONG = "is {length:,} characters long; the most is {limit:,}"
+TOO_LONG = "is {length} characters long; the most is {limit}"
 NOT_A_DATE = "is not a date"
 NO_SUCH_DATE = "is not a real date (there is no such day)"
 FUTURE_DATE = "is in the future"
@@ -76,8 +91,12 @@ UNKNOWN_TABLE = (
 )
 AMBIGUOUS_TABLE = "{file} could be any of {tables}; choose one with --table."
 CHOOSE_SHEET = "{file} has several sheets ({sheets}); choose the sheet for {table} with --sheet."
-SAME_TABLE_SHEETS = "Sheets '{a}' and '{b}' of {file} both look like {table}; import them one at a time with --sheet."
-NO_TABLE_SHEETS = "No sheet of {file} looks like a Presence table; choose a sheet with --sheet and a table with --table."
+SAME_TABLE_SHEETS = (
+    "Sheets '{a}' and '{b}' of {file} both look like {table}; import them one at a time with --sheet."
+)
+NO_TABLE_SHEETS = (
+    "No sheet of {file} looks like a Presence table; choose a sheet with --sheet and a table with --table."
+)
 DATABASE_REFUSED = "The database refused the import of {file} ({reason}); nothing was written."
 
 DATE_ACCEPTED = "a date such as 2024-03-31 or 31/03/2024, not after today"
@@ -89,14 +108,16 @@ MAX_SHOWN_VALUE = 200
 CHUNK = 10_000
 
 
-# --- Table specifications -------------------------------------------------------------------------------------
+# --- Table specifications -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Column:
-    """One column of an import table: header (``name``), database field, kind of value, and header variants."""
+    """One column of an import table: header (``name``), database field, kind of value, header variants."""
 
     name: str
-    kind: str  # ref | text | code | characteristic | local_authority | level | link | date | time | bool | int | money
+    # ref | text | code | characteristic | local_authority | level | link | date | time | bool | int | money
+    kind: str
     required: bool = False
     default: object = None
     aliases: tuple[str, ...] = ()
@@ -131,41 +152,69 @@ class TableSpec:
 
 
 def _ref(max_length: int, *aliases: str, required: bool = True, help: str = "") -> Column:
-    return Column("ref", "ref", required=required, aliases=aliases, max_length=max_length,
-                  help=help or "The organisation's own reference for this row; re-importing updates the same row.")
+    return Column(
+        "ref",
+        "ref",
+        required=required,
+        aliases=aliases,
+        max_length=max_length,
+        help=help or "The organisation's own reference for this row; re-importing updates the same row.",
+    )
 
 
 def _link(name: str, target: str, *aliases: str, required: bool = True, field: str) -> Column:
     what = {"people": "person", "activities": "activity", "meetings": "meeting"}[target]
-    return Column(name, "link", required=required, aliases=aliases, link=target, field=field,
-                  help=f"The reference of a {what} already in Presence or in this import.")
+    return Column(
+        name,
+        "link",
+        required=required,
+        aliases=aliases,
+        link=target,
+        field=field,
+        help=f"The reference of a {what} already in Presence or in this import.",
+    )
 
 
 def _date(name: str, *aliases: str, required: bool = False, help: str = "") -> Column:
-    return Column(name, "date", required=required, aliases=aliases, help=help or "Date: " + DATE_ACCEPTED + ".")
+    return Column(
+        name, "date", required=required, aliases=aliases, help=help or "Date: " + DATE_ACCEPTED + "."
+    )
 
 
-def _code(name: str, code_list: dict[str, str], *aliases: str, default: str | None = None,
-          required: bool = False, help: str = "") -> Column:
-    return Column(name, "code", required=required, default=default, aliases=aliases, code_list=code_list,
-                  help=help)
+def _code(
+    name: str,
+    code_list: dict[str, str],
+    *aliases: str,
+    default: str | None = None,
+    required: bool = False,
+    help: str = "",
+) -> Column:
+    return Column(
+        name, "code", required=required, default=default, aliases=aliases, code_list=code_list, help=help
+    )
 
 
 def _characteristic(name: str, *aliases: str) -> Column:
-    return Column(name, "characteristic", aliases=aliases, code_list=codes.CHARACTERISTIC_CODES[name],
-                  help="Blank means not known; 'Prefer not to say' means not stated.")
+    return Column(
+        name,
+        "characteristic",
+        aliases=aliases,
+        code_list=codes.CHARACTERISTIC_CODES[name],
+        help="Blank means not known; 'Prefer not to say' means not stated.",
+    )
 
 
+# fmt: off
 PERSON_ALIASES = ("person", "person id", "person ref", "person reference", "pseudonym", "participant",
                   "participant id", "member id", "member")
-ACTIVITY_ALIASES = ("activity", "activity id", "activity ref", "activity reference", "committee", "committee id",
-                    "project", "project id", "group id")
+ACTIVITY_ALIASES = ("activity", "activity id", "activity ref", "activity reference", "committee",
+                    "committee id", "project", "project id", "group id")
 MEETING_ALIASES = ("meeting", "meeting id", "meeting ref", "meeting reference")
 
 TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("people", Person, (
-        _ref(80, "person id", "person ref", "person reference", "pseudonym", "participant id", "id", "reference",
-             "person"),
+        _ref(80, "person id", "person ref", "person reference", "pseudonym", "participant id", "id",
+             "reference", "person"),
         Column("involvement_type", "characteristic", required=True, code_list=codes.INVOLVEMENT_TYPES,
                aliases=("type", "involvement", "service user or carer", "su or carer", "type of involvement"),
                help="Service user, carer or both."),
@@ -173,15 +222,15 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
                         "ethnicity code", "ethnic category code"),
         _characteristic("sex", "gender", "sex at birth"),
         _characteristic("gender_same_as_birth", "gender identity same as sex registered at birth",
-                        "gender same as sex at birth", "trans", "gender identity same"),
+                        "gender same as sex at birth", "gender identity same"),
         _characteristic("age_band", "age", "age group", "age range"),
         Column("year_of_birth", "int", aliases=("birth year", "yob", "year born"), low=1900,
                help="Four-digit year, optional."),
         _characteristic("disability", "disabled", "disability status"),
         _characteristic("sexual_orientation", "sexuality", "orientation"),
         _characteristic("religion", "religion or belief", "faith", "belief"),
-        Column("local_authority", "local_authority", aliases=("la", "la code", "local authority code",
-                                                              "lad code", "area code", "ons code"),
+        Column("local_authority", "local_authority",
+               aliases=("la", "la code", "local authority code", "lad code", "area code", "ons code"),
                help="ONS local authority code such as E09000001; blank means not known."),
     ), key=("ref",), aliases=("person", "participants", "members", "register")),
     TableSpec("activities", Activity, (
@@ -190,8 +239,8 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("name", "text", required=True, max_length=200,
                aliases=("activity", "activity name", "title", "committee", "committee name", "project name")),
         _code("kind", codes.ACTIVITY_KINDS, "activity kind", "type", "activity type", default="committee"),
-        _code("involvement_area", codes.INVOLVEMENT_AREAS, "area", "4pi area", "4pi level", "area of involvement",
-              required=True, help="4PI area A-E."),
+        _code("involvement_area", codes.INVOLVEMENT_AREAS, "area", "4pi area", "4pi level",
+              "area of involvement", required=True, help="4PI area A-E."),
         _code("involves", codes.INVOLVEMENT_TYPES, "who", "involves who", "for", default="both"),
         Column("level", "level", required=True, field="level_id",
                aliases=("level key", "organisational level", "organization level", "decision level"),
@@ -203,14 +252,16 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
                help=BOOL_ACCEPTED),
         _date("start_date", "start", "started", "from", "start on", required=True),
         _date("end_date", "end", "ended", "to", "end on"),
-    ), key=("ref",), aliases=("activity", "committees", "projects"), date_pairs=(("start_date", "end_date"),)),
+    ), key=("ref",), aliases=("activity", "committees", "projects"),
+        date_pairs=(("start_date", "end_date"),)),
     TableSpec("involvements", Involvement, (
         _ref(200, "involvement id", "involvement ref", "id", "reference", required=False,
              help="Optional; when blank it is person_ref|activity_ref|start_date."),
         _link("person_ref", "people", *PERSON_ALIASES, field="person_id"),
         _link("activity_ref", "activities", *ACTIVITY_ALIASES, field="activity_id"),
         _code("role", codes.INVOLVEMENT_ROLES, "involvement role", default="expert_by_experience"),
-        _code("payment_basis", codes.PAYMENT_BASES, "payment", "paid or voluntary", "paid", default="voluntary"),
+        _code("payment_basis", codes.PAYMENT_BASES, "payment", "paid or voluntary", "paid",
+              default="voluntary"),
         Column("has_role_description", "bool", default=False, aliases=("role description",),
                help=BOOL_ACCEPTED),
         _date("start_date", "start", "started", "from", "joined", required=True),
@@ -259,7 +310,8 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         _date("submitted_on", "submitted", "date", required=True),
         _code("felt_valued", codes.FEEDBACK_ANSWERS, "valued", default=codes.NOT_KNOWN),
         _code("could_influence", codes.FEEDBACK_ANSWERS, "influence", default=codes.NOT_KNOWN),
-        _code("informed_of_outcomes", codes.FEEDBACK_ANSWERS, "informed", "outcomes", default=codes.NOT_KNOWN),
+        _code("informed_of_outcomes", codes.FEEDBACK_ANSWERS, "informed", "outcomes",
+              default=codes.NOT_KNOWN),
     ), key=("ref",), aliases=("questionnaire", "responses")),
     TableSpec("reviews", ReviewStep, (
         _link("activity_ref", "activities", *ACTIVITY_ALIASES, field="activity_id"),
@@ -268,12 +320,14 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         _date("completed_on", "completed", "date", required=True),
     ), key=("activity_ref", "cycle", "stage"), aliases=("review", "review steps")),
 )}
+# fmt: on
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)  # already in dependency order
 LINK_WHAT = {"people": "a person", "activities": "an activity", "meetings": "a meeting"}
 LINK_MODEL = {"people": Person, "activities": Activity, "meetings": Meeting}
 
 
-# --- Report --------------------------------------------------------------------------------------------------
+# --- Report -------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -297,8 +351,15 @@ class TableCounts:
     rejected: int = 0
 
 
-PROBLEM_SCHEMA = {"file": pl.String, "sheet": pl.String, "row": pl.Int64, "column": pl.String,
-                  "value": pl.String, "problem": pl.String, "accepted": pl.String}
+PROBLEM_SCHEMA = {
+    "file": pl.String,
+    "sheet": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "problem": pl.String,
+    "accepted": pl.String,
+}
 
 
 @dataclass
@@ -318,8 +379,11 @@ class ImportReport:
     ignored: list[str] = field(default_factory=list)  # columns or sheets that were not read
 
     def problems_frame(self) -> pl.DataFrame:
-        return pl.DataFrame([p.__dict__ for p in self.problems], schema=PROBLEM_SCHEMA, orient="row") \
-            if self.problems else pl.DataFrame(schema=PROBLEM_SCHEMA)
+        return (
+            pl.DataFrame([p.__dict__ for p in self.problems], schema=PROBLEM_SCHEMA, orient="row")
+            if self.problems
+            else pl.DataFrame(schema=PROBLEM_SCHEMA)
+        )
 
     def to_csv(self) -> str:
         """Every problem as CSV text (columns file, sheet, row, column, value, problem, accepted)."""
@@ -327,34 +391,41 @@ class ImportReport:
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(PROBLEM_SCHEMA)
         for p in self.problems:
-            writer.writerow([_tabular.escape_cell(str(v)) if v is not None else ""
-                             for v in (p.file, p.sheet, p.row, p.column, p.value, p.problem, p.accepted)])
+            writer.writerow(
+                [
+                    _tabular.escape_cell(str(v)) if v is not None else ""
+                    for v in (p.file, p.sheet, p.row, p.column, p.value, p.problem, p.accepted)
+                ]
+            )
         return buffer.getvalue()
 
     def summary(self) -> str:
         """One or two sentences for the CLI and the page."""
-        counts = (f"{self.rows_read:,} rows read, {self.added:,} added, {self.updated:,} updated, "
-                  f"{self.unchanged:,} unchanged, {self.rejected:,} rejected")
+        counts = (
+            f"{self.rows_read:,} rows read, {self.added:,} added, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {self.rejected:,} rejected"
+        )
         if self.problems:
-            return (f"{self.file_name}: {counts}. {len(self.problems):,} problems found; nothing was written: "
-                    f"fix them and import the file again.")
+            return (
+                f"{self.file_name}: {counts}. {len(self.problems):,} problems found; nothing was written: "
+                f"fix them and import the file again."
+            )
         if self.dry_run:
             return f"{self.file_name}: {counts} (dry run: nothing was written)."
         return f"{self.file_name}: {counts}. Imported."
 
 
 class _Bad(Exception):
-    def __init__(self, problem: str, accepted: str | None = None):
+    def __init__(self, problem: str):
         super().__init__(problem)
         self.problem = problem
-        self.accepted = accepted
 
 
 class _Rollback(Exception):
     """Raised inside the import transaction to roll it back on purpose (problems found, or a dry run)."""
 
 
-# --- Value parsers (applied to each distinct value once) ------------------------------------------------------
+# --- Value parsers (applied to each distinct value once) ----------------------------------------------------
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _UK = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -366,7 +437,7 @@ _FALSE = frozenset({"no", "n", "false", "f", "0", ""})
 
 
 def parse_date(raw: str, *, today: date | None = None) -> date:
-    """ISO 2024-03-31, UK 31/03/2024 (day first), '31 March 2024' or an Excel date number; not in the future."""
+    """ISO 2024-03-31, UK 31/03/2024 (day first), '31 March 2024' or an Excel date number; not future."""
     value = raw.strip()
     found: date | None = None
     try:
@@ -444,7 +515,9 @@ def _int_parser(column: Column) -> Callable[[str], int]:
 
 
 def _code_table(code_list: dict[str, str]) -> dict[str, str]:
-    table = {vocabulary.key(c): c for c in code_list} | {vocabulary.key(label): c for c, label in code_list.items()}
+    table = {vocabulary.key(c): c for c in code_list} | {
+        vocabulary.key(label): c for c, label in code_list.items()
+    }
     if codes.NOT_STATED in code_list:
         table.update({vocabulary.key(a): codes.NOT_STATED for a in vocabulary.NOT_STATED_ALIASES})
     if codes.NOT_KNOWN in code_list:
@@ -470,7 +543,9 @@ def _accepted(column: Column, spec: TableSpec) -> str:
     if kind in {"code", "characteristic"}:
         values = list(column.code_list or {})
         shown = ", ".join(values)
-        labels = "; labels such as " + ", ".join(f"'{v}'" for v in list((column.code_list or {}).values())[:3])
+        labels = "; labels such as " + ", ".join(
+            f"'{v}'" for v in list((column.code_list or {}).values())[:3]
+        )
         return f"one of: {shown}{labels}" + ("; blank means not known" if kind == "characteristic" else "")
     if kind == "local_authority":
         return "an ONS local authority code such as E09000001, 'prefer not to say', or blank for not known"
@@ -490,11 +565,14 @@ def _accepted(column: Column, spec: TableSpec) -> str:
     if kind == "money":
         return "an amount such as 25.00 (not negative)"
     if column.max_length:
-        return f"text of at most {column.max_length:,} characters" + (" (required)" if column.required else "")
+        return f"text of at most {column.max_length:,} characters" + (
+            " (required)" if column.required else ""
+        )
     return "text"
 
 
-# --- Reading files into sheets -------------------------------------------------------------------------------
+# --- Reading files into sheets ------------------------------------------------------------------------------
+
 
 def _read_bytes(path_or_bytes: str | Path | bytes, file_name: str | None, limit: int) -> tuple[bytes, str]:
     if isinstance(path_or_bytes, bytes | bytearray | memoryview):
@@ -538,8 +616,11 @@ def _name_hint(name: str | None) -> str | None:
         if folded in variants:
             return table
     tokens = set(folded.split())
-    hits = [t for t, spec in TABLES.items() if tokens & {vocabulary.key(v) for v in (t, *spec.aliases)
-                                                         if " " not in vocabulary.key(v)}]
+    hits = [
+        t
+        for t, spec in TABLES.items()
+        if tokens & {vocabulary.key(v) for v in (t, *spec.aliases) if " " not in vocabulary.key(v)}
+    ]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -568,8 +649,9 @@ def _is_notes(sheet: _tabular.Sheet) -> bool:
     return vocabulary.key(sheet.name) in NOTES_SHEETS or not sheet.headers
 
 
-def _plan(data: bytes, file_name: str, *, table: str | None, sheet: str | None,
-          max_rows: int, limit: int) -> tuple[list[tuple[str, _tabular.Sheet]], list[str]]:
+def _plan(
+    data: bytes, file_name: str, *, table: str | None, sheet: str | None, max_rows: int, limit: int
+) -> tuple[list[tuple[str, _tabular.Sheet]], list[str]]:
     """Which table each sheet holds, in dependency order; plus the sheets left out."""
     if table is not None and table not in TABLES:
         raise ValueError(f"'{table}' is not a table Presence imports; use one of: {', '.join(TABLES)}.")
@@ -583,7 +665,9 @@ def _plan(data: bytes, file_name: str, *, table: str | None, sheet: str | None,
         return [(chosen, only)], []
     names = _tabular.workbook_sheet_names(data, file_name=file_name, limit=limit)
     if sheet is not None:
-        read = _tabular.read_workbook(data, file_name=file_name, sheets=[sheet], max_rows=max_rows, limit=limit)
+        read = _tabular.read_workbook(
+            data, file_name=file_name, sheets=[sheet], max_rows=max_rows, limit=limit
+        )
         only = read[0]
         if not only.headers:
             raise ValueError(f"Sheet '{sheet}' of {file_name} is empty.")
@@ -620,7 +704,8 @@ def _plan(data: bytes, file_name: str, *, table: str | None, sheet: str | None,
     return [(t, found[t]) for t in TABLE_ORDER if t in found], left_out
 
 
-# --- Validation ----------------------------------------------------------------------------------------------
+# --- Validation ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Lookups:
@@ -640,8 +725,14 @@ class _Validated:
     counts: TableCounts
 
 
-def _problem_rows(frame: pl.DataFrame, mask: pl.Expr, column: str, problem: str | pl.Expr,
-                  accepted: str, value: pl.Expr | None = None) -> pl.DataFrame:
+def _problem_rows(
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    column: str,
+    problem: str | pl.Expr,
+    accepted: str,
+    value: pl.Expr | None = None,
+) -> pl.DataFrame:
     value_expr = value if value is not None else pl.col(column) if column in frame.columns else pl.lit(None)
     return frame.filter(mask).select(
         pl.col("_row").cast(pl.Int64).alias("row"),
@@ -652,8 +743,9 @@ def _problem_rows(frame: pl.DataFrame, mask: pl.Expr, column: str, problem: str 
     )
 
 
-def _map_distinct(series: pl.Series, parse: Callable[[str], object],
-                  dtype: pl.DataType) -> tuple[pl.Series, dict[str, str]]:
+def _map_distinct(
+    series: pl.Series, parse: Callable[[str], object], dtype: pl.DataType
+) -> tuple[pl.Series, dict[str, str]]:
     """Parse each distinct value once; returns the parsed column and {bad value: problem}."""
     good: dict[str, object] = {}
     bad: dict[str, str] = {}
@@ -666,8 +758,9 @@ def _map_distinct(series: pl.Series, parse: Callable[[str], object],
     return parsed, bad
 
 
-def _raw_frame(spec: TableSpec, sheet: _tabular.Sheet, label: str) -> tuple[pl.DataFrame, list[pl.DataFrame],
-                                                                           list[str]]:
+def _raw_frame(
+    spec: TableSpec, sheet: _tabular.Sheet, label: str
+) -> tuple[pl.DataFrame, list[pl.DataFrame], list[str]]:
     """Cells of the known columns (cleaned, blank = null) by header name; header problems; ignored headers."""
     mapping = HEADER_MAPS[spec.name]
     positions: dict[str, list[int]] = {}
@@ -684,22 +777,42 @@ def _raw_frame(spec: TableSpec, sheet: _tabular.Sheet, label: str) -> tuple[pl.D
     for name, found in positions.items():
         if len(found) > 1:
             shown = ", ".join(f"'{sheet.headers[i]}'" for i in found)
-            problems.append(pl.DataFrame({"row": [1], "column": [name], "value": [shown],
-                                          "problem": [DUPLICATE_COLUMN.format(names=shown)],
-                                          "accepted": ["one column for each field"]}))
+            problems.append(
+                pl.DataFrame(
+                    {
+                        "row": [1],
+                        "column": [name],
+                        "value": [shown],
+                        "problem": [DUPLICATE_COLUMN.format(names=shown)],
+                        "accepted": ["one column for each field"],
+                    }
+                )
+            )
         columns[name] = [row[found[0]] for row in sheet.rows]
     for column in spec.columns:
         if column.required and column.name not in positions:
             variants = ", ".join(f"'{v}'" for v in (column.name, *column.aliases[:3]))
-            problems.append(pl.DataFrame({"row": [1], "column": [column.name], "value": [None],
-                                          "problem": [MISSING_COLUMN], "accepted": [f"a column headed {variants}"]},
-                                         schema={k: PROBLEM_SCHEMA[k] for k in
-                                                 ("row", "column", "value", "problem", "accepted")}))
-    frame = pl.DataFrame({"_row": sheet.row_numbers, **columns},
-                         schema={"_row": pl.Int64, **{n: pl.String for n in columns}})
+            problems.append(
+                pl.DataFrame(
+                    {
+                        "row": [1],
+                        "column": [column.name],
+                        "value": [None],
+                        "problem": [MISSING_COLUMN],
+                        "accepted": [f"a column headed {variants}"],
+                    },
+                    schema={k: PROBLEM_SCHEMA[k] for k in ("row", "column", "value", "problem", "accepted")},
+                )
+            )
+    frame = pl.DataFrame(
+        {"_row": sheet.row_numbers, **columns}, schema={"_row": pl.Int64, **{n: pl.String for n in columns}}
+    )
     cleaned = [
-        pl.when(pl.col(n).str.contains(r"^'[=+\-@\t\r]")).then(pl.col(n).str.slice(1)).otherwise(pl.col(n))
-        .str.strip_chars().alias(n)
+        pl.when(pl.col(n).str.contains(r"^'[=+\-@\t\r]"))
+        .then(pl.col(n).str.slice(1))
+        .otherwise(pl.col(n))
+        .str.strip_chars()
+        .alias(n)
         for n in columns
     ]
     frame = frame.with_columns(cleaned).with_columns(
@@ -709,8 +822,9 @@ def _raw_frame(spec: TableSpec, sheet: _tabular.Sheet, label: str) -> tuple[pl.D
     return frame.with_columns(missing), problems, ignored
 
 
-def _parse_column(frame: pl.DataFrame, spec: TableSpec, column: Column, lookups: _Lookups,
-                  *, present: bool) -> tuple[pl.Series, list[pl.DataFrame]]:
+def _parse_column(
+    frame: pl.DataFrame, spec: TableSpec, column: Column, lookups: _Lookups, *, present: bool
+) -> tuple[pl.Series, list[pl.DataFrame]]:
     """The typed column and its problems (unparseable values and blanks in required columns)."""
     raw = frame.get_column(column.name)
     accepted = _accepted(column, spec)
@@ -720,28 +834,42 @@ def _parse_column(frame: pl.DataFrame, spec: TableSpec, column: Column, lookups:
         parsed = raw
         if column.max_length:
             too_long = pl.col(column.name).str.len_chars() > column.max_length
-            problems.append(_problem_rows(frame, too_long, column.name,
-                                          pl.format("is {} characters long; the most is " + f"{column.max_length:,}",
-                                                    pl.col(column.name).str.len_chars()), accepted))
+            problems.append(
+                _problem_rows(
+                    frame,
+                    too_long,
+                    column.name,
+                    pl.format(
+                        TOO_LONG.format(length="{}", limit=column.max_length),
+                        pl.col(column.name).str.len_chars(),
+                    ),
+                    accepted,
+                )
+            )
         bad: dict[str, str] = {}
     elif kind == "characteristic":
         table = vocabulary.ALIASES[column.name]
         if column.required:
-            parsed, bad = _map_distinct(raw, lambda v: table.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE),
-                                        pl.String)
+            parsed, bad = _map_distinct(
+                raw, lambda v: table.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.String
+            )
         else:
             filled = raw.fill_null("")
-            parsed, bad = _map_distinct(filled, lambda v: table.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE),
-                                        pl.String)
+            parsed, bad = _map_distinct(
+                filled, lambda v: table.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.String
+            )
             parsed = parsed.alias(column.name)
     elif kind == "code":
         table = _code_table(column.code_list or {})
-        parsed, bad = _map_distinct(raw, lambda v: table.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.String)
+        parsed, bad = _map_distinct(
+            raw, lambda v: table.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.String
+        )
     elif kind == "local_authority":
         parsed, bad = _map_distinct(raw.fill_null(codes.NOT_KNOWN), _parse_local_authority, pl.String)
     elif kind == "level":
-        parsed, bad = _map_distinct(raw, lambda v: lookups.levels.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE),
-                                    pl.Int64)
+        parsed, bad = _map_distinct(
+            raw, lambda v: lookups.levels.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.Int64
+        )
     elif kind == "date":
         today = date.today()
         parsed, bad = _map_distinct(raw, lambda v: parse_date(v, today=today), pl.Date)
@@ -756,8 +884,15 @@ def _parse_column(frame: pl.DataFrame, spec: TableSpec, column: Column, lookups:
     else:  # pragma: no cover - a spec error
         raise AssertionError(kind)
     if bad:
-        problems.append(_problem_rows(frame, pl.col(column.name).is_in(list(bad)), column.name,
-                                      pl.col(column.name).replace_strict(bad, default=None), accepted))
+        problems.append(
+            _problem_rows(
+                frame,
+                pl.col(column.name).is_in(list(bad)),
+                column.name,
+                pl.col(column.name).replace_strict(bad, default=None),
+                accepted,
+            )
+        )
     if column.default is not None:
         parsed = parsed.fill_null(pl.lit(column.default, dtype=parsed.dtype))
     if column.required and present:
@@ -769,8 +904,9 @@ def _raise(problem: str):
     raise _Bad(problem)
 
 
-def _validate(spec: TableSpec, sheet: _tabular.Sheet, *, file_name: str, lookups: _Lookups,
-              ignored: list[str]) -> _Validated:
+def _validate(
+    spec: TableSpec, sheet: _tabular.Sheet, *, file_name: str, lookups: _Lookups, ignored: list[str]
+) -> _Validated:
     label = f"sheet '{sheet.name}'" if sheet.name else file_name
     frame, problems, ignored_here = _raw_frame(spec, sheet, label)
     present = {vocabulary.key(h) for h in sheet.headers}
@@ -778,11 +914,18 @@ def _validate(spec: TableSpec, sheet: _tabular.Sheet, *, file_name: str, lookups
     ignored.extend(ignored_here)
     if sheet.ragged:
         rows, cells = zip(*sheet.ragged, strict=True)
-        problems.append(pl.DataFrame({
-            "row": list(rows), "column": [None] * len(rows), "value": [None] * len(rows),
-            "problem": [RAGGED_ROW.format(cells=c, headers=len(sheet.headers)) for c in cells],
-            "accepted": ["one cell per column; remove the extra cells or add a heading"] * len(rows),
-        }, schema={k: PROBLEM_SCHEMA[k] for k in ("row", "column", "value", "problem", "accepted")}))
+        problems.append(
+            pl.DataFrame(
+                {
+                    "row": list(rows),
+                    "column": [None] * len(rows),
+                    "value": [None] * len(rows),
+                    "problem": [RAGGED_ROW.format(cells=c, headers=len(sheet.headers)) for c in cells],
+                    "accepted": ["one cell per column; remove the extra cells or add a heading"] * len(rows),
+                },
+                schema={k: PROBLEM_SCHEMA[k] for k in ("row", "column", "value", "problem", "accepted")},
+            )
+        )
     typed = []
     for column in spec.columns:
         series, column_problems = _parse_column(frame, spec, column, lookups, present=column.name in present)
@@ -791,19 +934,37 @@ def _validate(spec: TableSpec, sheet: _tabular.Sheet, *, file_name: str, lookups
     parsed = pl.DataFrame([frame.get_column("_row"), *typed])
     if spec.name == "involvements":
         parsed = parsed.with_columns(
-            pl.coalesce(pl.col("ref"), pl.concat_str([pl.col("person_ref"), pl.col("activity_ref"),
-                                                      pl.col("start_date").cast(pl.String)], separator="|"))
-            .alias("ref"))
+            pl.coalesce(
+                pl.col("ref"),
+                pl.concat_str(
+                    [pl.col("person_ref"), pl.col("activity_ref"), pl.col("start_date").cast(pl.String)],
+                    separator="|",
+                ),
+            ).alias("ref")
+        )
     for start, end in spec.date_pairs:
         words = start.replace("_", " ")
         problem = pl.format(END_BEFORE_START.format(start=words, value="{}"), pl.col(start).cast(pl.String))
-        problems.append(_problem_rows(parsed, pl.col(end) < pl.col(start), end, problem,
-                                      f"a date on or after the {words}", pl.col(end)))
+        problems.append(
+            _problem_rows(
+                parsed,
+                pl.col(end) < pl.col(start),
+                end,
+                problem,
+                f"a date on or after the {words}",
+                pl.col(end),
+            )
+        )
     problems.extend(_link_problems(parsed, spec, lookups))
     problems.extend(_duplicate_problems(parsed, spec))
     problems = [p for p in problems if p.height]
-    table_problems = pl.concat(problems, how="vertical_relaxed") if problems else pl.DataFrame(
-        schema={k: PROBLEM_SCHEMA[k] for k in ("row", "column", "value", "problem", "accepted")})
+    table_problems = (
+        pl.concat(problems, how="vertical_relaxed")
+        if problems
+        else pl.DataFrame(
+            schema={k: PROBLEM_SCHEMA[k] for k in ("row", "column", "value", "problem", "accepted")}
+        )
+    )
     header_broken = table_problems.filter(pl.col("row") == 1).height > 0
     rejected = parsed.height if header_broken else table_problems.filter(pl.col("row") > 1)["row"].n_unique()
     counts = TableCounts(table=spec.name, sheet=sheet.name, rows_read=parsed.height, rejected=rejected)
@@ -818,10 +979,12 @@ def _link_problems(parsed: pl.DataFrame, spec: TableSpec, lookups: _Lookups) -> 
         target = column.link or "people"
         known = lookups.refs[target].get_column("ref")
         incoming = pl.Series(sorted(lookups.incoming.get(target, set())), dtype=pl.String)
-        missing = (pl.col(column.name).is_not_null() & ~pl.col(column.name).is_in(known.implode())
-                   & ~pl.col(column.name).is_in(incoming.implode()))
-        problem = pl.format(UNKNOWN_LINK.format(what=LINK_WHAT[target], ref="{}"),
-                            pl.col(column.name))
+        missing = (
+            pl.col(column.name).is_not_null()
+            & ~pl.col(column.name).is_in(known.implode())
+            & ~pl.col(column.name).is_in(incoming.implode())
+        )
+        problem = pl.format(UNKNOWN_LINK.format(what=LINK_WHAT[target], ref="{}"), pl.col(column.name))
         out.append(_problem_rows(parsed, missing, column.name, problem, _accepted(column, spec)))
     return out
 
@@ -834,14 +997,19 @@ def _duplicate_problems(parsed: pl.DataFrame, spec: TableSpec) -> list[pl.DataFr
         return []
     rows = duplicated.group_by(key).agg(pl.col("_row").sort().alias("_rows"))
     shown = duplicated.join(rows, on=key, how="left", nulls_equal=True).with_columns(
-        pl.col("_rows").list.head(10).cast(pl.List(pl.String)).list.join(", ").alias("_shown"))
+        pl.col("_rows").list.head(10).cast(pl.List(pl.String)).list.join(", ").alias("_shown")
+    )
     value = pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=" / ")
     problem = pl.format(DUPLICATE_KEY.replace("{rows}", "{}"), pl.col("_shown"))
-    return [_problem_rows(shown, pl.lit(True), " + ".join(key), problem,
-                          "each " + " + ".join(key) + " once per file", value)]
+    return [
+        _problem_rows(
+            shown, pl.lit(True), " + ".join(key), problem, "each " + " + ".join(key) + " once per file", value
+        )
+    ]
 
 
-# --- Database: lookups, diff and write -----------------------------------------------------------------------
+# --- Database: lookups, diff and write ----------------------------------------------------------------------
+
 
 def _lock_organisation(connection: Connection, organisation_code: str | None):
     """The organisation row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE)."""
@@ -859,14 +1027,18 @@ def _lock_organisation(connection: Connection, organisation_code: str | None):
     if not rows:
         raise ValueError("There is no organisation yet: run 'presence demo' or create one before importing.")
     if len(rows) > 1:
-        raise ValueError(f"There are several organisations ({', '.join(r.code for r in rows)}): "
-                         "name one with --organisation.")
+        raise ValueError(
+            f"There are several organisations ({', '.join(r.code for r in rows)}): "
+            "name one with --organisation."
+        )
     return rows[0]
 
 
 def _ref_frame(connection: Connection, target: str, organisation_id: int) -> pl.DataFrame:
     table = LINK_MODEL[target].__table__
-    rows = connection.execute(select(table.c.ref, table.c.id).where(table.c.organisation_id == organisation_id))
+    rows = connection.execute(
+        select(table.c.ref, table.c.id).where(table.c.organisation_id == organisation_id)
+    )
     return pl.DataFrame(rows.all(), schema={"ref": pl.String, "id": pl.Int64}, orient="row")
 
 
@@ -874,8 +1046,9 @@ def _load_lookups(connection: Connection, organisation_id: int) -> _Lookups:
     refs = {target: _ref_frame(connection, target, organisation_id) for target in LINK_MODEL}
     level = Level.__table__
     levels: dict[str, int] = {}
-    for row in connection.execute(select(level.c.id, level.c.key, level.c.name)
-                                  .where(level.c.organisation_id == organisation_id)):
+    for row in connection.execute(
+        select(level.c.id, level.c.key, level.c.name).where(level.c.organisation_id == organisation_id)
+    ):
         levels.setdefault(vocabulary.key(row.key), row.id)
         levels.setdefault(vocabulary.key(row.name), row.id)
     return _Lookups(refs=refs, levels=levels)
@@ -898,111 +1071,181 @@ def _key_fields(spec: TableSpec) -> list[str]:
     return [spec.column(k).db for k in spec.key]
 
 
-def _existing(connection: Connection, spec: TableSpec, organisation_id: int, schema: pl.Schema) -> pl.DataFrame:
+def _existing(
+    connection: Connection, spec: TableSpec, organisation_id: int, schema: pl.Schema
+) -> pl.DataFrame:
     table = spec.model.__table__
     fields = list(schema)
-    rows = connection.execute(select(table.c.id, *(table.c[f] for f in fields))
-                              .where(table.c.organisation_id == organisation_id)).all()
+    rows = connection.execute(
+        select(table.c.id, *(table.c[f] for f in fields)).where(table.c.organisation_id == organisation_id)
+    ).all()
     money = [c.db for c in spec.columns if c.kind == "money"]
     if money:
         position = {f: i + 1 for i, f in enumerate(fields)}
-        rows = [tuple(str(Decimal(v).quantize(Decimal("0.01"))) if i in {position[m] for m in money}
-                      and v is not None else v for i, v in enumerate(r)) for r in rows]
+        rows = [
+            tuple(
+                str(Decimal(v).quantize(Decimal("0.01")))
+                if i in {position[m] for m in money} and v is not None
+                else v
+                for i, v in enumerate(r)
+            )
+            for r in rows
+        ]
     return pl.DataFrame(rows, schema={"_id": pl.Int64, **dict(schema)}, orient="row")
 
 
-def _write(connection: Connection, validated: _Validated, lookups: _Lookups, organisation_id: int) -> None:
+def _diff(
+    connection: Connection, validated: _Validated, lookups: _Lookups, organisation_id: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows to add, and the rows to update (with their database ``_id``); counts go into the report."""
     spec = validated.spec
     frame = _db_frame(validated, lookups)
     key = _key_fields(spec)
     values = [f for f in frame.columns if f not in key]
     existing = _existing(connection, spec, organisation_id, frame.schema)
     joined = frame.join(existing, on=key, how="left", suffix="_db", nulls_equal=True)
-    changed = pl.any_horizontal([~pl.col(f).eq_missing(pl.col(f + "_db")) for f in values]) if values \
-        else pl.lit(False)
+    changed = pl.any_horizontal([~pl.col(f).eq_missing(pl.col(f + "_db")) for f in values])
     added = joined.filter(pl.col("_id").is_null()).select(frame.columns)
     updated = joined.filter(pl.col("_id").is_not_null() & changed).select("_id", *values)
     counts = validated.counts
     counts.added, counts.updated = added.height, updated.height
     counts.unchanged = frame.height - added.height - updated.height
+    return added, updated
+
+
+def _write(connection: Connection, validated: _Validated, lookups: _Lookups, organisation_id: int) -> None:
+    spec = validated.spec
+    added, updated = _diff(connection, validated, lookups, organisation_id)
     table = spec.model.__table__
-    now = datetime.now(UTC)
-    extra = {"organisation_id": organisation_id} | ({"updated_at": now} if "updated_at" in table.c else {})
     money = [c.db for c in spec.columns if c.kind == "money"]
+    stamp = {"updated_at": datetime.now(UTC)} if "updated_at" in table.c else {}
     for chunk in added.iter_slices(CHUNK):
-        rows = [row | extra for row in chunk.to_dicts()]
-        for row in rows:
-            for m in money:
-                row[m] = Decimal(row[m]) if row[m] is not None else None
-        _insert(connection, table, rows)
-    if updated.height and values:
-        statement = update(table).where(table.c.id == bindparam("_id")).values(
-            {f: bindparam("v_" + f) for f in values}
-            | ({"updated_at": bindparam("v_updated_at")} if "updated_at" in table.c else {}))
+        _insert(connection, table, _with_money(chunk, money), {"organisation_id": organisation_id} | stamp)
+    if updated.height:
+        values = [c for c in updated.columns if c != "_id"]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({f: bindparam("v_" + f) for f in [*values, *stamp]})
+        )
         for chunk in updated.iter_slices(CHUNK):
-            rows = []
-            for row in chunk.to_dicts():
-                params = {"_id": row["_id"]} | {"v_" + f: row[f] for f in values}
-                for m in money:
-                    params["v_" + m] = Decimal(params["v_" + m]) if params["v_" + m] is not None else None
-                if "updated_at" in table.c:
-                    params["v_updated_at"] = now
-                rows.append(params)
+            rows = [
+                {"_id": row["_id"]} | {"v_" + f: row[f] for f in values} | {"v_" + k: v for k, v in stamp.items()}
+                for row in _with_money(chunk, money).iter_rows(named=True)
+            ]
             connection.execute(statement, rows)
     target = next((t for t, model in LINK_MODEL.items() if model is spec.model), None)
     if target is not None:
         lookups.refs[target] = _ref_frame(connection, target, organisation_id)
 
 
-def _insert(connection: Connection, table, rows: list[dict]) -> None:
-    """Insert many rows: COPY on PostgreSQL (inside this transaction), executemany elsewhere."""
-    if not rows:
+def _with_money(frame: pl.DataFrame, money: list[str]) -> pl.DataFrame:
+    """Money is validated text ("12.50"); the database takes a Decimal."""
+    if not money:
+        return frame
+    return frame.with_columns(pl.col(m).cast(pl.Decimal(12, 2)) for m in money)
+
+
+def _insert(connection: Connection, table, frame: pl.DataFrame, constants: dict[str, object]) -> None:
+    """Insert many rows: COPY on PostgreSQL (inside this transaction), one driver executemany elsewhere.
+
+    Values go through each column type's own bind processor, as SQLAlchemy would, without building a
+    dictionary per row.
+    """
+    if not frame.height:
         return
-    if connection.dialect.name == "postgresql" and len(rows) > 100:
-        names = list(rows[0])
-        columns = ", ".join(f'"{n}"' for n in names)
+    names = [*frame.columns, *constants]
+    quoted = ", ".join(f'"{n}"' for n in names)
+    dialect = connection.dialect
+    if dialect.name == "postgresql" and frame.height > 100:
         cursor = connection.connection.driver_connection.cursor()
-        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([row[n] for n in names])
+        fixed = list(constants.values())
+        with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            for row in frame.iter_rows():
+                copy.write_row([*row, *fixed])
         return
-    connection.execute(table.insert(), rows)
+    columns = []
+    for name in names:
+        values = frame.get_column(name).to_list() if name in frame.columns else [constants[name]] * frame.height
+        process = table.c[name].type.bind_processor(dialect)
+        columns.append([process(v) for v in values] if process else values)
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join([marker] * len(names))})'
+    connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
 
 
 def _log(connection: Connection, report: ImportReport, organisation_id: int, user: str) -> None:
     now = datetime.now(UTC)
-    rows = [dict(at=now, user=user[:254], organisation_id=organisation_id, file_name=report.file_name[:400],
-                 table_name=t.table, rows_read=t.rows_read, added=t.added, updated=t.updated,
-                 unchanged=t.unchanged, rejected=t.rejected, committed=True)
-            for t in report.tables if t.rows_read or t is report.tables[0]]
+    rows = [
+        dict(
+            at=now,
+            user=user[:254],
+            organisation_id=organisation_id,
+            file_name=report.file_name[:400],
+            table_name=t.table,
+            rows_read=t.rows_read,
+            added=t.added,
+            updated=t.updated,
+            unchanged=t.unchanged,
+            rejected=t.rejected,
+            committed=True,
+        )
+        for t in report.tables
+        if t.rows_read or t is report.tables[0]
+    ]
     connection.execute(ImportLog.__table__.insert(), rows)
 
 
-# --- The public entry point ----------------------------------------------------------------------------------
+# --- The public entry point ---------------------------------------------------------------------------------
 
-def import_file(*, engine: Engine, path_or_bytes: str | Path | bytes, file_name: str | None = None,
-                table: str | None = None, sheet: str | None = None, organisation_code: str | None = None,
-                dry_run: bool = False, user: str = "cli") -> ImportReport:
-    """Validate a CSV or .xlsx and, when every row is good and this is not a dry run, write it in one transaction.
+
+def import_file(
+    *,
+    engine: Engine,
+    path_or_bytes: str | Path | bytes,
+    file_name: str | None = None,
+    table: str | None = None,
+    sheet: str | None = None,
+    organisation_code: str | None = None,
+    dry_run: bool = False,
+    user: str = "cli",
+) -> ImportReport:
+    """Validate a CSV or .xlsx; when every row is good and this is not a dry run, write it in one transaction.
 
     Returns the report (counts, problems). Raises ``ValueError`` for a problem with the whole file.
     """
     settings = get_settings()
     data, name = _read_bytes(path_or_bytes, file_name, settings.max_import_bytes)
-    plan, left_out = _plan(data, name, table=table, sheet=sheet, max_rows=settings.max_import_rows,
-                           limit=settings.max_import_bytes)
+    plan, left_out = _plan(
+        data,
+        name,
+        table=table,
+        sheet=sheet,
+        max_rows=settings.max_import_rows,
+        limit=settings.max_import_bytes,
+    )
     total_rows = sum(len(s.rows) for _, s in plan)
     if total_rows > settings.max_import_rows:
         raise ValueError(_tabular.TOO_MANY_ROWS.format(file=name, limit=settings.max_import_rows))
     report = ImportReport(
-        file_name=name, sheet=", ".join(s.name for _, s in plan if s.name) or None,
-        table=", ".join(t for t, _ in plan), dry_run=dry_run, ignored=list(left_out),
+        file_name=name,
+        sheet=", ".join(s.name for _, s in plan if s.name) or None,
+        table=", ".join(t for t, _ in plan),
+        dry_run=dry_run,
+        ignored=list(left_out),
     )
     try:
         with engine.connect() as connection:
             try:
                 with connection.begin():
-                    _run(connection, plan, report, organisation_code=organisation_code, dry_run=dry_run, user=user)
+                    _run(
+                        connection,
+                        plan,
+                        report,
+                        organisation_code=organisation_code,
+                        dry_run=dry_run,
+                        user=user,
+                    )
             except _Rollback:
                 pass
     except SQLAlchemyError as error:  # e.g. an IntegrityError or a lost connection: one sentence
@@ -1011,28 +1254,45 @@ def import_file(*, engine: Engine, path_or_bytes: str | Path | bytes, file_name:
     return report
 
 
-def _run(connection: Connection, plan: list[tuple[str, _tabular.Sheet]], report: ImportReport, *,
-         organisation_code: str | None, dry_run: bool, user: str) -> None:
+def _run(
+    connection: Connection,
+    plan: list[tuple[str, _tabular.Sheet]],
+    report: ImportReport,
+    *,
+    organisation_code: str | None,
+    dry_run: bool,
+    user: str,
+) -> None:
     organisation = _lock_organisation(connection, organisation_code)
     lookups = _load_lookups(connection, organisation.id)
-    planned = {t for t, _ in plan}
-    for target in LINK_MODEL:
-        if target in planned:
-            sheet = next(s for t, s in plan if t == target)
-            position = sheet.headers and [vocabulary.key(h) for h in sheet.headers]
-            mapping = HEADER_MAPS[target]
-            index = next((i for i, h in enumerate(position or []) if mapping.get(h) == "ref"), None)
-            lookups.incoming[target] = {row[index].strip() for row in sheet.rows} if index is not None else set()
-    validated = [_validate(TABLES[t], s, file_name=report.file_name, lookups=lookups, ignored=report.ignored)
-                 for t, s in plan]
+    validated = []
+    for name, sheet in plan:  # dependency order: a table's references are known before it is checked
+        checked = _validate(
+            TABLES[name], sheet, file_name=report.file_name, lookups=lookups, ignored=report.ignored
+        )
+        validated.append(checked)
+        if name in LINK_MODEL:
+            lookups.incoming[name] = set(checked.frame.get_column("ref").drop_nulls().to_list())
     report.tables = [v.counts for v in validated]
-    problems = [v.problems.with_columns(pl.lit(v.sheet.name, dtype=pl.String).alias("sheet"))
-                for v in validated if v.problems.height]
+    problems = [
+        v.problems.with_columns(pl.lit(v.sheet.name, dtype=pl.String).alias("sheet"))
+        for v in validated
+        if v.problems.height
+    ]
     if problems:
         frame = pl.concat(problems, how="vertical_relaxed").sort("sheet", "row", "column", nulls_last=True)
-        report.problems = [Problem(file=report.file_name, sheet=r["sheet"], row=r["row"], column=r["column"],
-                                   value=r["value"], problem=r["problem"], accepted=r["accepted"])
-                           for r in frame.iter_rows(named=True)]
+        report.problems = [
+            Problem(
+                file=report.file_name,
+                sheet=r["sheet"],
+                row=r["row"],
+                column=r["column"],
+                value=r["value"],
+                problem=r["problem"],
+                accepted=r["accepted"],
+            )
+            for r in frame.iter_rows(named=True)
+        ]
         _total(report)
         raise _Rollback
     for v in validated:
@@ -1049,29 +1309,54 @@ def _total(report: ImportReport) -> None:
         setattr(report, name, sum(getattr(t, name) for t in report.tables))
 
 
-# --- Import log ----------------------------------------------------------------------------------------------
+# --- Import log ---------------------------------------------------------------------------------------------
 
-def import_log_frame(*, engine: Engine, organisation_code: str | None = None, limit: int = 200) -> pl.DataFrame:
+
+def import_log_frame(
+    *, engine: Engine, organisation_code: str | None = None, limit: int = 200
+) -> pl.DataFrame:
     """The newest committed imports (who, when, file, table, counts), newest first."""
     log = ImportLog.__table__
     organisation = Organisation.__table__
-    query = (select(log.c.at, log.c.user, organisation.c.code.label("organisation"), log.c.file_name,
-                    log.c.table_name, log.c.rows_read, log.c.added, log.c.updated, log.c.unchanged,
-                    log.c.rejected)
-             .join(organisation, organisation.c.id == log.c.organisation_id)
-             .order_by(log.c.at.desc(), log.c.id.desc()).limit(limit))
+    query = (
+        select(
+            log.c.at,
+            log.c.user,
+            organisation.c.code.label("organisation"),
+            log.c.file_name,
+            log.c.table_name,
+            log.c.rows_read,
+            log.c.added,
+            log.c.updated,
+            log.c.unchanged,
+            log.c.rejected,
+        )
+        .join(organisation, organisation.c.id == log.c.organisation_id)
+        .order_by(log.c.at.desc(), log.c.id.desc())
+        .limit(limit)
+    )
     if organisation_code is not None:
         query = query.where(organisation.c.code == organisation_code)
-    schema = {"at": pl.Datetime("us"), "user": pl.String, "organisation": pl.String, "file_name": pl.String,
-              "table_name": pl.String, "rows_read": pl.Int64, "added": pl.Int64, "updated": pl.Int64,
-              "unchanged": pl.Int64, "rejected": pl.Int64}
+    schema = {
+        "at": pl.Datetime("us"),
+        "user": pl.String,
+        "organisation": pl.String,
+        "file_name": pl.String,
+        "table_name": pl.String,
+        "rows_read": pl.Int64,
+        "added": pl.Int64,
+        "updated": pl.Int64,
+        "unchanged": pl.Int64,
+        "rejected": pl.Int64,
+    }
     with engine.connect() as connection:
         rows = [tuple(r) for r in connection.execute(query)]
     rows = [(r[0].replace(tzinfo=None) if r[0] is not None else None, *r[1:]) for r in rows]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-# --- Templates -----------------------------------------------------------------------------------------------
+# --- Templates ----------------------------------------------------------------------------------------------
+
 
 def template_headers(table: str) -> list[str]:
     return [c.name for c in TABLES[table].columns]
@@ -1088,10 +1373,17 @@ def notes_rows(tables: Iterable[str] = TABLE_ORDER) -> list[list[str]]:
                 accepted = "; ".join(f"{code} = {label}" for code, label in (column.code_list or {}).items())
                 if column.kind == "characteristic":
                     accepted += "; blank = not known; 'Prefer not to say' = not stated"
-            rows.append([name, column.name, "yes" if column.required else "no",
-                         (column.help + " " if column.help else "") + accepted
-                         + (f" Default: {column.default}." if column.default not in (None, False) else ""),
-                         ", ".join(column.aliases)])
+            rows.append(
+                [
+                    name,
+                    column.name,
+                    "yes" if column.required else "no",
+                    (column.help + " " if column.help else "")
+                    + accepted
+                    + (f" Default: {column.default}." if column.default not in (None, False) else ""),
+                    ", ".join(column.aliases),
+                ]
+            )
     return rows
 
 
@@ -1099,19 +1391,20 @@ NOTES_HEADERS = ["table", "column", "required", "what it accepts", "other headin
 
 
 def template_bytes(table: str, kind: str = "csv") -> bytes:
-    """A blank template for one table: a CSV header row, or an .xlsx with the table's sheet and a Notes sheet."""
+    """A blank template for one table: a CSV header row, or an .xlsx with its sheet and a Notes sheet."""
     if table not in TABLES:
         raise ValueError(f"'{table}' is not a table Presence imports; use one of: {', '.join(TABLES)}.")
     if kind == "csv":
         return _tabular.csv_bytes(template_headers(table), [])
     if kind == "xlsx":
-        return _tabular.xlsx_bytes([(table, template_headers(table), []),
-                                    ("Notes", NOTES_HEADERS, notes_rows([table]))])
+        return _tabular.xlsx_bytes(
+            [(table, template_headers(table), []), ("Notes", NOTES_HEADERS, notes_rows([table]))]
+        )
     raise ValueError(f"A template is a 'csv' or an 'xlsx', not '{kind}'.")
 
 
 def workbook_template_bytes() -> bytes:
-    """One .xlsx with a blank sheet per table, in import order, and a Notes sheet listing the allowed values."""
+    """One .xlsx with a blank sheet per table, in import order, and a Notes sheet of the allowed values."""
     sheets = [(t, template_headers(t), []) for t in TABLE_ORDER]
     return _tabular.xlsx_bytes([*sheets, ("Notes", NOTES_HEADERS, notes_rows())])
 
@@ -1131,7 +1424,8 @@ def write_templates(directory: str | Path) -> list[Path]:
     return paths
 
 
-# --- CLI -----------------------------------------------------------------------------------------------------
+# --- CLI ----------------------------------------------------------------------------------------------------
+
 
 def _cli_user() -> str:
     try:
@@ -1146,14 +1440,23 @@ def run_cli(args: argparse.Namespace) -> int:
 
     engine = get_engine()
     upgrade_schema(engine)
-    report = import_file(engine=engine, path_or_bytes=Path(args.file), table=args.table,
-                         sheet=getattr(args, "sheet", None), organisation_code=getattr(args, "organisation", None),
-                         dry_run=bool(getattr(args, "dry_run", False)), user=_cli_user())
+    report = import_file(
+        engine=engine,
+        path_or_bytes=Path(args.file),
+        table=args.table,
+        sheet=getattr(args, "sheet", None),
+        organisation_code=getattr(args, "organisation", None),
+        dry_run=bool(getattr(args, "dry_run", False)),
+        user=_cli_user(),
+    )
     if getattr(args, "report", None):
         Path(args.report).write_text(report.to_csv(), encoding="utf-8-sig")
     for t in report.tables:
-        print(f"  {t.table}{f' (sheet {t.sheet})' if t.sheet else ''}: {t.rows_read:,} read, {t.added:,} added, "
-              f"{t.updated:,} updated, {t.unchanged:,} unchanged, {t.rejected:,} rejected")
+        print(
+            f"  {t.table}{f' (sheet {t.sheet})' if t.sheet else ''}: {t.rows_read:,} read, "
+            f"{t.added:,} added, "
+            f"{t.updated:,} updated, {t.unchanged:,} unchanged, {t.rejected:,} rejected"
+        )
     for item in report.ignored:
         print(f"  not read: {item}")
     shown = report.problems[:50]
@@ -1163,8 +1466,10 @@ def run_cli(args: argparse.Namespace) -> int:
         value = f" '{p.value}'" if p.value is not None else ""
         print(f"  {sheet_label}{where}:{value} {p.problem}; accepted: {p.accepted}")
     if len(report.problems) > len(shown):
-        print(f"  ... and {len(report.problems) - len(shown):,} more problems"
-              + ("; see the report file." if getattr(args, "report", None) else "; use --report FILE.csv."))
+        print(
+            f"  ... and {len(report.problems) - len(shown):,} more problems"
+            + ("; see the report file." if getattr(args, "report", None) else "; use --report FILE.csv.")
+        )
     print(report.summary())
     return 1 if report.problems else 0
 
@@ -1174,4 +1479,3 @@ def run_template_cli(args: argparse.Namespace) -> int:
     paths = write_templates(args.directory)
     print(f"Wrote {len(paths)} templates to {Path(args.directory)}: " + ", ".join(p.name for p in paths))
     return 0
-

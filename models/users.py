@@ -1,8 +1,9 @@
 """Sign-in users and their roles, one role per user per organisation (keyword-only data functions).
 
-An ``AppUser`` is an email address as the identity provider reports it (stored lower-case); a ``UserRole`` gives
-that user one of ``data.codes.USER_ROLES`` in one organisation. Every change is written to the audit trail in the
-same transaction, naming who made it (``actor``). Every query binds its values as parameters, so an email such as
+An ``AppUser`` is an email address as the identity provider reports it (stored lower-case); a ``UserRole``
+gives that user one of ``data.codes.USER_ROLES`` in one organisation. Every change is written to the audit
+trail in the same transaction, naming who made it (``actor``). Every query binds its values as parameters, so
+an email such as
 ``x@y.org' OR '1'='1`` is only ever compared as text.
 """
 
@@ -18,7 +19,9 @@ from data import codes
 from models import audit
 from models.tables import AppUser, Organisation, UserRole
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# Starts with a letter or digit (so it can never be read as a spreadsheet formula), one "@", a dot in the
+# domain.
+EMAIL_PATTERN = re.compile(r"^[a-z0-9][^@\s]{0,63}@[a-z0-9][^@\s]*\.[^@\s]+$")
 
 ERROR_EMAIL = "'{email}' is not an email address (one '@', no spaces, at most 254 characters)."
 ERROR_ROLE = "'{role}' is not a role; use one of: " + ", ".join(codes.USER_ROLES) + "."
@@ -30,13 +33,18 @@ ERROR_LAST_STEWARD = (
 )
 
 USERS_SCHEMA = {
-    "email": pl.String, "active": pl.Boolean, "organisation_id": pl.Int64, "organisation_code": pl.String,
-    "role": pl.String, "role_label": pl.String,
+    "email": pl.String,
+    "active": pl.Boolean,
+    "organisation_id": pl.Int64,
+    "organisation_code": pl.String,
+    "role": pl.String,
+    "role_label": pl.String,
 }
 
 
 def normalise_email(email: str | None) -> str:
-    """The email as stored and compared: trimmed and lower-case; ValueError when it is not an email address."""
+    """The email as stored and compared: trimmed and lower-case; ValueError when it is not an email
+    address."""
     text = (email or "").strip().lower()
     if len(text) > 254 or not EMAIL_PATTERN.match(text):
         raise ValueError(ERROR_EMAIL.format(email=(email or "")[:80]))
@@ -61,8 +69,12 @@ def _role_row(session: Session, user_id: int, organisation_id: int) -> UserRole 
 
 def _stewards(session: Session, organisation_id: int) -> int:
     rows = session.exec(
-        select(UserRole).join(AppUser, AppUser.id == UserRole.user_id).where(
-            UserRole.organisation_id == organisation_id, UserRole.role == "data_steward", AppUser.active.is_(True)
+        select(UserRole)
+        .join(AppUser, AppUser.id == UserRole.user_id)
+        .where(
+            UserRole.organisation_id == organisation_id,
+            UserRole.role == "data_steward",
+            AppUser.active.is_(True),
         )
     ).all()
     return len(rows)
@@ -91,8 +103,13 @@ def set_role(*, session: Session, email: str, organisation_id: int, role: str, a
     else:
         row.role = role
     session.flush()
-    audit.record_event(session=session, user=actor, action=audit.ROLE_GRANTED, organisation_id=organisation_id,
-                       detail={"email": email, "role": role, "previous_role": previous})
+    audit.record_event(
+        session=session,
+        user=actor,
+        action=audit.ROLE_GRANTED,
+        organisation_id=organisation_id,
+        detail={"email": email, "role": role, "previous_role": previous},
+    )
     return row
 
 
@@ -112,13 +129,19 @@ def remove_role(*, session: Session, email: str, organisation_id: int, actor: st
     previous = row.role
     session.delete(row)
     session.flush()
-    audit.record_event(session=session, user=actor, action=audit.ROLE_REVOKED, organisation_id=organisation_id,
-                       detail={"email": email, "previous_role": previous})
+    audit.record_event(
+        session=session,
+        user=actor,
+        action=audit.ROLE_REVOKED,
+        organisation_id=organisation_id,
+        detail={"email": email, "previous_role": previous},
+    )
     return True
 
 
 def remove_user(*, session: Session, email: str, actor: str, organisation_id: int | None = None) -> int:
-    """Remove the user's role in ``organisation_id``, or (with None) the user and every role; returns roles removed.
+    """Remove the user's role in ``organisation_id``, or (with None) the user and every role; returns roles
+    removed.
 
     The audit trail keeps the history: the events naming this email stay.
     """
@@ -133,13 +156,24 @@ def remove_user(*, session: Session, email: str, actor: str, organisation_id: in
         if row.role == "data_steward" and _stewards(session, row.organisation_id) <= 1:
             raise ValueError(ERROR_LAST_STEWARD.format(email=email))
     for row in rows:
-        audit.record_event(session=session, user=actor, action=audit.ROLE_REVOKED,
-                           organisation_id=row.organisation_id, detail={"email": email, "previous_role": row.role})
+        audit.record_event(
+            session=session,
+            user=actor,
+            action=audit.ROLE_REVOKED,
+            organisation_id=row.organisation_id,
+            detail={"email": email, "previous_role": row.role},
+        )
         session.delete(row)
+    session.flush()
     session.delete(user)
     session.flush()
-    audit.record_event(session=session, user=actor, action=audit.USER_REMOVED, organisation_id=None,
-                       detail={"email": email, "roles_removed": len(rows)})
+    audit.record_event(
+        session=session,
+        user=actor,
+        action=audit.USER_REMOVED,
+        organisation_id=None,
+        detail={"email": email, "roles_removed": len(rows)},
+    )
     return len(rows)
 
 
@@ -154,14 +188,22 @@ def set_active(*, session: Session, email: str, active: bool, actor: str) -> Non
     user.active = active
     session.add(user)
     session.flush()
-    organisations = [r.organisation_id for r in session.exec(select(UserRole).where(UserRole.user_id == user.id))]
+    organisations = [
+        r.organisation_id for r in session.exec(select(UserRole).where(UserRole.user_id == user.id))
+    ]
     for organisation_id in organisations or [None]:
-        audit.record_event(session=session, user=actor, action=audit.USER_ACTIVE_CHANGED,
-                           organisation_id=organisation_id, detail={"email": email, "active": active})
+        audit.record_event(
+            session=session,
+            user=actor,
+            action=audit.USER_ACTIVE_CHANGED,
+            organisation_id=organisation_id,
+            detail={"email": email, "active": active},
+        )
 
 
 def roles_for(*, session: Session, email: str | None) -> dict[int, str]:
-    """Organisation id -> role of an active user; {} for an unknown, suspended or malformed email (deny by default)."""
+    """Organisation id -> role of an active user; {} for an unknown, suspended or malformed email (deny by
+    default)."""
     try:
         email = normalise_email(email)
     except ValueError:
@@ -188,7 +230,8 @@ def organisation_ids(*, session: Session) -> list[int]:
 def users_frame(*, session: Session, organisation_ids: list[int] | None = None) -> pl.DataFrame:
     """One row per user x organisation role (email, active, organisation id and code, role, role label).
 
-    With ``organisation_ids`` only roles in those organisations are listed (a data steward sees their own users).
+    With ``organisation_ids`` only roles in those organisations are listed (a data steward sees their own
+    users).
     """
     query = (
         select(AppUser.email, AppUser.active, UserRole.organisation_id, Organisation.code, UserRole.role)
@@ -201,9 +244,12 @@ def users_frame(*, session: Session, organisation_ids: list[int] | None = None) 
     rows = session.exec(query).all()
     return pl.DataFrame(
         {
-            "email": [r[0] for r in rows], "active": [bool(r[1]) for r in rows],
-            "organisation_id": [int(r[2]) for r in rows], "organisation_code": [r[3] for r in rows],
-            "role": [r[4] for r in rows], "role_label": [codes.USER_ROLES[r[4]] for r in rows],
+            "email": [r[0] for r in rows],
+            "active": [bool(r[1]) for r in rows],
+            "organisation_id": [int(r[2]) for r in rows],
+            "organisation_code": [r[3] for r in rows],
+            "role": [r[4] for r in rows],
+            "role_label": [codes.USER_ROLES[r[4]] for r in rows],
         },
         schema=USERS_SCHEMA,
     )

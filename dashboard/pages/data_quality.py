@@ -10,52 +10,88 @@ from analytics import columns as c
 from dashboard import charts, data, filters
 
 QUALITY_LABELS = {
-    "ethnicity": "Ethnicity", "sex": "Sex", "gender_same_as_birth": "Gender same as at birth",
-    "age_band": "Age band", "disability": "Disability", "sexual_orientation": "Sexual orientation",
+    "ethnicity": "Ethnicity",
+    "sex": "Sex",
+    "gender_same_as_birth": "Gender same as at birth",
+    "age_band": "Age band",
+    "disability": "Disability",
+    "sexual_orientation": "Sexual orientation",
     "religion": "Religion or belief",
 }
 
 st.title("Data quality")
-st.markdown("Every figure in Presence leaves out people whose answer is not recorded. This page shows how many "
-            "that is, and which records are missing something the 4PI standards expect to be written down.")
+st.markdown(
+    "Every figure in Presence leaves out people whose answer is not recorded. This page shows how "
+    "many that is, and which records are missing something the 4PI standards expect to be written "
+    "down."
+)
 f, viewer = filters.require()
 quality = filters.load(data.data_quality, f, viewer)
 filters.context_caption(f)
 
 if quality.height == 0 or quality.get_column(c.PEOPLE).sum() == 0:
-    st.info("No one is recorded as involved in the chosen periods, so there is nothing to check yet.",
-            icon=":material/info:")
+    st.info(
+        "No one is recorded as involved in the chosen periods, so there is nothing to check yet.",
+        icon=":material/info:",
+    )
 else:
     latest = quality.filter(pl.col(c.PEOPLE) > 0).get_column(c.PERIOD).max()
     st.subheader(f"Declared, by level and characteristic ({latest})")
-    st.caption("The share of people at each level whose answer is recorded. 'Not stated' means asked but "
-               "declined; 'not known' means never asked or not written down, which better recording can fix.")
-    grid = (quality.filter(pl.col(c.PERIOD) == latest)
-            .with_columns(pl.col(c.CHARACTERISTIC).replace_strict(QUALITY_LABELS, default=pl.col(c.CHARACTERISTIC)),
-                          (pl.col(c.DECLARATION_RATE) * 100).round(0).alias("rate"))
-            .sort(c.LEVEL_RANK, descending=True)
-            .pivot(on=c.CHARACTERISTIC, index=c.LEVEL_NAME, values="rate", maintain_order=True)
-            .rename({c.LEVEL_NAME: "Level (declared %)"}))
+    st.caption(
+        "The share of people at each level whose answer is recorded. 'Not stated' means asked but "
+        "declined; 'not known' means never asked or not written down, which better recording can fix."
+    )
+    grid = (
+        quality.filter(pl.col(c.PERIOD) == latest)
+        .with_columns(
+            pl.col(c.CHARACTERISTIC).replace_strict(QUALITY_LABELS, default=pl.col(c.CHARACTERISTIC)),
+            (pl.col(c.DECLARATION_RATE) * 100).round(0).alias("rate"),
+        )
+        .sort(c.LEVEL_RANK, descending=True)
+        .pivot(on=c.CHARACTERISTIC, index=c.LEVEL_NAME, values="rate", maintain_order=True)
+        .rename({c.LEVEL_NAME: "Level (declared %)"})
+    )
     st.dataframe(grid, hide_index=True, width="stretch")
 
     default = "ethnicity" if f.characteristic.startswith("ethnicity") else f.characteristic
     options = list(QUALITY_LABELS)
-    characteristic = st.selectbox("Characteristic over time", options, format_func=QUALITY_LABELS.get,
-                                  index=options.index(default) if default in options else 0, key="quality_char")
+    characteristic = st.selectbox(
+        "Characteristic over time",
+        options,
+        format_func=QUALITY_LABELS.get,
+        index=options.index(default) if default in options else 0,
+        key="quality_char",
+    )
     chosen = quality.filter(pl.col(c.CHARACTERISTIC) == characteristic)
     order = chosen.sort(c.LEVEL_RANK, descending=True).get_column(c.LEVEL_NAME).unique(maintain_order=True)
-    lowest = (chosen.filter(pl.col(c.PERIOD) == latest).filter(pl.col(c.DECLARATION_RATE).is_not_null())
-              .sort(c.DECLARATION_RATE))
-    title = (charts.declaration_finding(lowest, QUALITY_LABELS[characteristic]) + f" in {latest}"
-             if lowest.height else f"{QUALITY_LABELS[characteristic]}: no one recorded in {latest}")
+    lowest = (
+        chosen.filter(pl.col(c.PERIOD) == latest)
+        .filter(pl.col(c.DECLARATION_RATE).is_not_null())
+        .sort(c.DECLARATION_RATE)
+    )
+    title = (
+        charts.declaration_finding(lowest, QUALITY_LABELS[characteristic]) + f" in {latest}"
+        if lowest.height
+        else f"{QUALITY_LABELS[characteristic]}: no one recorded in {latest}"
+    )
     charts.show(
-        charts.rate_over_time_chart(chosen.filter(pl.col(c.PEOPLE) > 0), series=c.LEVEL_NAME,
-                                    value=c.DECLARATION_RATE, title=title, order=order.to_list()),
+        charts.rate_over_time_chart(
+            chosen.filter(pl.col(c.PEOPLE) > 0),
+            series=c.LEVEL_NAME,
+            value=c.DECLARATION_RATE,
+            title=title,
+            order=order.to_list(),
+        ),
         "Each line is one level: the share of its people whose answer is recorded, period by period.",
-        chosen.select(pl.col(c.PERIOD).alias("Period"), pl.col(c.LEVEL_NAME).alias("Level"),
-                      pl.col(c.PEOPLE).alias("People"), pl.col(c.TOTAL).alias("Declared"),
-                      pl.col(c.NOT_STATED).alias("Not stated"), pl.col(c.NOT_KNOWN).alias("Not known"),
-                      (pl.col(c.DECLARATION_RATE) * 100).round(1).alias("Declared %")),
+        chosen.select(
+            pl.col(c.PERIOD).alias("Period"),
+            pl.col(c.LEVEL_NAME).alias("Level"),
+            pl.col(c.PEOPLE).alias("People"),
+            pl.col(c.TOTAL).alias("Declared"),
+            pl.col(c.NOT_STATED).alias("Not stated"),
+            pl.col(c.NOT_KNOWN).alias("Not known"),
+            (pl.col(c.DECLARATION_RATE) * 100).round(1).alias("Declared %"),
+        ),
         key="quality",
     )
 
@@ -64,10 +100,17 @@ missing = filters.load(data.missing_fields, f, viewer)
 if missing.height == 0:
     st.success("Every record has its key fields.", icon=":material/check_circle:")
 else:
-    summary = (missing.group_by("table", "field", "problem").agg(pl.len().alias("Records"))
-               .sort("Records", descending=True)
-               .select(pl.col("problem").alias("What is missing"), pl.col("table").alias("Table"),
-                       pl.col("field").alias("Field"), "Records"))
+    summary = (
+        missing.group_by("table", "field", "problem")
+        .agg(pl.len().alias("Records"))
+        .sort("Records", descending=True)
+        .select(
+            pl.col("problem").alias("What is missing"),
+            pl.col("table").alias("Table"),
+            pl.col("field").alias("Field"),
+            "Records",
+        )
+    )
     st.dataframe(summary, hide_index=True, width="stretch")
     with st.expander(f"All {missing.height:,} records, by reference"):
         st.dataframe(missing, hide_index=True, width="stretch")

@@ -9,16 +9,21 @@ from analytics import columns as c
 from dashboard import charts, data, filters
 
 st.title("Decision-making: the board view")
-st.markdown("Are the people involved where decisions are made like the people the organisation serves? "
-            "Four answers, each with what it means beside it.")
+st.markdown(
+    "Are the people involved where decisions are made like the people the organisation serves? "
+    "Four answers, each with what it means beside it."
+)
 f, viewer = filters.require()
 rep = filters.load(data.representation, f, viewer)
 filters.context_caption(f, rep)
+filters.baseline_notice(f, rep)
 
 period = data.latest_period(rep.rows)
-if period is None:
-    st.info("No one is recorded as involved in the chosen periods: widen the period range in the sidebar.",
-            icon=":material/info:")
+if period is None or not data.has_people(rep):
+    st.info(
+        "No one is recorded as involved in the chosen periods: widen the period range in the sidebar.",
+        icon=":material/info:",
+    )
     st.stop()
 latest = data.at_period(rep.rows, period)
 decision_levels = latest.filter(pl.col(c.DECISION_MAKING))
@@ -28,7 +33,8 @@ if decision_levels.height == 0:
     st.info("No level is marked as decision-making for this organisation.", icon=":material/info:")
 else:
     level_frames = decision_levels.sort(c.LEVEL_RANK, descending=True).partition_by(
-        c.LEVEL_RANK, maintain_order=True)
+        c.LEVEL_RANK, maintain_order=True
+    )
     for column, level_rows in zip(st.columns(len(level_frames)), level_frames, strict=True):
         with column:
             level_key = level_rows.get_column(c.LEVEL_KEY)[0]
@@ -36,18 +42,21 @@ else:
                 st.info(f"{level_rows.get_column(c.LEVEL_NAME)[0]}: no one with a known answer in {period}.")
                 continue
             charts.show(
-                charts.share_chart(level_rows),
+                charts.share_chart(level_rows, title_width=48),
                 "Dot: the share of people here from each group, with the range it is likely to lie in (95%). "
                 "Orange bar: the group's share of the population. A dot clearly left of its bar means fewer "
                 "people from that group than a matching share.",
-                data.display_table(level_rows, rep.tables), key=f"presence-{level_key}",
+                data.display_table(level_rows, rep.tables),
+                key=f"presence-{level_key}",
             )
     missing = data.missing_at_decision_levels(rep.rows)
     if missing.height:
         total_missing = int(missing.get_column(c.SHORTFALL).sum())
-        st.markdown(f"**{missing.height} group{'s are' if missing.height != 1 else ' is'} missing at these "
-                    f"levels; about {total_missing} more {'person' if total_missing == 1 else 'people'} would "
-                    "give every group a matching share.**")
+        groups = f"{missing.height} group{'s are' if missing.height != 1 else ' is'}"
+        people = f"{total_missing} more {'person' if total_missing == 1 else 'people'}"
+        st.markdown(
+            f"**{groups} missing at these levels; about {people} would give every group a matching share.**"
+        )
     else:
         st.markdown("**No group is clearly missing at these levels.**")
 
@@ -58,9 +67,13 @@ charts.show(
     "Each line is one group's share of the people involved at each level, from individual care (left) to the "
     "board (right). A line that falls to the right means the group thins out on the way to where decisions "
     "are made.",
-    pipe.select(pl.col(c.LEVEL_NAME).alias("Level"), pl.col(c.GROUP_LABEL).alias("Group"),
-                pl.col(c.INVOLVED).alias("People"), pl.col(c.TOTAL).alias("Known answers"),
-                (pl.col(c.SHARE) * 100).round(1).alias("Share %")),
+    pipe.select(
+        pl.col(c.LEVEL_NAME).alias("Level"),
+        pl.col(c.GROUP_LABEL).alias("Group"),
+        pl.col(c.INVOLVED).alias("People"),
+        pl.col(c.TOTAL).alias("Known answers"),
+        (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
+    ),
     key="pipeline",
 )
 
@@ -77,16 +90,20 @@ else:
     reference_label = reference_label[0] if reference_label.len() else reference
     charts.show(
         charts.likelihood_chart(rl, f.characteristic),
-        f"Relative likelihood, {rl_period}: how much less likely people in a group are than {reference_label} "
-        "people to be involved at a decision-making level rather than only at other levels (the NHS Workforce "
-        "Race Equality Standard way). 1 means equally likely; 2 means half as likely. The line across each "
-        "diamond is the 95% interval: when it does not cross 1, the difference is unlikely to be chance.",
-        rl.select(pl.col(c.GROUP_LABEL).alias("Group"),
-                  pl.col("decision_making_n").alias("At decision-making levels"),
-                  pl.col("other_only_n").alias("Only at other levels"),
-                  (pl.col("likelihood") * 100).round(1).alias("Chance of reaching decision-making %"),
-                  pl.col("relative_likelihood").round(2).alias("Relative likelihood"),
-                  pl.col(c.CI_LOW).round(2).alias("Interval low"), pl.col(c.CI_HIGH).round(2).alias("Interval high")),
+        f"Relative likelihood, {rl_period}: how much less likely people in a group are than "
+        f"{reference_label} people to be involved at a decision-making level rather than only at other levels "
+        "(the NHS Workforce Race Equality Standard way). 1 means equally likely; 2 means half as likely. The "
+        "line across each diamond is the 95% interval: when it does not cross 1, the difference is unlikely to "
+        "be chance.",
+        rl.select(
+            pl.col(c.GROUP_LABEL).alias("Group"),
+            pl.col("decision_making_n").alias("At decision-making levels"),
+            pl.col("other_only_n").alias("Only at other levels"),
+            (pl.col("likelihood") * 100).round(1).alias("Chance of reaching decision-making %"),
+            pl.col("relative_likelihood").round(2).alias("Relative likelihood"),
+            pl.col(c.CI_LOW).round(2).alias("Interval low"),
+            pl.col(c.CI_HIGH).round(2).alias("Interval high"),
+        ),
         key="likelihood",
     )
 
@@ -97,8 +114,12 @@ charts.show(
     "Declaration rate: the share of people at each level whose answer is recorded. People who did not state "
     "it, or whose answer was never asked, are left out of every figure above, so a low rate makes them less "
     "certain.",
-    tables.select(pl.col(c.LEVEL_NAME).alias("Level"), pl.col(c.PEOPLE).alias("People"),
-                  pl.col(c.TOTAL).alias("Answer recorded"), pl.col(c.NOT_STATED).alias("Not stated"),
-                  pl.col(c.NOT_KNOWN).alias("Not known")),
+    tables.select(
+        pl.col(c.LEVEL_NAME).alias("Level"),
+        pl.col(c.PEOPLE).alias("People"),
+        pl.col(c.TOTAL).alias("Answer recorded"),
+        pl.col(c.NOT_STATED).alias("Not stated"),
+        pl.col(c.NOT_KNOWN).alias("Not known"),
+    ),
     key="declaration",
 )

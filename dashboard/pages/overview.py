@@ -13,11 +13,15 @@ st.title("Overview")
 f, viewer = filters.require()
 rep = filters.load(data.representation, f, viewer)
 filters.context_caption(f, rep)
+filters.baseline_notice(f, rep)
 
 period = data.latest_period(rep.rows)
-if period is None:
-    st.info("No one is recorded as involved in the chosen periods. Widen the period range in the sidebar, or "
-            "choose 'Service users and carers'.", icon=":material/info:")
+if period is None or not data.has_people(rep):
+    st.info(
+        "No one is recorded as involved in the chosen periods. Widen the period range in the sidebar, or "
+        "choose 'Service users and carers'.",
+        icon=":material/info:",
+    )
     st.stop()
 
 st.subheader(f"In {period}, in plain words")
@@ -30,35 +34,54 @@ if len(sentences) > 6:
             st.markdown(f"- {sentence}")
 
 st.subheader("Key numbers")
-st.caption(f"For {period} at the levels where decisions are made, with the change since the same period a year "
-           "before.")
-numbers = data.key_numbers(rep)
-for start in range(0, len(numbers), 4):
-    for column, number in zip(st.columns(4), numbers[start:start + 4], strict=False):
-        column.metric(number.label, number.value, delta=number.delta, delta_color=number.delta_color,
-                      help=number.help, border=True)
+st.caption(
+    f"For {period} at the levels where decisions are made, with the change since the same period a "
+    "year before."
+)
+for level_name, numbers in data.key_numbers(rep):
+    st.markdown(f"**{level_name}**")
+    for column, number in zip(st.columns(len(numbers)), numbers, strict=True):
+        column.metric(
+            number.label,
+            number.value,
+            delta=number.delta,
+            delta_color=number.delta_color,
+            help=number.help,
+            border=True,
+        )
 
 st.subheader("Who is missing where decisions are made")
 missing = data.missing_at_decision_levels(rep.rows)
 if missing.height == 0:
-    st.success(f"In {period}, no group is clearly under-represented or absent at the decision-making levels.",
-               icon=":material/check_circle:")
+    st.success(
+        f"In {period}, no group is clearly under-represented or absent at the decision-making levels.",
+        icon=":material/check_circle:",
+    )
 else:
-    st.caption("Groups that are absent, or clearly fewer than their share of the population (below 0.8 times and "
-               "statistically clear after allowing for chance), at the strategic and board levels. "
-               "'People missing' is how many more people from the group a matching share would need.")
+    st.caption(
+        f"Groups that are absent, or clearly fewer than their share of the population (below "
+        f"{rep.under_threshold:g} times and statistically clear after allowing for chance), at the "
+        "decision-making levels. "
+        "'People missing' is how many more people from the group a matching share would need."
+    )
     st.dataframe(
         data.with_status_words(missing).select(
-            pl.col(c.LEVEL_NAME).alias("Level"), pl.col(c.GROUP_LABEL).alias("Group"),
+            pl.col(c.LEVEL_NAME).alias("Level"),
+            pl.col(c.GROUP_LABEL).alias("Group"),
             (pl.col(c.INVOLVED).cast(pl.String) + " of " + pl.col(c.TOTAL).cast(pl.String)).alias("People"),
             (pl.col(c.SHARE) * 100).round(0).alias("Share %"),
             (pl.col(c.BASELINE_SHARE) * 100).round(0).alias("Baseline %"),
-            pl.col(c.SHORTFALL).alias("People missing"), pl.col("status_words").alias("Status"),
+            pl.col(c.SHORTFALL).alias("People missing"),
+            pl.col("status_words").alias("Status"),
         ),
-        hide_index=True, width="stretch",
+        hide_index=True,
+        width="stretch",
     )
 small = data.too_small_levels(rep.rows).filter(pl.col(c.DECISION_MAKING))
 for level in small.get_column(c.LEVEL_NAME).unique(maintain_order=True).to_list():
-    st.info(f"{level}: too few people with a known answer for the statistics to tell a gap from chance. "
-            "See the Representation page for the counts and how many people a matching share would need.",
-            icon=":material/info:")
+    st.info(
+        f"{level}: for most groups, too few people with a known answer for the statistics to tell a gap "
+        "from chance. "
+        "See the Representation page for the counts and how many people a matching share would need.",
+        icon=":material/info:",
+    )

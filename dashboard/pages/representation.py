@@ -12,11 +12,14 @@ st.title("Representation")
 f, viewer = filters.require()
 rep = filters.load(data.representation, f, viewer)
 filters.context_caption(f, rep)
+filters.baseline_notice(f, rep)
 
 period = data.latest_period(rep.rows)
-if period is None:
-    st.info("No one is recorded as involved in the chosen periods: widen the period range in the sidebar.",
-            icon=":material/info:")
+if period is None or not data.has_people(rep):
+    st.info(
+        "No one is recorded as involved in the chosen periods: widen the period range in the sidebar.",
+        icon=":material/info:",
+    )
     st.stop()
 latest = data.at_period(rep.rows, period)
 
@@ -28,38 +31,55 @@ charts.show(
     "population: 1× is a matching share, below 1× fewer, above 1× more. Red cells are below, blue above; the "
     "status is written in each cell (▼ under-represented, ✕ absent, ● within range, ▲ over-represented, "
     "… too few people to tell, ? uncertain).",
-    counts_table, key="heatmap",
+    counts_table,
+    key="heatmap",
 )
 
 small = data.too_small_levels(latest)
 for (level,), level_rows in small.group_by(c.LEVEL_NAME, maintain_order=True):
     total = level_rows.get_column(c.TOTAL)[0]
-    st.warning(f"{level}: only {total} people with a known answer, too few for the statistics to tell a gap "
-               "from chance. Here are the counts and how many more people from each group a matching share "
-               "would need (whole people).", icon=":material/info:")
-    st.dataframe(level_rows.select(
-        pl.col(c.GROUP_LABEL).alias("Group"), pl.col(c.INVOLVED).alias("People"),
-        pl.col(c.EXPECTED).round(1).alias("Expected with a matching share"),
-        pl.col(c.SHORTFALL).alias("People missing (whole people)")), hide_index=True)
+    st.warning(
+        f"{level}: with {total} people with a known answer, most groups are too few for the "
+        "statistics to tell a gap from chance. Here are the counts, and how many more people from each "
+        "group a matching share would need (whole people).",
+        icon=":material/info:",
+    )
+    st.dataframe(
+        level_rows.select(
+            pl.col(c.GROUP_LABEL).alias("Group"),
+            pl.col(c.INVOLVED).alias("People"),
+            pl.col(c.EXPECTED).round(1).alias("Expected with a matching share"),
+            pl.col(c.SHORTFALL).alias("People missing (whole people)"),
+        ),
+        hide_index=True,
+    )
 
 st.subheader("Share against the baseline, with uncertainty")
 levels = latest.select(c.LEVEL_RANK, c.LEVEL_NAME).unique().sort(c.LEVEL_RANK, descending=True)
 names = levels.get_column(c.LEVEL_NAME).to_list()
-level = st.selectbox("Level", names, key="representation_level",
-                     help="The level whose groups are shown below; the board is first.")
+level = st.selectbox(
+    "Level",
+    names,
+    key="representation_level",
+    help="The level whose groups are shown below; the board is first.",
+)
 level_rows = latest.filter(pl.col(c.LEVEL_NAME) == level)
 charts.show(
     charts.share_chart(level_rows),
     "Dots are the share of people involved from each group, with a line showing the range the true share is "
     "likely to lie in (95% Wilson interval); the orange bar is the group's share of the baseline. Where the "
     "orange bar falls outside the dot's line, the gap is unlikely to be chance. " + rep.baseline_description,
-    data.display_table(level_rows, rep.tables), key="share",
+    data.display_table(level_rows, rep.tables),
+    key="share",
 )
 
 st.subheader("The full table")
-st.caption("Every level, period and group in the chosen range: counts, the people with a known answer "
-           "(the denominator), those not stated or not known, shares, the baseline, intervals, p-values (exact "
-           "binomial test; adjusted with Holm's method for testing many groups at once) and the status.")
+st.caption(
+    "Every level, period and group in the chosen range: counts, the people with a known answer "
+    "(the denominator), those not stated or not known, shares, the baseline, intervals, p-values "
+    "(exact binomial test; adjusted with Holm's method for testing many groups at once) and the "
+    "status."
+)
 full = data.display_table(rep.rows, rep.tables)
 st.dataframe(full, hide_index=True, width="stretch", height=360)
 filters.downloads(full, f"presence-representation-{f.characteristic}-{f.period}", "Representation")

@@ -24,17 +24,21 @@ STANDARD_WORDS = {
     "Principles": "Respect, openness and a commitment to change in response to service users and carers.",
     "Purpose": "Why people are involved, and what should change, agreed and written down at the start.",
     "Presence": "At least two, ideally three, service users or carers in every meeting; never one alone; a "
-                "reserve at high-level meetings.",
-    "Process": "Papers in good time, meetings not too early, fees and expenses paid on time, role descriptions, "
-               "support and training.",
+    "reserve at high-level meetings.",
+    "Process": "Papers in good time, meetings not too early, fees and expenses paid on time, role "
+    "descriptions, support and training.",
     "Impact": "What difference involvement made, whether people were told, and a cycle of act, evaluate, "
-              "reflect and learn.",
+    "reflect and learn.",
 }
 DETAIL_TITLES = {
-    "meetings": "Meetings in this period", "breaches": "Meetings that broke a presence rule",
-    "purpose": "Purpose and intended outcomes of each activity", "payments": "Fees and expenses claims",
-    "role_descriptions": "Role descriptions per activity", "support": "Support and training offered",
-    "impact": "Impact log: the latest change per activity", "feedback": "End-of-involvement feedback",
+    "meetings": "Meetings in this period",
+    "breaches": "Meetings that broke a presence rule",
+    "purpose": "Purpose and intended outcomes of each activity",
+    "payments": "Fees and expenses claims",
+    "role_descriptions": "Role descriptions per activity",
+    "support": "Support and training offered",
+    "impact": "Impact log: the latest change per activity",
+    "feedback": "End-of-involvement feedback",
     "review": "Review cycle of each activity",
 }
 PERSON_COLUMNS = (k.PERSON_ID, k.PERSON_REF)  # never shown: the scorecard is for aggregate viewers
@@ -57,12 +61,15 @@ def _frames():
 
 
 def _result(name: str, *args):
-    """A 4PI result: through the cached ``dashboard.data.fourpi_<name>`` when it exists, else computed here."""
+    """A 4PI result: the cached ``dashboard.data.fourpi_<name>`` when it exists, else computed here."""
     wrapper = getattr(data, f"fourpi_{name}", None)
     if wrapper is not None:
         return filters.load(wrapper, f, viewer, *args)
-    direct = {"periods": fourpi.scorecard_period_choices, "scorecard": fourpi.scorecard,
-              "detail": lambda frames, key, period: fourpi.scorecard_detail(frames, key, period=period)}[name]
+    direct = {
+        "periods": fourpi.scorecard_period_choices,
+        "scorecard": fourpi.scorecard,
+        "detail": lambda frames, key, period: fourpi.scorecard_detail(frames, key, period=period),
+    }[name]
     return filters.load(direct, _frames(), *args)
 
 
@@ -71,13 +78,17 @@ periods, latest = _result("periods", kind)
 if st.session_state.get("scorecard_period") not in periods:
     st.session_state["scorecard_period"] = latest
 period = st.selectbox(
-    "Period", periods, key="scorecard_period",
+    "Period",
+    periods,
+    key="scorecard_period",
     help="The calendar year or quarter to score (the sidebar's Period chooses years or quarters). The trend "
-         "compares it with the same period a year earlier.",
+    "compares it with the same period a year earlier.",
 )
 card = _result("scorecard", period)
-st.caption(f"{f.organisation_name} · {period} · each figure is a share: how many of the meetings, activities, "
-           "people or claims met the standard.")
+st.caption(
+    f"{f.organisation_name} · {period} · each figure is a share: how many of the meetings, activities, "
+    "people or claims met the standard."
+)
 
 st.subheader("In plain words")
 st.markdown(fourpi.scorecard_headline(card))
@@ -85,30 +96,48 @@ first = fourpi.fix_first(card)
 if first.height:
     st.markdown("**What to fix first**")
     for row in first.iter_rows(named=True):
-        st.markdown(f"- {RAG_WORDS[row[k.RAG]]}: {row[k.INDICATOR_LABEL]}: {round(row[k.VALUE] * 100)}% "
-                    f"({row[k.NUMERATOR]} of {row[k.DENOMINATOR]}; meets the standard from "
-                    f"{round(row[k.GREEN_FROM] * 100)}%). {row[k.TREND]}.")
+        st.markdown(
+            f"- {RAG_WORDS[row[k.RAG]][0]} **{row[k.INDICATOR_LABEL]}** ({row[k.STANDARD]}): "
+            f"{round(row[k.VALUE] * 100)}% "
+            f"({row[k.NUMERATOR]} of {row[k.DENOMINATOR]}; meets the standard from "
+            f"{round(row[k.GREEN_FROM] * 100)}%). {row[k.TREND]}."
+        )
 
 
 def _chart(card: pl.DataFrame) -> go.Figure:
     shown = card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).reverse()
-    fig = go.Figure(go.Bar(
-        x=(shown.get_column(k.VALUE) * 100).to_list(), y=shown.get_column(k.INDICATOR_LABEL).to_list(),
-        orientation="h", marker_color=[RAG_COLOURS[r] for r in shown.get_column(k.RAG)],
-        text=[f"{round(v * 100)}% {RAG_WORDS[r]}" for v, r in zip(shown.get_column(k.VALUE),
-                                                                   shown.get_column(k.RAG), strict=True)],
-        textposition="auto", hovertemplate="%{y}: %{x:.0f}%<extra></extra>",
-    ))
-    fig.add_trace(go.Scatter(
-        x=(shown.get_column(k.GREEN_FROM) * 100).to_list(), y=shown.get_column(k.INDICATOR_LABEL).to_list(),
-        mode="markers", marker={"symbol": "line-ns-open", "size": 18, "color": "#000000"},
-        name="Meets the standard from", hovertemplate="Meets the standard from %{x:.0f}%<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=(shown.get_column(k.VALUE) * 100).to_list(),
+            y=shown.get_column(k.INDICATOR_LABEL).to_list(),
+            orientation="h",
+            marker_color=[RAG_COLOURS[r] for r in shown.get_column(k.RAG)],
+            text=[
+                f"{round(v * 100)}% {RAG_WORDS[r]}"
+                for v, r in zip(shown.get_column(k.VALUE), shown.get_column(k.RAG), strict=True)
+            ],
+            textposition=["inside" if v >= 0.3 else "outside" for v in shown.get_column(k.VALUE)],
+            hovertemplate="%{y}: %{x:.0f}%<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=(shown.get_column(k.GREEN_FROM) * 100).to_list(),
+            y=shown.get_column(k.INDICATOR_LABEL).to_list(),
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 18, "color": "#000000"},
+            name="Meets the standard from",
+            hovertemplate="Meets the standard from %{x:.0f}%<extra></extra>",
+        )
+    )
     fig.update_layout(
         title={"text": fourpi.scorecard_headline(card), "x": 0, "xanchor": "left", "font": {"size": 15}},
-        height=max(320, 34 * shown.height + 120), margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        xaxis={"title": "Share meeting the standard (%)", "range": [0, 105]}, showlegend=False,
-        template="plotly_white", font={"family": "Arial, sans-serif", "size": 13},
+        height=max(320, 34 * shown.height + 120),
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        xaxis={"title": "Share meeting the standard (%)", "range": [0, 105]},
+        showlegend=False,
+        template="plotly_white",
+        font={"family": "Arial, sans-serif", "size": 13},
     )
     return fig
 
@@ -118,8 +147,12 @@ if card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).height:
         f"{r[k.INDICATOR_LABEL]}: {round(r[k.VALUE] * 100)}% ({RAG_WORDS[r[k.RAG]][2:].lower()})"
         for r in card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).iter_rows(named=True)
     )
-    charts.show(_chart(card), "Each bar is one indicator, with its status written on it; the black tick marks "
-                "where it would meet the standard. " + caption + ".", key="scorecard-chart")
+    charts.show(
+        _chart(card),
+        "Each bar is one indicator, with its status written on it; the black tick marks "
+        "where it would meet the standard. " + caption + ".",
+        key="scorecard-chart",
+    )
 
 
 def _display(rows: pl.DataFrame) -> pl.DataFrame:
@@ -127,14 +160,26 @@ def _display(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(
         pl.col(k.RAG).replace_strict(RAG_WORDS).alias("Status"),
         pl.col(k.INDICATOR_LABEL).alias("Indicator"),
-        pl.col(k.EXPLANATION).alias("What it means"),
         percent.fill_null("–").alias("Value"),
         pl.format("{} of {}", k.NUMERATOR, k.DENOMINATOR).alias("Count"),
-        pl.col(k.LEFT_OUT).alias("Not counted"),
-        pl.format("{}% / {}%", (pl.col(k.GREEN_FROM) * 100).round(0).cast(pl.Int64),
-                  (pl.col(k.AMBER_FROM) * 100).round(0).cast(pl.Int64)).alias("Meets / close from"),
         pl.col(k.TREND).alias("Trend"),
+        pl.col(k.LEFT_OUT).alias("Not counted"),
+        pl.format(
+            "{}% / {}%",
+            (pl.col(k.GREEN_FROM) * 100).round(0).cast(pl.Int64),
+            (pl.col(k.AMBER_FROM) * 100).round(0).cast(pl.Int64),
+        ).alias("Meets / close from"),
+        pl.col(k.EXPLANATION).alias("What it means"),
     )
+
+
+def _dates(frame: pl.DataFrame) -> dict:
+    """Show date columns as dates (not date-times)."""
+    return {
+        name: st.column_config.DateColumn(format="YYYY-MM-DD")
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Date
+    }
 
 
 for standard in k.STANDARDS:
@@ -149,9 +194,11 @@ for standard in k.STANDARDS:
             if detail.height == 0:
                 st.caption("Nothing recorded for this period.")
             else:
-                st.dataframe(detail, hide_index=True, width="stretch")
+                st.dataframe(detail, hide_index=True, width="stretch", column_config=_dates(detail))
                 filters.downloads(detail, f"4pi-{standard.lower()}-{detail_key}-{period}", detail_key[:31])
 
-st.caption("'Not counted': meetings with no papers date or start time recorded, questionnaire answers not "
-           "stated or not known, and claims still within the payment limit. They are left out of the share "
-           "rather than counted as failures. See Methods and glossary for how each figure is worked out.")
+st.caption(
+    "'Not counted': meetings with no papers date or start time recorded, questionnaire answers not "
+    "stated or not known, and claims still within the payment limit. They are left out of the share "
+    "rather than counted as failures. See Methods and glossary for how each figure is worked out."
+)

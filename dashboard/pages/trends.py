@@ -1,4 +1,5 @@
-"""Trends: each group's share at a level over time, whether it is really changing, and when its status moved."""
+"""Trends: each group's share at a level over time, whether it is really changing, and when its status
+moved."""
 
 from __future__ import annotations
 
@@ -16,18 +17,30 @@ filters.context_caption(f)
 
 periods = trend.series.get_column(c.PERIOD).n_unique() if trend.series.height else 0
 if periods < 2:
-    st.info(f"A trend needs at least two periods; the chosen range has {periods}. Widen the period range in the "
-            "sidebar, or switch to quarters.", icon=":material/info:")
+    st.info(
+        f"A trend needs at least two periods; the chosen range has {periods}. Widen the period range in "
+        "the sidebar, or switch to quarters.",
+        icon=":material/info:",
+    )
     st.stop()
 
 levels = trend.series.select(c.LEVEL_RANK, c.LEVEL_NAME).unique().sort(c.LEVEL_RANK, descending=True)
-level = st.selectbox("Level", levels.get_column(c.LEVEL_NAME).to_list(), key="trends_level",
-                     help="The level whose groups are shown; the board is first.")
+level = st.selectbox(
+    "Level",
+    levels.get_column(c.LEVEL_NAME).to_list(),
+    key="trends_level",
+    help="The level whose groups are shown; the board is first.",
+)
 series = trend.series.filter(pl.col(c.LEVEL_NAME) == level)
 summary = trend.summary.filter(pl.col(c.LEVEL_NAME) == level)
 groups = series.get_column(c.GROUP_LABEL).unique(maintain_order=True).to_list()
-chosen = st.multiselect("Groups", groups, default=groups, key=f"trends_groups_{f.characteristic}",
-                        help="Pick fewer groups to make the chart easier to read.")
+chosen = st.multiselect(
+    "Groups",
+    groups,
+    default=groups,
+    key=f"trends_groups_{f.characteristic}",
+    help="Pick fewer groups to make the chart easier to read.",
+)
 series = series.filter(pl.col(c.GROUP_LABEL).is_in(chosen))
 summary = summary.filter(pl.col(c.GROUP_LABEL).is_in(chosen))
 if series.height == 0:
@@ -39,18 +52,24 @@ charts.show(
     "Each line is one group's share of the people involved at this level in each period; the shaded band is "
     "the range the true share is likely to lie in (95%). A star marks a period where the group's status "
     "changed (for example from 'within range' to 'under-represented').",
-    series.select(pl.col(c.PERIOD).alias("Period"), pl.col(c.GROUP_LABEL).alias("Group"),
-                  pl.col(c.INVOLVED).alias("People"), pl.col(c.TOTAL).alias("Known answers"),
-                  (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
-                  (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Baseline %"),
-                  pl.col(t.CHANGE_SINCE_YEAR_AGO_PP).round(1).alias("Change since a year before (points)"),
-                  pl.col(c.STATUS).replace_strict(data.STATUS_WORDS, default=pl.col(c.STATUS)).alias("Status")),
+    series.select(
+        pl.col(c.PERIOD).alias("Period"),
+        pl.col(c.GROUP_LABEL).alias("Group"),
+        pl.col(c.INVOLVED).alias("People"),
+        pl.col(c.TOTAL).alias("Known answers"),
+        (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
+        (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Baseline %"),
+        pl.col(t.CHANGE_SINCE_YEAR_AGO_PP).round(1).alias("Change since a year before (points)"),
+        pl.col(c.STATUS).replace_strict(data.STATUS_WORDS, default=pl.col(c.STATUS)).alias("Status"),
+    ),
     key="trend",
 )
 
 st.subheader("Is it really changing?")
-st.caption("The test for a steady rise or fall (the Cochran-Armitage trend test) asks whether the shares move "
-           "in one direction more than chance would explain.")
+st.caption(
+    "The test for a steady rise or fall (the Cochran-Armitage trend test) asks whether the shares "
+    "move in one direction more than chance would explain."
+)
 for row in summary.sort(t.COCHRAN_ARMITAGE_P, nulls_last=True).iter_rows(named=True):
     st.markdown(f"- **{row[c.GROUP_LABEL]}**: {row[t.TREND_WORDS]}")
 
@@ -60,5 +79,7 @@ if changes.height == 0:
     st.markdown("No group's status changed at this level in the chosen periods.")
 else:
     for row in changes.sort(c.PERIOD_START).iter_rows(named=True):
-        st.markdown(f"- {row[c.PERIOD]}: **{row[c.GROUP_LABEL]}** became "
-                    f"*{data.STATUS_WORDS.get(row[c.STATUS], row[c.STATUS]).lower()}*.")
+        st.markdown(
+            f"- {row[c.PERIOD]}: **{row[c.GROUP_LABEL]}** became "
+            f"*{data.STATUS_WORDS.get(row[c.STATUS], row[c.STATUS]).lower()}*."
+        )

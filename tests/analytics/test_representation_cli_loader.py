@@ -9,7 +9,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from representation_fixtures import fake_reference, settings  # noqa: F401 - fake_reference is a fixture
+from representation_fixtures import (
+    fake_reference,  # noqa: F401 - a fixture, used through pytestmark
+    settings,
+)
 from scipy import stats as sps
 
 from analytics import columns as C
@@ -17,6 +20,8 @@ from analytics.analyse_cli import ANALYSE_ROW_COLUMNS, ANALYSE_TABLE_COLUMNS
 from analytics.cli import main
 from analytics.loader import load_frames
 from analytics.representation import representation_table
+
+pytestmark = pytest.mark.usefixtures("fake_reference")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,14 +38,21 @@ def run_json(capsys, *argv):
 
 
 def test_analyse_json_with_levels_and_unknowns(tmp_path, capsys):
-    involved = write(tmp_path, "involved.csv",
-                     "level,group,count\nboard, White British ,10\nboard,black caribbean,1\n"
-                     "board,Prefer not to say,2\nboard,Klingon,1\ncommittee,A,20\ncommittee,N,0\n")
-    baseline = write(tmp_path, "baseline.csv",
-                     "group,percent\nWhite - British,60\nBlack or Black British - Caribbean,15\n"
-                     "Black, Black British, Black Welsh, Caribbean or African: African,25\nNot stated,5\n"
-                     .replace("Black, Black British, Black Welsh, Caribbean or African: African", '"Black, Black '
-                              'British, Black Welsh, Caribbean or African: African"'))
+    involved = write(
+        tmp_path,
+        "involved.csv",
+        "level,group,count\nboard, White British ,10\nboard,black caribbean,1\n"
+        "board,Prefer not to say,2\nboard,Klingon,1\ncommittee,A,20\ncommittee,N,0\n",
+    )
+    baseline = write(
+        tmp_path,
+        "baseline.csv",
+        "group,percent\nWhite - British,60\nBlack or Black British - Caribbean,15\n"
+        "Black, Black British, Black Welsh, Caribbean or African: African,25\nNot stated,5\n".replace(
+            "Black, Black British, Black Welsh, Caribbean or African: African",
+            '"Black, Black British, Black Welsh, Caribbean or African: African"',
+        ),
+    )
     out = run_json(capsys, "--involved", involved, "--baseline", baseline)
     assert set(out) >= {"rows", "tables"}
     assert tuple(out["rows"][0]) == ANALYSE_ROW_COLUMNS
@@ -52,8 +64,13 @@ def test_analyse_json_with_levels_and_unknowns(tmp_path, capsys):
     rows = {(r["level"], r["group"]): r for r in out["rows"]}
     african = rows[("committee", "N")]
     # committee: 0 of 20 African against 25 / 100 = 0.25: expected 5, absent, shortfall 5
-    assert (african["involved"], african["total"], african["expected"], african["shortfall"], african["status"]) \
-        == (0, 20, 5.0, 5, C.STATUS_ABSENT)
+    assert (
+        african["involved"],
+        african["total"],
+        african["expected"],
+        african["shortfall"],
+        african["status"],
+    ) == (0, 20, 5.0, 5, C.STATUS_ABSENT)
     assert african["p_value"] == pytest.approx(sps.binomtest(0, 20, 0.25).pvalue)
     caribbean = rows[("board", "M")]
     assert caribbean["group_label"] == "Caribbean"
@@ -62,7 +79,9 @@ def test_analyse_json_with_levels_and_unknowns(tmp_path, capsys):
 
 
 def test_analyse_csv_with_count_baseline_and_free_labels(tmp_path, capsys):
-    involved = write(tmp_path, "sex.csv", "group,count,period\nFemale,30,2024\nmale,10,2024\nNot known,5,2024\n")
+    involved = write(
+        tmp_path, "sex.csv", "group,count,period\nFemale,30,2024\nmale,10,2024\nNot known,5,2024\n"
+    )
     baseline = write(tmp_path, "sex_base.csv", "group,count\nfemale,510\nMale,490\n")
     assert main(["analyse", "--involved", involved, "--baseline", baseline, "--format", "csv"]) == 0
     rows = pl.read_csv(capsys.readouterr().out.encode())
@@ -81,20 +100,30 @@ def test_analyse_alpha_and_threshold(tmp_path, capsys):
     involved = write(tmp_path, "i.csv", "group,count\nA,750\nM,250\n")
     baseline = write(tmp_path, "b.csv", "group,share\nA,0.7\nM,0.3\n")
     # M: 250 / 1000 = 0.25 against 0.30: ratio 0.833, within range at threshold 0.8 (0.8 .. 1.25)
-    default = {r["group"]: r for r in run_json(capsys, "--involved", involved, "--baseline", baseline)["rows"]}
+    default = {
+        r["group"]: r for r in run_json(capsys, "--involved", involved, "--baseline", baseline)["rows"]
+    }
     assert default["M"]["status"] == C.STATUS_WITHIN_RANGE
     # at 0.9 it is outside; exact p = 0.00049, Holm x2 = 0.00098 < 0.05: under
-    strict = {r["group"]: r for r in run_json(capsys, "--involved", involved, "--baseline", baseline,
-                                               "--threshold", "0.9")["rows"]}
+    strict = {
+        r["group"]: r
+        for r in run_json(capsys, "--involved", involved, "--baseline", baseline, "--threshold", "0.9")[
+            "rows"
+        ]
+    }
     assert strict["M"]["p_adjusted"] == pytest.approx(2 * sps.binomtest(250, 1000, 0.3).pvalue)
     assert strict["M"]["status"] == C.STATUS_UNDER
     # with alpha 0.0001 the gap is not significant, and 0 of 1000 would be: uncertain
-    tiny = {r["group"]: r for r in run_json(capsys, "--involved", involved, "--baseline", baseline,
-                                             "--threshold", "0.9", "--alpha", "0.0001")["rows"]}
+    tiny = {
+        r["group"]: r
+        for r in run_json(
+            capsys, "--involved", involved, "--baseline", baseline, "--threshold", "0.9", "--alpha", "0.0001"
+        )["rows"]
+    }
     assert tiny["M"]["status"] == C.STATUS_UNCERTAIN
 
 
-def test_analyse_census_baseline(tmp_path, capsys, fake_reference):
+def test_analyse_census_baseline(tmp_path, capsys):
     involved = write(tmp_path, "i.csv", "group,count\nWhite British,8\nAfrican,2\n")
     out = run_json(capsys, "--involved", involved, "--baseline", "census:E1")
     rows = {r["group"]: r for r in out["rows"]}
@@ -107,19 +136,38 @@ def test_analyse_census_baseline(tmp_path, capsys, fake_reference):
     assert rows["Black or Black British"]["baseline_share"] == pytest.approx(0.25)  # 100 + 150 of 1000
 
 
-@pytest.mark.parametrize("involved,baseline,message", [
-    ("group,count\nA,3\nM,x\n", "group,count\nA,1\n", "i.csv, row 3: count 'x' is not a whole number."),
-    ("group,count\nA,2.5\n", "group,count\nA,1\n", "i.csv, row 2: count '2.5' is not a whole number."),
-    ("group,count\nA,-1\n", "group,count\nA,1\n", "i.csv, row 2: count '-1' must not be negative."),
-    ("grp,count\nA,1\n", "group,count\nA,1\n", "i.csv, row 1: there is no 'group' column (the columns are: grp, count)."),
-    ("", "group,count\nA,1\n", "i.csv: the file is empty."),
-    ("group,count\n", "group,count\nA,1\n", "i.csv: the file has a header but no rows."),
-    ("group,count\nA,1\n", "group,share\nA,1.5\n", "b.csv, row 2: share '1.5' must be between 0 and 1."),
-    ("group,count\nA,1\n", "group,percent\nA,60\nM,101\n", "b.csv, row 3: percent '101' must be between 0 and 100."),
-    ("group,count\nA,1\n", "group,weight\nA,1\n", "b.csv, row 1: a baseline needs a 'count', 'share' or 'percent' column"),
-    ("group,count\nA,1\n", "group,count\nA,lots\n", "b.csv, row 2: count 'lots' is not a number."),
-    ("group,count\nA,1\n", "group,count\nNot stated,10\n", "b.csv: the baseline has no known group with a figure above 0."),
-])
+@pytest.mark.parametrize(
+    "involved,baseline,message",
+    [
+        ("group,count\nA,3\nM,x\n", "group,count\nA,1\n", "i.csv, row 3: count 'x' is not a whole number."),
+        ("group,count\nA,2.5\n", "group,count\nA,1\n", "i.csv, row 2: count '2.5' is not a whole number."),
+        ("group,count\nA,-1\n", "group,count\nA,1\n", "i.csv, row 2: count '-1' must not be negative."),
+        (
+            "grp,count\nA,1\n",
+            "group,count\nA,1\n",
+            "i.csv, row 1: there is no 'group' column (the columns are: grp, count).",
+        ),
+        ("", "group,count\nA,1\n", "i.csv: the file is empty."),
+        ("group,count\n", "group,count\nA,1\n", "i.csv: the file has a header but no rows."),
+        ("group,count\nA,1\n", "group,share\nA,1.5\n", "b.csv, row 2: share '1.5' must be between 0 and 1."),
+        (
+            "group,count\nA,1\n",
+            "group,percent\nA,60\nM,101\n",
+            "b.csv, row 3: percent '101' must be between 0 and 100.",
+        ),
+        (
+            "group,count\nA,1\n",
+            "group,weight\nA,1\n",
+            "b.csv, row 1: a baseline needs a 'count', 'share' or 'percent' column",
+        ),
+        ("group,count\nA,1\n", "group,count\nA,lots\n", "b.csv, row 2: count 'lots' is not a number."),
+        (
+            "group,count\nA,1\n",
+            "group,count\nNot stated,10\n",
+            "b.csv: the baseline has no known group with a figure above 0.",
+        ),
+    ],
+)
 def test_analyse_malformed_files_exit_2_with_one_sentence(tmp_path, capsys, involved, baseline, message):
     i = write(tmp_path, "i.csv", involved)
     b = write(tmp_path, "b.csv", baseline)
@@ -142,9 +190,10 @@ def test_analyse_missing_file_and_bad_options(tmp_path, capsys):
     assert "latin1.csv: the file is not a UTF-8 text CSV file." in capsys.readouterr().err
 
 
-# --- The loader on both databases -------------------------------------------------------------------------------
+# --- The loader on both databases --------------------------------------------------------------------------
 
-def test_load_frames_and_analyse_from_the_database(engine, fake_reference):
+
+def test_load_frames_and_analyse_from_the_database(engine):
     from models.crud import create_organisation, levels_by_key
     from models.db import session_scope
     from models.tables import (
@@ -158,27 +207,67 @@ def test_load_frames_and_analyse_from_the_database(engine, fake_reference):
     )
 
     with session_scope(engine) as session:
-        org = create_organisation(session=session, organisation=OrganisationCreate(
-            code="T1", name="Test trust", catchment=["E1"]))
+        org = create_organisation(
+            session=session, organisation=OrganisationCreate(code="T1", name="Test trust", catchment=["E1"])
+        )
         levels = levels_by_key(session=session, organisation_id=org.id)
-        board = Activity(organisation_id=org.id, level_id=levels["board"].id, ref="BRD", name="Board",
-                         involvement_area="D", start_date=date(2020, 1, 1))
+        board = Activity(
+            organisation_id=org.id,
+            level_id=levels["board"].id,
+            ref="BRD",
+            name="Board",
+            involvement_area="D",
+            start_date=date(2020, 1, 1),
+        )
         session.add(board)
         session.flush()
-        people = [Person(organisation_id=org.id, ref=f"P{i}", involvement_type="service_user", ethnicity=e)
-                  for i, e in enumerate(["A", "M", "Z"])]
+        people = [
+            Person(organisation_id=org.id, ref=f"P{i}", involvement_type="service_user", ethnicity=e)
+            for i, e in enumerate(["A", "M", "Z"])
+        ]
         session.add_all(people)
         session.flush()
-        session.add_all([Involvement(organisation_id=org.id, ref=f"I{p.id}", person_id=p.id, activity_id=board.id,
-                                     start_date=date(2024, 1, 10), end_date=date(2024, 2, 10)) for p in people[:2]])
+        session.add_all(
+            [
+                Involvement(
+                    organisation_id=org.id,
+                    ref=f"I{p.id}",
+                    person_id=p.id,
+                    activity_id=board.id,
+                    start_date=date(2024, 1, 10),
+                    end_date=date(2024, 2, 10),
+                )
+                for p in people[:2]
+            ]
+        )
         meeting = Meeting(organisation_id=org.id, activity_id=board.id, ref="M1", date=date(2024, 2, 1))
         session.add(meeting)
         session.flush()
         session.add(Attendance(organisation_id=org.id, meeting_id=meeting.id, person_id=people[2].id))
-        session.add(Baseline(organisation_id=org.id, source="caseload", year=2024, geography_code="T1",
-                             geography_name="Caseload", characteristic="ethnicity", group="A", count=70))
-        session.add(Baseline(organisation_id=org.id, source="caseload", year=2024, geography_code="T1",
-                             geography_name="Caseload", characteristic="ethnicity", group="M", count=30))
+        session.add(
+            Baseline(
+                organisation_id=org.id,
+                source="caseload",
+                year=2024,
+                geography_code="T1",
+                geography_name="Caseload",
+                characteristic="ethnicity",
+                group="A",
+                count=70,
+            )
+        )
+        session.add(
+            Baseline(
+                organisation_id=org.id,
+                source="caseload",
+                year=2024,
+                geography_code="T1",
+                geography_name="Caseload",
+                characteristic="ethnicity",
+                group="M",
+                count=30,
+            )
+        )
         org_id = org.id
 
     frames = load_frames(engine, organisation_id=org_id)
@@ -191,15 +280,17 @@ def test_load_frames_and_analyse_from_the_database(engine, fake_reference):
     assert (table[C.PERIOD], table[C.PEOPLE], table[C.TOTAL], table[C.NOT_STATED]) == ("2024-Q1", 3, 2, 1)
     from analytics.baselines import BaselineSpec
 
-    user = representation_table(frames, "ethnicity", baseline=BaselineSpec(kind="user", source="caseload"),
-                                settings=settings())
+    user = representation_table(
+        frames, "ethnicity", baseline=BaselineSpec(kind="user", source="caseload"), settings=settings()
+    )
     row = user.rows.filter((pl.col(C.LEVEL_KEY) == "board") & (pl.col(C.GROUP) == "M")).row(0, named=True)
     assert (row[C.INVOLVED], row[C.TOTAL], row[C.BASELINE_SHARE]) == (1, 2, 0.3)
     with pytest.raises(ValueError, match="There is no organisation with id 999"):
         load_frames(engine, organisation_id=999)
 
 
-# --- METHODS.md explains every column -------------------------------------------------------------------------
+# --- METHODS.md explains every column ----------------------------------------------------------------------
+
 
 def test_methods_explains_every_column():
     text = (ROOT / "METHODS.md").read_text(encoding="utf-8")

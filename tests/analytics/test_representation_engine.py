@@ -1,4 +1,4 @@
-"""Counting, baselines and the representation table on small hand-made frames (arithmetic beside each case)."""
+"""Counting, baselines and the representation table on small hand-made frames (arithmetic alongside)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 import polars as pl
 import pytest
-from representation_fixtures import (  # noqa: F401 - fake_reference is a fixture
-    fake_reference,
+from representation_fixtures import (
+    fake_reference,  # noqa: F401 - a fixture, used through pytestmark
     frames_with,
     involvements_frame,
     people_frame,
@@ -17,6 +17,8 @@ from representation_fixtures import (  # noqa: F401 - fake_reference is a fixtur
 from analytics import columns as C
 from analytics.baselines import BaselineSpec
 from analytics.representation import representation_table, representation_tables
+
+pytestmark = pytest.mark.usefixtures("fake_reference")
 
 S = settings()
 
@@ -30,33 +32,54 @@ def by_group(rows, column):
     return dict(zip(rows[C.GROUP].to_list(), rows[column].to_list(), strict=True))
 
 
-# --- Counting ---------------------------------------------------------------------------------------------------
+# --- Counting ----------------------------------------------------------------------------------------------
 
-def test_a_person_counts_once_per_level_per_period(fake_reference):
+
+def test_a_person_counts_once_per_level_per_period():
     people = people_frame(["A", "M"])
-    inv = involvements_frame([
-        (1, 10, date(2024, 2, 1), date(2024, 5, 15)),   # person 1 at individual care in Q1 and Q2
-        (1, 10, date(2024, 3, 1), date(2024, 3, 2)),    # a second involvement at the same level in Q1: still 1
-        (2, 30, date(2024, 6, 1), date(2024, 6, 30)),   # person 2 at board in Q2 only
-    ])
+    inv = involvements_frame(
+        [
+            (1, 10, date(2024, 2, 1), date(2024, 5, 15)),  # person 1 at individual care in Q1 and Q2
+            (
+                1,
+                10,
+                date(2024, 3, 1),
+                date(2024, 3, 2),
+            ),  # a second involvement at the same level in Q1: still 1
+            (2, 30, date(2024, 6, 1), date(2024, 6, 30)),  # person 2 at board in Q2 only
+        ]
+    )
     rep = representation_table(frames_with(people, inv), "ethnicity", settings=S)
     assert rep.rows[C.PERIOD].unique().sort().to_list() == ["2024-Q1", "2024-Q2"]
     tables = rep.tables.select(C.LEVEL_KEY, C.PERIOD, C.PEOPLE).rows()
-    assert set(tables) == {("individual", "2024-Q1", 1), ("individual", "2024-Q2", 1),
-                           ("strategic", "2024-Q1", 0), ("strategic", "2024-Q2", 0),
-                           ("board", "2024-Q1", 0), ("board", "2024-Q2", 1)}
+    assert set(tables) == {
+        ("individual", "2024-Q1", 1),
+        ("individual", "2024-Q2", 1),
+        ("strategic", "2024-Q1", 0),
+        ("strategic", "2024-Q2", 0),
+        ("board", "2024-Q1", 0),
+        ("board", "2024-Q2", 1),
+    }
     assert by_group(rows_of(rep, "individual", "2024-Q1"), C.INVOLVED)["A"] == 1
 
 
-def test_attendance_counts_and_ongoing_involvement_runs_to_the_last_date(fake_reference):
+def test_attendance_counts_and_ongoing_involvement_runs_to_the_last_date():
     people = people_frame(["A", "N", "H"])
     inv = involvements_frame([(1, 20, date(2023, 12, 1), None)])  # ongoing, at strategic level
-    meetings = pl.DataFrame({"id": [1, 2], "ref": ["m1", "m2"], "activity_id": [30, 30],
-                             "date": [date(2024, 8, 1), date(2024, 8, 2)]})
-    attendance = pl.DataFrame({"id": [1, 2], "meeting_id": [1, 2], "person_id": [2, 3],
-                               "status": ["attended", "apologies"]})
-    rep = representation_table(frames_with(people, inv, meetings=meetings, attendance=attendance),
-                               "ethnicity", settings=S)
+    meetings = pl.DataFrame(
+        {
+            "id": [1, 2],
+            "ref": ["m1", "m2"],
+            "activity_id": [30, 30],
+            "date": [date(2024, 8, 1), date(2024, 8, 2)],
+        }
+    )
+    attendance = pl.DataFrame(
+        {"id": [1, 2], "meeting_id": [1, 2], "person_id": [2, 3], "status": ["attended", "apologies"]}
+    )
+    rep = representation_table(
+        frames_with(people, inv, meetings=meetings, attendance=attendance), "ethnicity", settings=S
+    )
     # span 2023-Q4 .. 2024-Q3 (the meeting); person 1 counts at strategic level in all four quarters
     assert rep.rows[C.PERIOD].unique().sort().to_list() == ["2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3"]
     strategic = rep.tables.filter(pl.col(C.LEVEL_KEY) == "strategic")[C.PEOPLE].to_list()
@@ -68,12 +91,15 @@ def test_attendance_counts_and_ongoing_involvement_runs_to_the_last_date(fake_re
     assert board[C.TOTAL][0] == 1
 
 
-@pytest.mark.parametrize("involvement,expected_people", [
-    ("all", 3),            # service user + carer + both
-    ("service_user", 2),   # service user + both
-    ("carer", 2),          # carer + both
-])
-def test_involvement_filter_counts_both_in_each(fake_reference, involvement, expected_people):
+@pytest.mark.parametrize(
+    "involvement,expected_people",
+    [
+        ("all", 3),  # service user + carer + both
+        ("service_user", 2),  # service user + both
+        ("carer", 2),  # carer + both
+    ],
+)
+def test_involvement_filter_counts_both_in_each(involvement, expected_people):
     people = people_frame(["A", "A", "A"], types_=["service_user", "carer", "both"])
     inv = involvements_frame([(i, 10, date(2024, 1, 1), date(2024, 1, 31)) for i in (1, 2, 3)])
     rep = representation_table(frames_with(people, inv), "ethnicity", involvement=involvement, settings=S)
@@ -81,23 +107,29 @@ def test_involvement_filter_counts_both_in_each(fake_reference, involvement, exp
     assert set(rep.rows[C.INVOLVEMENT_FILTER]) == {involvement}
 
 
-def test_yearly_periods(fake_reference):
+def test_yearly_periods():
     people = people_frame(["A"])
     inv = involvements_frame([(1, 10, date(2023, 11, 1), date(2025, 2, 1))])
     rep = representation_table(frames_with(people, inv), "ethnicity", period="year", settings=S)
     assert rep.tables.filter(pl.col(C.LEVEL_KEY) == "individual").select(C.PERIOD, C.PERIOD_START).rows() == [
-        ("2023", date(2023, 1, 1)), ("2024", date(2024, 1, 1)), ("2025", date(2025, 1, 1))]
+        ("2023", date(2023, 1, 1)),
+        ("2024", date(2024, 1, 1)),
+        ("2025", date(2025, 1, 1)),
+    ]
 
 
-# --- Groups and unknowns ---------------------------------------------------------------------------------------
+# --- Groups and unknowns -----------------------------------------------------------------------------------
+
 
 def _one_quarter(ethnicities, **kwargs):
     people = people_frame(ethnicities)
-    inv = involvements_frame([(i + 1, 10, date(2024, 1, 1), date(2024, 1, 31)) for i in range(len(ethnicities))])
+    inv = involvements_frame(
+        [(i + 1, 10, date(2024, 1, 1), date(2024, 1, 31)) for i in range(len(ethnicities))]
+    )
     return frames_with(people, inv, **kwargs)
 
 
-def test_ethnicity_detail_folds_ons_only_groups(fake_reference):
+def test_ethnicity_detail_folds_ons_only_groups():
     frames = _one_quarter(["GT", "RO", "C", "AR", "S", "A"])
     nhs = rows_of(representation_table(frames, "ethnicity", settings=S))
     assert "GT" not in nhs[C.GROUP].to_list()
@@ -112,7 +144,7 @@ def test_ethnicity_detail_folds_ons_only_groups(fake_reference):
     assert by_group(ons, C.STATUS)["RO"] == C.STATUS_NO_BASELINE  # no Roma in the fake Census
 
 
-def test_broad_and_binary_groups_and_census_shares(fake_reference):
+def test_broad_and_binary_groups_and_census_shares():
     frames = _one_quarter(["A", "M", "N", "R", "Z", "99"])
     broad = rows_of(representation_table(frames, "ethnicity_broad", settings=S))
     # known census total = 500+20+5+75+100+150+100+25+10+15 = 1000
@@ -124,17 +156,31 @@ def test_broad_and_binary_groups_and_census_shares(fake_reference):
     assert shares["Other ethnic group"] == pytest.approx(0.025)
     assert shares["Mixed or Multiple ethnic groups"] is None
     assert by_group(broad, C.STATUS)["Mixed or Multiple ethnic groups"] == C.STATUS_NO_BASELINE
-    assert by_group(broad, C.INVOLVED) == {"White": 1, "Mixed or Multiple ethnic groups": 0,
-                                           "Asian or Asian British": 1, "Black or Black British": 2,
-                                           "Other ethnic group": 0}
+    assert by_group(broad, C.INVOLVED) == {
+        "White": 1,
+        "Mixed or Multiple ethnic groups": 0,
+        "Asian or Asian British": 1,
+        "Black or Black British": 2,
+        "Other ethnic group": 0,
+    }
     # Z (not stated) and 99 (not known) are never group rows; they are in the table figures
-    table = representation_table(frames, "ethnicity_broad", settings=S).tables.filter(
-        pl.col(C.LEVEL_KEY) == "individual").row(0, named=True)
-    assert (table[C.PEOPLE], table[C.TOTAL], table[C.NOT_STATED], table[C.NOT_KNOWN], table[C.UNKNOWN]) \
-        == (6, 4, 1, 1, 2)
+    table = (
+        representation_table(frames, "ethnicity_broad", settings=S)
+        .tables.filter(pl.col(C.LEVEL_KEY) == "individual")
+        .row(0, named=True)
+    )
+    assert (table[C.PEOPLE], table[C.TOTAL], table[C.NOT_STATED], table[C.NOT_KNOWN], table[C.UNKNOWN]) == (
+        6,
+        4,
+        1,
+        1,
+        2,
+    )
     assert table[C.DECLARATION_RATE] == pytest.approx(4 / 6)
     # NHS 2001 convention: Chinese in Other: Asian 100 / 1000, Other 25 + 25 = 50 / 1000
-    nhs2001 = rows_of(representation_table(frames, "ethnicity_broad", settings=settings(chinese_as_asian=False)))
+    nhs2001 = rows_of(
+        representation_table(frames, "ethnicity_broad", settings=settings(chinese_as_asian=False))
+    )
     assert by_group(nhs2001, C.BASELINE_SHARE)["Asian or Asian British"] == pytest.approx(0.1)
     assert by_group(nhs2001, C.BASELINE_SHARE)["Other ethnic group"] == pytest.approx(0.05)
     assert by_group(nhs2001, C.INVOLVED)["Other ethnic group"] == 1
@@ -143,7 +189,7 @@ def test_broad_and_binary_groups_and_census_shares(fake_reference):
     assert by_group(binary, C.BASELINE_SHARE) == pytest.approx({"White": 0.6, "Ethnic minority": 0.4})
 
 
-def test_all_unknown_gives_no_data_rows(fake_reference):
+def test_all_unknown_gives_no_data_rows():
     rep = representation_table(_one_quarter(["Z", "99", "99"]), "ethnicity", settings=S)
     assert set(rows_of(rep)[C.STATUS]) == {C.STATUS_NO_DATA}
     table = rep.tables.filter(pl.col(C.LEVEL_KEY) == "individual").row(0, named=True)
@@ -152,33 +198,43 @@ def test_all_unknown_gives_no_data_rows(fake_reference):
     assert empty_level[C.PEOPLE] == 0 and empty_level[C.DECLARATION_RATE] is None
 
 
-def test_no_records_gives_empty_tables(fake_reference):
+def test_no_records_gives_empty_tables():
     rep = representation_table(frames_with(people_frame([]), involvements_frame([])), "sex", settings=S)
     assert rep.rows.height == 0 and rep.tables.height == 0
     assert rep.latest_period is None
 
 
-def test_columns_follow_the_contract(fake_reference):
+def test_columns_follow_the_contract():
     rep = representation_table(_one_quarter(["A", "M"]), "sex", settings=S)
     assert tuple(rep.rows.columns) == C.ROW_COLUMNS
     assert tuple(rep.tables.columns) == C.TABLE_COLUMNS
-    assert rep.rows[C.BASELINE_NAME][0] == rep.baseline_description == \
-        "Census 2021, usual residents of Eastham (1 area)"
+    assert (
+        rep.rows[C.BASELINE_NAME][0]
+        == rep.baseline_description
+        == "Census 2021, usual residents of Eastham (1 area)"
+    )
     # sex census: female 520 / 1000 = 0.52; 2 of 2 involved are female
     row = rows_of(rep).filter(pl.col(C.GROUP) == "female").row(0, named=True)
-    assert (row[C.INVOLVED], row[C.TOTAL], row[C.BASELINE_SHARE], row[C.GROUP_LABEL]) == (2, 2, 0.52, "Female")
+    assert (row[C.INVOLVED], row[C.TOTAL], row[C.BASELINE_SHARE], row[C.GROUP_LABEL]) == (
+        2,
+        2,
+        0.52,
+        "Female",
+    )
 
 
-def test_characteristic_without_census_figures_says_so(fake_reference):
+def test_characteristic_without_census_figures_says_so():
     with pytest.raises(ValueError, match="No Census figures for religion"):
         representation_table(_one_quarter(["A"]), "religion", settings=S)
 
 
-# --- Baselines ------------------------------------------------------------------------------------------------
+# --- Baselines ---------------------------------------------------------------------------------------------
 
-def test_need_weighted_baseline_by_hand(fake_reference):
-    rep = representation_table(_one_quarter(["A", "M"]), "ethnicity_broad",
-                               baseline=BaselineSpec(kind="need_weighted"), settings=S)
+
+def test_need_weighted_baseline_by_hand():
+    rep = representation_table(
+        _one_quarter(["A", "M"]), "ethnicity_broad", baseline=BaselineSpec(kind="need_weighted"), settings=S
+    )
     # census x rate (detailed if shipped, else NHS fold code, else broad, else overall 75):
     # A 500x50=25000, B 20x75=1500, GT 5x75=375, C 75x75=5625          White 32500
     # M 100x300=30000, N 150x250 (broad Black)=37500                    Black 67500
@@ -190,35 +246,53 @@ def test_need_weighted_baseline_by_hand(fake_reference):
     assert shares["Black or Black British"] == pytest.approx(67500 / 111875)
     assert shares["Asian or Asian British"] == pytest.approx(10000 / 111875)
     assert shares["Other ethnic group"] == pytest.approx(1875 / 111875)
-    assert rep.baseline_description.startswith("Need-weighted: Census 2021, usual residents of Eastham (1 area)")
+    assert rep.baseline_description.startswith(
+        "Need-weighted: Census 2021, usual residents of Eastham (1 area)"
+    )
     assert "Mental Health Act detention rate" in rep.baseline_description
     assert "2 groups by their detailed rate" in rep.baseline_description
 
 
-def test_need_weighting_applies_to_ethnicity_only(fake_reference):
-    rep = representation_table(_one_quarter(["A"]), "sex", baseline=BaselineSpec(kind="need_weighted"), settings=S)
+def test_need_weighting_applies_to_ethnicity_only():
+    rep = representation_table(
+        _one_quarter(["A"]), "sex", baseline=BaselineSpec(kind="need_weighted"), settings=S
+    )
     assert rep.baseline_description.endswith("(need weighting applies to ethnicity only)")
     assert by_group(rows_of(rep), C.BASELINE_SHARE)["female"] == pytest.approx(0.52)
 
 
-def test_user_baseline_from_labels(fake_reference):
-    supplied = pl.DataFrame({
-        "source": ["caseload"] * 4, "year": [2024] * 4, "geography_code": ["T"] * 4,
-        "geography_name": ["Test trust caseload"] * 4, "characteristic": ["ethnicity"] * 4,
-        "group": ["White British", " black caribbean ", "African", "Not stated"], "count": [60.0, 25.0, 15.0, 50.0],
-    })
-    rep = representation_table(_one_quarter(["A", "M"], baselines_table=supplied), "ethnicity_broad",
-                               baseline=BaselineSpec(kind="user", source="caseload"), settings=S)
+def test_user_baseline_from_labels():
+    supplied = pl.DataFrame(
+        {
+            "source": ["caseload"] * 4,
+            "year": [2024] * 4,
+            "geography_code": ["T"] * 4,
+            "geography_name": ["Test trust caseload"] * 4,
+            "characteristic": ["ethnicity"] * 4,
+            "group": ["White British", " black caribbean ", "African", "Not stated"],
+            "count": [60.0, 25.0, 15.0, 50.0],
+        }
+    )
+    rep = representation_table(
+        _one_quarter(["A", "M"], baselines_table=supplied),
+        "ethnicity_broad",
+        baseline=BaselineSpec(kind="user", source="caseload"),
+        settings=S,
+    )
     # known: 60 + 25 + 15 = 100 ("Not stated" dropped): White 0.60, Black 0.40
     shares = by_group(rows_of(rep), C.BASELINE_SHARE)
     assert shares["White"] == pytest.approx(0.6) and shares["Black or Black British"] == pytest.approx(0.4)
     assert rep.baseline_description == "Supplied baseline 'caseload' 2024 for Test trust caseload"
     with pytest.raises(ValueError, match="no supplied baseline called 'nope'"):
-        representation_table(_one_quarter(["A"], baselines_table=supplied), "ethnicity",
-                             baseline=BaselineSpec(kind="user", source="nope"), settings=S)
+        representation_table(
+            _one_quarter(["A"], baselines_table=supplied),
+            "ethnicity",
+            baseline=BaselineSpec(kind="user", source="nope"),
+            settings=S,
+        )
 
 
-def test_unknown_area_and_empty_catchment(fake_reference):
+def test_unknown_area_and_empty_catchment():
     with pytest.raises(ValueError, match="Unknown area code: X9"):
         representation_table(_one_quarter(["A"], catchment=("X9",)), "ethnicity", settings=S)
     rep = representation_table(_one_quarter(["A"], catchment=()), "ethnicity", settings=S)
@@ -226,13 +300,13 @@ def test_unknown_area_and_empty_catchment(fake_reference):
     assert rep.baseline_description == "No baseline: the organisation has no catchment areas recorded"
 
 
-def test_several_areas_are_summed(fake_reference):
+def test_several_areas_are_summed():
     rep = representation_table(_one_quarter(["A"], catchment=("E1", "E2")), "ethnicity_broad", settings=S)
     assert rep.baseline_description == "Census 2021, usual residents of Eastham, Westham (2 areas)"
     assert by_group(rows_of(rep), C.BASELINE_SHARE)["White"] == pytest.approx(0.6)  # 1200 / 2000
 
 
-def test_icb_area_has_broad_groups_only(fake_reference):
+def test_icb_area_has_broad_groups_only():
     rep = representation_table(_one_quarter(["A"], catchment=("ICB1",)), "ethnicity_broad", settings=S)
     # White 600 / 1000
     assert by_group(rows_of(rep), C.BASELINE_SHARE)["White"] == pytest.approx(0.6)
@@ -241,7 +315,7 @@ def test_icb_area_has_broad_groups_only(fake_reference):
         representation_table(_one_quarter(["A"], catchment=("ICB1",)), "ethnicity", settings=S)
 
 
-def test_bad_arguments_are_clear_sentences(fake_reference):
+def test_bad_arguments_are_clear_sentences():
     frames = _one_quarter(["A"])
     with pytest.raises(ValueError, match="'colour' is not a characteristic"):
         representation_table(frames, "colour", settings=S)
@@ -255,12 +329,15 @@ def test_bad_arguments_are_clear_sentences(fake_reference):
         representation_table(frames, characteristics=("sex",), settings=S)
 
 
-# --- Intersectional and bulk ---------------------------------------------------------------------------------
+# --- Intersectional and bulk -------------------------------------------------------------------------------
 
-def test_crossed_characteristics(fake_reference):
+
+def test_crossed_characteristics():
     people = people_frame(["A", "M", "M", "Z"], sex=["female", "male", "female", "female"])
     inv = involvements_frame([(i, 10, date(2024, 1, 1), date(2024, 1, 31)) for i in (1, 2, 3, 4)])
-    rep = representation_table(frames_with(people, inv), characteristics=("ethnicity_broad", "sex"), settings=S)
+    rep = representation_table(
+        frames_with(people, inv), characteristics=("ethnicity_broad", "sex"), settings=S
+    )
     rows = rows_of(rep)
     assert rep.characteristic == "ethnicity_broad × sex"
     black_female = rows.filter(pl.col(C.GROUP) == "Black or Black British × female").row(0, named=True)
@@ -273,7 +350,7 @@ def test_crossed_characteristics(fake_reference):
     assert rep.tables.filter(pl.col(C.LEVEL_KEY) == "individual")[C.NOT_STATED][0] == 1
 
 
-def test_bulk_tables_equal_single_tables(fake_reference):
+def test_bulk_tables_equal_single_tables():
     frames = _one_quarter(["A", "M", "H", "Z"])
     bulk = representation_tables(frames, characteristics=("ethnicity", "ethnicity_broad", "sex"), settings=S)
     for characteristic in ("ethnicity", "ethnicity_broad", "sex"):
@@ -282,7 +359,7 @@ def test_bulk_tables_equal_single_tables(fake_reference):
         assert bulk.tables.filter(pl.col(C.CHARACTERISTIC) == characteristic).equals(single.tables)
 
 
-def test_default_settings_are_read_when_none(fake_reference, monkeypatch):
+def test_default_settings_are_read_when_none(monkeypatch):
     from models.settings import get_settings
 
     monkeypatch.setenv("PRESENCE_UNDER_THRESHOLD", "0.5")

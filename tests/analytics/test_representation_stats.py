@@ -25,27 +25,37 @@ from analytics.stats import (
 
 def table(rows, keys=("t",)):
     """rows of (table, involved, total, baseline_share)."""
-    return pl.DataFrame(rows, schema={"t": pl.Int64, C.INVOLVED: pl.Int64, C.TOTAL: pl.Int64,
-                                      C.BASELINE_SHARE: pl.Float64}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"t": pl.Int64, C.INVOLVED: pl.Int64, C.TOTAL: pl.Int64, C.BASELINE_SHARE: pl.Float64},
+        orient="row",
+    )
 
 
 def one(involved, total, p, **kwargs):
-    return compare_with_baseline(table([(1, involved, total, p)]), table_keys=["t"], **kwargs).row(0, named=True)
+    return compare_with_baseline(table([(1, involved, total, p)]), table_keys=["t"], **kwargs).row(
+        0, named=True
+    )
 
 
-@pytest.mark.parametrize("involved,total,p,share,ratio,gap_pp,expected,shortfall,z", [
-    # share = 1/12 = 0.08333; ratio = 0.08333 / 0.10 = 0.8333; gap = (0.08333 - 0.10) x 100 = -1.667 pp
-    # expected = 12 x 0.10 = 1.2; shortfall = ceil(1.2 - 1) = 1; z = (1 - 1.2) / sqrt(12 x 0.1 x 0.9) = -0.1925
-    (1, 12, 0.10, 0.083333, 0.833333, -1.666667, 1.2, 1, -0.192450),
-    # share = 40/400 = 0.10; ratio = 0.10 / 0.18 = 0.5556; gap = -8 pp; expected = 72; shortfall = 32
-    # z = (40 - 72) / sqrt(400 x 0.18 x 0.82) = -32 / sqrt(59.04) = -32 / 7.68375 = -4.16463
-    (40, 400, 0.18, 0.10, 0.555556, -8.0, 72.0, 32, -4.164634),
-    # share = 30/100 = 0.30; ratio = 0.30 / 0.20 = 1.5; gap = +10 pp; expected = 20; shortfall = max(0, -10) = 0
-    # z = 10 / sqrt(100 x 0.2 x 0.8) = 10 / 4 = 2.5
-    (30, 100, 0.20, 0.30, 1.5, 10.0, 20.0, 0, 2.5),
-    # exactly matching: share 0.25 = p; ratio 1; gap 0; expected 5 = n; shortfall 0; z 0
-    (5, 20, 0.25, 0.25, 1.0, 0.0, 5.0, 0, 0.0),
-])
+@pytest.mark.parametrize(
+    "involved,total,p,share,ratio,gap_pp,expected,shortfall,z",
+    [
+        # share = 1/12 = 0.08333; ratio = 0.08333 / 0.10 = 0.8333; gap = (0.08333 - 0.10) x 100 = -1.667 pp
+        # expected = 12 x 0.10 = 1.2; shortfall = ceil(1.2 - 1) = 1; z = (1 - 1.2) / sqrt(12 x 0.1 x 0.9) =
+        # -0.1925
+        (1, 12, 0.10, 0.083333, 0.833333, -1.666667, 1.2, 1, -0.192450),
+        # share = 40/400 = 0.10; ratio = 0.10 / 0.18 = 0.5556; gap = -8 pp; expected = 72; shortfall = 32
+        # z = (40 - 72) / sqrt(400 x 0.18 x 0.82) = -32 / sqrt(59.04) = -32 / 7.68375 = -4.16463
+        (40, 400, 0.18, 0.10, 0.555556, -8.0, 72.0, 32, -4.164634),
+        # share = 30/100 = 0.30; ratio = 0.30 / 0.20 = 1.5; gap = +10 pp; expected = 20; shortfall = max(0,
+        # -10) = 0
+        # z = 10 / sqrt(100 x 0.2 x 0.8) = 10 / 4 = 2.5
+        (30, 100, 0.20, 0.30, 1.5, 10.0, 20.0, 0, 2.5),
+        # exactly matching: share 0.25 = p; ratio 1; gap 0; expected 5 = n; shortfall 0; z 0
+        (5, 20, 0.25, 0.25, 1.0, 0.0, 5.0, 0, 0.0),
+    ],
+)
 def test_hand_computed_metrics(involved, total, p, share, ratio, gap_pp, expected, shortfall, z):
     row = one(involved, total, p)
     assert row[C.SHARE] == pytest.approx(share, abs=1e-6)
@@ -56,18 +66,21 @@ def test_hand_computed_metrics(involved, total, p, share, ratio, gap_pp, expecte
     assert row[C.Z] == pytest.approx(z, abs=1e-6)
 
 
-@pytest.mark.parametrize("involved,total,p,status", [
-    (0, 0, 0.2, C.STATUS_NO_DATA),          # N = 0 comes first, whatever the baseline
-    (3, 10, None, C.STATUS_NO_BASELINE),    # p missing
-    (3, 10, 0.0, C.STATUS_NO_BASELINE),     # p = 0
-    (0, 10, 0.2, C.STATUS_ABSENT),          # n = 0 and expected = 10 x 0.2 = 2 >= 1
-    (9, 50, 0.2, C.STATUS_WITHIN_RANGE),    # ratio = 0.18 / 0.2 = 0.9, inside 0.8 .. 1.25
-    (40, 400, 0.18, C.STATUS_UNDER),        # ratio 0.556, exact p = 1.16e-5 (one group: Holm x1)
-    (130, 400, 0.18, C.STATUS_OVER),        # ratio = 0.325 / 0.18 = 1.81, p tiny
-    (0, 4, 0.2, C.STATUS_TOO_FEW),          # expected 0.8 < 1; P(0 of 4 | 0.2) two-sided = 1.0 >= 0.05
-    (1, 12, 0.1, C.STATUS_WITHIN_RANGE),    # ratio = 0.0833 / 0.1 = 0.833, inside the range despite n = 1
-    (2, 30, 0.2, C.STATUS_UNCERTAIN),       # ratio 0.33, p = 0.070 not significant; P(0 of 30) = 0.0021 < 0.05
-])
+@pytest.mark.parametrize(
+    "involved,total,p,status",
+    [
+        (0, 0, 0.2, C.STATUS_NO_DATA),  # N = 0 comes first, whatever the baseline
+        (3, 10, None, C.STATUS_NO_BASELINE),  # p missing
+        (3, 10, 0.0, C.STATUS_NO_BASELINE),  # p = 0
+        (0, 10, 0.2, C.STATUS_ABSENT),  # n = 0 and expected = 10 x 0.2 = 2 >= 1
+        (9, 50, 0.2, C.STATUS_WITHIN_RANGE),  # ratio = 0.18 / 0.2 = 0.9, inside 0.8 .. 1.25
+        (40, 400, 0.18, C.STATUS_UNDER),  # ratio 0.556, exact p = 1.16e-5 (one group: Holm x1)
+        (130, 400, 0.18, C.STATUS_OVER),  # ratio = 0.325 / 0.18 = 1.81, p tiny
+        (0, 4, 0.2, C.STATUS_TOO_FEW),  # expected 0.8 < 1; P(0 of 4 | 0.2) two-sided = 1.0 >= 0.05
+        (1, 12, 0.1, C.STATUS_WITHIN_RANGE),  # ratio = 0.0833 / 0.1 = 0.833, inside the range despite n = 1
+        (2, 30, 0.2, C.STATUS_UNCERTAIN),  # ratio 0.33, p = 0.070 not significant; P(0 of 30) = 0.0021 < 0.05
+    ],
+)
 def test_status_order(involved, total, p, status):
     assert one(involved, total, p)[C.STATUS] == status
 
@@ -90,12 +103,14 @@ def test_thresholds_come_from_the_arguments():
 
 def test_divide_by_zero_is_null_with_a_status():
     no_data = one(0, 0, 0.2)
-    assert [no_data[c] for c in (C.SHARE, C.RATIO, C.GAP_PP, C.EXPECTED, C.SHORTFALL, C.Z, C.CI_LOW, C.P_VALUE)] \
-        == [None] * 8
+    assert [
+        no_data[c] for c in (C.SHARE, C.RATIO, C.GAP_PP, C.EXPECTED, C.SHORTFALL, C.Z, C.CI_LOW, C.P_VALUE)
+    ] == [None] * 8
     no_baseline = one(3, 10, 0.0)
     assert no_baseline[C.SHARE] == pytest.approx(0.3)
-    assert [no_baseline[c] for c in (C.RATIO, C.GAP_PP, C.EXPECTED, C.SHORTFALL, C.Z, C.P_VALUE, C.P_ADJUSTED)] \
-        == [None] * 7
+    assert [
+        no_baseline[c] for c in (C.RATIO, C.GAP_PP, C.EXPECTED, C.SHORTFALL, C.Z, C.P_VALUE, C.P_ADJUSTED)
+    ] == [None] * 7
     assert no_baseline[C.CI_LOW] is not None  # the interval of the share needs no baseline
 
 
@@ -107,7 +122,8 @@ def test_p_equal_to_one_has_no_z_but_a_status():
     assert row[C.STATUS] == C.STATUS_WITHIN_RANGE
 
 
-# --- Oracles ---------------------------------------------------------------------------------------------------
+# --- Oracles -----------------------------------------------------------------------------------------------
+
 
 def test_binomial_p_matches_scipy_binomtest():
     rng = np.random.default_rng(7)
@@ -185,7 +201,7 @@ def test_cochran_armitage_by_hand_and_against_pearson():
     scores = np.repeat([0, 1, 2], 10)
     outcome = np.concatenate([np.r_[np.ones(k), np.zeros(10 - k)] for k in (2, 4, 6)])
     r = sps.pearsonr(scores, outcome).statistic
-    assert z ** 2 == pytest.approx(30 * r ** 2)
+    assert z**2 == pytest.approx(30 * r**2)
 
 
 def test_cochran_armitage_undefined_cases():
@@ -207,11 +223,14 @@ def test_relative_risk_log_method_by_hand():
     assert np.isnan(rr[0]) and np.isnan(low[0])
 
 
-# --- Properties ------------------------------------------------------------------------------------------------
+# --- Properties --------------------------------------------------------------------------------------------
+
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.integers(0, 60), min_size=1, max_size=8),
-       st.lists(st.floats(0.01, 1.0), min_size=8, max_size=8))
+@given(
+    st.lists(st.integers(0, 60), min_size=1, max_size=8),
+    st.lists(st.floats(0.01, 1.0), min_size=8, max_size=8),
+)
 def test_properties(counts, weights):
     total = sum(counts)
     shares = np.array(weights[: len(counts)]) / sum(weights[: len(counts)])

@@ -7,8 +7,8 @@ from datetime import date
 
 import polars as pl
 import pytest
-from representation_fixtures import (  # noqa: F401 - fake_reference is a fixture
-    fake_reference,
+from representation_fixtures import (
+    fake_reference,  # noqa: F401 - a fixture, used through pytestmark
     frames_with,
     involvements_frame,
     people_frame,
@@ -24,6 +24,8 @@ from analytics.representation import representation_table
 from analytics.stats import cochran_armitage
 from analytics.trends import trend_table
 
+pytestmark = pytest.mark.usefixtures("fake_reference")
+
 S = settings()
 Q1 = (date(2024, 1, 1), date(2024, 3, 31))
 
@@ -33,19 +35,22 @@ def _decision_frames():
     individual care. Two people of unknown ethnicity at board."""
     ethnicities = ["A"] * 10 + ["M"] * 10 + ["Z", "99"]
     people = people_frame(ethnicities)
-    rows = [(i, 10, *Q1) for i in range(1, 21)]              # everyone at individual care
-    rows += [(i, 30, *Q1) for i in (1, 2, 3, 4, 11, 21, 22)]  # 4 White British, 1 Caribbean, 2 unknown at board
+    rows = [(i, 10, *Q1) for i in range(1, 21)]  # everyone at individual care
+    rows += [
+        (i, 30, *Q1) for i in (1, 2, 3, 4, 11, 21, 22)
+    ]  # 4 White British, 1 Caribbean, 2 unknown at board
     return frames_with(people, involvements_frame(rows))
 
 
-def test_relative_likelihood_by_hand(fake_reference):
+def test_relative_likelihood_by_hand():
     out = relative_likelihood(_decision_frames(), "ethnicity", period="year", settings=S)
     assert tuple(out.columns) == LIKELIHOOD_COLUMNS
     white = out.filter(pl.col(C.GROUP) == "A").row(0, named=True)
     black = out.filter(pl.col(C.GROUP) == "M").row(0, named=True)
     assert (white["decision_making_n"], white["other_only_n"]) == (4, 6)
     assert (black["decision_making_n"], black["other_only_n"]) == (1, 9)
-    # likelihoods 4/10 = 0.4 and 1/10 = 0.1; WRES orientation: reference / group = 0.4 / 0.1 = 4 (disadvantaged)
+    # likelihoods 4/10 = 0.4 and 1/10 = 0.1; WRES orientation: reference / group = 0.4 / 0.1 = 4
+    # (disadvantaged)
     assert black["likelihood"] == pytest.approx(0.1)
     assert black["relative_likelihood"] == pytest.approx(4.0)
     se = math.sqrt(1 / 4 - 1 / 10 + 1 / 1 - 1 / 10)  # = sqrt(1.05) = 1.0247
@@ -57,7 +62,7 @@ def test_relative_likelihood_by_hand(fake_reference):
     assert out.filter(pl.col(C.GROUP) == "H")["likelihood"][0] is None
 
 
-def test_relative_likelihood_broad_reference_and_errors(fake_reference):
+def test_relative_likelihood_broad_reference_and_errors():
     out = relative_likelihood(_decision_frames(), "ethnicity_broad", period="quarter", settings=S)
     assert set(out["reference_group"]) == {"White"}
     with pytest.raises(ValueError, match="reference group 'Martian'"):
@@ -66,7 +71,7 @@ def test_relative_likelihood_broad_reference_and_errors(fake_reference):
     assert set(sex["reference_group"]) == {"female"}  # the largest group when there is no natural reference
 
 
-def test_pipeline_is_a_selection_of_the_rows(fake_reference):
+def test_pipeline_is_a_selection_of_the_rows():
     rep = representation_table(_decision_frames(), "ethnicity", settings=S)
     pipe = pipeline(rep)
     black = pipe.filter(pl.col(C.GROUP) == "M")
@@ -90,7 +95,7 @@ def _trend_frames():
     return frames_with(people_frame(people), involvements_frame(rows))
 
 
-def test_trend_table(fake_reference):
+def test_trend_table():
     rep = representation_table(_trend_frames(), "ethnicity", settings=S)
     trend = trend_table(rep)
     series = trend.series.filter((pl.col(C.GROUP) == "M") & (pl.col(C.LEVEL_KEY) == "individual"))
@@ -100,7 +105,8 @@ def test_trend_table(fake_reference):
     assert series["change_since_previous_pp"][0] is None
     assert series["change_since_year_ago_pp"].null_count() == 4
     summary = trend.summary.filter((pl.col(C.GROUP) == "M") & (pl.col(C.LEVEL_KEY) == "individual")).row(
-        0, named=True)
+        0, named=True
+    )
     z, p = cochran_armitage([1, 2, 3, 4], [10, 10, 10, 10])
     assert summary["cochran_armitage_z"] == pytest.approx(z)
     assert summary["cochran_armitage_p"] == pytest.approx(p)
@@ -111,7 +117,7 @@ def test_trend_table(fake_reference):
     assert board.height == 0  # nobody at board in any quarter: no series to summarise
 
 
-def test_trend_year_ago_and_status_changes(fake_reference):
+def test_trend_year_ago_and_status_changes():
     people = people_frame(["M"] * 2 + ["A"] * 8 + ["M"] * 6 + ["A"] * 4)
     rows = [(i, 10, date(2023, 2, 1), date(2023, 2, 2)) for i in range(1, 11)]
     rows += [(i, 10, date(2024, 2, 1), date(2024, 2, 2)) for i in range(11, 21)]
@@ -126,11 +132,12 @@ def test_trend_year_ago_and_status_changes(fake_reference):
     assert changed[1:] == [a != b for a, b in zip(statuses, statuses[1:], strict=False)]
 
 
-def test_data_quality_and_missing_fields(fake_reference):
+def test_data_quality_and_missing_fields():
     frames = _decision_frames()
     quality = data_quality(frames, "quarter", settings=S)
     board = quality.filter((pl.col(C.CHARACTERISTIC) == "ethnicity") & (pl.col(C.LEVEL_KEY) == "board")).row(
-        0, named=True)
+        0, named=True
+    )
     # board: 7 people, 5 declared, 1 not stated (Z), 1 not known (99)
     assert (board[C.PEOPLE], board[C.TOTAL], board[C.NOT_STATED], board[C.NOT_KNOWN]) == (7, 5, 1, 1)
     assert board[C.DECLARATION_RATE] == pytest.approx(5 / 7)
@@ -142,33 +149,40 @@ def test_data_quality_and_missing_fields(fake_reference):
     assert missing.filter(pl.col("field") == "ethnicity")["ref"].to_list() == ["P22"]
 
 
-def test_headlines_name_the_gap(fake_reference):
+def test_headlines_name_the_gap():
     # board: 0 of 14 known people are Black (census 25%): absent, about 4 people missing (14 x 0.25 = 3.5)
     people = people_frame(["A"] * 14)
     rows = [(i, 30, *Q1) for i in range(1, 15)]
     rep = representation_table(frames_with(people, involvements_frame(rows)), "ethnicity_broad", settings=S)
     sentences = headlines(rep)
-    assert ("At board and governance level, none of the 14 people involved is Black or Black British, against 25% "
-            "of the people living in the area the organisation serves: about 4 people missing.") in sentences
+    assert (
+        "At board and governance level, none of the 14 people involved is Black or Black British, "
+        "against 25% "
+        "of the people living in the area the organisation serves: about 4 people missing."
+    ) in sentences
     # 14 of 14 White against 60%: over-represented
-    assert any(s.startswith("At board and governance level, 14 of 14 people involved are White (100%)")
-               for s in sentences)
+    assert any(
+        s.startswith("At board and governance level, 14 of 14 people involved are White (100%)")
+        for s in sentences
+    )
 
 
-def test_headlines_small_levels_and_nobody(fake_reference):
+def test_headlines_small_levels_and_nobody():
     people = people_frame(["A", "M", "Z"])
     rows = [(1, 30, *Q1), (2, 30, *Q1), (3, 30, *Q1)]
     rep = representation_table(frames_with(people, involvements_frame(rows)), "ethnicity_broad", settings=S)
     sentences = headlines(rep)
-    assert "At board and governance level, 2 people with a known value are too few for the statistics to tell " \
-           "a gap from chance." in sentences
+    assert (
+        "At board and governance level, 2 people with a known value are too few for the statistics to tell "
+        "a gap from chance." in sentences
+    )
     assert any("1 person of 3 did not state" in s for s in sentences)
     empty = representation_table(frames_with(people_frame([]), involvements_frame([])), "sex", settings=S)
     assert headlines(empty) == ["There is nobody counted yet: add people and their involvement first."]
     assert level_phrase("Strategic (commissioning, policy)", "strategic") == "strategic level"
 
 
-def test_outreach_list_ranks_by_shortfall(fake_reference):
+def test_outreach_list_ranks_by_shortfall():
     # individual care: 40 White British only (Black expected 40 x 0.25 = 10 -> shortfall 10, Asian 5)
     # board: 8 White British only (Black expected 2 -> shortfall 2)
     people = people_frame(["A"] * 40)
@@ -178,8 +192,12 @@ def test_outreach_list_ranks_by_shortfall(fake_reference):
     out = outreach_list(rep)
     assert tuple(out.columns) == OUTREACH_COLUMNS
     first = out.row(0, named=True)
-    assert (first[C.LEVEL_KEY], first[C.GROUP], first[C.SHORTFALL], first["priority"]) == \
-        ("individual", "Black or Black British", 10, 1)
+    assert (first[C.LEVEL_KEY], first[C.GROUP], first[C.SHORTFALL], first["priority"]) == (
+        "individual",
+        "Black or Black British",
+        10,
+        1,
+    )
     assert out["priority"].to_list() == list(range(1, out.height + 1))
     assert out[C.SHORTFALL].to_list() == sorted(out[C.SHORTFALL].to_list(), reverse=True)
     assert set(out[C.STATUS]) <= {C.STATUS_UNDER, C.STATUS_ABSENT}

@@ -19,38 +19,78 @@ def settings() -> Settings:
     return Settings()
 
 
-def table(counts: dict[str, int], *, level: str = "board", period: str = "2024-Q1", not_stated: int = 0,
-          not_known: int = 0, baseline: dict[str, float] | None = None, characteristic: str = "ethnicity_broad"):
+def table(
+    counts: dict[str, int],
+    *,
+    level: str = "board",
+    period: str = "2024-Q1",
+    not_stated: int = 0,
+    not_known: int = 0,
+    baseline: dict[str, float] | None = None,
+    characteristic: str = "ethnicity_broad",
+):
     """Representation rows and tables for one level x period, the way the engine shapes them."""
     total = sum(counts.values())
     baseline = baseline or {g: 1 / len(counts) for g in counts}
-    rows = pl.DataFrame({
-        c.LEVEL_RANK: 5, c.LEVEL_KEY: level, c.PERIOD: period, c.CHARACTERISTIC: characteristic,
-        c.INVOLVEMENT_FILTER: "all", c.GROUP: list(counts), c.GROUP_LABEL: list(counts),
-        c.INVOLVED: list(counts.values()), c.TOTAL: total, c.SHARE: [n / total if total else None for n in counts.values()],
-        c.BASELINE_SHARE: [baseline[g] for g in counts], c.RATIO: 0.0, c.GAP_PP: 0.0, c.EXPECTED: 0.0,
-        c.SHORTFALL: 0, c.Z: 0.0, c.CI_LOW: 0.0, c.CI_HIGH: 0.0, c.P_VALUE: 0.0, c.P_ADJUSTED: 0.0,
-        c.STATUS: c.STATUS_UNCERTAIN,
-    }, schema_overrides={c.SHORTFALL: pl.Int64, c.SHARE: pl.Float64})
-    tables = pl.DataFrame({
-        c.LEVEL_RANK: [5], c.LEVEL_KEY: [level], c.PERIOD: [period], c.CHARACTERISTIC: [characteristic],
-        c.INVOLVEMENT_FILTER: ["all"], c.PEOPLE: [total + not_stated + not_known], c.TOTAL: [total],
-        c.UNKNOWN: [not_stated + not_known], c.NOT_STATED: [not_stated], c.NOT_KNOWN: [not_known],
-        c.DECLARATION_RATE: [total / (total + not_stated + not_known) if total + not_stated + not_known else None],
-    })
+    rows = pl.DataFrame(
+        {
+            c.LEVEL_RANK: 5,
+            c.LEVEL_KEY: level,
+            c.PERIOD: period,
+            c.CHARACTERISTIC: characteristic,
+            c.INVOLVEMENT_FILTER: "all",
+            c.GROUP: list(counts),
+            c.GROUP_LABEL: list(counts),
+            c.INVOLVED: list(counts.values()),
+            c.TOTAL: total,
+            c.SHARE: [n / total if total else None for n in counts.values()],
+            c.BASELINE_SHARE: [baseline[g] for g in counts],
+            c.RATIO: 0.0,
+            c.GAP_PP: 0.0,
+            c.EXPECTED: 0.0,
+            c.SHORTFALL: 0,
+            c.Z: 0.0,
+            c.CI_LOW: 0.0,
+            c.CI_HIGH: 0.0,
+            c.P_VALUE: 0.0,
+            c.P_ADJUSTED: 0.0,
+            c.STATUS: c.STATUS_UNCERTAIN,
+        },
+        schema_overrides={c.SHORTFALL: pl.Int64, c.SHARE: pl.Float64},
+    )
+    tables = pl.DataFrame(
+        {
+            c.LEVEL_RANK: [5],
+            c.LEVEL_KEY: [level],
+            c.PERIOD: [period],
+            c.CHARACTERISTIC: [characteristic],
+            c.INVOLVEMENT_FILTER: ["all"],
+            c.PEOPLE: [total + not_stated + not_known],
+            c.TOTAL: [total],
+            c.UNKNOWN: [not_stated + not_known],
+            c.NOT_STATED: [not_stated],
+            c.NOT_KNOWN: [not_known],
+            c.DECLARATION_RATE: [
+                total / (total + not_stated + not_known) if total + not_stated + not_known else None
+            ],
+        }
+    )
     return rows, tables
 
 
-@pytest.mark.parametrize("value,shown", [
-    (0, 0),     # zero is shown as it is
-    (8, 10),    # 8 is the first count shown; nearest 5 is 10
-    (12, 10),   # 12 -> 10
-    (13, 15),   # 13 -> 15
-    (17, 15),
-    (18, 20),
-    (102, 100),
-    (103, 105),
-])
+@pytest.mark.parametrize(
+    "value,shown",
+    [
+        (0, 0),  # zero is shown as it is
+        (8, 10),  # 8 is the first count shown; nearest 5 is 10
+        (12, 10),  # 12 -> 10
+        (13, 15),  # 13 -> 15
+        (17, 15),
+        (18, 20),
+        (102, 100),
+        (103, 105),
+    ],
+)
 def test_round_count_to_nearest_five(value, shown):
     assert s.round_count(value, 5) == shown
 
@@ -148,7 +188,17 @@ def test_figures_of_a_hidden_count_are_null(settings):
     out, _ = s.suppress_representation(rows, tables, settings)
     hidden = out.filter(pl.col(s.SUPPRESSED))
     assert hidden.height == 2
-    for column in (c.SHARE, c.RATIO, c.GAP_PP, c.SHORTFALL, c.Z, c.CI_LOW, c.CI_HIGH, c.P_VALUE, c.P_ADJUSTED):
+    for column in (
+        c.SHARE,
+        c.RATIO,
+        c.GAP_PP,
+        c.SHORTFALL,
+        c.Z,
+        c.CI_LOW,
+        c.CI_HIGH,
+        c.P_VALUE,
+        c.P_ADJUSTED,
+    ):
         assert hidden[column].null_count() == 2, column
     assert hidden[c.EXPECTED].null_count() == 0  # expected = total x baseline: the total is shown
 
@@ -160,10 +210,16 @@ def test_shortfall_from_published_counts(settings):
     assert out.row(0, named=True)[c.SHORTFALL] == 20
 
 
-@pytest.mark.parametrize("p_values,adjusted", [
-    ([0.01, 0.04, 0.03], [0.03, 0.06, 0.06]),  # sorted .01 .03 .04: x3 = .03, x2 = .06, x1 = .04 -> max .06
-    ([0.5, np.nan, 0.01], [0.5, np.nan, 0.02]),  # the NaN is not in the family: m = 2
-])
+@pytest.mark.parametrize(
+    "p_values,adjusted",
+    [
+        (
+            [0.01, 0.04, 0.03],
+            [0.03, 0.06, 0.06],
+        ),  # sorted .01 .03 .04: x3 = .03, x2 = .06, x1 = .04 -> max .06
+        ([0.5, np.nan, 0.01], [0.5, np.nan, 0.02]),  # the NaN is not in the family: m = 2
+    ],
+)
 def test_holm(p_values, adjusted):
     assert s.holm(np.array(p_values)) == pytest.approx(np.array(adjusted), nan_ok=True)
 
@@ -206,12 +262,24 @@ def test_mark_exact_keeps_figures_and_marks_them():
 
 
 def test_suppress_frame_with_lines_and_recomputed_rate(settings):
-    frame = pl.DataFrame({"level": ["a", "b"], c.PEOPLE: [44, 30], c.TOTAL: [35, 30], c.UNKNOWN: [9, 0],
-                          c.NOT_STATED: [3, 0], c.NOT_KNOWN: [6, 0], c.DECLARATION_RATE: [35 / 44, 1.0]})
+    frame = pl.DataFrame(
+        {
+            "level": ["a", "b"],
+            c.PEOPLE: [44, 30],
+            c.TOTAL: [35, 30],
+            c.UNKNOWN: [9, 0],
+            c.NOT_STATED: [3, 0],
+            c.NOT_KNOWN: [6, 0],
+            c.DECLARATION_RATE: [35 / 44, 1.0],
+        }
+    )
     out = s.suppress_frame(
-        frame, [c.PEOPLE, c.TOTAL, c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN],
+        frame,
+        [c.PEOPLE, c.TOTAL, c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN],
         lines=[(c.PEOPLE, c.TOTAL, c.UNKNOWN), (c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN)],
-        derived={c.DECLARATION_RATE: pl.col(c.TOTAL) / pl.col(c.PEOPLE)}, settings=settings)
+        derived={c.DECLARATION_RATE: pl.col(c.TOTAL) / pl.col(c.PEOPLE)},
+        settings=settings,
+    )
     assert out.row(0, named=True)[c.NOT_STATED] is None and out.row(0, named=True)[c.NOT_KNOWN] is None
     assert out.row(0, named=True)[c.DECLARATION_RATE] == pytest.approx(35 / 45)
     assert out.row(1, named=True)[c.DECLARATION_RATE] == pytest.approx(1.0)

@@ -1,7 +1,7 @@
 """Real-browser fixtures: Debian's Chromium driven by Playwright, against `streamlit run` on a free port.
 
-Without Chromium (or Playwright) the browser tests skip, except with CI=true, where they fail: CI must prove the
-dashboard works in a real browser.
+Without Chromium (or Playwright) the browser tests skip, except with CI=true, where they fail: CI must prove
+the dashboard works in a real browser.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("PRESENCE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 STARTUP_SECONDS = 90
@@ -80,8 +80,9 @@ def streamlit_server(browser_demo_db, tmp_path_factory) -> Iterator[str]:
     env |= {"PRESENCE_DATABASE_URL": f"sqlite:///{browser_demo_db}", "PYTHONPATH": str(ROOT)}
     log = (tmp_path_factory.mktemp("streamlit") / "streamlit.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

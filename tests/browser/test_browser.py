@@ -35,13 +35,16 @@ PAGES = {
 }
 README_PAGES = ("overview", "representation", "decision_making")
 RUN_TIMEOUT_MS = 90_000
+VIEWPORT = {"width": 1440, "height": 1000}
+FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # the script has run to the end
 
 
 def _demo_facts(path) -> dict[str, str]:
     """Numbers the pages must show, worked out here from the same database with the analytics engine."""
     engine = get_engine(f"sqlite:///{path}")
     frames = load_frames(engine, organisation_id=1)
-    rep = representation_table(frames, "ethnicity_broad", period="quarter", baseline=BaselineSpec(kind="census"))
+    rep = representation_table(frames, "ethnicity_broad", period="quarter",
+                               baseline=BaselineSpec(kind="census"))
     period = latest_period(rep.rows)
     board = rep.tables.filter((pl.col(c.PERIOD) == period) & (pl.col(c.LEVEL_KEY) == "board"))
     return {"period": period, "board_people": f"{board.get_column(c.PEOPLE).item():,}",
@@ -50,20 +53,30 @@ def _demo_facts(path) -> dict[str, str]:
 
 def _wait_for_run(page) -> None:
     """Until the script has run to the end (Streamlit marks the app root) and charts have drawn."""
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=RUN_TIMEOUT_MS)
+    page.wait_for_selector(FINISHED, timeout=RUN_TIMEOUT_MS)
     page.wait_for_selector("h1", timeout=RUN_TIMEOUT_MS)
     page.wait_for_timeout(1500)  # let plotly finish drawing before the screenshot
 
 
+def _screenshot(page, path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the viewport to its height first."""
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    height = min(max(height, VIEWPORT["height"]), 12_000)
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(VIEWPORT)
+
+
 def test_every_page_in_a_real_browser(browser, streamlit_server, browser_demo_db, screenshots):
     facts = _demo_facts(browser_demo_db)
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     problems: list[str] = []
     for path, (name, heading) in PAGES.items():
         page.goto(f"{streamlit_server}/{path}", wait_until="domcontentloaded")
         _wait_for_run(page)
-        page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+        _screenshot(page, screenshots / f"{name}.png")
         headings = page.locator("h1").all_inner_texts()
         if not any(heading in h for h in headings):
             problems.append(f"{name}: heading {heading!r} not in {headings}")
@@ -74,13 +87,14 @@ def test_every_page_in_a_real_browser(browser, streamlit_server, browser_demo_db
             values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
             if facts["board_people"] not in values:
                 problems.append(f"overview: board people {facts['board_people']} not among metrics {values}")
-            if facts["organisation"] not in page.locator('[data-testid="stSidebar"]').inner_text():
-                problems.append(f"overview: organisation {facts['organisation']!r} not in the sidebar")
+            if facts["organisation"] not in page.locator('[data-testid="stMain"]').inner_text():
+                problems.append(f"overview: organisation {facts['organisation']!r} is not named")
         if name in ("overview", "representation", "decision_making"):
             body = page.locator('[data-testid="stMain"]').inner_text()
             if facts["period"] not in body:
                 problems.append(f"{name}: the latest period {facts['period']} is not shown")
-        if name in ("representation", "decision_making", "trends") and not page.locator(".js-plotly-plot").count():
+        charted = page.locator(".js-plotly-plot").count()
+        if name in ("representation", "decision_making", "trends") and not charted:
             problems.append(f"{name}: no chart was drawn")
     context.close()
     if os.environ.get("PRESENCE_UPDATE_SCREENSHOTS"):

@@ -22,7 +22,8 @@ TIMEOUT = 120
 def _seed_function():
     """``seed_fourpi`` from the 4PI loader tests (one seeded organisation with every 4PI table filled)."""
     spec = importlib.util.spec_from_file_location(
-        "fourpi_loader_seed", ROOT / "tests" / "analytics" / "test_fourpi_loader.py")
+        "fourpi_loader_seed", ROOT / "tests" / "analytics" / "test_fourpi_loader.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.seed_fourpi
@@ -53,8 +54,11 @@ def empty_db(tmp_path, monkeypatch) -> Path:
     return path
 
 
-def open_page(page: str) -> AppTest:
+def open_page(page: str, *, period: str | None = None) -> AppTest:
+    """The app on its first page (where the sidebar filters are set), then on ``page``."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if period is not None:
+        at.session_state["f_period"] = period  # the sidebar's Period control
     at.run()
     at.switch_page(f"pages/{page}.py")
     at.run()
@@ -62,8 +66,11 @@ def open_page(page: str) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "success",
-                                   "error") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "success", "error")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -84,8 +91,7 @@ def test_scorecard_renders_the_five_standards(fourpi_db):
 
 
 def test_scorecard_for_a_year_shows_what_to_fix_first(fourpi_db):
-    at = open_page("scorecard")
-    at.sidebar.segmented_control(key="f_period").set_value("year").run()
+    at = open_page("scorecard", period="year")
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="scorecard_period").value == "2025"
     page = texts(at)
@@ -103,10 +109,13 @@ def test_activity_view_gives_the_chair_sentences(fourpi_db):
     assert at.title[0].value == "Activity view"
     assert at.selectbox(key="activity_ref").value == "BRD"  # the board comes first
     page = texts(at)
-    assert ("Your 3 meetings so far: 1 had only one service user or carer; 2 of 3 had the minimum of 2 and 1 "
-            "the ideal of 3 or more.") in page
+    assert (
+        "Your 3 meetings so far: 1 had only one service user or carer; 2 of 3 had the minimum of 2 and 1 "
+        "the ideal of 3 or more."
+    ) in page
     assert "Only one service user or carer attended" in " ".join(
-        str(v) for table in at.dataframe for v in table.value.get("What happened", []))
+        str(v) for table in at.dataframe for v in table.value.get("What happened", [])
+    )
     at.number_input(key="activity_last_n").set_value(1).run()
     assert "Your last meeting: 1 of 1 had the minimum of 2 and 0 the ideal of 3 or more." in texts(at)
     at.selectbox(key="activity_ref").set_value("OPS").run()

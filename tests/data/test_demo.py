@@ -1,6 +1,6 @@
 """The synthetic demo trust: reproducible, the right size, realistic fields and the deliberate patterns.
 
-Pattern tests read the raw tables back from a database seeded once (SQLite, scale 1, the default seed 2021);
+Pattern tests read the raw tables back from a database seeded once per seed (SQLite, scale 1, seeds 2021, 11);
 ``test_seeds_and_refuses_a_second_time`` runs on SQLite and PostgreSQL.
 """
 
@@ -69,11 +69,11 @@ def _table(engine: Engine, table) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> dict[str, pl.DataFrame]:
-    """The raw tables of one demo trust seeded at scale 1 with the default seed."""
+@pytest.fixture(scope="module", params=[2021, 11], ids=["seed2021", "seed11"])
+def demo(request, tmp_path_factory) -> dict[str, pl.DataFrame]:
+    """The raw tables of one demo trust seeded at scale 1 (the default seed, and one more: no lucky seed)."""
     engine = _fresh_sqlite(tmp_path_factory.mktemp("demo"))
-    seed_demo(engine=engine)
+    seed_demo(engine=engine, seed=request.param)
     tables = {t.__tablename__: _table(engine, t) for t in SEEDED_TABLES}
     engine.dispose()
     return tables
@@ -144,8 +144,8 @@ def test_seeds_and_refuses_a_second_time(engine):
     assert _table(engine, Person).height == summary.counts["people"]  # nothing half-added
 
 
-def test_database_rows_are_the_plan(demo):
-    plan = build_demo()
+def test_database_rows_are_the_plan(demo, request):
+    plan = build_demo(seed=request.node.callspec.params["demo"])
     meetings = demo["meeting"].select("ref", "date", "start_time", "papers_sent")
     assert meetings.equals(plan.meetings.select(meetings.columns))
     involvements = demo["involvement"].select("ref", "role", "payment_basis", "start_date", "end_date")
@@ -225,6 +225,13 @@ def test_meetings_and_attendance(demo):
     assert (meetings["date"].dt.weekday() <= 5).all()
     assert set(attendance["capacity"]) == set(codes.ATTENDANCE_CAPACITIES)
     assert set(attendance["status"]) == set(codes.ATTENDANCE_STATUSES)
+    involves = meetings.select(pl.col("id").alias("meeting_id"), "activity_id").join(
+        demo["activity"].select(pl.col("id").alias("activity_id"), "involves"), on="activity_id")
+    capacity = attendance.join(involves, on="meeting_id")
+    crossed = capacity.filter(pl.col("involves").is_in(["service_user", "carer"])
+                              & pl.col("capacity").is_in(["service_user", "carer"])
+                              & (pl.col("involves") != pl.col("capacity")))
+    assert crossed.height == 0  # a carers' group has no service-user seats, and the other way round
     per_activity = meetings.group_by("activity_id").len()["len"]
     assert per_activity.max() <= 36 and per_activity.min() >= 6  # monthly or bi-monthly, some part-window
 

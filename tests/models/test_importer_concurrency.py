@@ -13,8 +13,10 @@ from models.tables import Attendance, ImportLog, OrganisationCreate, Person
 
 
 def _people(start: int, stop: int) -> bytes:
-    return ("ref,involvement_type,ethnicity\n"
-            + "".join(f"P{i:05d},carer,{'ABMN'[i % 4]}\n" for i in range(start, stop))).encode()
+    return (
+        "ref,involvement_type,ethnicity\n"
+        + "".join(f"P{i:05d},carer,{'ABMN'[i % 4]}\n" for i in range(start, stop))
+    ).encode()
 
 
 def _attendance(people: range, meeting: str) -> bytes:
@@ -41,19 +43,27 @@ def test_two_processes_import_overlapping_files_at_once(engine: Engine):
     with Session(engine) as session:
         crud.create_organisation(session=session, organisation=OrganisationCreate(code="T1", name="T"))
         session.commit()
-    setup = [("activities.csv", b"ref,name,involvement_area,level,start_date\nA1,Board,D,board,2020-01-01\n"),
-             ("meetings.csv", b"ref,activity_ref,date\nM1,A1,2024-01-01\nM2,A1,2024-02-01\n")]
+    setup = [
+        ("activities.csv", b"ref,name,involvement_area,level,start_date\nA1,Board,D,board,2020-01-01\n"),
+        ("meetings.csv", b"ref,activity_ref,date\nM1,A1,2024-01-01\nM2,A1,2024-02-01\n"),
+    ]
     from models.importer import import_file
 
     for name, data in setup:
         assert import_file(engine=engine, path_or_bytes=data, file_name=name).committed
     url = engine.url.render_as_string(hide_password=False)
-    # Both people files hold P01000-P01999; each also has 1,000 people of its own and attendance at its own meeting.
+    # Both people files hold P01000-P01999; each also has 1,000 people of its own, and attendance at its
+    # own meeting.
     first = [("a-people.csv", _people(0, 2000)), ("a-attendance.csv", _attendance(range(0, 2000), "M1"))]
-    second = [("b-people.csv", _people(1000, 3000)), ("b-attendance.csv", _attendance(range(1000, 3000), "M2"))]
+    second = [
+        ("b-people.csv", _people(1000, 3000)),
+        ("b-attendance.csv", _attendance(range(1000, 3000), "M2")),
+    ]
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=_worker, args=(url, files, barrier, results)) for files in (first, second)]
+    workers = [
+        context.Process(target=_worker, args=(url, files, barrier, results)) for files in (first, second)
+    ]
     for w in workers:
         w.start()
     for w in workers:
@@ -69,6 +79,7 @@ def test_two_processes_import_overlapping_files_at_once(engine: Engine):
     people = sorted((outcomes[n][1], outcomes[n][2]) for n in ("a-people.csv", "b-people.csv"))
     assert people == [(1000, 1000), (2000, 0)]
     with engine.connect() as connection:
+
         def scalar(query):
             return connection.execute(query).scalar_one()
 

@@ -9,6 +9,8 @@ from sqlalchemy import func, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from alembic.script import ScriptDirectory
+
 from data import codes
 from models import (
     Activity,
@@ -22,6 +24,7 @@ from models import (
     Person,
     upgrade_schema,
 )
+from models.db import alembic_config
 from models.crud import create_organisation, get_organisation, levels_by_key
 from models.tables import ALL_TABLES, OrganisationCreate
 
@@ -48,10 +51,22 @@ def test_every_table_is_created(engine):
     assert "alembic_version" in names
 
 
-def test_upgrade_is_idempotent(engine):
+def test_upgrade_is_idempotent_and_reaches_the_newest_revision(engine):
     upgrade_schema(engine)  # second run on a migrated database changes nothing and does not fail
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
+
+
+def test_reference_baseline_cells_cannot_be_loaded_twice(engine):
+    cell = dict(source="census2021", year=2021, geography_code="E09000022", geography_name="Lambeth",
+                characteristic="ethnicity", group="A")
+    with Session(engine) as session:
+        session.add(Baseline(count=1, **cell))
+        session.commit()
+        session.add(Baseline(count=1, **cell))
+        with pytest.raises(IntegrityError):
+            session.commit()
 
 
 def test_organisation_gets_five_ordered_levels_with_decision_making_at_the_top(engine):

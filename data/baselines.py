@@ -1,0 +1,280 @@
+"""Shipped reference baselines: Census 2021 counts by area and Mental Health Act detention rates.
+
+The CSVs in ``data/baselines/`` are built by ``python -m data.build_baselines`` from the shared ONS and NHS
+England files (provenance, licence and caveats: ``data/SOURCES.md``). This module reads them:
+
+- :func:`reference_baselines`: every Census 2021 row (geography x characteristic x group, with counts);
+- :func:`detention_rates`: crude detention rates per 100,000 by ethnic group for one reporting year;
+- :func:`geographies`: the areas there are figures for, for pickers;
+- :func:`county_districts`: which 2021 shire districts make up each county;
+- :func:`area_baseline`: one characteristic's counts summed over a set of areas (a catchment);
+- :func:`load_reference_baselines`: copy the Census rows into the ``baseline`` table (idempotent).
+
+Nothing here caches data frames for the dashboard: the module-level caches hold the parsed CSVs only
+(a few MB, the same for every user), and callers get clones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import and_, insert, select
+from sqlalchemy.engine import Engine
+
+BASELINES_DIR = Path(__file__).with_name("baselines")
+CODELISTS_DIR = Path(__file__).with_name("codelists")
+CENSUS_FILE = BASELINES_DIR / "census2021.csv"
+MHA_FILE = BASELINES_DIR / "mha_detention_rates.csv"
+COUNTY_FILE = BASELINES_DIR / "county_districts.csv"
+
+SOURCE_CENSUS = "census2021"
+LEVELS: tuple[str, ...] = ("country", "region", "utla", "ltla", "icb", "sub_icb")
+LEVEL_LABELS: dict[str, str] = {
+    "country": "Country",
+    "region": "Region (England)",
+    "utla": "Upper-tier local authority",
+    "ltla": "Local authority district",
+    "icb": "Integrated care board (2024)",
+    "sub_icb": "Sub-ICB location (2024)",
+}
+
+CENSUS_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "year": pl.Int64(),
+    "geography_code": pl.String(),
+    "geography_name": pl.String(),
+    "geography_level": pl.String(),
+    "nhs_code": pl.String(),
+    "characteristic": pl.String(),
+    "group": pl.String(),
+    "count": pl.Int64(),
+}
+MHA_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String(),
+    "year": pl.String(),
+    "group_level": pl.String(),
+    "group": pl.String(),
+    "rate_per_100k": pl.Float64(),
+    "detentions": pl.Int64(),
+    "notes": pl.String(),
+}
+
+ERROR_NO_AREAS = "Choose at least one area for the Census baseline."
+ERROR_UNKNOWN_AREAS = (
+    "There are no Census 2021 figures for area code(s) {codes}; pick areas from geographies()."
+)
+ERROR_CHARACTERISTIC = (
+    "Census 2021 figures for {characteristic} are not shipped for {areas}; figures exist for: {available}."
+)
+ERROR_OVERLAP = (
+    "The areas {areas} overlap ({reason}), so adding them up would count people twice; "
+    "choose areas of one kind."
+)
+ERROR_YEAR = "There are no detention rates for {year}; the shipped years are {available}."
+
+
+def _missing_file(path: Path) -> FileNotFoundError:
+    return FileNotFoundError(
+        f"The reference file {path} is missing; rebuild it with 'python -m data.build_baselines'."
+    )
+
+
+@lru_cache(maxsize=1)
+def _census() -> pl.DataFrame:
+    if not CENSUS_FILE.is_file():
+        raise _missing_file(CENSUS_FILE)
+    return pl.read_csv(CENSUS_FILE, schema=CENSUS_SCHEMA)
+
+
+@lru_cache(maxsize=1)
+def _mha() -> pl.DataFrame:
+    if not MHA_FILE.is_file():
+        raise _missing_file(MHA_FILE)
+    return pl.read_csv(MHA_FILE, schema=MHA_SCHEMA)
+
+
+@lru_cache(maxsize=1)
+def _counties() -> pl.DataFrame:
+    if not COUNTY_FILE.is_file():
+        raise _missing_file(COUNTY_FILE)
+    return pl.read_csv(
+        COUNTY_FILE,
+        schema=dict.fromkeys(("district_code", "district_name", "county_code", "county_name"), pl.String()),
+    )
+
+
+def county_districts() -> pl.DataFrame:
+    """The 2021 shire district -> county lookup (district_code, district_name, county_code, county_name),
+    derived from the Census age tables (see data/SOURCES.md); 181 districts in 24 counties."""
+    return _counties().clone()
+
+
+def reference_baselines() -> pl.DataFrame:
+    """Every shipped Census 2021 row: source, year, geography_code, geography_name, geography_level, nhs_code,
+    characteristic, group, count (a copy: changing it does not change what the next caller gets)."""
+    return _census().clone()
+
+
+def detention_rates(year: str = "2023-24") -> pl.DataFrame:
+    """Mental Health Act detention rates for one reporting year ("2023-24" or "2022-23").
+
+    Columns: source, year, group_level ("ethnicity" with Presence codes, "ethnicity_broad" with
+    ``data.codes.BROAD_*`` labels, "all" for all people of known ethnicity), group, rate_per_100k (crude, as
+    published), detentions, notes. NHS England's broad rows count Chinese in "Other" (see notes).
+    """
+    rates = _mha()
+    chosen = rates.filter(pl.col("year") == year)
+    if chosen.is_empty():
+        available = ", ".join(sorted(rates["year"].unique().to_list(), reverse=True))
+        raise ValueError(ERROR_YEAR.format(year=year, available=available))
+    return chosen
+
+
+def geographies() -> pl.DataFrame:
+    """The areas with Census figures: code, name, level, level_label and nhs_code (ICBs and sub-ICBs).
+
+    One row per code and level, ordered by level (country first) then name. A unitary authority is both
+    'utla' and 'ltla'.
+    """
+    level_rank = {level: rank for rank, level in enumerate(LEVELS)}
+    return (
+        _census()
+        .select(
+            pl.col("geography_code").alias("code"),
+            pl.col("geography_name").alias("name"),
+            pl.col("geography_level").alias("level"),
+            "nhs_code",
+        )
+        .unique()
+        .with_columns(
+            pl.col("level").replace_strict(LEVEL_LABELS, return_dtype=pl.String).alias("level_label"),
+            pl.col("level").replace_strict(level_rank, return_dtype=pl.Int64).alias("_rank"),
+        )
+        .sort("_rank", "name", "code")
+        .select("code", "name", "level", "level_label", "nhs_code")
+    )
+
+
+def _check_overlap(chosen: pl.DataFrame, codes: list[str]) -> None:
+    """Refuse sets of areas where one obviously contains another (country or region with anything else)."""
+    if len(codes) < 2:
+        return
+    levels = set(chosen["geography_level"].to_list())
+    if "country" in levels:
+        raise ValueError(ERROR_OVERLAP.format(areas=", ".join(codes), reason="a country contains every area"))
+    if "region" in levels and levels != {"region"}:
+        raise ValueError(
+            ERROR_OVERLAP.format(areas=", ".join(codes), reason="a region contains its local authorities")
+        )
+    if levels & {"icb", "sub_icb"} and levels - {"icb", "sub_icb"}:
+        raise ValueError(
+            ERROR_OVERLAP.format(
+                areas=", ".join(codes), reason="NHS areas and local authorities cover the same people"
+            )
+        )
+    pairs = _counties().filter(pl.col("county_code").is_in(codes) & pl.col("district_code").is_in(codes))
+    if pairs.height:
+        county, district = pairs.row(0)[2], pairs.row(0)[0]
+        raise ValueError(
+            ERROR_OVERLAP.format(
+                areas=", ".join(codes), reason=f"county {county} contains district {district}"
+            )
+        )
+    if levels == {"icb", "sub_icb"}:
+        raise ValueError(
+            ERROR_OVERLAP.format(areas=", ".join(codes), reason="an ICB contains its sub-ICB locations")
+        )
+
+
+def area_baseline(area_codes: Sequence[str], characteristic: str) -> pl.DataFrame:
+    """Census 2021 counts of ``characteristic`` summed over ``area_codes``: columns group, count.
+
+    Codes are ONS GSS codes (E06..., E07..., E09..., W06..., E10..., E12..., E54... ICB, E38... sub-ICB) or
+    NHS ODS codes of ICBs and sub-ICB locations. Groups follow the code lists of ``data.codes`` and come in
+    that order. Raises ``ValueError`` naming unknown codes, areas without figures for the characteristic,
+    or areas that overlap.
+    """
+    if isinstance(area_codes, str):
+        area_codes = [area_codes]
+    wanted = list(dict.fromkeys(code.strip() for code in area_codes if code and code.strip()))
+    if not wanted:
+        raise ValueError(ERROR_NO_AREAS)
+    census = _census()
+    by_nhs = census.filter(pl.col("nhs_code").is_in(wanted)).select("nhs_code", "geography_code").unique()
+    nhs_to_gss = dict(zip(by_nhs["nhs_code"], by_nhs["geography_code"], strict=True))
+    gss = list(dict.fromkeys(nhs_to_gss.get(code, code) for code in wanted))
+    known = set(census.filter(pl.col("geography_code").is_in(gss))["geography_code"].unique().to_list())
+    unknown = [code for code in wanted if nhs_to_gss.get(code, code) not in known]
+    if unknown:
+        raise ValueError(ERROR_UNKNOWN_AREAS.format(codes=", ".join(unknown)))
+    # A unitary authority appears as both 'utla' and 'ltla' with the same counts: keep one level per code.
+    level_rank = {level: rank for rank, level in enumerate(LEVELS)}
+    areas = census.filter(pl.col("geography_code").is_in(gss))
+    first_level = (
+        areas.select("geography_code", "geography_level")
+        .unique()
+        .with_columns(
+            pl.col("geography_level").replace_strict(level_rank, return_dtype=pl.Int64).alias("_rank")
+        )
+        .sort("_rank")
+        .unique("geography_code", keep="first")
+        .drop("_rank")
+    )
+    areas = areas.join(first_level, on=["geography_code", "geography_level"])
+    _check_overlap(first_level, gss)
+    rows = areas.filter(pl.col("characteristic") == characteristic)
+    missing = sorted(set(gss) - set(rows["geography_code"].unique().to_list()))
+    if missing:
+        available = sorted(
+            set(areas.filter(pl.col("geography_code").is_in(missing))["characteristic"].to_list())
+        )
+        names = (
+            areas.filter(pl.col("geography_code").is_in(missing))
+            .unique("geography_code")
+            .sort("geography_code")
+        )
+        described = ", ".join(
+            f"{n} ({c})" for c, n in names.select("geography_code", "geography_name").iter_rows()
+        )
+        raise ValueError(
+            ERROR_CHARACTERISTIC.format(
+                characteristic=characteristic, areas=described, available=", ".join(available) or "nothing"
+            )
+        )
+    order = rows.group_by("group", maintain_order=True).agg(pl.col("count").sum())
+    return order.select("group", pl.col("count").cast(pl.Int64))
+
+
+def load_reference_baselines(engine: Engine) -> int:
+    """Insert the shipped Census 2021 rows into the ``baseline`` table (organisation_id NULL) when missing.
+
+    Idempotent: rows already there (same source, year, geography, characteristic and group) are skipped, so a
+    second call adds nothing. A unitary authority's 'utla' and 'ltla' rows are identical and are stored once.
+    Uses one bulk INSERT. Returns the number of rows added.
+    """
+    from models.tables import Baseline  # late import: ``data`` is importable without the database layer
+
+    table = Baseline.__table__
+    key = ["source", "year", "geography_code", "characteristic", "group"]
+    shipped = (
+        _census()
+        .select(*key, "geography_name", pl.col("count").cast(pl.Float64))
+        .unique(subset=key, keep="first", maintain_order=True)
+    )
+    with engine.begin() as connection:
+        existing_rows = connection.execute(
+            select(*(table.c[name] for name in key)).where(
+                and_(table.c.organisation_id.is_(None), table.c.source == SOURCE_CENSUS)
+            )
+        ).all()
+        existing = pl.DataFrame(
+            [tuple(row) for row in existing_rows], schema=shipped.select(key).schema, orient="row"
+        )
+        new = shipped.join(existing, on=key, how="anti")
+        if new.is_empty():
+            return 0
+        connection.execute(insert(table), new.with_columns(pl.lit(None).alias("organisation_id")).to_dicts())
+    return new.height

@@ -1,0 +1,442 @@
+"""Who sees what: viewers from the database, permissions, pages, and protected results for every role."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+from analytics import access, suppression
+from analytics import columns as c
+from analytics.access import Viewer
+from analytics.baselines import BaselineSpec
+from analytics.cli import main as cli
+from analytics.loader import make_frames
+from analytics.representation import representation_table
+from data import codes
+from models import users
+from models.crud import create_organisation
+from models.db import get_engine, session_scope, upgrade_schema
+from models.settings import get_settings
+from models.tables import OrganisationCreate
+
+RESTRICTED = ("board_member", "outreach_worker", "viewer")
+EXACT = ("data_steward", "equality_lead")
+
+
+# --- Small synthetic organisation -------------------------------------------------------------------------
+
+
+def _frames(seed: int = 1, n: int = 300):
+    rng = np.random.default_rng(seed)
+    levels = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5],
+            "rank": [lv[0] for lv in codes.DEFAULT_LEVELS],
+            "key": [lv[1] for lv in codes.DEFAULT_LEVELS],
+            "name": [lv[2] for lv in codes.DEFAULT_LEVELS],
+            "decision_making": [lv[3] for lv in codes.DEFAULT_LEVELS],
+        }
+    )
+    activities = pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5, 6],
+            "level_id": [1, 2, 3, 4, 5, 5],
+            "ref": [f"ACT{i}" for i in range(6)],
+            "name": [f"Activity {i}" for i in range(6)],
+            "kind": "committee",
+            "involvement_area": "A",
+            "involves": "both",
+            "start_date": date(2023, 1, 1),
+        }
+    )
+    ethnicity = ["A"] * 10 + ["B", "C", "D", "H", "M", "N", "S", "R", "Z", "99"]
+    people = pl.DataFrame(
+        {
+            "id": range(1, n + 1),
+            "ref": [f"P{i}" for i in range(1, n + 1)],
+            "involvement_type": "service_user",
+            "ethnicity": rng.choice(ethnicity, n).tolist(),
+            "sex": rng.choice(["female", "male", "not_known"], n).tolist(),
+        }
+    )
+    activity = rng.choice([1, 2, 3, 4, 5, 6], n, p=[0.5, 0.25, 0.13, 0.08, 0.02, 0.02])
+    involvements = pl.DataFrame(
+        {
+            "id": range(1, n + 1),
+            "ref": [f"I{i}" for i in range(1, n + 1)],
+            "person_id": range(1, n + 1),
+            "activity_id": activity.tolist(),
+            "start_date": date(2024, 1, 1),
+        }
+    )
+    categories = [k for k in codes.ETHNICITY_BY_CODE if k not in codes.ETHNICITY_UNKNOWN_CODES]
+    baselines = pl.DataFrame(
+        {
+            "source": "t",
+            "year": 2021,
+            "geography_code": "E1",
+            "geography_name": "Area",
+            "characteristic": "ethnicity",
+            "group": categories,
+            "count": [1000.0 if k == "A" else 60.0 for k in categories],
+        }
+    )
+    organisation = pl.DataFrame({"id": [1], "code": ["A"], "name": ["Org A"], "catchment": [["E1"]]})
+    return make_frames(
+        organisation=organisation,
+        levels=levels,
+        activities=activities,
+        people=people,
+        involvements=involvements,
+        baselines=baselines,
+    )
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return _frames()
+
+
+@pytest.fixture(scope="module")
+def rep(frames):
+    return representation_table(
+        frames,
+        characteristic="ethnicity_broad",
+        period="year",
+        baseline=BaselineSpec(kind="user", source="t"),
+    )
+
+
+def viewer(role: str | None, organisation_id: int = 1) -> Viewer:
+    return Viewer(email=f"{role}@example.org", roles={} if role is None else {organisation_id: role})
+
+
+def small_counts(
+    frame: pl.DataFrame,
+    columns=(
+        c.INVOLVED,
+        c.TOTAL,
+        c.PEOPLE,
+        c.UNKNOWN,
+        c.NOT_STATED,
+        c.NOT_KNOWN,
+        "decision_making_n",
+        "other_only_n",
+    ),
+) -> list[int]:
+    """Every shown count of 1-7 (there must be none) and every count that is not a multiple of 5."""
+    bad = []
+    for column in columns:
+        if column in frame.columns:
+            values = frame[column].drop_nulls().to_list()
+            bad += [v for v in values if 1 <= v <= 7 or v % 5 != 0]
+    return bad
+
+
+# --- Viewers from the database ----------------------------------------------------------------------------
+
+
+def _two_organisations(engine) -> tuple[int, int]:
+    with session_scope(engine) as session:
+        a = create_organisation(session=session, organisation=OrganisationCreate(code="A", name="A")).id
+        b = create_organisation(session=session, organisation=OrganisationCreate(code="B", name="B")).id
+        users.set_role(
+            session=session, email="lead@a.example.org", organisation_id=a, role="equality_lead", actor="t"
+        )
+        users.set_role(
+            session=session, email="board@b.example.org", organisation_id=b, role="board_member", actor="t"
+        )
+    return a, b
+
+
+def test_resolve_viewer_reads_roles(engine):
+    a, b = _two_organisations(engine)
+    lead = access.resolve_viewer(engine, "Lead@A.example.org")
+    assert lead.roles == {a: "equality_lead"} and lead.email == "lead@a.example.org"
+    assert lead.can("exact", a) and not lead.can("aggregates", b)
+    board = access.resolve_viewer(engine, "board@b.example.org")
+    assert board.roles == {b: "board_member"} and not board.exact(b)
+
+
+@pytest.mark.parametrize("email", [None, "", "stranger@example.org", "x@y.org' OR '1'='1", "not an email"])
+def test_unknown_users_see_nothing(engine, email, rep):
+    a, b = _two_organisations(engine)
+    nobody = access.resolve_viewer(engine, email)
+    assert nobody.roles == {} and not nobody.is_known
+    for organisation in (a, b):
+        assert access.allowed_pages(nobody, organisation) == set()
+        with pytest.raises(PermissionError):
+            access.protect_representation(rep, nobody, organisation)
+        with pytest.raises(PermissionError):
+            access.protect(pl.DataFrame({"n": [10]}), nobody, organisation)
+
+
+def test_local_mode_is_data_steward_of_every_organisation(engine):
+    a, b = _two_organisations(engine)
+    local = access.resolve_viewer(engine, "local@presence.invalid", local_mode=True)
+    assert local.local_mode and local.roles == {a: "data_steward", b: "data_steward"}
+
+
+def test_organisation_a_never_sees_b(engine, rep):
+    a, b = _two_organisations(engine)
+    lead = access.resolve_viewer(engine, "lead@a.example.org")
+    assert access.allowed_pages(lead, b) == set()
+    for call in (
+        lambda: access.protect_representation(rep, lead, b),
+        lambda: access.protect_frame(pl.DataFrame({"n": [10]}), lead, b),
+        lambda: access.protect(rep, lead, b),
+        lambda: access.require(lead, "aggregates", b),
+    ):
+        with pytest.raises(PermissionError, match="no role in this organisation"):
+            call()
+    mixed = pl.DataFrame({c.ORGANISATION_ID: [a, b], "n": [40, 50]})
+    assert access.protect_frame(mixed, lead, a)[c.ORGANISATION_ID].to_list() == [a]
+
+
+def test_scoped_viewer_stands_for_a_cache_key():
+    board = viewer("board_member", 3)
+    again = access.scoped_viewer(board.scope_key(3))
+    assert again.roles == {3: "board_member"} and again.scope_key(3) == board.scope_key(3)
+    assert access.scoped_viewer("3:none").roles == {}
+    assert access.scoped_viewer("3:'; DROP TABLE x").roles == {}
+
+
+# --- Permissions and pages --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "role,pages",
+    [
+        ("data_steward", set(access.PAGE_PERMISSIONS)),
+        ("equality_lead", set(access.PAGE_PERMISSIONS) - {"import_data", "admin"}),
+        ("board_member", set(access.PAGE_PERMISSIONS) - {"import_data", "admin", "outreach"}),
+        ("outreach_worker", set(access.PAGE_PERMISSIONS) - {"import_data", "admin"}),
+        ("viewer", set(access.PAGE_PERMISSIONS) - {"import_data", "admin", "outreach"}),
+    ],
+)
+def test_allowed_pages_per_role(role, pages):
+    assert access.allowed_pages(viewer(role), 1) == pages
+    assert access.allowed_pages(viewer(role), 2) == set()
+    assert access.allowed_pages(viewer(role), None) == set()
+
+
+@pytest.mark.parametrize(
+    "who,permission,message",
+    [
+        (Viewer(email=""), "aggregates", "Sign in first"),
+        (
+            viewer(None),
+            "aggregates",
+            "You have no role in this organisation, so you cannot see this organisation's",
+        ),
+        (viewer("board_member"), "export", r"Your role \(Board member\) does not allow you to export data\."),
+        (viewer("viewer"), "outreach", r"Your role \(Viewer\) does not allow you to see outreach lists\."),
+        (viewer("equality_lead"), "admin", r"Your role \(Equality lead\) does not allow you to manage users"),
+    ],
+)
+def test_require_says_why_in_one_sentence(who, permission, message):
+    with pytest.raises(PermissionError, match=message):
+        access.require(who, permission, 1)
+
+
+def test_require_refuses_unknown_permissions():
+    with pytest.raises(ValueError, match="'root' is not a permission"):
+        access.require(viewer("data_steward"), "root", 1)
+
+
+def test_every_role_has_a_permission_set():
+    assert set(access.PERMISSIONS) == set(codes.USER_ROLES)
+    assert set(access.PAGE_PERMISSIONS.values()) <= set(access.PERMISSION_WORDS)
+
+
+# --- Protected representations ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", RESTRICTED)
+def test_restricted_roles_get_suppressed_figures(rep, role):
+    out = access.protect_representation(rep, viewer(role), 1)
+    assert type(out) is type(rep) and out.baseline_description == rep.baseline_description
+    assert small_counts(out.rows) == [] and small_counts(out.tables) == []
+    assert not out.rows[suppression.NOT_FOR_PUBLICATION].any()
+    assert out.rows[suppression.SUPPRESSED].any()  # this organisation has small groups: some are hidden
+    exact_small = rep.rows.filter((pl.col(c.INVOLVED) >= 1) & (pl.col(c.INVOLVED) <= 7)).height
+    assert out.rows[suppression.suppressed_flag(c.INVOLVED)].sum() >= exact_small
+
+
+@pytest.mark.parametrize("role", EXACT)
+def test_exact_roles_get_exact_figures_marked_not_for_publication(rep, role):
+    out = access.protect_representation(rep, viewer(role), 1)
+    assert out.rows[c.INVOLVED].to_list() == rep.rows[c.INVOLVED].to_list()
+    assert out.tables[c.PEOPLE].to_list() == rep.tables[c.PEOPLE].to_list()
+    assert (
+        out.rows[suppression.NOT_FOR_PUBLICATION].all() and out.tables[suppression.NOT_FOR_PUBLICATION].all()
+    )
+
+
+def test_exact_figures_never_reach_a_restricted_role(rep):
+    exact = access.protect_representation(rep, viewer("equality_lead"), 1)
+    with pytest.raises(ValueError, match="Exact figures were about to reach"):
+        access.protect_representation(exact, viewer("board_member"), 1)
+    suppressed = access.protect_representation(rep, viewer("board_member"), 1)
+    assert access.protect_representation(suppressed, viewer("viewer"), 1).rows.equals(suppressed.rows)
+
+
+# --- Every view a page or download shows, for a board member and an outreach worker -----------------------
+
+
+def _views(frames, rep, who: Viewer):
+    """What the dashboard would give this viewer: each view built from the protected representation."""
+    from analytics import decision, outreach, quality, trends
+
+    protected = access.protect(rep, who, 1)
+    views = {
+        "representation rows": protected.rows,
+        "representation tables": protected.tables,
+        "pipeline": access.protect(decision.pipeline(protected), who, 1),
+        "trend series": access.protect(trends.trend_table(protected), who, 1).series,
+        "relative likelihood": access.protect(
+            decision.relative_likelihood(frames, characteristic="ethnicity_broad", period="year"), who, 1
+        ),
+        "data quality": access.protect(quality.data_quality(frames, period="year"), who, 1),
+        "download": access.publishable(protected.rows),
+    }
+    if who.can("outreach", 1):
+        views["outreach"] = access.protect(outreach.outreach_list(protected, frames=frames), who, 1)
+    return views
+
+
+@pytest.mark.parametrize("role", ("board_member", "outreach_worker"))
+def test_no_view_shows_a_small_count(frames, rep, role):
+    views = _views(frames, rep, viewer(role))
+    for name, frame in views.items():
+        if name == "download":
+            values = [v for col in (c.INVOLVED, c.TOTAL) for v in frame[col].to_list()]
+            assert all(v == "*" or (int(v) == 0 or int(v) >= 8) for v in values), name
+            continue
+        assert small_counts(frame) == [], name
+        assert not frame[suppression.NOT_FOR_PUBLICATION].any(), name
+    if role == "outreach_worker":
+        assert views["outreach"].height > 0
+
+
+@pytest.mark.xfail(
+    raises=TypeError,
+    strict=False,
+    reason="analytics.headlines does not yet word a suppressed count (reported to its owner)",
+)
+def test_headlines_from_a_protected_representation_show_no_small_count(rep):
+    from analytics.headlines import headlines
+
+    sentences = headlines(access.protect(rep, viewer("board_member"), 1))
+    text = " ".join(sentences)
+    assert "None" not in text
+    # counts appear as "n of N"; neither may be 1-7 (shortfalls, "about 3 people missing", are estimates)
+    counts = [int(n) for pair in re.findall(r"\b(\d+) of (\d+)\b", text) for n in pair]
+    assert [n for n in counts if 1 <= n <= 7] == []
+
+
+def test_board_member_may_not_have_outreach_or_record_lists(frames, rep):
+    from analytics import outreach, quality
+
+    board = viewer("board_member")
+    protected = access.protect(rep, board, 1)
+    with pytest.raises(PermissionError, match="see outreach lists"):
+        access.protect(outreach.outreach_list(protected, frames=frames), board, 1)
+    with pytest.raises(PermissionError, match="see record-level lists"):
+        access.protect(quality.missing_fields(frames), board, 1)
+    lead = access.protect(quality.missing_fields(frames), viewer("equality_lead"), 1)
+    assert lead[suppression.NOT_FOR_PUBLICATION].all() if lead.height else True
+
+
+def test_views_built_from_exact_figures_are_refused_for_restricted_roles(frames, rep):
+    from analytics import outreach, trends
+
+    worker = viewer("outreach_worker")
+    with pytest.raises(ValueError, match="built from exact figures"):
+        access.protect(trends.trend_table(rep), worker, 1)
+    with pytest.raises(ValueError, match="built from exact figures"):
+        access.protect(outreach.outreach_list(rep, frames=frames), worker, 1)
+
+
+def test_relative_likelihood_is_recomputed_from_published_counts(frames):
+    from analytics import decision
+
+    exact = decision.relative_likelihood(frames, characteristic="ethnicity_broad", period="year")
+    out = access.protect(exact, viewer("board_member"), 1)
+    shown = out.filter(pl.col("decision_making_n").is_not_null() & pl.col("other_only_n").is_not_null())
+    n = shown["decision_making_n"] + shown["other_only_n"]
+    expected = [None if t == 0 else d / t for d, t in zip(shown["decision_making_n"], n, strict=True)]
+    assert shown["likelihood"].to_list() == pytest.approx(expected, nan_ok=True)
+    hidden = out.filter(pl.col(suppression.SUPPRESSED))
+    assert hidden["relative_likelihood"].null_count() == hidden.height
+
+
+def test_intersectional_tables_are_protected_too(frames):
+    crossed = representation_table(
+        frames,
+        characteristic="ethnicity_broad",
+        characteristics=("ethnicity_broad", "sex"),
+        period="year",
+        baseline=BaselineSpec(kind="user", source="t"),
+    )
+    out = access.protect(crossed, viewer("viewer"), 1)
+    assert small_counts(out.rows) == [] and small_counts(out.tables) == []
+
+
+# --- Downloads -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw,safe",
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("Black or Black British", "Black or Black British"),
+        ("a=b", "a=b"),
+    ],
+)
+def test_downloads_are_formula_safe(raw, safe):
+    frame = pl.DataFrame({"label": [raw], "n": [10]})
+    assert access.safe_for_spreadsheet(frame)["label"].to_list() == [safe]
+
+
+def test_publishable_download(rep):
+    out = access.protect_representation(rep, viewer("board_member"), 1)
+    download = access.publishable(out.rows)
+    assert "*" in download[c.INVOLVED].to_list()
+    assert suppression.NOT_FOR_PUBLICATION not in download.columns
+    exact = access.publishable(access.protect_representation(rep, viewer("data_steward"), 1).rows)
+    assert exact[suppression.NOT_FOR_PUBLICATION].all()
+    labelled = access.publishable(out.rows.with_columns(pl.lit("=1+1").alias(c.GROUP_LABEL)))
+    assert set(labelled[c.GROUP_LABEL].to_list()) == {"'=1+1"}
+
+
+# --- The ``presence user`` command ------------------------------------------------------------------------
+
+
+def test_user_cli(capsys):
+    engine = get_engine(get_settings().database_url)
+    upgrade_schema(engine)
+    with session_scope(engine) as session:
+        create_organisation(session=session, organisation=OrganisationCreate(code="RX1", name="Trust"))
+    assert cli(["user", "add", "Steward@Example.org", "--organisation", "RX1", "--role", "data_steward"]) == 0
+    assert "steward@example.org is now Data steward of RX1" in capsys.readouterr().out
+    assert cli(["user", "add", "board@example.org", "--role", "board_member"]) == 0  # the only organisation
+    assert cli(["user", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert re.search(r"RX1\tboard@example.org\tBoard member", listing)
+    assert cli(["user", "remove", "board@example.org", "--organisation", "RX1"]) == 0
+    assert cli(["user", "add", "x@example.org", "--role", "root"]) == 2
+    assert "'root' is not a role" in capsys.readouterr().err
+    assert cli(["user", "add", "--role", "viewer"]) == 2
+    assert cli(["user", "remove", "steward@example.org"]) == 2  # the last data steward stays
+    assert "last data steward" in capsys.readouterr().err
+    assert cli(["user", "add", "x@y.org' OR '1'='1", "--role", "viewer"]) == 2
+    assert users.roles_for_email(engine, "board@example.org") == {}
