@@ -91,7 +91,6 @@ def _layout(fig: go.Figure, title: str, *, height: int = 420, x_title: str = "",
         height=height + 22 * (lines - 1), margin={"l": 10, "r": 10, "t": 56 + 22 * lines, "b": 10},
         xaxis_title=x_title, yaxis_title=y_title, font={"family": "Arial, sans-serif", "size": 13},
         legend={"title": None, "orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
-        template="plotly_white",
     )
     return fig
 

@@ -61,6 +61,7 @@ from data import codes
 from models.crud import create_organisation, levels_by_key
 from models.tables import (
     Activity,
+    Baseline,
     Attendance,
     Feedback,
     ImpactLog,
@@ -218,6 +219,16 @@ CATCHMENT_ETHNICITY_SHARES = {
 }
 ETHNICITY_UNKNOWN_SHARES = {codes.ETHNICITY_NOT_STATED: 0.07, codes.ETHNICITY_NOT_KNOWN: 0.08}
 
+# The trust's own caseload by ethnicity, a user-supplied baseline ("caseload"): the catchment mix weighted by
+# how much more often each broad group uses secondary mental-health care (synthetic weights, in the direction the
+# national Mental Health Act figures show), with unknowns recorded as the trust would have them.
+CASELOAD_SOURCE = "caseload"
+CASELOAD_YEAR = 2026
+CASELOAD_PEOPLE = 12_000
+CASELOAD_USE_WEIGHTS = {codes.BROAD_WHITE: 1.0, codes.BROAD_MIXED: 1.6, codes.BROAD_ASIAN: 0.9,
+                        codes.BROAD_BLACK: 2.4, codes.BROAD_OTHER: 1.5}
+CASELOAD_UNKNOWN_SHARES = {codes.ETHNICITY_NOT_STATED: 0.04, codes.ETHNICITY_NOT_KNOWN: 0.06}
+
 PATTERN_BLACK_CARERS = (
     "Black African and Caribbean carers under-represented at board, absent from some committees"
 )
@@ -338,6 +349,7 @@ class DemoPlan:
     impacts: pl.DataFrame
     feedback: pl.DataFrame
     reviews: pl.DataFrame
+    caseload: pl.DataFrame
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name).height for name in self.__dataclass_fields__}
@@ -913,7 +925,22 @@ def build_demo(*, scale: int = 1, seed: int = 2021) -> DemoPlan:
         impacts=_impacts(activities, _rng(seed, "impacts")),
         feedback=_feedback(involvements, _rng(seed, "feedback")),
         reviews=_reviews(activities, _rng(seed, "reviews")),
+        caseload=_caseload(scale),
     )
+
+
+def _caseload(scale: int) -> pl.DataFrame:
+    """The trust's caseload by ethnic category (a Baseline the organisation supplies); deterministic."""
+    weighted = {code: share * CASELOAD_USE_WEIGHTS[codes.ETHNICITY_BY_CODE[code].broad]
+                for code, share in CATCHMENT_ETHNICITY_SHARES.items()}
+    known = (1 - sum(CASELOAD_UNKNOWN_SHARES.values())) / sum(weighted.values())
+    shares = {code: w * known for code, w in weighted.items()} | CASELOAD_UNKNOWN_SHARES
+    people = CASELOAD_PEOPLE * scale
+    return pl.DataFrame({
+        "source": CASELOAD_SOURCE, "year": CASELOAD_YEAR, "geography_code": "DEMO",
+        "geography_name": "Trust caseload (demo)", "characteristic": "ethnicity",
+        "group": list(shares), "count": [float(round(people * share)) for share in shares.values()],
+    })
 
 
 # --- Writing to the database -------------------------------------------------------------------------------
@@ -964,6 +991,7 @@ def _write_plan(connection: Connection, plan: DemoPlan, organisation_id: int,
     for table, frame in ((Payment, plan.payments), (SupportOffer, plan.support), (ImpactLog, plan.impacts),
                          (Feedback, plan.feedback), (ReviewStep, plan.reviews)):
         _insert(connection, table, with_ids(frame), org)
+    _insert(connection, Baseline, plan.caseload, org)
 
 
 def _with_ids(activity_ids: pl.DataFrame, person_ids: pl.DataFrame):

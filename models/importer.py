@@ -1167,7 +1167,7 @@ def _insert(connection: Connection, table, frame: pl.DataFrame, constants: dict[
     columns = []
     for name in names:
         values = frame.get_column(name).to_list() if name in frame.columns else [constants[name]] * frame.height
-        process = table.c[name].type.bind_processor(dialect)
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         columns.append([process(v) for v in values] if process else values)
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join([marker] * len(names))})'

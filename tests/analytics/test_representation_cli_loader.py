@@ -300,3 +300,39 @@ def test_methods_explains_every_column():
     for status in C.STATUSES:
         assert f"`{status}`" in text
     assert "What the numbers cannot say" in text
+
+
+# --- The shipped reference tables (data/baselines.py), when present -----------------------------------------
+
+
+def _real_reference():
+    reference = pytest.importorskip("data.baselines")
+    try:
+        reference.reference_baselines()
+    except FileNotFoundError as error:
+        pytest.skip(str(error))
+    return reference
+
+
+@pytest.mark.parametrize("kind", ["census", "need_weighted"])
+def test_shipped_baselines_give_shares_over_known_groups(kind, monkeypatch):
+    reference = _real_reference()
+    from analytics import baselines
+
+    monkeypatch.setattr(baselines, "_reference", lambda: reference)
+    from representation_fixtures import frames_with, involvements_frame, people_frame
+
+    people = people_frame(["A", "N", "H", "GT"])
+    inv = involvements_frame([(i, 10, date(2024, 1, 1), date(2024, 1, 31)) for i in (1, 2, 3, 4)])
+    frames = frames_with(people, inv, catchment=("E09000022", "E09000028"))  # Lambeth, Southwark
+    for characteristic in ("ethnicity", "ethnicity_broad", "ethnicity_binary", "age_band"):
+        rep = representation_table(
+            frames, characteristic, baseline=baselines.BaselineSpec(kind=kind), settings=settings()
+        )
+        shares = rep.rows.filter(pl.col(C.LEVEL_KEY) == "individual")[C.BASELINE_SHARE]
+        assert shares.sum() == pytest.approx(1.0)
+        assert "Lambeth" in rep.baseline_description and "(2 areas)" in rep.baseline_description
+    # disability has no local-authority figures: no baseline, said in words, not an error
+    rep = representation_table(frames, "disability", settings=settings())
+    assert rep.baseline_description.startswith("No baseline: no Census 2021 disability figures")
+    assert rep.rows[C.BASELINE_SHARE].null_count() == rep.rows.height

@@ -31,6 +31,7 @@ from data.demo import (
 from models.db import get_engine, upgrade_schema
 from models.tables import (
     Activity,
+    Baseline,
     Attendance,
     Feedback,
     ImpactLog,
@@ -48,7 +49,7 @@ SEEDED_TABLES = (Organisation, Level, Activity, Person, Involvement, Meeting, At
                  SupportOffer, ImpactLog, Feedback, ReviewStep)
 PLAN_TABLES = {"activities": Activity, "people": Person, "involvements": Involvement, "meetings": Meeting,
                "attendance": Attendance, "payments": Payment, "support": SupportOffer, "impacts": ImpactLog,
-               "feedback": Feedback, "reviews": ReviewStep}
+               "feedback": Feedback, "reviews": ReviewStep, "caseload": Baseline}
 QUARTER_STARTS = pl.date_range(WINDOW_START, WINDOW_END, "3mo", eager=True)
 
 
@@ -119,6 +120,16 @@ def test_scale_one_has_about_1500_people_and_scale_two_double():
     assert two["activities"] == 2 * one["activities"]
     for name in ("people", "involvements", "meetings", "attendance", "payments"):
         assert 1.8 <= two[name] / one[name] <= 2.2, name
+
+
+def test_caseload_baseline_over_represents_black_people_and_keeps_unknowns():
+    caseload = build_demo().caseload
+    total = caseload["count"].sum()
+    black = caseload.filter(pl.col("group").is_in(["M", "N", "P"]))["count"].sum() / total
+    # catchment shares of M, N, P: 0.085 + 0.115 + 0.035 = 0.235 of the known population
+    assert black > 0.235 * 1.5
+    assert set(caseload["group"]) >= {"Z", "99"}
+    assert caseload["source"].unique().to_list() == ["caseload"]
 
 
 def test_scale_below_one_is_refused():
