@@ -309,6 +309,8 @@ def protect_frame(
         return suppression.mark_exact(frame, present)
     if is_rows:
         return _protect_rows_like(frame, settings)
+    if counts is None and {c.PEOPLE, c.TOTAL, c.LEVEL_KEY, c.PERIOD} <= set(frame.columns):
+        return suppression.suppress_tables(frame, settings)  # a data-quality view: the representation's rules
     if counts is None and {"decision_making_n", "other_only_n"} <= set(frame.columns):
         counts, derived = ["decision_making_n", "other_only_n"], _likelihood_derived()
         derived = {k: v for k, v in derived.items() if k in frame.columns}

@@ -311,7 +311,7 @@ def groups_from_raw(
     chinese_as_asian: bool = True,
     detail: str = "nhs",
 ) -> pl.LazyFrame:
-    """unit, period_index, group, _state, involved from :func:`count_raw` (the shape of :func:`count_groups`)."""
+    """unit, period_index, group, _state, involved from :func:`count_raw` (as :func:`count_groups` gives)."""
     group, state = group_columns(characteristics, chinese_as_asian=chinese_as_asian, detail=detail)
     return (
         raw.with_columns(group, state)

@@ -18,7 +18,6 @@ from analytics.loader_4pi import Frames4PI
 from data import codes
 from models.settings import Settings, get_settings
 
-DEFAULT_PURPOSE_GRACE_DAYS = 30
 BAD_PAYMENT_BY = "Payment summaries are by 'activity', 'kind' or 'organisation', not {by!r}."
 
 SUPPORT_ANY = "any"
@@ -26,11 +25,9 @@ SUPPORT_ANY_LABEL = "Any support or training"
 
 
 def purpose_grace_days(settings: Settings) -> int:
-    """Days after an activity starts within which its purpose still counts as 'recorded at the start'.
-
-    Read from the setting ``purpose_grace_days`` (PRESENCE_PURPOSE_GRACE_DAYS) when it exists; 30 otherwise.
-    """
-    return int(getattr(settings, "purpose_grace_days", DEFAULT_PURPOSE_GRACE_DAYS))
+    """Days after an activity starts within which its purpose still counts as 'recorded at the start'
+    (the setting PRESENCE_PURPOSE_GRACE_DAYS, 30 by default)."""
+    return settings.purpose_grace_days
 
 
 def _filled(column: str) -> pl.Expr:

@@ -20,7 +20,7 @@ def level_phrase(level_name: str, level_key: str) -> str:
 
 
 def _people(n: int) -> str:
-    return "1 person" if n == 1 else f"{n} people"
+    return "1 person" if n == 1 else f"{n:,} people"
 
 
 def _baseline_words(rep: Representation) -> str:
@@ -33,20 +33,20 @@ def _baseline_words(rep: Representation) -> str:
 
 def _sentence(row: dict, rep: Representation) -> str:
     where = f"At {level_phrase(row[C.LEVEL_NAME], row[C.LEVEL_KEY])}"
-    n, total, label = row[C.INVOLVED], row[C.TOTAL], row[C.GROUP_LABEL]
+    n, label = row[C.INVOLVED], row[C.GROUP_LABEL]
+    total = f"{row[C.TOTAL]:,}"
     against = f"against {row[C.BASELINE_SHARE]:.0%} {_baseline_words(rep)}"
     if row[C.STATUS] == C.STATUS_OVER:
         return (
-            f"{where}, {n} of {total} people involved {'is' if n == 1 else 'are'} {label} "
+            f"{where}, {n:,} of {total} people involved {'is' if n == 1 else 'are'} {label} "
             f"({row[C.SHARE]:.0%}), {against}: more than a matching share."
         )
     missing = f"about {_people(row[C.SHORTFALL])} missing"
     if n == 0:
         return f"{where}, none of the {total} people involved is {label}, {against}: {missing}."
     verb = "is" if n == 1 else "are"
-    return (
-        f"{where}, {n} of {total} people involved {verb} {label} ({row[C.SHARE]:.0%}), {against}: {missing}."
-    )
+    share = f"{row[C.SHARE]:.0%}"
+    return f"{where}, {n:,} of {total} people involved {verb} {label} ({share}), {against}: {missing}."
 
 
 def headlines(rep: Representation, settings=None, *, period: str | None = None) -> list[str]:
@@ -96,7 +96,7 @@ def headlines(rep: Representation, settings=None, *, period: str | None = None) 
     for row in tables.sort(C.LEVEL_RANK, descending=True).iter_rows(named=True):
         sentences.append(
             f"At {level_phrase(row[C.LEVEL_NAME], row[C.LEVEL_KEY])}, {_people(row[C.UNKNOWN])} of "
-            f"{row[C.PEOPLE]} did not state or have no record of this, so the figures above leave "
+            f"{row[C.PEOPLE]:,} did not state or have no record of this, so the figures above leave "
             f"them out ({row[C.DECLARATION_RATE]:.0%} declared)."
         )
     if not sentences:

@@ -170,8 +170,15 @@ class Frames4PI:
 
 
 def _read(connection, statement, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """One query into a frame with this schema, built column by column (much faster than row by row)."""
     rows = connection.execute(statement).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+    return pl.DataFrame(
+        {
+            name: pl.Series(name, values, dtype=dtype)
+            for (name, dtype), values in zip(schema.items(), columns, strict=True)
+        }
+    )
 
 
 def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None = None) -> Frames4PI:

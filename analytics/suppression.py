@@ -8,12 +8,12 @@ What a restricted reader (board member, outreach worker, viewer) receives:
   the sum of the rounded cells.
 * **Secondary suppression.** A hidden cell must not be recoverable by subtraction. Every additive relation a
   reader can see is a *line*: within one level x period table, the groups add up to the people with a known
-  value, and known + not stated + not known add up to everyone counted; the same group at the different levels
-  of a period; the detailed ethnic categories of one broad group (whose total is the broad view), the
-  ethnic-minority broad groups (whose total is the binary view); the cells of an intersectional table sharing
-  one group of either characteristic (whose total is the single-characteristic view). A line with exactly one
-  hidden cell gets a second: the smallest non-zero shown cell of the line. This is repeated until no line has
-  exactly one.
+  value, and known + not stated + not known add up to everyone counted; the same group (or the same total)
+  at the different levels of a period; the detailed ethnic categories of one broad group (whose total is the
+  broad view), the ethnic-minority broad groups (whose total is the binary view); the cells of an
+  intersectional table sharing one group of either characteristic (whose total is the single-characteristic
+  view). A line with exactly one hidden cell gets a second: the smallest non-zero shown cell of the line. This
+  is repeated until no line has exactly one.
 * **Derived figures.** Shares, ratios, gaps, expected numbers, shortfalls, z, Wilson intervals and binomial
   p-values (Holm-adjusted) are recomputed from the *published* counts, so nothing shown carries more
   information than the published counts and the public baseline. A figure that needs a hidden count is null.
@@ -150,8 +150,10 @@ def _key(row: Mapping, names: Sequence[str]) -> tuple:
 def table_key(rows: pl.DataFrame, tables: pl.DataFrame, extra_key: Sequence[str] = ()) -> list[str]:
     """The columns that name one level x period table, present in both frames (or in the rows alone)."""
     names = list(TABLE_KEY) + [k for k in extra_key if k not in TABLE_KEY]
-    if tables.width:
+    if tables.width and rows.width:
         return [k for k in names if k in rows.columns and k in tables.columns]
+    if tables.width:
+        return [k for k in names if k in tables.columns]
     return [k for k in names if k in rows.columns]
 
 
@@ -215,7 +217,11 @@ def representation_lines(
     lines: list[Line] = []
     for key, cells in groups_of_table.items():
         lines.append(Line(parts=tuple(cells), total=table_cell[(key, c.TOTAL)]))
-    table_keys = {k for k, _col in table_cell}
+    table_keys = list(dict.fromkeys(k for k, _col in table_cell))  # in order: the same data, the same choices
+    across_levels: dict[tuple, list[int]] = {}
+    for (key, col), cell_id in table_cell.items():
+        other = tuple(v for name, v in zip(key_names, key, strict=True) if name != c.LEVEL_KEY)
+        across_levels.setdefault((other, col), []).append(cell_id)
     for key in table_keys:
         cell = table_cell.get
         if all((key, col) in table_cell for col in (c.PEOPLE, c.TOTAL, c.UNKNOWN)):
@@ -233,6 +239,7 @@ def representation_lines(
                 )
             )
     lines.extend(Line(parts=tuple(cells)) for cells in level_lines.values() if len(cells) > 1)
+    lines.extend(Line(parts=tuple(cells)) for cells in across_levels.values() if len(cells) > 1)
     lines.extend(Line(parts=tuple(cells)) for cells in hierarchy_lines.values() if len(cells) > 1)
     return values, missing, lines, row_cell, table_cell
 
@@ -422,6 +429,16 @@ def suppress_representation(
             pl.lit(False).alias(NOT_FOR_PUBLICATION),
         )
     return new_rows, new_tables
+
+
+def suppress_tables(tables: pl.DataFrame, settings: Settings | None = None) -> pl.DataFrame:
+    """The published version of per-table figures alone (people, known, unknown, not stated, not known per level x
+    period x characteristic, such as the data-quality view), with the same lines as the representation tables:
+    known + unknown = everyone, not stated + not known = unknown, and each figure across the levels."""
+    settings = settings or get_settings()
+    empty_rows = pl.DataFrame(schema={c.GROUP: pl.String, c.INVOLVED: pl.Int64, c.TOTAL: pl.Int64})
+    _, published = suppress_representation(empty_rows, tables, settings)
+    return published
 
 
 def mark_exact(frame: pl.DataFrame, counts: Sequence[str]) -> pl.DataFrame:

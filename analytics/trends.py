@@ -81,7 +81,7 @@ def _series(rep: Representation) -> pl.DataFrame:
 def _words(
     z: float, p: float, first: float | None, latest: float | None, n_periods: int, period: str, alpha: float
 ) -> str:
-    unit = "quarters" if period == "quarter" else "years"
+    unit = ("quarter" if period == "quarter" else "year") + ("" if n_periods == 1 else "s")
     if n_periods < 3 or first is None or latest is None:
         return f"Not enough data for a trend: {n_periods} {unit} with people counted (3 are needed)."
     span = f"from {first:.0%} to {latest:.0%} over {n_periods} {unit}"

@@ -33,6 +33,7 @@ CHANGES = (
     ("radio", "f_baseline", ("need_weighted", "census")),
 )
 TARGET_MS = 300
+WARM_PASSES = 3  # timed passes over the cycle (the machine may be shared: report median and 90th percentile)
 
 
 def seed(scale: int, directory: Path) -> str:
@@ -84,12 +85,13 @@ def bench_page(page: str) -> dict:
     at.run()
     cold_open = (time.perf_counter() - started) * 1000
     cold = [_change(at, *step) for step in _steps()]  # fills the cache for every combination
-    warm = [_change(at, *step) for step in _steps()]
+    warm = [_change(at, *step) for _ in range(WARM_PASSES) for step in _steps()]
     return {
         "page": page, "cold_open_ms": round(cold_open),
         "cold_change_median_ms": round(statistics.median(cold)),
-        "warm_change_median_ms": round(statistics.median(warm)), "warm_change_max_ms": round(max(warm)),
-        "warm_changes": len(warm),
+        "warm_change_median_ms": round(statistics.median(warm)),
+        "warm_change_p90_ms": round(statistics.quantiles(warm, n=10)[-1]),
+        "warm_change_max_ms": round(max(warm)), "warm_changes": len(warm),
     }
 
 
@@ -110,17 +112,22 @@ def main(argv: list[str] | None = None) -> int:
 
     source = f"database {args.database}" if args.database else f"scale {args.scale}"
     print(f"\nFilter change, warm cache ({source})")
-    print(f"{'page':<16}{'open (cold)':>12}{'change (cold)':>15}{'change (warm)':>15}{'warm max':>10}")
+    print(f"{'page':<16}{'open (cold)':>12}{'first change':>14}{'warm median':>13}{'warm p90':>10}"
+          f"{'warm max':>10}")
     for r in results:
-        print(f"{r['page']:<16}{r['cold_open_ms']:>10} ms{r['cold_change_median_ms']:>12} ms"
-              f"{r['warm_change_median_ms']:>12} ms{r['warm_change_max_ms']:>7} ms")
-    worst = max(r["warm_change_max_ms"] for r in results)
-    print(f"\nSlowest warm filter change: {worst} ms (target: under {TARGET_MS} ms)")
+        print(f"{r['page']:<16}{r['cold_open_ms']:>9} ms{r['cold_change_median_ms']:>11} ms"
+              f"{r['warm_change_median_ms']:>10} ms{r['warm_change_p90_ms']:>7} ms"
+              f"{r['warm_change_max_ms']:>7} ms")
+    worst = max(r["warm_change_p90_ms"] for r in results)
+    load = os.getloadavg()[0]
+    print(f"\nSlowest page, 90th percentile of warm filter changes: {worst} ms (target: under {TARGET_MS} "
+          f"ms); load average {load:.1f} on {os.cpu_count()} CPUs")
     OUT.mkdir(parents=True, exist_ok=True)
     record = {"scale": None if args.database else args.scale, "python": sys.version.split()[0],
               "command": "python bench/bench_dashboard.py "
               + " ".join(argv if argv is not None else sys.argv[1:]),
-              "results": results, "slowest_warm_change_ms": worst, "target_ms": TARGET_MS}
+              "results": results, "slowest_page_p90_ms": worst, "target_ms": TARGET_MS,
+              "load_average": round(load, 2), "cpus": os.cpu_count()}
     (OUT / "dashboard.json").write_text(json.dumps(record, indent=2))
     return 0
 

@@ -81,18 +81,31 @@ def wrap(text: str, width: int = 70) -> str:
     return "<br>".join([*lines, line])
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = 420, x_title: str = "", y_title: str = "",
-            width: int = 80) -> go.Figure:
+def _legend_lines(traces: list[dict], width: int = 900) -> int:
+    """About how many lines the horizontal legend above the plot needs (room is made for them)."""
+    shown = [str(t.get("name", "")) for t in traces if t.get("showlegend", True) and t.get("name")]
+    if len(shown) < 2:
+        return 1
+    return max(1, math.ceil(sum(7 * len(name) + 50 for name in shown) / width))
+
+
+def _figure(traces: list[dict], title: str, *, height: int = 420, x_title: str = "", y_title: str = "",
+            width: int = 80, xaxis: dict | None = None, yaxis: dict | None = None, **layout) -> go.Figure:
+    """One figure from trace dicts and the shared layout, built in a single step (plotly's update_* calls are
+    slow: a filter change has to redraw several charts within the interactive budget)."""
     title = wrap(title, width)
     lines = title.count("<br>") + 1
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top",
-               "yref": "container", "pad": {"t": 12, "l": 12}, "font": {"size": 16}},
-        height=height + 22 * (lines - 1), margin={"l": 10, "r": 10, "t": 56 + 22 * lines, "b": 10},
-        xaxis_title=x_title, yaxis_title=y_title, font={"family": "Arial, sans-serif", "size": 13},
-        legend={"title": None, "orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
-    )
-    return fig
+    extra = 22 * (lines - 1) + 20 * (_legend_lines(traces) - 1)
+    return go.Figure(data=traces, layout={
+        "title": {"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yanchor": "top",
+                  "yref": "container", "pad": {"t": 12, "l": 12}, "font": {"size": 16}},
+        "height": height + extra, "margin": {"l": 10, "r": 10, "t": 78 + extra, "b": 10},
+        "xaxis": {"title": {"text": x_title}, **(xaxis or {})},
+        "yaxis": {"title": {"text": y_title}, **(yaxis or {})},
+        "font": {"family": "Arial, sans-serif", "size": 13},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+        **layout,
+    })
 
 
 def show(fig: go.Figure, caption: str, table: pl.DataFrame | None = None, *, key: str | None = None) -> None:
@@ -162,16 +175,15 @@ def heatmap(rows: pl.DataFrame) -> go.Figure:
         text.append(text_row)
         hover.append(hover_row)
     ticks = [0.25, 0.5, 0.8, 1, 1.25, 2, 4]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=groups, y=levels, text=text, texttemplate="%{text}", customdata=hover,
+    heat = dict(
+        type="heatmap", z=z, x=groups, y=levels, text=text, texttemplate="%{text}", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", colorscale=DIVERGING, zmid=0, zmin=-RATIO_LIMIT,
         zmax=RATIO_LIMIT, xgap=2, ygap=2, hoverongaps=False,
         colorbar={"title": {"text": "Ratio to<br>baseline"}, "tickvals": [math.log2(t) for t in ticks],
                   "ticktext": [f"{t:g}×" for t in ticks]},
-    ))
-    fig.update_xaxes(side="bottom", tickangle=-20)
-    return _layout(fig, heatmap_finding(rows), height=140 + 70 * max(len(levels), 1),
-                   x_title="Group", y_title="Level (board at the top)")
+    )
+    return _figure([heat], heatmap_finding(rows), height=140 + 70 * max(len(levels), 1), x_title="Group",
+                   y_title="Level (board at the top)", xaxis={"side": "bottom", "tickangle": -20})
 
 
 # --- Share against baseline --------------------------------------------------------------------------------
@@ -199,23 +211,23 @@ def share_chart(level_rows: pl.DataFrame, *, title_width: int = 80) -> go.Figure
     low = (rows.get_column(c.CI_LOW) * 100).to_list()
     high = (rows.get_column(c.CI_HIGH) * 100).to_list()
     labels = rows.get_column(c.GROUP_LABEL).to_list()
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=share, y=labels, mode="markers", name="Involved (95% interval)",
+    involved = dict(
+        type="scatter", x=share, y=labels, mode="markers", name="Involved (95% interval)",
         marker={"symbol": "circle", "size": 11, "color": NHS_BLUE},
         error_x={"type": "data", "symmetric": False,
                  "array": _differences(high, share), "arrayminus": _differences(share, low),
                  "color": NHS_BLUE, "thickness": 2},
         hovertemplate="%{y}: %{x:.1f}% of people involved<extra></extra>",
-    ))
-    fig.add_trace(go.Scatter(
-        x=(rows.get_column(c.BASELINE_SHARE) * 100).to_list(), y=labels, mode="markers", name="Baseline",
+    )
+    baseline = dict(
+        type="scatter", x=(rows.get_column(c.BASELINE_SHARE) * 100).to_list(), y=labels, mode="markers",
+        name="Baseline",
         marker={"symbol": "line-ns-open", "size": 22, "color": "#D55E00", "line": {"width": 3}},
         hovertemplate="%{y}: %{x:.1f}% of the baseline population<extra></extra>",
-    ))
-    fig.update_xaxes(rangemode="tozero", ticksuffix="%")
-    return _layout(fig, share_finding(level_rows), height=150 + 34 * max(len(labels), 1),
-                   x_title="Share of people involved (%)", y_title="Group", width=title_width)
+    )
+    return _figure([involved, baseline], share_finding(level_rows), height=150 + 34 * max(len(labels), 1),
+                   x_title="Share of people involved (%)", y_title="Group", width=title_width,
+                   xaxis={"rangemode": "tozero", "ticksuffix": "%"})
 
 
 # --- Pipeline and relative likelihood -------------------------------------------------------------------
@@ -244,22 +256,22 @@ def pipeline_finding(pipe: pl.DataFrame) -> str:
 
 def pipeline_chart(pipe: pl.DataFrame) -> go.Figure:
     """Share of each group per level, individual care (left) to board (right); one line style per group."""
-    fig = go.Figure()
+    traces = []
     ordered = pipe.sort(c.LEVEL_RANK).with_columns(pl.col(c.LEVEL_NAME).str.split(" (").list.first())
     levels = list(dict.fromkeys(ordered.get_column(c.LEVEL_NAME).to_list()))
     for i, ((label,), group_rows) in enumerate(ordered.group_by(c.GROUP_LABEL, maintain_order=True)):
-        fig.add_trace(go.Scatter(
-            x=group_rows.get_column(c.LEVEL_NAME).to_list(),
+        traces.append(dict(
+            type="scatter", x=group_rows.get_column(c.LEVEL_NAME).to_list(),
             y=(group_rows.get_column(c.SHARE) * 100).to_list(),
             mode="lines+markers", name=str(label),
             line={"color": PALETTE[i % len(PALETTE)], "dash": DASHES[i % len(DASHES)], "width": 2.5},
             marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 10},
             hovertemplate=f"{label}: %{{y:.1f}}% at %{{x}}<extra></extra>",
         ))
-    fig.update_xaxes(categoryorder="array", categoryarray=levels)
-    fig.update_yaxes(rangemode="tozero", ticksuffix="%")
-    return _layout(fig, pipeline_finding(pipe), x_title="Level, from individual care to board",
-                   y_title="Share of people involved (%)")
+    return _figure(traces, pipeline_finding(pipe), x_title="Level, from individual care to board",
+                   y_title="Share of people involved (%)",
+                   xaxis={"categoryorder": "array", "categoryarray": levels},
+                   yaxis={"rangemode": "tozero", "ticksuffix": "%"})
 
 
 RL_GROUP = "group_label"
@@ -283,28 +295,31 @@ def likelihood_chart(rl: pl.DataFrame, characteristic: str) -> go.Figure:
         (pl.col(RL_VALUE) - pl.col("ci_low")).alias("_minus"),
     )
     values = rows.get_column(RL_VALUE).to_list()
-    fig = go.Figure(go.Scatter(
-        x=values, y=rows.get_column(RL_GROUP).to_list(), mode="markers", name="Relative likelihood",
+    points = dict(
+        type="scatter", x=values, y=rows.get_column(RL_GROUP).to_list(), mode="markers",
+        name="Relative likelihood",
         marker={"symbol": "diamond", "size": 12, "color": NHS_BLUE},
         error_x={"type": "data", "symmetric": False,
                  "array": rows.get_column("_plus").to_list(),
                  "arrayminus": rows.get_column("_minus").to_list(),
                  "color": NHS_BLUE},
         hovertemplate="%{y}: %{x:.2f}<extra></extra>",
-    ))
-    fig.add_vline(x=1, line_dash="dash", line_color=GREY, annotation_text="Equal (1)",
-                  annotation_position="top")
-    fig.update_xaxes(type="log")
-    return _layout(fig, likelihood_finding(rl, characteristic), height=160 + 40 * max(rows.height, 1),
+    )
+    # the line at 1 (equal likelihood); on a log axis, shape and annotation positions are log10 values
+    equal = {"type": "line", "x0": 0, "x1": 0, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
+             "line": {"dash": "dash", "color": GREY}}
+    label = {"x": 0, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom", "text": "Equal (1)",
+             "showarrow": False, "font": {"color": GREY}}
+    return _figure([points], likelihood_finding(rl, characteristic), height=160 + 40 * max(rows.height, 1),
                    x_title="Relative likelihood (above 1: less likely to be at a decision-making level)",
-                   y_title="Group")
+                   y_title="Group", xaxis={"type": "log"}, shapes=[equal], annotations=[label])
 
 
 # --- Trends -----------------------------------------------------------------------------------------------
 
 def trend_chart(level_long: pl.DataFrame, title: str) -> go.Figure:
     """Share per period for each group at one level, with interval bands and a star where status changed."""
-    fig = go.Figure()
+    traces = []
     ordered = level_long.sort(c.PERIOD_START)
     for i, ((label,), g) in enumerate(ordered.group_by(c.GROUP_LABEL, maintain_order=True)):
         colour = PALETTE[i % len(PALETTE)]
@@ -315,30 +330,32 @@ def trend_chart(level_long: pl.DataFrame, title: str) -> go.Figure:
         band_low = [v for v in low if v is not None]
         band_high = [v for v in high if v is not None]
         if band_x and len(band_low) == len(band_high):
-            fig.add_trace(go.Scatter(
-                x=band_x + band_x[::-1], y=band_high + band_low[::-1], fill="toself", fillcolor=colour,
-                opacity=0.15, line={"width": 0}, hoverinfo="skip", showlegend=False, legendgroup=str(label),
+            traces.append(dict(
+                type="scatter", x=band_x + band_x[::-1], y=band_high + band_low[::-1], fill="toself",
+                fillcolor=colour, opacity=0.15, line={"width": 0}, hoverinfo="skip", showlegend=False,
+                legendgroup=str(label),
             ))
-        fig.add_trace(go.Scatter(
-            x=x, y=(g.get_column(c.SHARE) * 100).to_list(), mode="lines+markers", name=str(label),
-            legendgroup=str(label), line={"color": colour, "dash": DASHES[i % len(DASHES)], "width": 2.5},
+        traces.append(dict(
+            type="scatter", x=x, y=(g.get_column(c.SHARE) * 100).to_list(), mode="lines+markers",
+            name=str(label), legendgroup=str(label),
+            line={"color": colour, "dash": DASHES[i % len(DASHES)], "width": 2.5},
             marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8},
             hovertemplate=f"{label}: %{{y:.1f}}% in %{{x}}<extra></extra>",
         ))
         if "status_changed" in g.columns:
             changed = g.filter(pl.col("status_changed").fill_null(False))
             if changed.height:
-                fig.add_trace(go.Scatter(
-                    x=changed.get_column(c.PERIOD).to_list(), y=(changed.get_column(c.SHARE) * 100).to_list(),
+                traces.append(dict(
+                    type="scatter", x=changed.get_column(c.PERIOD).to_list(),
+                    y=(changed.get_column(c.SHARE) * 100).to_list(),
                     mode="markers", name=f"{label}: status changed", legendgroup=str(label), showlegend=False,
                     marker={"symbol": "star", "size": 16, "color": colour,
                             "line": {"width": 1, "color": "#000"}},
                     customdata=changed.get_column(c.STATUS).to_list(),
                     hovertemplate=f"{label}: status became %{{customdata}} in %{{x}}<extra></extra>",
                 ))
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(rangemode="tozero", ticksuffix="%")
-    return _layout(fig, title, x_title="Period", y_title="Share of people involved (%)")
+    return _figure(traces, title, x_title="Period", y_title="Share of people involved (%)",
+                   xaxis={"type": "category"}, yaxis={"rangemode": "tozero", "ticksuffix": "%"})
 
 
 # --- Data quality -----------------------------------------------------------------------------------------
@@ -358,34 +375,37 @@ def declaration_chart(level_rates: pl.DataFrame, characteristic_label: str) -> g
     rates = (rows.get_column(c.DECLARATION_RATE).fill_null(0) * 100).to_list()
     text = [f"{r:.0f}% ({t} of {p})" for r, t, p in zip(
         rates, rows.get_column(c.TOTAL).to_list(), rows.get_column(c.PEOPLE).to_list(), strict=True)]
-    fig = go.Figure(go.Bar(
-        x=rates, y=rows.get_column(c.LEVEL_NAME).to_list(), orientation="h", text=text, textposition="auto",
+    bars = dict(
+        type="bar", x=rates, y=rows.get_column(c.LEVEL_NAME).to_list(), orientation="h", text=text,
+        textposition="auto",
         marker={"color": NHS_BLUE}, hovertemplate="%{y}: %{x:.0f}% declared<extra></extra>",
-    ))
-    fig.update_xaxes(range=[0, 100], ticksuffix="%")
-    return _layout(fig, declaration_finding(level_rates, characteristic_label), height=140 + 50 * rows.height,
-                   x_title="People whose answer is recorded (%)", y_title="Level")
+    )
+    title = declaration_finding(level_rates, characteristic_label)
+    return _figure([bars], title, height=140 + 50 * rows.height,
+                   x_title="People whose answer is recorded (%)", y_title="Level",
+                   xaxis={"range": [0, 100], "ticksuffix": "%"})
 
 
 def rate_over_time_chart(frame: pl.DataFrame, *, series: str, value: str, title: str,
                          y_title: str = "Declared (%)", order: Sequence[str] | None = None) -> go.Figure:
     """One line per ``series`` value of ``value`` (a 0-1 rate) over periods, each with its own dash."""
-    fig = go.Figure()
+    traces = []
     ordered = frame.sort(c.PERIOD)
     names = list(order) if order else list(dict.fromkeys(ordered.get_column(series).to_list()))
     for i, name in enumerate(names):
         g = ordered.filter(pl.col(series) == name)
         if g.height == 0:
             continue
-        fig.add_trace(go.Scatter(
-            x=g.get_column(c.PERIOD).to_list(), y=(g.get_column(value) * 100).to_list(), mode="lines+markers",
-            name=str(name), line={"color": PALETTE[i % len(PALETTE)], "dash": DASHES[i % len(DASHES)]},
+        traces.append(dict(
+            type="scatter", x=g.get_column(c.PERIOD).to_list(), y=(g.get_column(value) * 100).to_list(),
+            mode="lines+markers",
+            name=short_level(str(name)),
+            line={"color": PALETTE[i % len(PALETTE)], "dash": DASHES[i % len(DASHES)]},
             marker={"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8},
             hovertemplate=f"{name}: %{{y:.0f}}% in %{{x}}<extra></extra>",
         ))
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(range=[0, 105], ticksuffix="%")
-    return _layout(fig, title, x_title="Period", y_title=y_title)
+    return _figure(traces, title, x_title="Period", y_title=y_title, xaxis={"type": "category"},
+                   yaxis={"range": [0, 105], "ticksuffix": "%"})
 
 
 def trend_finding(summary: pl.DataFrame, characteristic: str, level_name: str) -> str:
@@ -410,11 +430,11 @@ def shortfall_chart(outreach: pl.DataFrame, characteristic: str, *, top: int = 1
     rows = rows.with_columns((pl.col(c.GROUP_LABEL) + " · " + where).alias("_label"))
     labels = rows.get_column("_label").to_list()[::-1]
     status = rows.get_column(c.STATUS).replace_strict(CELL_WORDS, default="").to_list()[::-1]
-    fig = go.Figure(go.Bar(
-        x=rows.get_column(c.SHORTFALL).to_list()[::-1], y=labels, orientation="h",
+    bars = dict(
+        type="bar", x=rows.get_column(c.SHORTFALL).to_list()[::-1], y=labels, orientation="h",
         text=status, textposition="auto", marker={"color": "#D55E00"},
         hovertemplate="%{y}: %{x} people missing<extra></extra>",
-    ))
+    )
     if rows.height:
         first = rows.row(0, named=True)
         place = first["activity_name"] if first["unit"] == "activity" else level_phrase(first[c.LEVEL_NAME])
@@ -422,5 +442,7 @@ def shortfall_chart(outreach: pl.DataFrame, characteristic: str, *, top: int = 1
         title = f"Most missing: {who} at {place} (about {first[c.SHORTFALL]} people)"
     else:
         title = "No one is missing"
-    return _layout(fig, title, height=140 + 28 * max(rows.height, 1), x_title="People missing",
+    most = max(rows.get_column(c.SHORTFALL).max() or 0, 1)
+    return _figure([bars], title, height=140 + 28 * max(rows.height, 1), x_title="People missing",
+                   xaxis={"dtick": 1 if most <= 10 else None, "rangemode": "tozero"},
                    y_title="Group · where")

@@ -1130,7 +1130,9 @@ def _write(connection: Connection, validated: _Validated, lookups: _Lookups, org
         )
         for chunk in updated.iter_slices(CHUNK):
             rows = [
-                {"_id": row["_id"]} | {"v_" + f: row[f] for f in values} | {"v_" + k: v for k, v in stamp.items()}
+                {"_id": row["_id"]}
+                | {"v_" + f: row[f] for f in values}
+                | {"v_" + k: v for k, v in stamp.items()}
                 for row in _with_money(chunk, money).iter_rows(named=True)
             ]
             connection.execute(statement, rows)
@@ -1166,7 +1168,9 @@ def _insert(connection: Connection, table, frame: pl.DataFrame, constants: dict[
         return
     columns = []
     for name in names:
-        values = frame.get_column(name).to_list() if name in frame.columns else [constants[name]] * frame.height
+        values = (
+            frame.get_column(name).to_list() if name in frame.columns else [constants[name]] * frame.height
+        )
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         columns.append([process(v) for v in values] if process else values)
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
@@ -1248,9 +1252,9 @@ def import_file(
                     )
             except _Rollback:
                 pass
-    except SQLAlchemyError as error:  # e.g. an IntegrityError or a lost connection: one sentence
-        reason = str(getattr(error, "orig", error)).splitlines()[0][:300]
-        raise ValueError(DATABASE_REFUSED.format(file=name, reason=reason)) from error
+    except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as error:  # e.g. a lost connection
+        lines = str(getattr(error, "orig", error)).splitlines() or [type(error).__name__]
+        raise ValueError(DATABASE_REFUSED.format(file=name, reason=lines[0][:300])) from error
     return report
 
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     papers_days_before: int = Field(7, ge=0)
     earliest_start: time = time(10, 0)
     payment_days: int = Field(30, ge=0)
+    purpose_grace_days: int = Field(30, ge=0, description="Purpose counts as recorded at the start within this.")
 
     # Statistical disclosure control
     suppress_below: int = Field(8, ge=1, description="Counts 1 to suppress_below-1 are shown as '*'.")

@@ -91,10 +91,10 @@ else:
     charts.show(
         charts.likelihood_chart(rl, f.characteristic),
         f"Relative likelihood, {rl_period}: how much less likely people in a group are than "
-        f"{reference_label} people to be involved at a decision-making level rather than only at other levels "
-        "(the NHS Workforce Race Equality Standard way). 1 means equally likely; 2 means half as likely. The "
-        "line across each diamond is the 95% interval: when it does not cross 1, the difference is unlikely to "
-        "be chance.",
+        f"{reference_label} people to be involved at a decision-making level rather than only at other "
+        "levels (the NHS Workforce Race Equality Standard way). 1 means equally likely; 2 means half as "
+        "likely. The line across each diamond is the 95% interval: when it does not cross 1, the difference "
+        "is unlikely to be chance.",
         rl.select(
             pl.col(c.GROUP_LABEL).alias("Group"),
             pl.col("decision_making_n").alias("At decision-making levels"),

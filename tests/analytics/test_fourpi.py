@@ -890,10 +890,7 @@ def test_activity_list_puts_running_activities_first(frames):
 
 def test_methods_explain_every_4pi_indicator_and_public_function():
     root = Path(__file__).resolve().parents[2]
-    # the lead merges METHODS-4PI.md into METHODS.md; either place counts
-    text = "\n".join(
-        p.read_text(encoding="utf-8") for p in (root / "METHODS.md", root / "METHODS-4PI.md") if p.exists()
-    )
+    text = (root / "METHODS.md").read_text(encoding="utf-8")
     functions = [name for name in fourpi.__all__ if name[0].islower()]
     assert [name for name in functions if f"`{name}`" not in text] == []
     assert [key for key in INDICATOR_KEYS if f"`{key}`" not in text] == []

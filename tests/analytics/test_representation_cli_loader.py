@@ -300,6 +300,9 @@ def test_methods_explains_every_column():
     for status in C.STATUSES:
         assert f"`{status}`" in text
     assert "What the numbers cannot say" in text
+    import analytics
+
+    assert [name for name in analytics.__all__ if f"`{name}`" not in text and f".{name}`" not in text] == []
 
 
 # --- The shipped reference tables (data/baselines.py), when present -----------------------------------------

@@ -1,7 +1,7 @@
 """The dashboard in a real browser: every page of `streamlit run dashboard/app.py` on the demo trust, with
 headings, a known number from the demo data, no exception element, and a screenshot of each page.
 
-Screenshots go to test-artifacts/screenshots/<page>.png; with PRESENCE_UPDATE_SCREENSHOTS=1 the Overview,
+Screenshots go to test-artifacts/screenshots/<page>.png; with UPDATE_SCREENSHOTS=1 the Overview,
 Representation and Decision-making ones are also copied to docs/screenshots/ for the README.
 """
 
@@ -97,7 +97,7 @@ def test_every_page_in_a_real_browser(browser, streamlit_server, browser_demo_db
         if name in ("representation", "decision_making", "trends") and not charted:
             problems.append(f"{name}: no chart was drawn")
     context.close()
-    if os.environ.get("PRESENCE_UPDATE_SCREENSHOTS"):
+    if os.environ.get("UPDATE_SCREENSHOTS"):
         target = ROOT / "docs" / "screenshots"
         target.mkdir(parents=True, exist_ok=True)
         for name in README_PAGES:

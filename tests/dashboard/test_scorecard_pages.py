@@ -97,7 +97,7 @@ def test_scorecard_for_a_year_shows_what_to_fix_first(fourpi_db):
     page = texts(at)
     assert "What to fix first" in page
     # 2025: the board met 3 times, with a reserve once
-    assert "High-level meetings with a reserve: 33% (1 of 3" in page
+    assert "**High-level meetings with a reserve** (Presence): 33% (1 of 3" in page
     at.selectbox(key="scorecard_period").set_value("2024").run()
     assert not at.exception
     assert "There is nothing to count yet" not in texts(at)  # activities ran in 2024

@@ -312,21 +312,37 @@ def test_bulk_rows_of_every_value_kind_survive_import_and_export(engine):
     files = {
         "people": "ref,involvement_type,ethnicity,sex,gender_same_as_birth,age_band,year_of_birth,disability,"
         "sexual_orientation,religion,local_authority\n"
-        + "".join(f"P{i:03d},carer,A,female,yes,25-34,{1950 + i % 50 if i % 3 else ''},no,straight,"
-                  f"sikh,{'E09000001' if i % 2 else 'not_known'}\n" for i in range(n)),
+        + "".join(
+            f"P{i:03d},carer,A,female,yes,25-34,{1950 + i % 50 if i % 3 else ''},no,straight,"
+            f"sikh,{'E09000001' if i % 2 else 'not_known'}\n"
+            for i in range(n)
+        ),
         "activities": "ref,name,kind,involvement_area,involves,level,purpose,intended_outcomes,"
         "purpose_recorded_on,high_level,start_date,end_date\n"
-        + "".join(f"A{i:03d},'=act {i},project,C,carer,operational,,,{'2023-01-02' if i % 2 else ''},"
-                  f"{'yes' if i % 2 else 'no'},2022-01-01,{'2022-12-31' if i % 3 else ''}\n" for i in range(n)),
+        + "".join(
+            f"A{i:03d},'=act {i},project,C,carer,operational,,,{'2023-01-02' if i % 2 else ''},"
+            f"{'yes' if i % 2 else 'no'},2022-01-01,{'2022-12-31' if i % 3 else ''}\n"
+            for i in range(n)
+        ),
         "meetings": "ref,activity_ref,date,start_time,papers_sent\n"
-        + "".join(f"M{i:03d},A{i:03d},2024-01-{1 + i % 28:02d},{'10:30' if i % 2 else ''},"
-                  f"{'2023-12-20' if i % 3 else ''}\n" for i in range(n)),
-        "involvements": "ref,person_ref,activity_ref,role,payment_basis,has_role_description,start_date,end_date\n"
-        + "".join(f"P{i:03d}|A{i:03d}|2023-01-01,P{i:03d},A{i:03d},ambassador,paid,{'yes' if i % 2 else 'no'},"
-                  f"2023-01-01,{'2023-06-30' if i % 2 else ''}\n" for i in range(n)),
+        + "".join(
+            f"M{i:03d},A{i:03d},2024-01-{1 + i % 28:02d},{'10:30' if i % 2 else ''},"
+            f"{'2023-12-20' if i % 3 else ''}\n"
+            for i in range(n)
+        ),
+        "involvements": "ref,person_ref,activity_ref,role,payment_basis,has_role_description,start_date,"
+        "end_date\n"
+        + "".join(
+            f"P{i:03d}|A{i:03d}|2023-01-01,P{i:03d},A{i:03d},ambassador,paid,{'yes' if i % 2 else 'no'},"
+            f"2023-01-01,{'2023-06-30' if i % 2 else ''}\n"
+            for i in range(n)
+        ),
         "payments": "ref,person_ref,activity_ref,kind,claim_date,paid_date,amount\n"
-        + "".join(f"C{i:03d},P{i:03d},{f'A{i:03d}' if i % 2 else ''},fee,2024-01-01,"
-                  f"{'2024-01-15' if i % 2 else ''},{i}.{i % 100:02d}\n" for i in range(n)),
+        + "".join(
+            f"C{i:03d},P{i:03d},{f'A{i:03d}' if i % 2 else ''},fee,2024-01-01,"
+            f"{'2024-01-15' if i % 2 else ''},{i}.{i % 100:02d}\n"
+            for i in range(n)
+        ),
     }
     for table, content in files.items():
         report = import_file(engine=engine, path_or_bytes=content.encode(), file_name=f"{table}.csv")

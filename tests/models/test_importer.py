@@ -564,3 +564,20 @@ def test_excel_unicode_text_export_utf16_tab_separated(lite):
 def test_too_long_reference_is_a_problem(lite):
     report = imp(lite, "ref,involvement_type\n" + "P" * 81 + ",carer\n", "people.csv")
     assert problems(report) == [(2, "ref", "is 81 characters long; the most is 80")]
+
+
+def test_a_database_failure_after_writing_rolls_everything_back(org, monkeypatch):
+    """The rows are written, then the log insert fails: the whole file is rolled back; one sentence raised."""
+    import models.importer as importer
+
+    seed(org)
+    before = checksum(org)
+
+    def failing_log(*_args, **_kwargs):
+        raise org.dialect.loaded_dbapi.OperationalError("simulated failure")
+
+    monkeypatch.setattr(importer, "_log", failing_log)
+    refused = r"^The database refused the import of people.csv \(simulated failure\); nothing was written"
+    with pytest.raises(ValueError, match=refused):
+        imp(org, PEOPLE + "P3,carer,A,female\n", "people.csv")
+    assert checksum(org) == before
