@@ -61,6 +61,9 @@ PAGE_PERMISSIONS: dict[str, str] = {
     "admin": "admin",
 }
 
+# Pages the local single-user mode offers while the database has no organisation yet.
+EMPTY_DATABASE_PAGES = ("overview", "import_data", "methods")
+
 PERMISSION_WORDS = {
     "aggregates": "see this organisation's figures",
     "exact": "see exact (unsuppressed) figures",
@@ -190,9 +193,15 @@ def require(viewer: Viewer, permission: str, organisation_id: int) -> None:
 
 
 def allowed_pages(viewer: Viewer, organisation_id: int | None) -> set[str]:
-    """The dashboard pages this viewer may open for the organisation (empty for an unknown viewer)."""
-    if organisation_id is None or not viewer.email:
+    """The dashboard pages this viewer may open for the organisation (empty for an unknown viewer).
+
+    With no organisation chosen (an empty database) the local single-user mode may still open the overview,
+    import and methods pages, so that the first organisation can be brought in; everyone else gets nothing.
+    """
+    if not viewer.email:
         return set()
+    if organisation_id is None:  # no organisation yet: only the local user may bring the first one in
+        return set(EMPTY_DATABASE_PAGES) if viewer.local_mode else set()
     return {page for page, permission in PAGE_PERMISSIONS.items() if viewer.can(permission, organisation_id)}
 
 

@@ -32,7 +32,7 @@ zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,42 +105,189 @@ def round_expr(expr: pl.Expr, base: int) -> pl.Expr:
 @dataclass(frozen=True)
 class Line:
     """Cells a reader can add up: ``parts`` sum to ``total`` (a cell id), or to a figure shown in another
-    view."""
+    view.
+
+    ``rule=False`` keeps the line out of the one-hidden-cell rule (its protection is left to rounding and to
+    the audit of :func:`pinned_cells`, which always uses every line).
+    """
 
     parts: tuple[int, ...]
     total: int | None = None
-    prefer_total: bool = False  # hide the total rather than a part (keeps a denominator shown)
+    rule: bool = True
+
+    @property
+    def members(self) -> tuple[int, ...]:
+        return self.parts + ((self.total,) if self.total is not None else ())
 
 
-def secondary_suppression(values: Sequence[int], hidden: Sequence[bool], lines: Iterable[Line]) -> list[bool]:
+def secondary_suppression(
+    values: Sequence[int], hidden: Sequence[bool], lines: Iterable[Line], candidates: Set[int] | None = None
+) -> list[bool]:
     """Hide more cells until no line has exactly one hidden cell; returns the new hidden flags.
 
-    The cell added is the smallest non-zero shown part of the line (ties: the lower id), or the line's total
-    when no part is left or the line prefers it (everyone counted = known + unknown hides "everyone" rather
-    than "known", which is the denominator of every share). A line whose other cells are all zero needs
-    nothing more: its hidden cell equals its total, which is then hidden too (or the line has no total shown).
+    The cell added is the smallest non-zero shown part of the line that may be hidden (``candidates``; ties:
+    the lower id), or the line's total when no part is left. A line whose other cells are all zero needs
+    nothing more: its hidden cell equals its total, which is then small and hidden too (or the total is shown
+    elsewhere and is at least the threshold).
     """
     hidden = list(hidden)
-    lines = list(lines)
+    lines = [line for line in lines if line.rule]
+
+    def allowed(cell: int) -> bool:
+        return not hidden[cell] and values[cell] > 0 and (candidates is None or cell in candidates)
+
     changed = True
     while changed:
         changed = False
         for line in lines:
-            members = line.parts + ((line.total,) if line.total is not None else ())
-            if sum(hidden[m] for m in members) != 1:
+            if sum(hidden[m] for m in line.members) != 1:
                 continue
-            total_free = line.total is not None and not hidden[line.total] and values[line.total] > 0
-            candidates = [p for p in line.parts if not hidden[p] and values[p] > 0]
-            if total_free and (line.prefer_total or not candidates):
-                candidates = [line.total]
-            if candidates:
-                hidden[min(candidates, key=lambda p: (values[p], p))] = True
+            free = [p for p in line.parts if allowed(p)]
+            if not free and line.total is not None and allowed(line.total):
+                free = [line.total]
+            if free:
+                hidden[min(free, key=lambda p: (values[p], p))] = True
                 changed = True
     return hidden
 
 
-# --- Lines of a representation
-# -------------------------------------------------------------------------------
+def _interval(value: int, hidden: bool, settings: Settings, big: float) -> tuple[float, float]:
+    """What a reader knows of a cell: [1, big] when hidden, exactly 0, or the rounding interval (at least the
+    threshold)."""
+    if hidden:
+        return 1.0, big
+    if value == 0:
+        return 0.0, 0.0
+    shown = round_count(value, settings.rounding_base)
+    low = shown - settings.rounding_base // 2
+    return float(max(low, settings.suppress_below)), float(low + settings.rounding_base - 1)
+
+
+def _components(n_cells: int, lines: Sequence[Line]) -> list[list[int]]:
+    """Groups of line indices that share cells (cells of different periods never meet)."""
+    parent = list(range(n_cells))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for line in lines:
+        for m in line.members[1:]:
+            parent[find(m)] = find(line.members[0])
+    groups: dict[int, list[int]] = {}
+    for index, line in enumerate(lines):
+        groups.setdefault(find(line.members[0]), []).append(index)
+    return list(groups.values())
+
+
+def pinned_cells(
+    values: Sequence[int],
+    hidden: Sequence[bool],
+    primary: Sequence[bool],
+    lines: Sequence[Line],
+    settings: Settings,
+    public: Set[int] = frozenset(),
+    max_sweeps: int = 60,
+) -> list[int]:
+    """Small hidden cells a reader could work out exactly, by interval reasoning over all the lines.
+
+    The reader knows each shown count to within its rounding, that a hidden count is at least 1, the
+    ``public`` cells to within their rounding even where hidden here (they are shown in other views: everyone
+    counted at a level is the same for every characteristic), and the total of a line without one here
+    (published elsewhere, assumed rounded: the worst case); they assume the cell under attack is 1-7. Bounds
+    are tightened line by line until nothing changes, for all attacked cells at once (numpy); a cell whose
+    bounds meet is pinned.
+    """
+    lines = [line for line in lines if line.parts]
+    big = float(sum(values) + 1) * 4
+    pinned: list[int] = []
+    for component in _components(len(values), lines):
+        group = [lines[i] for i in component]
+        cells = sorted({m for line in group for m in line.members})
+        targets = [x for x in cells if primary[x] and hidden[x] and 0 < values[x] < settings.suppress_below]
+        if not targets:
+            continue
+        position = {cell: i for i, cell in enumerate(cells)}
+        bounds = [
+            _interval(values[x], hidden[x] and not (x in public and not primary[x]), settings, big)
+            for x in cells
+        ]
+        totals, member_line, member_var = [], [], []
+        for line in group:
+            if line.total is not None:
+                totals.append(position[line.total])
+            else:  # the margin shown in another view: a variable of its own
+                margin = sum(values[p] for p in line.parts)
+                totals.append(len(bounds))
+                bounds.append(_interval(margin, is_small(margin, settings), settings, big))
+            for p in line.parts:
+                member_line.append(len(totals) - 1)
+                member_var.append(position[p])
+        n_vars, n_lines = len(bounds), len(totals)
+        total_of, m_line, m_var = np.array(totals), np.array(member_line), np.array(member_var)
+        parts = np.zeros((n_lines, n_vars))
+        parts[m_line, m_var] = 1
+        low = np.tile(np.array([b[0] for b in bounds]), (len(targets), 1))
+        high = np.tile(np.array([b[1] for b in bounds]), (len(targets), 1))
+        rows = np.arange(len(targets))
+        target_vars = np.array([position[x] for x in targets])
+        high[rows, target_vars] = np.minimum(high[rows, target_vars], settings.suppress_below - 1)
+        for _ in range(max_sweeps):
+            before_low, before_high = low, high
+            sum_low, sum_high = low @ parts.T, high @ parts.T
+            cand_low = low[:, total_of[m_line]] - sum_high[:, m_line] + high[:, m_var]
+            cand_high = high[:, total_of[m_line]] - sum_low[:, m_line] + low[:, m_var]
+            low_t, high_t = low.T.copy(), high.T.copy()
+            np.maximum.at(low_t, m_var, cand_low.T)
+            np.minimum.at(high_t, m_var, cand_high.T)
+            np.maximum.at(low_t, total_of, sum_low.T)
+            np.minimum.at(high_t, total_of, sum_high.T)
+            low, high = np.minimum(low_t.T, big), np.maximum(high_t.T, 0)
+            if np.array_equal(low, before_low) and np.array_equal(high, before_high):
+                break
+        pinned += [x for k, x in enumerate(targets) if low[k, position[x]] >= high[k, position[x]]]
+    return pinned
+
+
+def protect_cells(
+    values: Sequence[int],
+    hidden: Sequence[bool],
+    primary: Sequence[bool],
+    lines: Sequence[Line],
+    settings: Settings,
+    candidates: Set[int] | None = None,
+    public: Set[int] = frozenset(),
+    audit_lines: Sequence[Line] | None = None,
+) -> list[bool]:
+    """Secondary suppression with an audit: the line rule, then more hidden ``candidates`` wherever a hidden
+    small count could still be worked out from several lines together (:func:`pinned_cells` over
+    ``audit_lines``, default ``lines``)."""
+    lines = list(lines)
+    audit_lines = list(audit_lines) if audit_lines is not None else lines
+    hidden = secondary_suppression(values, hidden, lines, candidates)
+    lines_of: dict[int, list[Line]] = {}
+    for line in audit_lines:
+        for member in line.members:
+            lines_of.setdefault(member, []).append(line)
+
+    def allowed(cell: int) -> bool:
+        return not hidden[cell] and values[cell] > 0 and (candidates is None or cell in candidates)
+
+    for _ in range(len(values)):
+        added = False
+        for cell in pinned_cells(values, hidden, primary, audit_lines, settings, public):
+            for line in sorted(lines_of.get(cell, []), key=lambda ln: sum(hidden[m] for m in ln.members)):
+                free = [p for p in line.members if allowed(p)]
+                if free:
+                    hidden[min(free, key=lambda p: (values[p], p))] = True
+                    added = True
+                    break
+        if not added:
+            break
+        hidden = secondary_suppression(values, hidden, lines, candidates)
+    return hidden
 
 
 def _key(row: Mapping, names: Sequence[str]) -> tuple:
@@ -150,7 +297,7 @@ def _key(row: Mapping, names: Sequence[str]) -> tuple:
 def table_key(rows: pl.DataFrame, tables: pl.DataFrame, extra_key: Sequence[str] = ()) -> list[str]:
     """The columns that name one level x period table, present in both frames (or in the rows alone)."""
     names = list(TABLE_KEY) + [k for k in extra_key if k not in TABLE_KEY]
-    if tables.width and rows.width:
+    if tables.width and rows.height:
         return [k for k in names if k in rows.columns and k in tables.columns]
     if tables.width:
         return [k for k in names if k in tables.columns]
@@ -177,71 +324,149 @@ def _hierarchy_groups(characteristic: str | None, group: str, settings: Settings
     return []
 
 
-def representation_lines(
-    rows: pl.DataFrame, tables: pl.DataFrame, settings: Settings, extra_key: Sequence[str] = ()
-) -> tuple[list[int], list[bool], list[Line], dict[tuple, int], dict[tuple, int]]:
-    """Cell values, which cells are already hidden (null), the lines, and the cell id of each row (by row
-    index) and of each table count (by table key, column)."""
+ETHNIC_FAMILY = ("ethnicity", "ethnicity_broad", "ethnicity_binary")
+
+
+@dataclass
+class CellSystem:
+    """Every count of one or more views as numbered cells, with the lines a reader can add up.
+
+    ``row_cell[(view, row index)]`` and ``table_cell[(view, table key, column)]`` give a cell id. Views of the
+    same people (detailed, broad and binary ethnicity) share their table cells, so they hide the same ones.
+    """
+
+    values: list[int]
+    missing: list[bool]
+    lines: list[Line]
+    row_cell: dict[tuple, int]
+    table_cell: dict[tuple, int]
+    key_names: list[list[str]]
+
+    @property
+    def table_ids(self) -> set[int]:
+        return set(self.table_cell.values())
+
+    @property
+    def people_ids(self) -> set[int]:
+        return {cell for (_v, _key, col), cell in self.table_cell.items() if col == c.PEOPLE}
+
+
+def build_cells(
+    views: Sequence[tuple[pl.DataFrame, pl.DataFrame]], settings: Settings, extra_key: Sequence[str] = ()
+) -> CellSystem:
+    """The cells and lines of one or more views (rows, tables) of the same organisation and filters."""
     values: list[int] = []
     missing: list[bool] = []
     row_cell: dict[tuple, int] = {}
     table_cell: dict[tuple, int] = {}
+    shared: dict[tuple, int] = {}
+    group_cell: dict[tuple, int] = {}  # (characteristic, shared key, group) -> cell
+    all_keys: list[list[str]] = []
 
     def add(value) -> int:
         values.append(0 if value is None else int(value))
         missing.append(value is None)
         return len(values) - 1
 
-    key_names = table_key(rows, tables, extra_key)
-    present_counts = [col for col in TABLE_COUNTS if col in tables.columns]
-    for row in tables.iter_rows(named=True):
-        key = _key(row, key_names)
-        for col in present_counts:
-            table_cell[(key, col)] = add(row[col])
-
-    groups_of_table: dict[tuple, list[int]] = {}
-    level_lines: dict[tuple, list[int]] = {}
-    hierarchy_lines: dict[tuple, list[int]] = {}
-    level_key = [k for k in LEVEL_LINE_KEY if k in rows.columns]
-    for index, row in enumerate(rows.iter_rows(named=True)):
-        cell = add(row[c.INVOLVED])
-        row_cell[(index,)] = cell
-        key = _key(row, key_names)
-        if (key, c.TOTAL) not in table_cell:  # rows without a tables frame: N is on every row
-            table_cell[(key, c.TOTAL)] = add(row.get(c.TOTAL))
-        groups_of_table.setdefault(key, []).append(cell)
-        level_lines.setdefault(_key(row, level_key), []).append(cell)
-        for name, _member in _hierarchy_groups(row.get(c.CHARACTERISTIC), str(row[c.GROUP]), settings):
-            hierarchy_lines.setdefault((key, name), []).append(cell)
+    def table_add(view: int, key: tuple, names: list[str], col: str, value) -> int:
+        common = (_shared_key(key, names), col, value)
+        if common not in shared:
+            shared[common] = add(value)
+        table_cell[(view, key, col)] = shared[common]
+        return shared[common]
 
     lines: list[Line] = []
-    for key, cells in groups_of_table.items():
-        lines.append(Line(parts=tuple(cells), total=table_cell[(key, c.TOTAL)]))
-    table_keys = list(dict.fromkeys(k for k, _col in table_cell))  # in order: the same data, the same choices
+    level_lines: dict[tuple, list[int]] = {}
+    hierarchy: dict[tuple, list[int]] = {}
+    for view, (rows, tables) in enumerate(views):
+        names = table_key(rows, tables, extra_key)
+        all_keys.append(names)
+        for row in tables.iter_rows(named=True):
+            for col in (col for col in TABLE_COUNTS if col in tables.columns):
+                table_add(view, _key(row, names), names, col, row[col])
+        groups_of_table: dict[tuple, list[int]] = {}
+        level_names = [k for k in LEVEL_LINE_KEY if k in rows.columns]
+        for index, row in enumerate(rows.iter_rows(named=True)):
+            cell = add(row[c.INVOLVED])
+            row_cell[(view, index)] = cell
+            key = _key(row, names)
+            if (view, key, c.TOTAL) not in table_cell:  # rows without a tables frame: N is on every row
+                table_add(view, key, names, c.TOTAL, row.get(c.TOTAL))
+            groups_of_table.setdefault(key, []).append(cell)
+            level_lines.setdefault((view, _key(row, level_names)), []).append(cell)
+            characteristic, group = row.get(c.CHARACTERISTIC), str(row[c.GROUP])
+            group_cell[(characteristic, _shared_key(key, names), group)] = cell
+            for name, _member in _hierarchy_groups(characteristic, group, settings):
+                hierarchy.setdefault((view, key, name), []).append(cell)
+        lines += [
+            Line(parts=tuple(cells), total=table_cell[(view, key, c.TOTAL)])
+            for key, cells in groups_of_table.items()
+        ]
+        for key in dict.fromkeys(k for (v, k, _col) in table_cell if v == view):
+            cell = table_cell.get
+            if all((view, key, col) in table_cell for col in (c.PEOPLE, c.TOTAL, c.UNKNOWN)):
+                # everyone counted is the same for every characteristic, so hiding it here would protect
+                # nothing: this line is left to rounding and the audit
+                lines.append(
+                    Line(
+                        parts=(cell((view, key, c.TOTAL)), cell((view, key, c.UNKNOWN))),
+                        total=cell((view, key, c.PEOPLE)),
+                        rule=False,
+                    )
+                )
+            if all((view, key, col) in table_cell for col in (c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN)):
+                lines.append(
+                    Line(
+                        parts=(cell((view, key, c.NOT_STATED)), cell((view, key, c.NOT_KNOWN))),
+                        total=cell((view, key, c.UNKNOWN)),
+                    )
+                )
     across_levels: dict[tuple, list[int]] = {}
-    for (key, col), cell_id in table_cell.items():
-        other = tuple(v for name, v in zip(key_names, key, strict=True) if name != c.LEVEL_KEY)
-        across_levels.setdefault((other, col), []).append(cell_id)
-    for key in table_keys:
-        cell = table_cell.get
-        if all((key, col) in table_cell for col in (c.PEOPLE, c.TOTAL, c.UNKNOWN)):
-            lines.append(
-                Line(
-                    parts=(cell((key, c.TOTAL)), cell((key, c.UNKNOWN))),
-                    total=cell((key, c.PEOPLE)),
-                    prefer_total=True,
-                )
-            )
-        if all((key, col) in table_cell for col in (c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN)):
-            lines.append(
-                Line(
-                    parts=(cell((key, c.NOT_STATED)), cell((key, c.NOT_KNOWN))), total=cell((key, c.UNKNOWN))
-                )
-            )
-    lines.extend(Line(parts=tuple(cells)) for cells in level_lines.values() if len(cells) > 1)
-    lines.extend(Line(parts=tuple(cells)) for cells in across_levels.values() if len(cells) > 1)
-    lines.extend(Line(parts=tuple(cells)) for cells in hierarchy_lines.values() if len(cells) > 1)
-    return values, missing, lines, row_cell, table_cell
+    for (view, key, col), cell_id in table_cell.items():
+        other = tuple(v for name, v in zip(all_keys[view], key, strict=True) if name != c.LEVEL_KEY)
+        bucket = across_levels.setdefault(
+            (_shared_key(other, [n for n in all_keys[view] if n != c.LEVEL_KEY]), col), []
+        )
+        if cell_id not in bucket:
+            bucket.append(cell_id)
+    lines += [Line(parts=tuple(cells)) for cells in level_lines.values() if len(cells) > 1]
+    lines += [Line(parts=tuple(cells)) for cells in across_levels.values() if len(cells) > 1]
+    for (view, key, name), cells in hierarchy.items():
+        total = _margin_cell(name, key, all_keys[view], group_cell)
+        if total is not None or len(cells) > 1:
+            lines.append(Line(parts=tuple(cells), total=total))
+    for (characteristic, key, group), cell in group_cell.items():  # White (broad) is White (binary)
+        if characteristic == "ethnicity_broad" and group == codes.BROAD_WHITE:
+            twin = group_cell.get(("ethnicity_binary", key, codes.BINARY_WHITE))
+            if twin is not None:
+                lines.append(Line(parts=(cell,), total=twin))
+    return CellSystem(values, missing, lines, row_cell, table_cell, all_keys)
+
+
+def _shared_key(key: tuple, names: Sequence[str]) -> tuple:
+    """A table key without the characteristic, so that the views of one family meet."""
+    return tuple(v for name, v in zip(names, key, strict=True) if name != c.CHARACTERISTIC)
+
+
+def _margin_cell(name: str, key: tuple, names: list[str], group_cell: dict[tuple, int]) -> int | None:
+    """The cell of another view that a hierarchy line adds up to, when that view is being protected too."""
+    shared = _shared_key(key, names)
+    if name.startswith("broad:"):
+        return group_cell.get(("ethnicity_broad", shared, name.removeprefix("broad:")))
+    if name == "minority":
+        return group_cell.get(("ethnicity_binary", shared, codes.BINARY_MINORITY))
+    return None
+
+
+def representation_lines(
+    rows: pl.DataFrame, tables: pl.DataFrame, settings: Settings, extra_key: Sequence[str] = ()
+) -> tuple[list[int], list[bool], list[Line], dict[tuple, int], dict[tuple, int]]:
+    """Cell values, which cells are already hidden (null), the lines, and the cell id of each row (by row
+    index) and of each table count (by table key, column), for one view."""
+    system = build_cells([(rows, tables)], settings, extra_key)
+    row_cell = {(index,): cell for (_view, index), cell in system.row_cell.items()}
+    table_cell = {(key, col): cell for (_view, key, col), cell in system.table_cell.items()}
+    return system.values, system.missing, system.lines, row_cell, table_cell
 
 
 # --- Derived figures from the published counts
@@ -258,17 +483,28 @@ def _wilson(n: np.ndarray, total: np.ndarray, confidence: float) -> tuple[np.nda
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def _binomial_p(n: np.ndarray, total: np.ndarray, p: np.ndarray) -> np.ndarray:
+def binomial_two_sided(
+    n: np.ndarray, total: np.ndarray, p: np.ndarray, chunk_cells: int = 2_000_000
+) -> np.ndarray:
+    """Exact two-sided binomial p-values, vectorised: the probability of every outcome no more likely than the
+    one seen (scipy's ``binomtest`` definition, relative tolerance 1e-7). NaN where a value is missing, the
+    total is not positive or p is not strictly between 0 and 1."""
+    n, total, p = (np.asarray(x, dtype=float) for x in (n, total, p))
     out = np.full(len(n), np.nan)
-    for i in range(len(n)):  # the aggregated table is small: one test per group row
-        if (
-            np.isfinite(n[i])
-            and np.isfinite(total[i])
-            and total[i] > 0
-            and np.isfinite(p[i])
-            and 0 < p[i] < 1
-        ):
-            out[i] = stats.binomtest(int(n[i]), int(total[i]), float(p[i])).pvalue
+    ok = np.flatnonzero(
+        np.isfinite(n) & np.isfinite(total) & (total > 0) & np.isfinite(p) & (p > 0) & (p < 1)
+    )
+    if len(ok) == 0:
+        return out
+    width = int(total[ok].max()) + 1
+    step = max(1, chunk_cells // width)
+    outcomes = np.arange(width)
+    for begin in range(0, len(ok), step):
+        idx = ok[begin : begin + step]
+        pmf = stats.binom.pmf(outcomes[None, :], total[idx, None], p[idx, None])
+        seen = stats.binom.pmf(n[idx], total[idx], p[idx])
+        as_likely = pmf <= seen[:, None] * (1 + 1e-7)
+        out[idx] = np.minimum(1.0, np.where(as_likely, pmf, 0.0).sum(axis=1))
     return out
 
 
@@ -318,7 +554,7 @@ def recompute_row_statistics(
         shortfall = np.where(np.isfinite(expected - n), np.maximum(0, np.ceil(expected - n - 1e-9)), np.nan)
         z = (n - total * valid_p) / np.sqrt(total * valid_p * (1 - valid_p))
     low, high = _wilson(n, total, settings.confidence)
-    p_value = _binomial_p(n, total, p)
+    p_value = binomial_two_sided(n, total, p)
     families: dict[tuple, list[int]] = {}
     key_names = [k for k in (*TABLE_KEY, *extra_key) if k in rows.columns]
     for index, row in enumerate(rows.select(key_names).iter_rows()):
@@ -353,6 +589,21 @@ def recompute_row_statistics(
 # --------------------------------------------------------------------------------
 
 
+def _two_phases(system: CellSystem, primary: list[bool], settings: Settings) -> list[bool]:
+    """Table figures first, from the table lines alone, so that every view of a characteristic (detailed,
+    broad and binary ethnicity; the data-quality view) hides the same ones; then group cells, which alone may
+    be hidden to protect groups. Everyone counted at a level is public: it is shown for other
+    characteristics."""
+    values, lines = system.values, system.lines
+    table_ids, people = system.table_ids, system.people_ids
+    table_lines = [line for line in lines if set(line.members) <= table_ids]
+    hidden = protect_cells(
+        values, primary, primary, table_lines, settings, candidates=table_ids - people, public=people
+    )
+    group_ids = set(range(len(values))) - table_ids
+    return protect_cells(values, hidden, primary, lines, settings, candidates=group_ids, public=people)
+
+
 def _check(frame: pl.DataFrame, what: str, required: Sequence[str]) -> None:
     for column in required:
         if column not in frame.columns:
@@ -377,64 +628,91 @@ def suppress_representation(
     ``extra_key`` adds columns that split tables further (an outreach list's activity). Null counts (already
     hidden upstream) stay hidden, so applying this twice changes nothing.
     """
+    return suppress_views([(rows, tables)], settings, extra_key=extra_key, adjust=adjust)[0]
+
+
+def suppress_views(
+    views: Sequence[tuple[pl.DataFrame, pl.DataFrame | None]],
+    settings: Settings | None = None,
+    *,
+    extra_key: Sequence[str] = (),
+    adjust: bool = True,
+) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Several views of the same people protected together (detailed, broad and binary ethnicity): their
+    shared figures are hidden alike, and a hidden cell is protected against all of them at once."""
     settings = settings or get_settings()
-    _check(rows, "rows", (c.GROUP, c.INVOLVED, c.TOTAL))
-    tables = tables if tables is not None else pl.DataFrame()
-    if tables.width:
-        _check(tables, "tables", [col for col in TABLE_COUNTS if col in tables.columns])
-    values, missing, lines, row_cell, table_cell = representation_lines(rows, tables, settings, extra_key)
-    primary = [m or is_small(v, settings) for v, m in zip(values, missing, strict=True)]
-    hidden = secondary_suppression(values, primary, lines)
+    prepared = []
+    for rows, tables in views:
+        _check(rows, "rows", (c.GROUP, c.INVOLVED, c.TOTAL))
+        tables = tables if tables is not None else pl.DataFrame()
+        if tables.width:
+            _check(tables, "tables", [col for col in TABLE_COUNTS if col in tables.columns])
+        prepared.append((rows, tables))
+    system = build_cells(prepared, settings, extra_key)
+    values = system.values
+    primary = [m or is_small(v, settings) for v, m in zip(values, system.missing, strict=True)]
+    hidden = _two_phases(system, primary, settings)
 
     def published(cell: int) -> int | None:
         return None if hidden[cell] else round_count(values[cell], settings.rounding_base)
 
-    key_names = table_key(rows, tables, extra_key)
-    row_keys = [_key(r, key_names) for r in rows.select(key_names).iter_rows(named=True)]
-    involved_cells = [row_cell[(i,)] for i in range(rows.height)]
-    total_cells = [table_cell[(key, c.TOTAL)] for key in row_keys]
-    new_rows = rows.with_columns(
-        pl.Series(c.INVOLVED, [published(i) for i in involved_cells], dtype=pl.Int64),
-        pl.Series(c.TOTAL, [published(t) for t in total_cells], dtype=pl.Int64),
-        pl.Series(suppressed_flag(c.INVOLVED), [hidden[i] for i in involved_cells], dtype=pl.Boolean),
-        pl.Series(suppressed_flag(c.TOTAL), [hidden[t] for t in total_cells], dtype=pl.Boolean),
-    )
-    new_rows = recompute_row_statistics(new_rows, settings, extra_key, adjust).with_columns(
-        (pl.col(suppressed_flag(c.INVOLVED)) | pl.col(suppressed_flag(c.TOTAL))).alias(SUPPRESSED),
+    out = []
+    for view, (rows, tables) in enumerate(prepared):
+        names = system.key_names[view]
+        row_keys = [
+            _key(r, names) for r in rows.select([k for k in names if k in rows.columns]).iter_rows(named=True)
+        ]
+        involved_cells = [system.row_cell[(view, i)] for i in range(rows.height)]
+        total_cells = [system.table_cell[(view, key, c.TOTAL)] for key in row_keys]
+        new_rows = rows.with_columns(
+            pl.Series(c.INVOLVED, [published(i) for i in involved_cells], dtype=pl.Int64),
+            pl.Series(c.TOTAL, [published(t) for t in total_cells], dtype=pl.Int64),
+            pl.Series(suppressed_flag(c.INVOLVED), [hidden[i] for i in involved_cells], dtype=pl.Boolean),
+            pl.Series(suppressed_flag(c.TOTAL), [hidden[t] for t in total_cells], dtype=pl.Boolean),
+        )
+        new_rows = recompute_row_statistics(new_rows, settings, extra_key, adjust).with_columns(
+            (pl.col(suppressed_flag(c.INVOLVED)) | pl.col(suppressed_flag(c.TOTAL))).alias(SUPPRESSED),
+            pl.lit(True).alias(ROUNDED),
+            pl.lit(False).alias(NOT_FOR_PUBLICATION),
+        )
+        out.append((new_rows, _published_tables(tables, view, system, hidden, published)))
+    return out
+
+
+def _published_tables(
+    tables: pl.DataFrame, view: int, system: CellSystem, hidden: list[bool], published
+) -> pl.DataFrame:
+    if not tables.width:
+        return tables
+    names = system.key_names[view]
+    present = [col for col in TABLE_COUNTS if col in tables.columns]
+    keys = [_key(r, names) for r in tables.iter_rows(named=True)]
+    updates = []
+    for col in present:
+        cells = [system.table_cell[(view, key, col)] for key in keys]
+        updates.append(pl.Series(col, [published(x) for x in cells], dtype=pl.Int64))
+        updates.append(pl.Series(suppressed_flag(col), [hidden[x] for x in cells], dtype=pl.Boolean))
+    new_tables = tables.with_columns(updates)
+    if c.DECLARATION_RATE in tables.columns and c.PEOPLE in present:
+        new_tables = new_tables.with_columns(
+            pl.when(pl.col(c.PEOPLE) > 0)
+            .then(pl.col(c.TOTAL) / pl.col(c.PEOPLE))
+            .otherwise(None)
+            .cast(pl.Float64)
+            .alias(c.DECLARATION_RATE)
+        )
+    return new_tables.with_columns(
+        pl.any_horizontal([suppressed_flag(col) for col in present]).alias(SUPPRESSED),
         pl.lit(True).alias(ROUNDED),
         pl.lit(False).alias(NOT_FOR_PUBLICATION),
     )
 
-    new_tables = tables
-    if tables.width:
-        present = [col for col in TABLE_COUNTS if col in tables.columns]
-        keys = [_key(r, key_names) for r in tables.iter_rows(named=True)]
-        updates = []
-        for col in present:
-            cells = [table_cell[(key, col)] for key in keys]
-            updates.append(pl.Series(col, [published(x) for x in cells], dtype=pl.Int64))
-            updates.append(pl.Series(suppressed_flag(col), [hidden[x] for x in cells], dtype=pl.Boolean))
-        new_tables = tables.with_columns(updates)
-        if c.DECLARATION_RATE in tables.columns and c.PEOPLE in present:
-            new_tables = new_tables.with_columns(
-                pl.when(pl.col(c.PEOPLE) > 0)
-                .then(pl.col(c.TOTAL) / pl.col(c.PEOPLE))
-                .otherwise(None)
-                .cast(pl.Float64)
-                .alias(c.DECLARATION_RATE)
-            )
-        new_tables = new_tables.with_columns(
-            pl.any_horizontal([suppressed_flag(col) for col in present]).alias(SUPPRESSED),
-            pl.lit(True).alias(ROUNDED),
-            pl.lit(False).alias(NOT_FOR_PUBLICATION),
-        )
-    return new_rows, new_tables
-
 
 def suppress_tables(tables: pl.DataFrame, settings: Settings | None = None) -> pl.DataFrame:
-    """The published version of per-table figures alone (people, known, unknown, not stated, not known per level x
-    period x characteristic, such as the data-quality view), with the same lines as the representation tables:
-    known + unknown = everyone, not stated + not known = unknown, and each figure across the levels."""
+    """The published version of per-table figures alone (people, known, unknown, not stated, not known per
+    level x period x characteristic, such as the data-quality view), with the same lines as the representation
+    tables: known + unknown = everyone, not stated + not known = unknown, and each figure across the
+    levels."""
     settings = settings or get_settings()
     empty_rows = pl.DataFrame(schema={c.GROUP: pl.String, c.INVOLVED: pl.Int64, c.TOTAL: pl.Int64})
     _, published = suppress_representation(empty_rows, tables, settings)
@@ -519,13 +797,22 @@ def suppress_frame(
         Line(
             parts=tuple(cell_of[(i, col)] for col in line[1:]),
             total=cell_of[(i, line[0])],
-            prefer_total=line[0] == c.PEOPLE,
+            rule=line[0] != c.PEOPLE,
         )
         for i in range(frame.height)
         for line in lines
     ]
     primary = [m or is_small(v, settings) for v, m in zip(values, missing, strict=True)]
-    hidden = secondary_suppression(values, primary, all_lines)
+    people = {cell_of[(i, c.PEOPLE)] for i in range(frame.height)} if c.PEOPLE in counts else set()
+    hidden = protect_cells(
+        values,
+        primary,
+        primary,
+        all_lines,
+        settings,
+        public=people,
+        candidates=set(range(len(values))) - people,
+    )
     updates = []
     for col in counts:
         cells = [cell_of[(i, col)] for i in range(frame.height)]

@@ -1,17 +1,22 @@
 """Everything a page reads, and the only module that caches (``st.cache_data`` / ``st.cache_resource``).
 
-Cache keys are small values: the organisation id, the viewer's scope key, the filter values and a data version
-(a cheap fingerprint of the database, so a new import shows up at once). Person-level rows are never put in
-``st.cache_data``; the one ``st.cache_resource`` that holds an organisation's ``Frames`` is keyed on the
-organisation and the data version and is only ever read here, to build aggregated results.
+Cache keys are small values: the organisation id, the viewer's scope key (organisation and role), the filter
+values and a data version (a cheap fingerprint of the database, so a new import shows up at once).
 
-Every result a page gets passes through :func:`_protect` (the viewer's access and disclosure rules).
+Person-level rows are never put in ``st.cache_data``. Two ``st.cache_resource`` entries hold record-level
+frames (``Frames`` and the 4PI ``Frames4PI`` of one organisation, keyed on organisation and data version,
+at most two each); they are read only inside this module, to build aggregates, and never returned to a page.
+Record-level results (missing fields, 4PI detail tables, an activity summary) are computed on each call.
+
+Every result a page gets passes through :func:`_protect` (``analytics.access.protect``: the viewer's access
+and disclosure rules); cached aggregates are protected inside the cache for the scope their key stands for.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -20,11 +25,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
+from analytics import access, fourpi, suppression
 from analytics import columns as c
 from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
 from analytics.loader import Frames
+from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
 from analytics.trends import Trend
 from models.db import get_engine, upgrade_schema
@@ -70,6 +77,8 @@ STATUS_MARKS = {
 }
 MISSING_STATUSES = (c.STATUS_UNDER, c.STATUS_ABSENT)
 
+SUPPRESSED_MARK = "*"
+HIDDEN_HELP = "A * is a small number hidden so that no one can be identified."
 NO_ACCESS = "You do not have access to this organisation's figures: ask its data steward for a role."
 
 
@@ -156,15 +165,32 @@ def all_organisations() -> list[dict]:
 
 def visible_organisations(viewer: Viewer) -> list[dict]:
     """The organisations this viewer may see (deny by default)."""
-    allowed = set(viewer.organisation_ids)
-    return [o for o in all_organisations() if o["id"] in allowed]
+    organisations = all_organisations()
+    allowed = set(access.visible_organisation_ids(viewer, [o["id"] for o in organisations]))
+    return [o for o in organisations if o["id"] in allowed]
 
 
 # --- Access ------------------------------------------------------------------------------------------------
 
 def _protect(result: Any, viewer: Viewer, organisation_id: int) -> Any:
-    """The single gate every result passes on its way to a page (access rules and disclosure control)."""
+    """The single gate every result passes on its way to a page: the viewer's access rules and disclosure
+    control (suppressed and rounded counts for restricted roles; exact figures marked not for publication for
+    the others). Applying it to an already protected result changes nothing."""
+    return access.protect(result, viewer, organisation_id)
+
+
+def _protect_4pi(result: Any, viewer: Viewer, organisation_id: int) -> Any:
+    """The gate for 4PI results: the access check only. Their counts are of meetings, activities and claims,
+    and the scorecard pages are not written for suppressed (null) counts; whether any of them needs disclosure
+    control is an open question for the security review."""
+    access.require(viewer, "aggregates", organisation_id)
     return result
+
+
+def _scoped(result: Any, scope_key: str, organisation_id: int) -> Any:
+    """:func:`_protect` inside a cached function, for the scope the cache key stands for: what is cached is
+    already the version that scope may see."""
+    return access.protect(result, access.scoped_viewer(scope_key), organisation_id)
 
 
 def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates") -> str:
@@ -196,10 +222,11 @@ def _representation(organisation_id: int, scope_key: str, characteristic: str, p
                     baseline_kind: str, baseline_source: str | None, involvement: str,
                     version: str) -> Representation:
     frames = _frames(organisation_id, version)
-    return analytics.representation_table(
+    rep = analytics.representation_table(
         frames, characteristic=characteristic, period=period,
         baseline=_baseline_spec(baseline_kind, baseline_source), involvement=involvement,
     )
+    return _scoped(rep, scope_key, organisation_id)
 
 
 def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | None) -> pl.DataFrame:
@@ -262,7 +289,7 @@ def baseline_sources(organisation_id: int, viewer: Viewer, version: str) -> list
 @st.cache_data(show_spinner=False, max_entries=64)
 def _headlines(key: tuple) -> list[str]:
     f, scope_key = _filters_from_key(key)
-    return analytics.headlines(_ranged_representation(f, scope_key))
+    return analytics.headlines(_ranged_representation(f, scope_key))  # built from the protected table
 
 
 def headlines(f: Filters, viewer: Viewer) -> list[str]:
@@ -274,7 +301,7 @@ def headlines(f: Filters, viewer: Viewer) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _trends(key: tuple) -> Trend:
     f, scope_key = _filters_from_key(key)
-    return analytics.trend_table(_ranged_representation(f, scope_key))
+    return _scoped(analytics.trend_table(_ranged_representation(f, scope_key)), scope_key, f.organisation_id)
 
 
 def trends(f: Filters, viewer: Viewer) -> Trend:
@@ -288,7 +315,8 @@ def trends(f: Filters, viewer: Viewer) -> Trend:
 def _outreach(key: tuple) -> pl.DataFrame:
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    return analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
+    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
+    return _scoped(found, scope_key, f.organisation_id)
 
 
 def outreach(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -304,7 +332,7 @@ def _relative_likelihood(key: tuple) -> pl.DataFrame:
     frames = _frames(f.organisation_id, f.data_version)
     frame = analytics.relative_likelihood(frames, characteristic=f.characteristic, period=f.period,
                                           involvement=f.involvement)
-    return _in_range(frame, f.period_from, f.period_to)
+    return _scoped(_in_range(frame, f.period_from, f.period_to), scope_key, f.organisation_id)
 
 
 def relative_likelihood(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -320,13 +348,9 @@ def pipeline(f: Filters, viewer: Viewer) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _data_quality(organisation_id: int, scope_key: str, period: str, version: str):
-    return analytics.data_quality(_frames(organisation_id, version), period=period)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _missing_fields(organisation_id: int, scope_key: str, version: str) -> pl.DataFrame:
-    return analytics.missing_fields(_frames(organisation_id, version))
+def _data_quality(organisation_id: int, scope_key: str, period: str, version: str) -> pl.DataFrame:
+    return _scoped(analytics.data_quality(_frames(organisation_id, version), period=period), scope_key,
+                   organisation_id)
 
 
 def data_quality(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -337,9 +361,75 @@ def data_quality(f: Filters, viewer: Viewer) -> pl.DataFrame:
 
 
 def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
-    """Records missing key fields (activity purpose, dates, ...)."""
+    """Records missing key fields (activity purpose, dates, ...). Record-level, so never cached and only for
+    roles that may see record-level lists."""
+    _require(viewer, f.organisation_id, "record_level")
+    found = analytics.missing_fields(_frames(f.organisation_id, f.data_version))
+    return _protect(found, viewer, f.organisation_id)
+
+
+# --- 4PI standards (the scorecard and activity pages) -------------------------------------------------------
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _frames_4pi(organisation_id: int, version: str, as_of: date):
+    """One organisation's 4PI records (meetings, payments, ...) as of a day; read only inside this module."""
+    return load_frames_4pi(engine(), organisation_id, as_of=as_of)
+
+
+def _4pi(f: Filters):
+    return _frames_4pi(f.organisation_id, f.data_version, date.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _fourpi_periods(organisation_id: int, scope_key: str, version: str, as_of: date,
+                    kind: str) -> tuple[list[str], str]:
+    return fourpi.scorecard_period_choices(_frames_4pi(organisation_id, version, as_of), kind)
+
+
+def fourpi_periods(f: Filters, viewer: Viewer, kind: str) -> tuple[list[str], str]:
+    """The periods a 4PI scorecard can be shown for (newest first) and the one to show first."""
     scope_key = _require(viewer, f.organisation_id)
-    return _protect(_missing_fields(f.organisation_id, scope_key, f.data_version), viewer, f.organisation_id)
+    result = _fourpi_periods(f.organisation_id, scope_key, f.data_version, date.today(), kind)
+    return _protect_4pi(result, viewer, f.organisation_id)
+
+
+@st.cache_data(show_spinner="Scoring the 4PI standards…", max_entries=32)
+def _fourpi_scorecard(organisation_id: int, scope_key: str, version: str, as_of: date,
+                      period: str) -> pl.DataFrame:
+    return fourpi.scorecard(_frames_4pi(organisation_id, version, as_of), period)
+
+
+def fourpi_scorecard(f: Filters, viewer: Viewer, period: str) -> pl.DataFrame:
+    """The 4PI scorecard (one row per indicator) for one period."""
+    scope_key = _require(viewer, f.organisation_id)
+    result = _fourpi_scorecard(f.organisation_id, scope_key, f.data_version, date.today(), period)
+    return _protect_4pi(result, viewer, f.organisation_id)
+
+
+def fourpi_detail(f: Filters, viewer: Viewer, detail_key: str, period: str) -> pl.DataFrame:
+    """The table behind one scorecard row. Not cached: some detail tables are record-level."""
+    _require(viewer, f.organisation_id)
+    detail = fourpi.scorecard_detail(_4pi(f), detail_key, period=period)
+    return _protect_4pi(detail, viewer, f.organisation_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _fourpi_activities(organisation_id: int, scope_key: str, version: str, as_of: date) -> pl.DataFrame:
+    return fourpi.activity_list(_frames_4pi(organisation_id, version, as_of))
+
+
+def fourpi_activities(f: Filters, viewer: Viewer) -> pl.DataFrame:
+    """Activities to choose from (reference, name, level, ended, meetings held)."""
+    scope_key = _require(viewer, f.organisation_id)
+    result = _fourpi_activities(f.organisation_id, scope_key, f.data_version, date.today())
+    return _protect_4pi(result, viewer, f.organisation_id)
+
+
+def fourpi_activity_summary(f: Filters, viewer: Viewer, activity_ref: str, last_n: int):
+    """A chair's summary of one activity. Not cached: it holds record-level tables (claims, meetings)."""
+    _require(viewer, f.organisation_id)
+    result = fourpi.activity_summary(_4pi(f), activity_ref, last_n)
+    return _protect_4pi(result, viewer, f.organisation_id)
 
 
 # --- Small selections of aggregated tables (no statistics here) ---------------------------------------------
@@ -390,6 +480,17 @@ class KeyNumber:
     delta_color: str = "off"  # "normal" when up is good
 
 
+def count_text(value: int | None) -> str:
+    """A count as shown: '*' when disclosure control hid it (a small number), else with thousands commas."""
+    return SUPPRESSED_MARK if value is None else f"{value:,}"
+
+
+def _rate_text(rate: float | None, people: int | None) -> str:
+    if rate is not None:
+        return f"{rate:.0%}"
+    return "no one yet" if people == 0 else SUPPRESSED_MARK
+
+
 def _count_delta(now: int | None, before: int | None, unit: str) -> str | None:
     if now is None or before is None:
         return None
@@ -419,12 +520,12 @@ def key_numbers(rep: Representation) -> list[tuple[str, list[KeyNumber]]]:
         rate = level[c.DECLARATION_RATE]
         result.append((level[c.LEVEL_NAME], [
             KeyNumber(
-                label="People involved", value=f"{level[c.PEOPLE]:,}",
+                label="People involved", value=count_text(level[c.PEOPLE]),
                 delta=_count_delta(level[c.PEOPLE], old.get(c.PEOPLE), "people"),
-                help=f"Different people taking part at this level at any time in {period}.",
+                help=f"Different people taking part at this level at any time in {period}. {HIDDEN_HELP}",
             ),
             KeyNumber(
-                label="Answer recorded", value="no one yet" if rate is None else f"{rate:.0%}",
+                label="Answer recorded", value=_rate_text(rate, level[c.PEOPLE]),
                 delta=_pp_delta(rate, old.get(c.DECLARATION_RATE)), delta_color="normal",
                 help="Share of these people whose answer for this characteristic is recorded (not 'not "
                      "stated' or 'not known'). Low rates make every other figure less certain.",
@@ -458,10 +559,30 @@ def no_baseline(rows: pl.DataFrame) -> bool:
     return counted.height > 0 and bool((counted.get_column(c.STATUS) == c.STATUS_NO_BASELINE).all())
 
 
+def _hidden_as_mark(frame: pl.DataFrame, counts: tuple[str, ...]) -> pl.DataFrame:
+    """Counts that disclosure control hid shown as '*' (as text), when the frame carries the flags."""
+    flagged = [col for col in counts if suppression.suppressed_flag(col) in frame.columns]
+    return suppression.display_counts(frame, flagged) if flagged else frame
+
+
+def disclosure_note(frame: pl.DataFrame) -> str | None:
+    """The sentence under a page about what was done to its figures: suppressed and rounded (restricted
+    roles) or exact and not for publication; None when neither applies."""
+    if frame.height == 0:
+        return None
+    if suppression.NOT_FOR_PUBLICATION in frame.columns and frame[suppression.NOT_FOR_PUBLICATION].any():
+        return suppression.NOT_FOR_PUBLICATION_TEXT
+    if suppression.ROUNDED in frame.columns and frame[suppression.ROUNDED].any():
+        return suppression.describe()
+    return None
+
+
 def display_table(rows: pl.DataFrame, tables: pl.DataFrame | None = None) -> pl.DataFrame:
     """The full representation table with readable column names (and, given the tables, the people whose
     answer is not stated or not known at each level), for showing and downloading."""
+    rows = _hidden_as_mark(rows, (c.INVOLVED, c.TOTAL))
     if tables is not None:
+        tables = _hidden_as_mark(tables, (c.NOT_STATED, c.NOT_KNOWN))
         rows = rows.join(tables.select(c.LEVEL_KEY, c.PERIOD, c.NOT_STATED, c.NOT_KNOWN),
                          on=[c.LEVEL_KEY, c.PERIOD], how="left")
     else:

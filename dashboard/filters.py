@@ -13,11 +13,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from analytics import access
 from analytics.access import Viewer
-from dashboard import data
+from dashboard import auth, data
 from dashboard.auth import current_viewer
 
 STATE_KEY = "filters"
+VIEWER_KEY = "_viewer"  # the viewer of this run (roles are read again on every run)
 DEFAULT_SPAN = {"quarter": 12, "year": 5}  # periods shown at first: the last three years, or five years
 APP = Path(__file__).with_name("app.py")
 PAGES_DIR = Path(__file__).with_name("pages")
@@ -27,16 +29,20 @@ NO_ORGANISATION = (
     "or bring in your own records on the **Import data** page."
 )
 NO_VISIBLE_ORGANISATION = "You do not have a role in any organisation yet: ask a data steward to add you."
-NO_PERIODS = (
-    "No one is recorded as involved yet for these choices: add involvements (who took part, where and when) "
-    "or choose 'Service users and carers'."
-)
 
 
 def _keep_valid(key: str, options: list) -> None:
     """Forget a remembered choice that is no longer one of the options (e.g. after a new import)."""
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]
+
+
+def chosen_organisation(viewer: Viewer) -> int | None:
+    """The organisation chosen in the sidebar (before it is drawn): the remembered choice if the viewer may
+    still see it, else the first they may see; None when there is none."""
+    ids = [o["id"] for o in data.visible_organisations(viewer)]
+    remembered = st.session_state.get("f_organisation")
+    return remembered if remembered in ids else (ids[0] if ids else None)
 
 
 def _organisation(viewer: Viewer) -> dict | None:
@@ -95,9 +101,10 @@ def _period_range(base: data.Filters, viewer: Viewer) -> tuple[str | None, str |
     return chosen[0], chosen[1]
 
 
-def sidebar() -> data.Filters | None:
-    """Draw the shared filters and remember the result for the pages; None when there is nothing to filter."""
-    viewer = current_viewer()
+def sidebar(viewer: Viewer) -> data.Filters | None:
+    """Draw the shared filters and remember them (and the viewer) for the pages; None when there is nothing
+    to filter."""
+    st.session_state[VIEWER_KEY] = viewer
     st.session_state[STATE_KEY] = None
     st.sidebar.header("Show")
     organisation = _organisation(viewer)
@@ -148,10 +155,16 @@ def ensure_app() -> None:
         st.switch_page(APP)
 
 
+def viewer() -> Viewer:
+    """The viewer of this run, as ``app.py`` found it."""
+    found = st.session_state.get(VIEWER_KEY)
+    return found if found is not None else current_viewer()
+
+
 def empty_state() -> None:
     """The message shown when there is no organisation to look at."""
-    viewer = current_viewer()
-    if data.all_organisations() and not data.visible_organisations(viewer):
+    viewer_ = viewer()
+    if data.all_organisations() and not data.visible_organisations(viewer_):
         st.info(NO_VISIBLE_ORGANISATION)
         return
     st.info(NO_ORGANISATION, icon=":material/info:")
@@ -159,24 +172,33 @@ def empty_state() -> None:
         st.page_link(PAGES_DIR / "import_data.py", label="Import data", icon=":material/upload:")
 
 
-def require() -> tuple[data.Filters, Viewer]:
-    """The current filters and viewer; otherwise show the empty state and stop the page."""
+def require(page: str | None = None) -> tuple[data.Filters, Viewer]:
+    """The current filters and viewer; otherwise show the empty state and stop the page. With ``page``, also
+    stop unless the viewer's role includes that page (hiding it from the menu is not enough)."""
     ensure_app()
     filters = current()
     if filters is None:
         empty_state()
         st.stop()
-    return filters, current_viewer()
+    who = viewer()
+    if page is not None:
+        auth.require_page(page, who, filters.organisation_id)
+    return filters, who
 
 
-def context_caption(f: data.Filters, rep=None) -> None:
-    """One line under a page title saying what is being shown."""
+def context_caption(f: data.Filters, rep=None, frame=None) -> None:
+    """One line under a page title saying what is being shown, and what disclosure control did to it (from
+    the representation's rows, or ``frame``)."""
     parts = [f.organisation_name, f.characteristic_label, data.INVOLVEMENT_FILTERS[f.involvement].lower()]
     if f.period_from and f.period_to:
         parts.append(f"{f.period_from} to {f.period_to}")
     if rep is not None and getattr(rep, "baseline_description", ""):
         parts.append(f"compared with {rep.baseline_description}")
     st.caption(" · ".join(parts))
+    shown = rep.rows if rep is not None else frame
+    note = data.disclosure_note(shown) if shown is not None else None
+    if note:
+        st.caption(f":material/shield: {note}")
 
 
 def load(function, *args):
@@ -191,12 +213,21 @@ def load(function, *args):
 
 
 def downloads(frame, stem: str, sheet: str) -> None:
-    """CSV and Excel download buttons for a table; the files are only built when a button is pressed."""
+    """CSV and Excel download buttons for a table. The files are built only when a button is pressed, with
+    spreadsheet formulas defused, and each download is written to the audit trail."""
+    f, who = current(), viewer()
+    safe = access.safe_for_spreadsheet(frame)
+
+    def build(kind: str) -> bytes:
+        if f is not None:
+            auth.record_download(who, f.organisation_id, stem, rows=frame.height, file_format=kind)
+        return data.to_csv(safe) if kind == "csv" else data.to_excel(safe, sheet)
+
     left, right = st.columns(2)
-    left.download_button("Download CSV", partial(data.to_csv, frame), file_name=f"{stem}.csv",
-                         mime="text/csv", icon=":material/download:", on_click="ignore", key=f"{stem}-csv")
+    left.download_button("Download CSV", partial(build, "csv"), file_name=f"{stem}.csv", mime="text/csv",
+                         icon=":material/download:", on_click="ignore", key=f"{stem}-csv")
     right.download_button(
-        "Download Excel", partial(data.to_excel, frame, sheet), file_name=f"{stem}.xlsx",
+        "Download Excel", partial(build, "xlsx"), file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
         on_click="ignore", key=f"{stem}-xlsx",
     )

@@ -25,9 +25,9 @@ st.markdown(
     "many that is, and which records are missing something the 4PI standards expect to be written "
     "down."
 )
-f, viewer = filters.require()
+f, viewer = filters.require("data_quality")
 quality = filters.load(data.data_quality, f, viewer)
-filters.context_caption(f)
+filters.context_caption(f, frame=quality)
 
 if quality.height == 0 or quality.get_column(c.PEOPLE).sum() == 0:
     st.info(

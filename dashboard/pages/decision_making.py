@@ -13,7 +13,7 @@ st.markdown(
     "Are the people involved where decisions are made like the people the organisation serves? "
     "Four answers, each with what it means beside it."
 )
-f, viewer = filters.require()
+f, viewer = filters.require("decision_making")
 rep = filters.load(data.representation, f, viewer)
 filters.context_caption(f, rep)
 filters.baseline_notice(f, rep)

@@ -15,9 +15,9 @@ st.markdown(
     "Groups that are absent or under-represented, most people missing first: per level, and per "
     "committee, project or group within it."
 )
-f, viewer = filters.require()
+f, viewer = filters.require("outreach")
 full = filters.load(data.outreach, f, viewer)
-filters.context_caption(f)
+filters.context_caption(f, frame=full)
 
 if full.height == 0:
     st.success(

@@ -10,7 +10,7 @@ from analytics import columns as c
 from dashboard import data, filters
 
 st.title("Overview")
-f, viewer = filters.require()
+f, viewer = filters.require("overview")
 rep = filters.load(data.representation, f, viewer)
 filters.context_caption(f, rep)
 filters.baseline_notice(f, rep)

@@ -9,7 +9,7 @@ from analytics import columns as c
 from dashboard import charts, data, filters
 
 st.title("Representation")
-f, viewer = filters.require()
+f, viewer = filters.require("representation")
 rep = filters.load(data.representation, f, viewer)
 filters.context_caption(f, rep)
 filters.baseline_notice(f, rep)

@@ -11,9 +11,9 @@ from analytics import trends as t
 from dashboard import charts, data, filters
 
 st.title("Trends")
-f, viewer = filters.require()
+f, viewer = filters.require("trends")
 trend = filters.load(data.trends, f, viewer)
-filters.context_caption(f)
+filters.context_caption(f, frame=trend.series)
 
 periods = trend.series.get_column(c.PERIOD).n_unique() if trend.series.height else 0
 if periods < 2:

@@ -243,6 +243,12 @@ def test_require_says_why_in_one_sentence(who, permission, message):
         access.require(who, permission, 1)
 
 
+def test_an_empty_database_offers_the_local_user_the_import_page():
+    local = Viewer(email="local@presence.invalid", roles={}, local_mode=True)
+    assert access.allowed_pages(local, None) == {"overview", "import_data", "methods"}
+    assert access.allowed_pages(Viewer(email="someone@example.org"), None) == set()
+
+
 def test_require_refuses_unknown_permissions():
     with pytest.raises(ValueError, match="'root' is not a permission"):
         access.require(viewer("data_steward"), "root", 1)

@@ -110,20 +110,28 @@ def build_view(
     return pl.DataFrame(row_records), pl.DataFrame(table_records), cells_of
 
 
-def published_figures(view: str, fine, levels, states, group_of, groups, characteristic) -> list[Figure]:
-    rows, tables, cells_of = build_view(fine, levels, states, group_of, groups, characteristic)
-    out_rows, out_tables = s.suppress_representation(rows, tables, SETTINGS)
+def published_figures(views: list[tuple], fine, levels, states) -> list[Figure]:
+    """Build and protect several views of the same people together; ``views`` holds
+    (name, group_of, groups, characteristic)."""
+    built = [
+        build_view(fine, levels, states, group_of, groups, characteristic)
+        for _name, group_of, groups, characteristic in views
+    ]
+    protected = s.suppress_views([(rows, tables) for rows, tables, _cells in built], SETTINGS)
     figures = []
-    for before, after in zip(rows.iter_rows(named=True), out_rows.iter_rows(named=True), strict=True):
-        key = (before[c.LEVEL_KEY], before[c.GROUP])
-        figures.append(Figure(view, key, cells_of[key], before[c.INVOLVED], after[c.INVOLVED]))
-    for before, after in zip(tables.iter_rows(named=True), out_tables.iter_rows(named=True), strict=True):
-        for col in s.TABLE_COUNTS:
-            key = (before[c.LEVEL_KEY], col)
-            figures.append(Figure(view, key, cells_of[key], before[col], after[col]))
-        # the rows repeat the known total: it must be the same published value
-        shown_totals = set(out_rows.filter(pl.col(c.LEVEL_KEY) == before[c.LEVEL_KEY])[c.TOTAL].to_list())
-        assert shown_totals <= {after[c.TOTAL]}
+    for (name, *_), (rows, tables, cells_of), (out_rows, out_tables) in zip(
+        views, built, protected, strict=True
+    ):
+        for before, after in zip(rows.iter_rows(named=True), out_rows.iter_rows(named=True), strict=True):
+            key = (before[c.LEVEL_KEY], before[c.GROUP])
+            figures.append(Figure(name, key, cells_of[key], before[c.INVOLVED], after[c.INVOLVED]))
+        for before, after in zip(tables.iter_rows(named=True), out_tables.iter_rows(named=True), strict=True):
+            for col in s.TABLE_COUNTS:
+                key = (before[c.LEVEL_KEY], col)
+                figures.append(Figure(name, key, cells_of[key], before[col], after[col]))
+            # the rows repeat the known total: it must be the same published value
+            shown_totals = set(out_rows.filter(pl.col(c.LEVEL_KEY) == before[c.LEVEL_KEY])[c.TOTAL].to_list())
+            assert shown_totals <= {after[c.TOTAL]}
     return figures
 
 
@@ -177,7 +185,8 @@ def check_nothing_pinned(figures: list[Figure], n_cells: int) -> int:
 def ethnicity_figures(counts: dict[tuple, int]) -> tuple[list[Figure], int]:
     states = DETAILED + [NOT_STATED, NOT_KNOWN]
     fine = {(level, state): counts.get((level, state), 0) for level in LEVELS for state in states}
-    levels = {level: [level] for level in LEVELS} | {ALL: list(LEVELS)}
+    per_level = {level: [level] for level in LEVELS}
+    whole = {ALL: list(LEVELS)}  # a whole-organisation table: another view, protected on its own
 
     def detailed(state):
         return state
@@ -188,18 +197,16 @@ def ethnicity_figures(counts: dict[tuple, int]) -> tuple[list[Figure], int]:
     def binary(state):
         return state if state in (NOT_STATED, NOT_KNOWN) else codes.ethnicity_binary(state)
 
-    figures = (
-        published_figures("detailed", fine, levels, states, detailed, DETAILED, "ethnicity")
-        + published_figures("broad", fine, levels, states, broad, list(codes.BROAD_GROUPS), "ethnicity_broad")
-        + published_figures(
-            "binary",
-            fine,
-            levels,
-            states,
-            binary,
-            [codes.BINARY_WHITE, codes.BINARY_MINORITY],
-            "ethnicity_binary",
-        )
+    views = [
+        ("detailed", detailed, DETAILED, "ethnicity"),
+        ("broad", broad, list(codes.BROAD_GROUPS), "ethnicity_broad"),
+        ("binary", binary, [codes.BINARY_WHITE, codes.BINARY_MINORITY], "ethnicity_binary"),
+    ]
+    # the three views of a level table are protected together, as the dashboard does; the whole organisation
+    # is another table, protected on its own
+    figures = published_figures(views, fine, per_level, states)
+    figures += published_figures(
+        [(f"{name} (whole organisation)", *rest) for name, *rest in views], fine, whole, states
     )
     return figures, len(fine)
 
@@ -324,12 +331,13 @@ def check_cross(counts: dict[tuple, int]) -> int:
         return {"not_stated": NOT_STATED, "not_known": NOT_KNOWN}.get(x, x)
 
     cross_groups = [f"{e}{s.CROSS_SEPARATOR}{x}" for e in codes.BROAD_GROUPS for x in SEXES]
+    # each view protected on its own: the crossed table knows its margins only as lines
     figures = (
-        published_figures("cross", fine, levels, states, crossed, cross_groups, "ethnicity_broad × sex")
+        published_figures([("cross", crossed, cross_groups, "ethnicity_broad × sex")], fine, levels, states)
         + published_figures(
-            "ethnicity", fine, levels, states, ethnicity, list(codes.BROAD_GROUPS), "ethnicity_broad"
+            [("ethnicity", ethnicity, list(codes.BROAD_GROUPS), "ethnicity_broad")], fine, levels, states
         )
-        + published_figures("sex", fine, levels, states, sex, SEXES, "sex")
+        + published_figures([("sex", sex, SEXES, "sex")], fine, levels, states)
     )
     return check_nothing_pinned(figures, len(fine))
 
