@@ -7,8 +7,10 @@ Each page is opened in Streamlit's AppTest (the real script runner, in process, 
 filters are changed through a fixed cycle of values twice: the first pass fills the cache, the second is
 timed.
 The figure is the wall time of ``AppTest.run()`` after a widget change: the whole script (app.py, sidebar,
-page, charts) plus AppTest's own message handling, so it is an upper bound on server time. The target is
-under 300 ms per filter change (issue 4). Results are printed and written to bench/out/dashboard.json.
+page, charts) plus AppTest's own message handling and a fresh compile of the page script on every run (a real
+server caches it), so it is an upper bound on server time. The viewer is the local single-user data steward
+(exact figures). The target is under 300 ms per filter change (issue 4). Results are printed and written to
+bench/out/dashboard.json.
 """
 
 from __future__ import annotations
