@@ -22,7 +22,7 @@ import argparse
 import copy
 import dataclasses
 import getpass
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +79,7 @@ ERROR_NO_ROLE = "You have no role in this organisation, so you cannot {what}: as
 ERROR_NOT_ALLOWED = "Your role ({role}) does not allow you to {what}."
 ERROR_NOT_SIGNED_IN = "Sign in first: Presence shows nothing to someone it does not know."
 ERROR_UNKNOWN_PERMISSION = "'{permission}' is not a permission Presence knows."
-ERROR_OTHER_ORGANISATION = "This result belongs to another organisation and cannot be shown here."
+ERROR_EXACT_TO_RESTRICTED = "Exact figures were about to reach a role that may only see suppressed ones."
 
 # Integer columns of analytics frames that are keys, not counts of people.
 KEY_INTEGER_COLUMNS = frozenset(
@@ -232,13 +232,21 @@ def _replace(result: Any, **changes: Any) -> Any:
 
 
 def protect_representation(
-    rep: Any, viewer: Viewer, organisation_id: int, settings: Settings | None = None
+    rep: Any,
+    viewer: Viewer,
+    organisation_id: int,
+    settings: Settings | None = None,
+    *,
+    together_with: Sequence[Any] = (),
 ) -> Any:
     """The representation this viewer may receive: suppressed for restricted roles, exact and marked
     otherwise.
 
     ``rep`` is an :class:`analytics.representation.Representation` (anything with ``rows`` and ``tables``);
-    the result is the same type. Raises ``PermissionError`` when the viewer may not see the organisation.
+    the result is the same type. ``together_with`` are the other views of the same people and filters (the
+    detailed, broad and binary ethnicity tables: see :func:`build_protected`), protected jointly so that no
+    view gives away what another hides. Raises ``PermissionError`` when the viewer may not see the
+    organisation.
     """
     require(viewer, "aggregates", organisation_id)
     rows = _only_organisation(rep.rows, organisation_id)
@@ -246,13 +254,50 @@ def protect_representation(
     if suppression.is_protected(rows):
         if viewer.exact(organisation_id) or not bool(rows[suppression.NOT_FOR_PUBLICATION].any()):
             return _replace(rep, rows=rows, tables=tables)
-        raise ValueError("Exact figures were about to reach a role that may only see suppressed ones.")
+        raise ValueError(ERROR_EXACT_TO_RESTRICTED)
     if viewer.exact(organisation_id):
         rows = suppression.mark_exact(rows, suppression.ROW_COUNTS)
         tables = None if tables is None else suppression.mark_exact(tables, suppression.TABLE_COUNTS)
-    else:
-        rows, tables = suppression.suppress_representation(rows, tables, settings or get_settings())
+        return _replace(rep, rows=rows, tables=tables)
+    others = [
+        (
+            _only_organisation(o.rows, organisation_id),
+            None if o.tables is None else _only_organisation(o.tables, organisation_id),
+        )
+        for o in together_with
+    ]
+    rows, tables = suppression.suppress_views([(rows, tables), *others], settings or get_settings())[0]
     return _replace(rep, rows=rows, tables=tables)
+
+
+def build_protected(
+    build: Callable[[str], Any],
+    characteristic: str,
+    viewer: Viewer,
+    organisation_id: int,
+    settings: Settings | None = None,
+) -> Any:
+    """Build the representation for ``characteristic`` with ``build(characteristic)`` and protect it for the
+    viewer; for a restricted viewer, the other views of the same people (detailed / broad / binary ethnicity)
+    are built too and protected jointly, so each view hides what the others would give away.
+
+    ``build`` is typically ``lambda ch: representation_table(frames, characteristic=ch, period=..., ...)``. A
+    sibling view that cannot be built (say, no baseline for it) is left out: its totals are then treated as
+    published elsewhere, the cautious assumption.
+    """
+    require(viewer, "aggregates", organisation_id)
+    rep = build(characteristic)
+    if viewer.exact(organisation_id):
+        return protect_representation(rep, viewer, organisation_id, settings)
+    siblings = []
+    for other in suppression.family(characteristic):
+        if other == characteristic:
+            continue
+        try:
+            siblings.append(build(other))
+        except ValueError:
+            continue
+    return protect_representation(rep, viewer, organisation_id, settings, together_with=siblings)
 
 
 def _integer_counts(frame: pl.DataFrame) -> list[str]:
@@ -305,7 +350,7 @@ def protect_frame(
     if suppression.is_protected(frame):
         if viewer.exact(organisation_id) or not bool(frame[suppression.NOT_FOR_PUBLICATION].any()):
             return frame
-        raise ValueError("Exact figures were about to reach a role that may only see suppressed ones.")
+        raise ValueError(ERROR_EXACT_TO_RESTRICTED)
     if kind == "record_level":
         return frame.with_columns(pl.lit(True).alias(suppression.NOT_FOR_PUBLICATION))
     is_rows = {c.GROUP, c.INVOLVED, c.TOTAL} <= set(frame.columns) and counts is None

@@ -327,6 +327,12 @@ def _hierarchy_groups(characteristic: str | None, group: str, settings: Settings
 ETHNIC_FAMILY = ("ethnicity", "ethnicity_broad", "ethnicity_binary")
 
 
+def family(characteristic: str) -> tuple[str, ...]:
+    """The characteristics whose tables count the same people in finer or coarser groups (protected
+    together)."""
+    return ETHNIC_FAMILY if characteristic in ETHNIC_FAMILY else (characteristic,)
+
+
 @dataclass
 class CellSystem:
     """Every count of one or more views as numbered cells, with the lines a reader can add up.

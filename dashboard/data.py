@@ -96,10 +96,14 @@ class Filters:
     period_from: str | None = None
     period_to: str | None = None
     data_version: str = ""
+    cross_with: str | None = None  # a second characteristic for intersectional (crossed) tables
 
     @property
     def characteristic_label(self) -> str:
-        return CHARACTERISTIC_LABELS.get(self.characteristic, self.characteristic)
+        label = CHARACTERISTIC_LABELS.get(self.characteristic, self.characteristic)
+        if self.cross_with:
+            label += " × " + CHARACTERISTIC_LABELS.get(self.cross_with, self.cross_with).lower()
+        return label
 
 
 # --- Engine, organisations and the data version ------------------------------------------------------------
@@ -220,10 +224,11 @@ def _baseline_spec(kind: str, source: str | None) -> BaselineSpec:
 @st.cache_data(show_spinner="Counting who is involved…", max_entries=64)
 def _representation(organisation_id: int, scope_key: str, characteristic: str, period: str,
                     baseline_kind: str, baseline_source: str | None, involvement: str,
-                    version: str) -> Representation:
+                    version: str, cross_with: str | None = None) -> Representation:
     frames = _frames(organisation_id, version)
     rep = analytics.representation_table(
         frames, characteristic=characteristic, period=period,
+        characteristics=(characteristic, cross_with) if cross_with else None,
         baseline=_baseline_spec(baseline_kind, baseline_source), involvement=involvement,
     )
     return _scoped(rep, scope_key, organisation_id)
@@ -240,22 +245,23 @@ def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | Non
 
 def _ranged_representation(f: Filters, scope_key: str):
     rep = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
-                          f.baseline_source, f.involvement, f.data_version)
+                          f.baseline_source, f.involvement, f.data_version, f.cross_with)
     return replace(rep, rows=_in_range(rep.rows, f.period_from, f.period_to),
                    tables=_in_range(rep.tables, f.period_from, f.period_to))
 
 
 def _key(f: Filters, scope_key: str) -> tuple:
     return (f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind, f.baseline_source,
-            f.involvement, f.period_from, f.period_to, f.data_version)
+            f.involvement, f.period_from, f.period_to, f.data_version, f.cross_with)
 
 
 def _filters_from_key(key: tuple) -> tuple[Filters, str]:
     (organisation_id, scope_key, characteristic, period, baseline_kind, baseline_source, involvement,
-     period_from, period_to, version) = key
+     period_from, period_to, version, cross_with) = key
     f = Filters(organisation_id=organisation_id, organisation_name="", characteristic=characteristic,
                 period=period, baseline_kind=baseline_kind, baseline_source=baseline_source,
-                involvement=involvement, period_from=period_from, period_to=period_to, data_version=version)
+                involvement=involvement, period_from=period_from, period_to=period_to, data_version=version,
+                cross_with=cross_with)
     return f, scope_key
 
 
@@ -270,7 +276,7 @@ def available_periods(f: Filters, viewer: Viewer) -> list[str]:
     """Every period the data covers for these filters (ignoring the period range), oldest first."""
     scope_key = _require(viewer, f.organisation_id)
     rep = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
-                          f.baseline_source, f.involvement, f.data_version)
+                          f.baseline_source, f.involvement, f.data_version, f.cross_with)
     return rep.tables.get_column(c.PERIOD).unique().sort().to_list()
 
 

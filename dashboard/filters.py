@@ -118,6 +118,14 @@ def sidebar(viewer: Viewer) -> data.Filters | None:
         help="The equality characteristic to count people by. Ethnicity can be shown in detail, in five "
              "broad groups, or as White / ethnic minority.",
     )
+    crossable = [k for k in data.CHARACTERISTIC_LABELS
+                 if k != characteristic and not (k.startswith("ethnicity") and characteristic.startswith("ethnicity"))]
+    cross_with = st.sidebar.selectbox(
+        "Crossed with", [None, *crossable], key="f_cross_with",
+        format_func=lambda k: "Nothing (one characteristic)" if k is None else data.CHARACTERISTIC_LABELS[k],
+        help="Intersectional view: count people by two characteristics together, for example Black women. "
+             "The baseline multiplies the two population shares, as if the characteristics were independent.",
+    )
     period = st.sidebar.segmented_control(
         "Period", list(data.PERIOD_KINDS), key="f_period", default="quarter",
         format_func=data.PERIOD_KINDS.get, help="Count people per calendar quarter or per calendar year.",
@@ -130,7 +138,7 @@ def sidebar(viewer: Viewer) -> data.Filters | None:
     baseline_kind, baseline_source = _baseline(organisation_id, viewer, version)
     base = data.Filters(
         organisation_id=organisation_id, organisation_name=organisation["name"],
-        characteristic=characteristic,
+        characteristic=characteristic, cross_with=cross_with,
         period=period, baseline_kind=baseline_kind, baseline_source=baseline_source, involvement=involvement,
         data_version=version,
     )

@@ -446,3 +446,57 @@ def test_user_cli(capsys):
     assert "last data steward" in capsys.readouterr().err
     assert cli(["user", "add", "x@y.org' OR '1'='1", "--role", "viewer"]) == 2
     assert users.roles_for_email(engine, "board@example.org") == {}
+
+
+def _builder(frames):
+    def build(characteristic: str):
+        return representation_table(
+            frames,
+            characteristic=characteristic,
+            period="year",
+            baseline=BaselineSpec(kind="user", source="t"),
+        )
+
+    return build
+
+
+def test_ethnicity_views_are_protected_together(frames):
+    board = viewer("board_member")
+    views = {ch: access.build_protected(_builder(frames), ch, board, 1) for ch in suppression.ETHNIC_FAMILY}
+    # the shared table figures are hidden and shown alike in every view
+    tables = [
+        views[ch].tables.select(c.LEVEL_KEY, c.PEOPLE, c.TOTAL, c.UNKNOWN).sort(c.LEVEL_KEY)
+        for ch in suppression.ETHNIC_FAMILY
+    ]
+    assert tables[0].equals(tables[1]) and tables[1].equals(tables[2])
+    # a broad group's published count is consistent with its detailed categories: when every category is
+    # shown, the broad count is shown too (never a lone hidden broad cell over fully shown parts)
+    detailed = views["ethnicity"].rows
+    broad = views["ethnicity_broad"].rows
+    for row in broad.iter_rows(named=True):
+        parts = detailed.filter(
+            (pl.col(c.LEVEL_KEY) == row[c.LEVEL_KEY])
+            & pl.col(c.GROUP).map_elements(
+                lambda g, b=row[c.GROUP]: codes.ethnicity_broad(g) == b, return_dtype=pl.Boolean
+            )
+        )
+        if parts.height and parts[c.INVOLVED].null_count() == 1:
+            raise AssertionError(f"one hidden category under {row[c.GROUP]} at {row[c.LEVEL_KEY]}")
+    for ch, rep in views.items():
+        assert small_counts(rep.rows) == [] and small_counts(rep.tables) == [], ch
+
+
+def test_build_protected_gives_exact_roles_one_view(frames):
+    calls = []
+
+    def build(characteristic):
+        calls.append(characteristic)
+        return _builder(frames)(characteristic)
+
+    out = access.build_protected(build, "ethnicity_broad", viewer("equality_lead"), 1)
+    assert calls == ["ethnicity_broad"] and out.rows[suppression.NOT_FOR_PUBLICATION].all()
+    calls.clear()
+    access.build_protected(build, "ethnicity_broad", viewer("viewer"), 1)
+    assert sorted(calls) == sorted(suppression.ETHNIC_FAMILY)
+    with pytest.raises(PermissionError):
+        access.build_protected(build, "ethnicity_broad", viewer(None), 1)

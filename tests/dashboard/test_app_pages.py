@@ -235,6 +235,17 @@ def test_characteristic_filter_changes_the_groups(demo_db):
     assert before != after
 
 
+def test_crossing_two_characteristics_shows_intersectional_groups(demo_db):
+    at = open_page("representation")
+    at.selectbox(key="f_characteristic").set_value("ethnicity_binary").run()
+    at.selectbox(key="f_cross_with").set_value("sex").run()
+    assert not at.exception
+    groups = set(at.dataframe[-1].value["Group"])
+    # White / Ethnic minority crossed with Female / Male: four groups, each named by both parts
+    assert groups == {"White × Female", "White × Male", "Ethnic minority × Female", "Ethnic minority × Male"}
+    assert "Ethnicity (White / ethnic minority) × sex" in texts(at)
+
+
 def test_filters_hold_across_pages(demo_db):
     at = open_page("overview")
     at.selectbox(key="f_characteristic").set_value("age_band").run()
