@@ -118,8 +118,9 @@ def sidebar(viewer: Viewer) -> data.Filters | None:
         help="The equality characteristic to count people by. Ethnicity can be shown in detail, in five "
              "broad groups, or as White / ethnic minority.",
     )
+    both_ethnicity = characteristic.startswith("ethnicity")
     crossable = [k for k in data.CHARACTERISTIC_LABELS
-                 if k != characteristic and not (k.startswith("ethnicity") and characteristic.startswith("ethnicity"))]
+                 if k != characteristic and not (both_ethnicity and k.startswith("ethnicity"))]
     cross_with = st.sidebar.selectbox(
         "Crossed with", [None, *crossable], key="f_cross_with",
         format_func=lambda k: "Nothing (one characteristic)" if k is None else data.CHARACTERISTIC_LABELS[k],
