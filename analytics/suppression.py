@@ -12,8 +12,16 @@ What a restricted reader (board member, outreach worker, viewer) receives:
   at the different levels of a period; the detailed ethnic categories of one broad group (whose total is the
   broad view), the ethnic-minority broad groups (whose total is the binary view); the cells of an
   intersectional table sharing one group of either characteristic (whose total is the single-characteristic
-  view). A line with exactly one hidden cell gets a second: the smallest non-zero shown cell of the line. This
-  is repeated until no line has exactly one.
+  view). A line with exactly one hidden cell gets a second: the smallest non-zero shown cell of the line,
+  repeated until no line has exactly one. Table figures are decided first from the table lines alone, so every
+  view of a characteristic hides the same ones; "everyone counted" is never hidden to protect anything (it is
+  the same for every characteristic and shown with the others), so known + unknown = everyone is left to
+  rounding and to the audit.
+* **Audit.** A reader can combine lines and rounding intervals (the corner 1 + 8 + 8 = 17 -> 15, with 10 and
+  10 shown, pins the hidden cell to 1). :func:`pinned_cells` tightens every cell's possible range line by line
+  until nothing changes, assuming a total published in another view is known to within its rounding, and
+  :func:`protect_cells` hides more cells until no hidden small count is pinned. Views of the same people
+  (detailed, broad, binary ethnicity) are protected together (:func:`suppress_views`).
 * **Derived figures.** Shares, ratios, gaps, expected numbers, shortfalls, z, Wilson intervals and binomial
   p-values (Holm-adjusted) are recomputed from the *published* counts, so nothing shown carries more
   information than the published counts and the public baseline. A figure that needs a hidden count is null.
@@ -275,15 +283,31 @@ def protect_cells(
     def allowed(cell: int) -> bool:
         return not hidden[cell] and values[cell] > 0 and (candidates is None or cell in candidates)
 
+    def nearest_free(cell: int) -> int | None:
+        """The smallest cell that may be hidden on the nearest line: the pinned cell's own lines first, then
+        the lines of their cells (a known total is loosened by hiding one of its parts), and so on."""
+        seen_cells, frontier = {cell}, [cell]
+        for _depth in range(4):
+            reached = []
+            for member in frontier:
+                for line in sorted(
+                    lines_of.get(member, []), key=lambda ln: sum(hidden[m] for m in ln.members)
+                ):
+                    free = [p for p in line.members if allowed(p)]
+                    if free:
+                        return min(free, key=lambda p: (values[p], p))
+                    reached += [m for m in line.members if m not in seen_cells]
+            seen_cells.update(reached)
+            frontier = list(dict.fromkeys(reached))
+        return None
+
     for _ in range(len(values)):
         added = False
         for cell in pinned_cells(values, hidden, primary, audit_lines, settings, public):
-            for line in sorted(lines_of.get(cell, []), key=lambda ln: sum(hidden[m] for m in ln.members)):
-                free = [p for p in line.members if allowed(p)]
-                if free:
-                    hidden[min(free, key=lambda p: (values[p], p))] = True
-                    added = True
-                    break
+            extra = nearest_free(cell)
+            if extra is not None:
+                hidden[extra] = True
+                added = True
         if not added:
             break
         hidden = secondary_suppression(values, hidden, lines, candidates)

@@ -13,7 +13,8 @@ from analytics.representation import Representation
 
 
 def _rep(involved, total, shortfall, share, *, rounded: bool, unknown, people) -> Representation:
-    key = {C.LEVEL_RANK: 5, C.LEVEL_KEY: "board", C.LEVEL_NAME: "Board and governance", C.DECISION_MAKING: True,
+    key = {C.LEVEL_RANK: 5, C.LEVEL_KEY: "board", C.LEVEL_NAME: "Board and governance",
+           C.DECISION_MAKING: True,
            C.PERIOD: "2026-Q3", C.PERIOD_START: date(2026, 7, 1), C.CHARACTERISTIC: "ethnicity_broad",
            C.INVOLVEMENT_FILTER: "all"}
     rows = pl.DataFrame([key | {

@@ -142,9 +142,9 @@ def test_unknowns_are_part_of_the_totals(settings):
 
 
 def test_a_small_unknown_is_left_to_rounding_against_everyone(settings):
-    # unknown 5 (all not stated) is small and hidden. Everyone counted (40) is the same for every characteristic,
-    # so hiding it here would protect nothing: it stays, and so does the known total (35), the denominator of
-    # every share. 40 (38-42) - 35 (33-37) leaves 1-9 for the hidden 5: rounding protects it.
+    # unknown 5 (all not stated) is small and hidden. Everyone counted (40) is the same for every
+    # characteristic, so hiding it here would protect nothing: it stays, and so does the known total (35), the
+    # denominator of every share. 40 (38-42) - 35 (33-37) leaves 1-9 for the hidden 5: rounding protects it.
     rows, tables = table({"A": 20, "B": 15}, not_stated=5)
     out, tab = s.suppress_representation(rows, tables, settings)
     row = tab.row(0, named=True)
