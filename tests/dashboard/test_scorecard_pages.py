@@ -124,7 +124,11 @@ def test_activity_view_gives_the_chair_sentences(fourpi_db):
 
 
 @pytest.mark.parametrize("page", ["scorecard", "activity_view"])
-def test_empty_database_shows_how_to_start(empty_db, page):
-    at = open_page(page)
+def test_empty_database_offers_the_start_page_not_the_4pi_pages(empty_db, page):
+    # with no organisation yet, the menu offers only the pages that can help (overview, import, methods)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(filters.NO_ORGANISATION in i.value for i in at.info)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(f"pages/{page}.py")
