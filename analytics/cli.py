@@ -53,17 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import people, activities, involvements, meetings or attendance")
     p.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
-    p.add_argument("--table", choices=("people", "activities", "involvements", "meetings", "attendance",
-                                       "payments", "support", "impacts", "feedback", "reviews"))
+    p.add_argument("--table", choices=("organisations", "levels", "baselines", "people", "activities",
+                                       "involvements", "meetings", "attendance", "payments", "support",
+                                       "impacts", "feedback", "reviews"))
     p.add_argument("--sheet", help="the sheet to read from an .xlsx file")
     p.add_argument("--organisation", help="organisation code (default: the only organisation)")
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     p.add_argument("--report", metavar="FILE.csv", help="write every problem found to this CSV file")
     p.set_defaults(handler="models.importer:run_cli")
 
-    p = sub.add_parser("export", help="write every table as CSV (and one .xlsx) that the importer reads back")
-    p.add_argument("directory", metavar="DIR")
-    p.add_argument("--organisation", help="organisation code (default: every organisation you may see)")
+    p = sub.add_parser("export", help="back up organisations: every table (with the organisation, its levels "
+                                      "and baselines) as CSV and one .xlsx that the importer reads back")
+    p.add_argument("directory", metavar="DIR", help="folder to write to (created when missing)")
+    p.add_argument("--organisation", help="organisation code: write only that organisation, into DIR "
+                                          "(default: every organisation in the database, each in its own "
+                                          "sub-folder DIR/CODE when there are several)")
     p.set_defaults(handler="models.exporter:run_cli")
 
     p = sub.add_parser("template", help="write blank import templates (CSV and Excel) to a folder")

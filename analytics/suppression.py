@@ -41,7 +41,7 @@ zero.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -116,12 +116,17 @@ class Line:
     view.
 
     ``rule=False`` keeps the line out of the one-hidden-cell rule (its protection is left to rounding and to
-    the audit of :func:`pinned_cells`, which always uses every line).
+    the audit of :func:`pinned_cells`). ``audit=False`` keeps it out of the audit: a rule-only line that is
+    not an exact sum (a crossed margin without the people whose other answer is unknown). ``exact=True``: a
+    line without a total here whose total the reader is assumed to know exactly (the worst case, for a
+    crossed table protected without its single-characteristic views).
     """
 
     parts: tuple[int, ...]
     total: int | None = None
     rule: bool = True
+    audit: bool = True
+    exact: bool = False
 
     @property
     def members(self) -> tuple[int, ...]:
@@ -198,6 +203,8 @@ def pinned_cells(
     settings: Settings,
     public: Set[int] = frozenset(),
     max_sweeps: int = 60,
+    free: Set[int] = frozenset(),
+    ignore: Set[int] = frozenset(),
 ) -> list[int]:
     """Small hidden cells a reader could work out exactly, by interval reasoning over all the lines.
 
@@ -206,20 +213,27 @@ def pinned_cells(
     counted at a level is the same for every characteristic), and the total of a line without one here
     (published elsewhere, assumed rounded: the worst case); they assume the cell under attack is 1-7. Bounds
     are tightened line by line until nothing changes, for all attacked cells at once (numpy); a cell whose
-    bounds meet is pinned.
+    bounds meet is pinned. ``free`` cells are known only to be 0 or more: figures never published (the
+    people of a crossed margin whose other answer is unknown) and withheld cells (a "*" that may be 0).
     """
-    lines = [line for line in lines if line.parts]
+    lines = [line for line in lines if line.parts and line.audit]
     big = float(sum(values) + 1) * 4
     pinned: list[int] = []
     for component in _components(len(values), lines):
         group = [lines[i] for i in component]
         cells = sorted({m for line in group for m in line.members})
-        targets = [x for x in cells if primary[x] and hidden[x] and 0 < values[x] < settings.suppress_below]
+        targets = [
+            x
+            for x in cells
+            if primary[x] and hidden[x] and 0 < values[x] < settings.suppress_below and x not in ignore
+        ]
         if not targets:
             continue
         position = {cell: i for i, cell in enumerate(cells)}
         bounds = [
-            _interval(values[x], hidden[x] and not (x in public and not primary[x]), settings, big)
+            (0.0, big)
+            if x in free
+            else _interval(values[x], hidden[x] and not (x in public and not primary[x]), settings, big)
             for x in cells
         ]
         totals, member_line, member_var = [], [], []
@@ -229,7 +243,10 @@ def pinned_cells(
             else:  # the margin shown in another view: a variable of its own
                 margin = sum(values[p] for p in line.parts)
                 totals.append(len(bounds))
-                bounds.append(_interval(margin, is_small(margin, settings), settings, big))
+                if line.exact:
+                    bounds.append((float(margin), float(margin)))
+                else:
+                    bounds.append(_interval(margin, is_small(margin, settings), settings, big))
             for p in line.parts:
                 member_line.append(len(totals) - 1)
                 member_var.append(position[p])
@@ -268,20 +285,30 @@ def protect_cells(
     candidates: Set[int] | None = None,
     public: Set[int] = frozenset(),
     audit_lines: Sequence[Line] | None = None,
+    free: Set[int] = frozenset(),
+    ignore: Set[int] = frozenset(),
 ) -> list[bool]:
     """Secondary suppression with an audit: the line rule, then more hidden ``candidates`` wherever a hidden
     small count could still be worked out from several lines together (:func:`pinned_cells` over
-    ``audit_lines``, default ``lines``)."""
+    ``audit_lines``, default ``lines``). ``free`` cells are known only to be 0 or more; pins of ``ignore``
+    cells (already decided elsewhere) are not this call's to fix."""
     lines = list(lines)
     audit_lines = list(audit_lines) if audit_lines is not None else lines
     hidden = secondary_suppression(values, hidden, lines, candidates)
     lines_of: dict[int, list[Line]] = {}
     for line in audit_lines:
+        if not line.audit:
+            continue
         for member in line.members:
             lines_of.setdefault(member, []).append(line)
 
     def allowed(cell: int) -> bool:
-        return not hidden[cell] and values[cell] > 0 and (candidates is None or cell in candidates)
+        return (
+            not hidden[cell]
+            and values[cell] > 0
+            and cell not in free
+            and (candidates is None or cell in candidates)
+        )
 
     def nearest_free(cell: int) -> int | None:
         """The smallest cell that may be hidden on the nearest line: the pinned cell's own lines first, then
@@ -293,9 +320,9 @@ def protect_cells(
                 for line in sorted(
                     lines_of.get(member, []), key=lambda ln: sum(hidden[m] for m in ln.members)
                 ):
-                    free = [p for p in line.members if allowed(p)]
-                    if free:
-                        return min(free, key=lambda p: (values[p], p))
+                    options = [p for p in line.members if allowed(p)]
+                    if options:
+                        return min(options, key=lambda p: (values[p], p))
                     reached += [m for m in line.members if m not in seen_cells]
             seen_cells.update(reached)
             frontier = list(dict.fromkeys(reached))
@@ -303,7 +330,9 @@ def protect_cells(
 
     for _ in range(len(values)):
         added = False
-        for cell in pinned_cells(values, hidden, primary, audit_lines, settings, public):
+        for cell in pinned_cells(
+            values, hidden, primary, audit_lines, settings, public, free=free, ignore=ignore
+        ):
             extra = nearest_free(cell)
             if extra is not None:
                 hidden[extra] = True
@@ -363,6 +392,8 @@ class CellSystem:
 
     ``row_cell[(view, row index)]`` and ``table_cell[(view, table key, column)]`` give a cell id. Views of the
     same people (detailed, broad and binary ethnicity) share their table cells, so they hide the same ones.
+    ``free`` cells are figures nobody publishes (known only to be 0 or more) and withheld cells; ``table_of``
+    gives each published cell's table key without the characteristic (level, period, ...).
     """
 
     values: list[int]
@@ -371,6 +402,8 @@ class CellSystem:
     row_cell: dict[tuple, int]
     table_cell: dict[tuple, int]
     key_names: list[list[str]]
+    free: set[int] = field(default_factory=set)
+    table_of: dict[int, tuple] = field(default_factory=dict)
 
     @property
     def table_ids(self) -> set[int]:
@@ -390,6 +423,7 @@ def build_cells(
     row_cell: dict[tuple, int] = {}
     table_cell: dict[tuple, int] = {}
     shared: dict[tuple, int] = {}
+    table_of: dict[int, tuple] = {}  # cell -> its table's key without the characteristic
     group_cell: dict[tuple, int] = {}  # (characteristic, shared key, group) -> cell
     all_keys: list[list[str]] = []
 
@@ -399,15 +433,20 @@ def build_cells(
         return len(values) - 1
 
     def table_add(view: int, key: tuple, names: list[str], col: str, value) -> int:
-        common = (_shared_key(key, names), col, value)
+        # views of one family share their table figures; everyone counted is shared by every characteristic
+        characteristic = dict(zip(names, key, strict=True)).get(c.CHARACTERISTIC)
+        kin = None if col == c.PEOPLE else family(characteristic)[0] if characteristic else None
+        common = (kin, _shared_key(key, names), col, value)
         if common not in shared:
             shared[common] = add(value)
         table_cell[(view, key, col)] = shared[common]
+        table_of[shared[common]] = _shared_key(key, names)
         return shared[common]
 
     lines: list[Line] = []
     level_lines: dict[tuple, list[int]] = {}
     hierarchy: dict[tuple, list[int]] = {}
+    present = {ch for rows, tables in views for ch in _characteristics(rows, tables)}
     for view, (rows, tables) in enumerate(views):
         names = table_key(rows, tables, extra_key)
         all_keys.append(names)
@@ -420,12 +459,15 @@ def build_cells(
             cell = add(row[c.INVOLVED])
             row_cell[(view, index)] = cell
             key = _key(row, names)
+            table_of[cell] = _shared_key(key, names)
             if (view, key, c.TOTAL) not in table_cell:  # rows without a tables frame: N is on every row
                 table_add(view, key, names, c.TOTAL, row.get(c.TOTAL))
             groups_of_table.setdefault(key, []).append(cell)
             level_lines.setdefault((view, _key(row, level_names)), []).append(cell)
             characteristic, group = row.get(c.CHARACTERISTIC), str(row[c.GROUP])
             group_cell[(characteristic, _shared_key(key, names), group)] = cell
+            if crossed_parts(characteristic) and set(crossed_parts(characteristic)) <= present:
+                continue  # linked to its single views, with the unknowns of the other part: link_crossed
             for name, _member in _hierarchy_groups(characteristic, group, settings):
                 hierarchy.setdefault((view, key, name), []).append(cell)
         lines += [
@@ -464,13 +506,123 @@ def build_cells(
     for (view, key, name), cells in hierarchy.items():
         total = _margin_cell(name, key, all_keys[view], group_cell)
         if total is not None or len(cells) > 1:
-            lines.append(Line(parts=tuple(cells), total=total))
+            # a crossed margin without its single view: assume the reader knows it exactly (worst case)
+            lines.append(Line(parts=tuple(cells), total=total, exact=name.startswith("cross:")))
     for (characteristic, key, group), cell in group_cell.items():  # White (broad) is White (binary)
         if characteristic == "ethnicity_broad" and group == codes.BROAD_WHITE:
             twin = group_cell.get(("ethnicity_binary", key, codes.BINARY_WHITE))
             if twin is not None:
                 lines.append(Line(parts=(cell,), total=twin))
-    return CellSystem(values, missing, lines, row_cell, table_cell, all_keys)
+    system = CellSystem(values, missing, lines, row_cell, table_cell, all_keys, table_of=table_of)
+    link_crossed(system, views, group_cell)
+    return system
+
+
+def crossed_parts(characteristic: str | None) -> tuple[str, ...]:
+    """The characteristics of a crossed (intersectional) table ("ethnicity_broad × sex" -> both), or () for a
+    single characteristic."""
+    if not characteristic or CROSS_SEPARATOR not in characteristic:
+        return ()
+    return tuple(characteristic.split(CROSS_SEPARATOR))
+
+
+def _characteristics(rows: pl.DataFrame, tables: pl.DataFrame) -> set[str]:
+    found: set[str] = set()
+    for frame in (rows, tables):
+        if frame.width and c.CHARACTERISTIC in frame.columns:
+            found.update(v for v in frame[c.CHARACTERISTIC].unique().to_list() if v is not None)
+    return found
+
+
+def link_crossed(
+    system: CellSystem, views: Sequence[tuple[pl.DataFrame, pl.DataFrame]], group_cell: dict
+) -> None:
+    """Lines between a crossed table (two characteristics) and its two single views, when all three are in
+    ``views``: what a reader can add up across them, with the figures nobody publishes as free cells.
+
+    At each level and period, a single-view cell is the sum of the crossed cells sharing its group plus the
+    people whose other answer is unknown (free: ``A(a) = sum_b X(a, b) + u_A(a)``); those unknowns add up to
+    the single view's known total less the crossed one, and split by "not stated" / "not known" of the other
+    characteristic, which with the people unknown for both (four free cells) make up the unknown, not stated
+    and not known figures of all three tables. A rule-only line (crossed cells adding up to the single cell,
+    without the unknowns) keeps the one-hidden-cell rule working on the crossed margins.
+    """
+    by_shared: dict[tuple, int] = {}
+    view_of: dict[str, int] = {}
+    for view, (rows, tables) in enumerate(views):
+        for ch in sorted(_characteristics(rows, tables)):
+            view_of.setdefault(ch, view)
+    for (view, key, col), cell in system.table_cell.items():
+        by_shared[(view, _shared_key(key, system.key_names[view]), col)] = cell
+    crossed_cells: dict[tuple, dict[tuple[str, str], int]] = {}
+    for (characteristic, shared, group), cell in group_cell.items():
+        parts = crossed_parts(characteristic)
+        if len(parts) == 2 and all(p in view_of for p in parts) and CROSS_SEPARATOR in group:
+            a, b = group.split(CROSS_SEPARATOR, 1)
+            crossed_cells.setdefault((characteristic, shared), {})[(a, b)] = cell
+
+    def slack() -> int:
+        system.values.append(0)
+        system.missing.append(False)
+        system.free.add(len(system.values) - 1)
+        return len(system.values) - 1
+
+    def add(parts, total) -> None:
+        parts = tuple(p for p in parts if p is not None)
+        if total is not None and parts:
+            system.lines.append(Line(parts=parts, total=total, rule=False))
+
+    for (characteristic, shared), cells in crossed_cells.items():
+        first, second = crossed_parts(characteristic)
+        crossed_view, view_a, view_b = view_of[characteristic], view_of[first], view_of[second]
+
+        def figure(view: int, col: str, shared=shared) -> int | None:
+            return by_shared.get((view, shared, col))
+
+        unknown_for: dict[str, list[int]] = {}
+        for index, name in enumerate((first, second)):
+            margins: dict[str, list[int]] = {}
+            for pair, cell in cells.items():
+                margins.setdefault(pair[index], []).append(cell)
+            own = []
+            for group, members in margins.items():
+                single = group_cell.get((name, shared, group))
+                if single is None:
+                    continue
+                u = slack()
+                own.append(u)
+                system.lines.append(Line(parts=(*members, u), total=single, rule=False))
+                system.lines.append(Line(parts=tuple(members), total=single, audit=False))
+            unknown_for[name] = own
+        # per table: u_A = sum of u_A(a) = u_A(not stated) + u_A(not known); likewise u_B; w(x, y) unknown for
+        # both (x, y in not stated / not known)
+        sums = {name: slack() for name in (first, second)}
+        split = {(name, kind): slack() for name in (first, second) for kind in (c.NOT_STATED, c.NOT_KNOWN)}
+        both = {(x, y): slack() for x in (c.NOT_STATED, c.NOT_KNOWN) for y in (c.NOT_STATED, c.NOT_KNOWN)}
+        crossed_total = figure(crossed_view, c.TOTAL)
+        for name, view, other_view in ((first, view_a, view_b), (second, view_b, view_a)):
+            add(unknown_for[name], sums[name])
+            add((split[(name, c.NOT_STATED)], split[(name, c.NOT_KNOWN)]), sums[name])
+            add((crossed_total, sums[name]), figure(view, c.TOTAL))
+            # the other view's not stated / not known: u of this part by that kind, plus both unknown
+            for kind in (c.NOT_STATED, c.NOT_KNOWN):
+                pairs = [w for (x, y), w in both.items() if (y if name == first else x) == kind]
+                add((split[(name, kind)], *pairs), figure(other_view, kind))
+            add((sums[name], *both.values()), figure(other_view, c.UNKNOWN))
+        # the crossed table: not stated if either is not stated, else not known if either is not known
+        add(
+            (
+                split[(first, c.NOT_STATED)],
+                split[(second, c.NOT_STATED)],
+                *[w for (x, y), w in both.items() if c.NOT_STATED in (x, y)],
+            ),
+            figure(crossed_view, c.NOT_STATED),
+        )
+        add(
+            (split[(first, c.NOT_KNOWN)], split[(second, c.NOT_KNOWN)], both[(c.NOT_KNOWN, c.NOT_KNOWN)]),
+            figure(crossed_view, c.NOT_KNOWN),
+        )
+        add((sums[first], sums[second], *both.values()), figure(crossed_view, c.UNKNOWN))
 
 
 def _shared_key(key: tuple, names: Sequence[str]) -> tuple:
@@ -619,19 +771,126 @@ def recompute_row_statistics(
 # --------------------------------------------------------------------------------
 
 
-def _two_phases(system: CellSystem, primary: list[bool], settings: Settings) -> list[bool]:
+def _two_phases(
+    system: CellSystem,
+    primary: list[bool],
+    settings: Settings,
+    *,
+    hidden: list[bool] | None = None,
+    allowed: set[int] | None = None,
+    ignore: Set[int] = frozenset(),
+) -> list[bool]:
     """Table figures first, from the table lines alone, so that every view of a characteristic (detailed,
     broad and binary ethnicity; the data-quality view) hides the same ones; then group cells, which alone may
     be hidden to protect groups. Everyone counted at a level is public: it is shown for other
-    characteristics."""
-    values, lines = system.values, system.lines
+    characteristics. ``hidden`` are cells already hidden (default: the primary ones); only ``allowed`` cells
+    may be hidden more (default: any)."""
+    values, lines, free = system.values, system.lines, system.free
     table_ids, people = system.table_ids, system.people_ids
-    table_lines = [line for line in lines if set(line.members) <= table_ids]
+    everything = set(range(len(values)))
+    allowed = everything if allowed is None else allowed
+    start = list(primary) if hidden is None else [h or p for h, p in zip(hidden, primary, strict=True)]
+    table_lines = [line for line in lines if set(line.members) <= table_ids | free]
+    common = {"public": people, "free": free, "ignore": ignore}
     hidden = protect_cells(
-        values, primary, primary, table_lines, settings, candidates=table_ids - people, public=people
+        values, start, primary, table_lines, settings, candidates=(table_ids - people) & allowed, **common
     )
-    group_ids = set(range(len(values))) - table_ids
-    return protect_cells(values, hidden, primary, lines, settings, candidates=group_ids, public=people)
+    group_ids = (everything - table_ids - free) & allowed
+    return protect_cells(values, hidden, primary, lines, settings, candidates=group_ids, **common)
+
+
+def _primary(system: CellSystem, settings: Settings) -> list[bool]:
+    return [m or is_small(v, settings) for v, m in zip(system.values, system.missing, strict=True)]
+
+
+def _view_cells(system: CellSystem, view: int) -> set[int]:
+    """The cells of one view's rows and table figures (everyone counted excepted: it is public)."""
+    rows = {cell for (v, _i), cell in system.row_cell.items() if v == view}
+    tables = {cell for (v, _k, col), cell in system.table_cell.items() if v == view and col != c.PEOPLE}
+    return rows | tables
+
+
+def _withhold(
+    system: CellSystem,
+    hidden: list[bool],
+    primary: list[bool],
+    settings: Settings,
+    cells: set[int],
+    ignore: Set[int] = frozenset(),
+) -> list[bool]:
+    """The last resort for a crossed table: while the audit still pins a hidden small count, withhold every
+    figure of the crossed table at that level and period (``cells`` by table), zeros included (a "*" there may
+    stand for 0); when the pinned count is elsewhere, every crossed table."""
+    by_table: dict[tuple, list[int]] = {}
+    for cell in cells:
+        by_table.setdefault(system.table_of.get(cell, ()), []).append(cell)
+    done: set[tuple] = set()
+    while True:
+        pinned = pinned_cells(
+            system.values,
+            hidden,
+            primary,
+            system.lines,
+            settings,
+            system.people_ids,
+            free=system.free,
+            ignore=ignore,
+        )
+        if not pinned:
+            return hidden
+        tables = ({system.table_of.get(x) for x in pinned} & set(by_table)) - done
+        tables = tables or set(by_table) - done
+        if not tables:
+            return hidden  # nothing left to withhold: the pins are the single views' own
+        for table in tables:
+            for cell in by_table[table]:
+                hidden[cell] = True
+                system.free.add(cell)
+        done |= tables
+
+
+def _conservative_crossed(system: CellSystem, views: Sequence[tuple], settings: Settings) -> list[bool]:
+    """A crossed table protected without its single-characteristic views (the reader has them, this code does
+    not): its margins are assumed known exactly, its table figures (known, unknown, not stated, not known)
+    are withheld (they bound the single views' unknowns), and so is every crossed table at a level and period
+    where a group's margin is a small number (the stars of its cells would bound the hidden single-view
+    count from below). Returns the starting hidden flags; the withheld cells become free."""
+    hidden = _primary(system, settings)
+    for view, (rows, tables) in enumerate(views):
+        crossed = [ch for ch in _characteristics(rows, tables) if crossed_parts(ch)]
+        if not crossed or set(crossed_parts(crossed[0])) <= {
+            ch for r, t in views for ch in _characteristics(r, t)
+        }:
+            continue
+        own = _view_cells(system, view)
+        table_cells = {
+            cell for (v, _k, col), cell in system.table_cell.items() if v == view and col != c.PEOPLE
+        }
+        margins: dict[tuple, int] = {}
+        for index in range(rows.height):
+            cell = system.row_cell[(view, index)]
+            for i, part in enumerate(str(rows[c.GROUP][index]).split(CROSS_SEPARATOR)):
+                line = (system.table_of[cell], i, part)
+                margins[line] = margins.get(line, 0) + system.values[cell]
+        risky = {line[0] for line, total in margins.items() if is_small(total, settings)}
+        for cell in own:
+            if cell in table_cells or system.table_of.get(cell) in risky:
+                hidden[cell] = True
+                system.free.add(cell)
+    return hidden
+
+
+def _prepare(
+    views: Sequence[tuple[pl.DataFrame, pl.DataFrame | None]],
+) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    prepared = []
+    for rows, tables in views:
+        _check(rows, "rows", (c.GROUP, c.INVOLVED, c.TOTAL))
+        tables = tables if tables is not None else pl.DataFrame()
+        if tables.width:
+            _check(tables, "tables", [col for col in TABLE_COUNTS if col in tables.columns])
+        prepared.append((rows, tables))
+    return prepared
 
 
 def _check(frame: pl.DataFrame, what: str, required: Sequence[str]) -> None:
@@ -669,44 +928,134 @@ def suppress_views(
     adjust: bool = True,
 ) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
     """Several views of the same people protected together (detailed, broad and binary ethnicity): their
-    shared figures are hidden alike, and a hidden cell is protected against all of them at once."""
+    shared figures are hidden alike, and a hidden cell is protected against all of them at once.
+
+    A crossed view given without its two single views gets the conservative rule (margins assumed known
+    exactly, table figures withheld, crossed tables with a small margin withheld: see
+    :func:`_conservative_crossed`); use :func:`suppress_crossed` to protect it jointly with them."""
     settings = settings or get_settings()
-    prepared = []
-    for rows, tables in views:
-        _check(rows, "rows", (c.GROUP, c.INVOLVED, c.TOTAL))
-        tables = tables if tables is not None else pl.DataFrame()
-        if tables.width:
-            _check(tables, "tables", [col for col in TABLE_COUNTS if col in tables.columns])
-        prepared.append((rows, tables))
+    prepared = _prepare(views)
     system = build_cells(prepared, settings, extra_key)
+    primary = _primary(system, settings)
+    start = _conservative_crossed(system, prepared, settings)
+    hidden = _two_phases(system, primary, settings, hidden=start)
+    crossed = {
+        cell
+        for view, (rows, tables) in enumerate(prepared)
+        if any(crossed_parts(ch) for ch in _characteristics(rows, tables))
+        for cell in _view_cells(system, view)
+    }
+    if crossed and system.free:
+        hidden = _withhold(system, hidden, primary, settings, crossed)
+    return [
+        _publish_view(view, rows, tables, system, hidden, settings, extra_key, adjust)
+        for view, (rows, tables) in enumerate(prepared)
+    ]
+
+
+def suppress_crossed(
+    crossed: tuple[pl.DataFrame, pl.DataFrame | None],
+    singles: Sequence[Sequence[tuple[pl.DataFrame, pl.DataFrame | None]]],
+    settings: Settings | None = None,
+) -> tuple[tuple[pl.DataFrame, pl.DataFrame], list[list[tuple[pl.DataFrame, pl.DataFrame]]]]:
+    """A crossed (intersectional) table protected jointly with its two single-characteristic views.
+
+    ``crossed`` is the exact (rows, tables) of a table of two characteristics ("ethnicity_broad × sex");
+    ``singles`` holds, for each of the two, the exact views of its family with the characteristic itself
+    first (``[[broad, detailed, binary], [sex]]``). Each family is protected exactly as on its own page
+    (:func:`suppress_views`, so the single views are the same wherever they appear), then the crossed table
+    is protected with those single views as published: the crossed cells sharing a group plus the people
+    whose other answer is unknown add up to the single-view cell (:func:`link_crossed`), and only crossed
+    figures are hidden more until no hidden small count, in any of the views, can be worked out. Where that
+    is not enough (the number of "*" in a crossed margin can bound a hidden single-view count from below), the
+    crossed table of that level and period is withheld whole. Returns (published crossed view, published
+    families). Falls back to :func:`suppress_views` (the conservative rule) for a cross of more than two
+    characteristics or of two characteristics of one family.
+    """
+    settings = settings or get_settings()
+    families = [_prepare(family_views) for family_views in singles]
+    crossed_view = _prepare([crossed])[0]
+    parts = [crossed_parts(ch) for ch in _characteristics(*crossed_view)]
+    firsts = [_characteristics(*fam[0]) if fam else set() for fam in families]
+    kins = {family(ch)[0] for first in firsts for ch in first}
+    joint = (
+        len(families) == 2
+        and len(parts) == 1
+        and len(parts[0]) == 2
+        and all({p} == first for p, first in zip(parts[0], firsts, strict=True))
+        and len(kins) == 2
+    )
+    published_families = [suppress_views(fam, settings) for fam in families]
+    if not joint:
+        return suppress_views([crossed_view], settings)[0], published_families
+    views = [*families[0], *families[1], crossed_view]
+    system = build_cells(views, settings)
+    primary = _primary(system, settings)
+    hidden = list(primary)
+    offset = 0
+    for fam in families:  # the single views exactly as published on their own
+        own = build_cells(fam, settings)
+        own_hidden = _two_phases(own, _primary(own, settings), settings)
+        for (v, i), cell in own.row_cell.items():
+            hidden[system.row_cell[(v + offset, i)]] = own_hidden[cell]
+        for (v, key, col), cell in own.table_cell.items():
+            hidden[system.table_cell[(v + offset, key, col)]] = own_hidden[cell]
+        offset += len(fam)
+    crossed_cells = _view_cells(system, len(views) - 1)
+    # pins that remain with the crossed table withheld entirely are the single views' own, not ours to fix
+    blank = list(hidden)
+    for cell in crossed_cells:
+        blank[cell] = True
+    ignore = set(
+        pinned_cells(
+            system.values,
+            blank,
+            primary,
+            system.lines,
+            settings,
+            system.people_ids,
+            free=system.free | crossed_cells,
+        )
+    )
+    hidden = _two_phases(system, primary, settings, hidden=hidden, allowed=crossed_cells, ignore=ignore)
+    hidden = _withhold(system, hidden, primary, settings, crossed_cells, ignore=ignore)
+    rows, tables = crossed_view
+    return _publish_view(len(views) - 1, rows, tables, system, hidden, settings), published_families
+
+
+def _publish_view(
+    view: int,
+    rows: pl.DataFrame,
+    tables: pl.DataFrame,
+    system: CellSystem,
+    hidden: list[bool],
+    settings: Settings,
+    extra_key: Sequence[str] = (),
+    adjust: bool = True,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     values = system.values
-    primary = [m or is_small(v, settings) for v, m in zip(values, system.missing, strict=True)]
-    hidden = _two_phases(system, primary, settings)
 
     def published(cell: int) -> int | None:
         return None if hidden[cell] else round_count(values[cell], settings.rounding_base)
 
-    out = []
-    for view, (rows, tables) in enumerate(prepared):
-        names = system.key_names[view]
-        row_keys = [
-            _key(r, names) for r in rows.select([k for k in names if k in rows.columns]).iter_rows(named=True)
-        ]
-        involved_cells = [system.row_cell[(view, i)] for i in range(rows.height)]
-        total_cells = [system.table_cell[(view, key, c.TOTAL)] for key in row_keys]
-        new_rows = rows.with_columns(
-            pl.Series(c.INVOLVED, [published(i) for i in involved_cells], dtype=pl.Int64),
-            pl.Series(c.TOTAL, [published(t) for t in total_cells], dtype=pl.Int64),
-            pl.Series(suppressed_flag(c.INVOLVED), [hidden[i] for i in involved_cells], dtype=pl.Boolean),
-            pl.Series(suppressed_flag(c.TOTAL), [hidden[t] for t in total_cells], dtype=pl.Boolean),
-        )
-        new_rows = recompute_row_statistics(new_rows, settings, extra_key, adjust).with_columns(
-            (pl.col(suppressed_flag(c.INVOLVED)) | pl.col(suppressed_flag(c.TOTAL))).alias(SUPPRESSED),
-            pl.lit(True).alias(ROUNDED),
-            pl.lit(False).alias(NOT_FOR_PUBLICATION),
-        )
-        out.append((new_rows, _published_tables(tables, view, system, hidden, published)))
-    return out
+    names = system.key_names[view]
+    row_keys = [
+        _key(r, names) for r in rows.select([k for k in names if k in rows.columns]).iter_rows(named=True)
+    ]
+    involved_cells = [system.row_cell[(view, i)] for i in range(rows.height)]
+    total_cells = [system.table_cell[(view, key, c.TOTAL)] for key in row_keys]
+    new_rows = rows.with_columns(
+        pl.Series(c.INVOLVED, [published(i) for i in involved_cells], dtype=pl.Int64),
+        pl.Series(c.TOTAL, [published(t) for t in total_cells], dtype=pl.Int64),
+        pl.Series(suppressed_flag(c.INVOLVED), [hidden[i] for i in involved_cells], dtype=pl.Boolean),
+        pl.Series(suppressed_flag(c.TOTAL), [hidden[t] for t in total_cells], dtype=pl.Boolean),
+    )
+    new_rows = recompute_row_statistics(new_rows, settings, extra_key, adjust).with_columns(
+        (pl.col(suppressed_flag(c.INVOLVED)) | pl.col(suppressed_flag(c.TOTAL))).alias(SUPPRESSED),
+        pl.lit(True).alias(ROUNDED),
+        pl.lit(False).alias(NOT_FOR_PUBLICATION),
+    )
+    return new_rows, _published_tables(tables, view, system, hidden, published)
 
 
 def _published_tables(

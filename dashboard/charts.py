@@ -46,6 +46,11 @@ _PLAIN_GROUP = {
 }
 
 
+def count(value: int | None) -> str:
+    """A count in a label: "*" where disclosure control hid it (a small number)."""
+    return "*" if value is None else f"{value:,}"
+
+
 def people(group: str, label: str, characteristic: str) -> str:
     """A plain noun phrase for a group: 'Black or Black British people', 'Women', 'People aged 18 to 24'."""
     if characteristic == "age_band":
@@ -168,7 +173,7 @@ def heatmap(rows: pl.DataFrame) -> go.Figure:
             words = CELL_WORDS.get(status, status)
             text_row.append(words if ratio is None else f"{words}<br>{ratio:.2f}×")
             hover_row.append("" if r is None else (
-                f"{group} at {level}: {r[c.INVOLVED]} of {r[c.TOTAL]} people"
+                f"{group} at {level}: {count(r[c.INVOLVED])} of {count(r[c.TOTAL])} people"
                 + ("" if r[c.SHARE] is None else f" ({r[c.SHARE]:.0%})")
                 + ("" if r[c.BASELINE_SHARE] is None else f"; baseline {r[c.BASELINE_SHARE]:.0%}")))
         z.append(z_row)
@@ -373,8 +378,9 @@ def declaration_chart(level_rates: pl.DataFrame, characteristic_label: str) -> g
     """Declaration rate per level (bars labelled with the percentage and the counts)."""
     rows = level_rates.sort(c.LEVEL_RANK)
     rates = (rows.get_column(c.DECLARATION_RATE).fill_null(0) * 100).to_list()
-    text = [f"{r:.0f}% ({t} of {p})" for r, t, p in zip(
-        rates, rows.get_column(c.TOTAL).to_list(), rows.get_column(c.PEOPLE).to_list(), strict=True)]
+    text = [("*" if v is None else f"{r:.0f}%") + f" ({count(t)} of {count(p)})" for v, r, t, p in zip(
+        rows.get_column(c.DECLARATION_RATE).to_list(), rates, rows.get_column(c.TOTAL).to_list(),
+        rows.get_column(c.PEOPLE).to_list(), strict=True)]
     bars = dict(
         type="bar", x=rates, y=rows.get_column(c.LEVEL_NAME).to_list(), orientation="h", text=text,
         textposition="auto",
@@ -418,6 +424,8 @@ def trend_finding(summary: pl.DataFrame, characteristic: str, level_name: str) -
     top = clear.row(0, named=True)
     direction = "rising" if top["trend_words"].startswith("Rising") else "falling"
     who = people(top[c.GROUP], top[c.GROUP_LABEL], characteristic)
+    if top["first_share"] is None or top["latest_share"] is None:  # a share withheld (a hidden count)
+        return f"At {where}, the share of {who} is {direction}"
     return (f"At {where}, the share of {who} is {direction} "
             f"({top['first_share']:.0%} to {top['latest_share']:.0%})")
 
@@ -439,7 +447,8 @@ def shortfall_chart(outreach: pl.DataFrame, characteristic: str, *, top: int = 1
         first = rows.row(0, named=True)
         place = first["activity_name"] if first["unit"] == "activity" else level_phrase(first[c.LEVEL_NAME])
         who = people(first[c.GROUP], first[c.GROUP_LABEL], characteristic)
-        title = f"Most missing: {who} at {place} (about {first[c.SHORTFALL]} people)"
+        about = "" if first[c.SHORTFALL] is None else f" (about {first[c.SHORTFALL]} people)"
+        title = f"Most missing: {who} at {place}{about}"
     else:
         title = "No one is missing"
     most = max(rows.get_column(c.SHORTFALL).max() or 0, 1)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 import analytics
 from analytics import access, fourpi, suppression
 from analytics import columns as c
+from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
@@ -183,14 +184,6 @@ def _protect(result: Any, viewer: Viewer, organisation_id: int) -> Any:
     return access.protect(result, viewer, organisation_id)
 
 
-def _protect_4pi(result: Any, viewer: Viewer, organisation_id: int) -> Any:
-    """The gate for 4PI results: the access check only. Their counts are of meetings, activities and claims,
-    and the scorecard pages are not written for suppressed (null) counts; whether any of them needs disclosure
-    control is an open question for the security review."""
-    access.require(viewer, "aggregates", organisation_id)
-    return result
-
-
 def _scoped(result: Any, scope_key: str, organisation_id: int) -> Any:
     """:func:`_protect` inside a cached function, for the scope the cache key stands for: what is cached is
     already the version that scope may see."""
@@ -225,13 +218,22 @@ def _baseline_spec(kind: str, source: str | None) -> BaselineSpec:
 def _representation(organisation_id: int, scope_key: str, characteristic: str, period: str,
                     baseline_kind: str, baseline_source: str | None, involvement: str,
                     version: str, cross_with: str | None = None) -> Representation:
+    """The representation for one scope, already protected for it. A single characteristic is protected
+    jointly with the other views of the same people (detailed, broad and binary ethnicity), so that no view
+    gives away what another hides; a crossed table is protected on its own, with its margins as lines."""
     frames = _frames(organisation_id, version)
-    rep = analytics.representation_table(
-        frames, characteristic=characteristic, period=period,
-        characteristics=(characteristic, cross_with) if cross_with else None,
-        baseline=_baseline_spec(baseline_kind, baseline_source), involvement=involvement,
-    )
-    return _scoped(rep, scope_key, organisation_id)
+    baseline = _baseline_spec(baseline_kind, baseline_source)
+    if cross_with:
+        rep = analytics.representation_table(frames, characteristic=characteristic, period=period,
+                                             characteristics=(characteristic, cross_with), baseline=baseline,
+                                             involvement=involvement)
+        return _scoped(rep, scope_key, organisation_id)
+
+    def build(ch: str) -> Representation:
+        return analytics.representation_table(frames, characteristic=ch, period=period, baseline=baseline,
+                                              involvement=involvement)
+
+    return access.build_protected(build, characteristic, access.scoped_viewer(scope_key), organisation_id)
 
 
 def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | None) -> pl.DataFrame:
@@ -375,6 +377,44 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
 
 
 # --- 4PI standards (the scorecard and activity pages) -------------------------------------------------------
+#
+# What disclosure control does to the 4PI results for restricted roles (board member, outreach worker,
+# viewer), column by column:
+# - Counts of meetings and of activities (meetings that met the minimum, activities with a written purpose,
+#   meetings held, impact log entries) describe how the organisation runs its business, not anyone in it:
+#   shown exactly.
+# - Counts of people are protected like every other count of people (1-7 shown as *, others rounded to the
+#   nearest 5, shares recomputed from what is shown, a second count hidden where a * could be worked out):
+#   questionnaires and their answers, people offered support or training, involvement roles with a role
+#   description. So are fees and expenses claims: each claim is one person's money.
+# - Head counts at one meeting (service users, carers, reserves) are counts of people: not shown. Whether a
+#   meeting met the minimum or the ideal, had a reserve, or left someone alone is what the 4PI presence
+#   standard judges, about the meeting, and is shown (as is the list of meetings that broke a rule).
+# - Per-person records (each fees and expenses claim, with its person reference) only for roles with
+#   record-level access; restricted roles get the claims counted by status instead.
+# - A scorecard status (meets / close / falls short) is worked out again from the shown counts, so it gives
+#   away nothing the shown share does not; it is "hidden" where the share is.
+
+PEOPLE_INDICATORS = frozenset({
+    "felt_valued", "could_influence", "informed_of_outcomes",  # questionnaires returned: people
+    "role_descriptions",  # involvement roles: one person each
+    "support_offered", "training_offered",  # people involved
+    "payments_on_time",  # fees and expenses claims: one person's money each
+})
+RAG_HIDDEN = "hidden"
+NOT_MET = "not_met"
+HEAD_COUNTS = (k.SERVICE_USERS, k.CARERS, k.SU_CARERS, k.RESERVES, k.PRESENCE_BAND)
+SCORECARD_COUNTS = (k.NUMERATOR, k.DENOMINATOR, k.LEFT_OUT)
+CLAIMS = "claims"
+CLAIM_STATUSES = (k.PAYMENT_ON_TIME, k.PAYMENT_LATE, k.PAYMENT_OVERDUE, k.PAYMENT_PENDING)
+FEEDBACK_COUNTS = (k.ANSWERS, k.STATED, k.AGREE, k.NEUTRAL, k.DISAGREE, k.NOT_STATED, k.NOT_KNOWN)
+FEEDBACK_LINES = (
+    (k.ANSWERS, k.STATED, k.NOT_STATED, k.NOT_KNOWN),  # questionnaires = answered + not stated + not known
+    (k.STATED, k.AGREE, k.NEUTRAL, k.DISAGREE),
+)
+FLAG_COLUMNS = (suppression.SUPPRESSED, suppression.ROUNDED, suppression.NOT_FOR_PUBLICATION)
+RECORD_LEVEL_ONLY = "Listed one by one only for equality leads and data stewards."
+
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _frames_4pi(organisation_id: int, version: str, as_of: date):
@@ -386,6 +426,145 @@ def _4pi(f: Filters):
     return _frames_4pi(f.organisation_id, f.data_version, date.today())
 
 
+def _as_int(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> pl.DataFrame:
+    return frame.with_columns(pl.col(n).cast(pl.Int64) for n in columns if n in frame.columns)
+
+
+def _published(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
+    """A 4PI frame with no counts of people (meetings, activities): exact for every role, with the flags
+    that say so (not for publication for exact roles)."""
+    return access.protect_frame(frame, viewer, organisation_id, counts=[], derived={})
+
+
+def _protect_people(frame: pl.DataFrame, viewer: Viewer, organisation_id: int, counts: list[str], *,
+                    lines: list[tuple[str, ...]] = (), derived: dict | None = None) -> pl.DataFrame:
+    return access.protect_frame(_as_int(frame, counts), viewer, organisation_id, counts=counts,
+                                lines=lines, derived=derived or {})
+
+
+def _without_head_counts(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
+    """A per-meeting table: head counts for exact roles (marked), the meeting's standard only for others."""
+    present = [n for n in HEAD_COUNTS if n in frame.columns]
+    if viewer.exact(organisation_id):
+        return access.protect_frame(frame, viewer, organisation_id,
+                                    counts=[n for n in present if n != k.PRESENCE_BAND], derived={})
+    return _published(frame.drop(present), viewer, organisation_id)
+
+
+def _protect_feedback(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
+    share = pl.when(pl.col(k.STATED) > 0).then(pl.col(k.AGREE) / pl.col(k.STATED))
+    return _protect_people(frame, viewer, organisation_id, list(FEEDBACK_COUNTS), lines=list(FEEDBACK_LINES),
+                           derived={k.SHARE_AGREE: share} if k.SHARE_AGREE in frame.columns else {})
+
+
+def _protect_detail(detail: pl.DataFrame, key: str, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
+    """The table behind one scorecard row, as this viewer may see it (see the decisions above)."""
+    if key in ("meetings", "breaches"):
+        return _without_head_counts(detail, viewer, organisation_id)
+    if key == "payments":  # one row per claim, with the person's reference
+        return access.protect_frame(detail, viewer, organisation_id, kind="record_level")
+    if key == "role_descriptions":
+        detail = _as_int(detail, [k.INVOLVEMENTS, k.WITH_DESCRIPTION]).with_columns(
+            (pl.col(k.INVOLVEMENTS) - pl.col(k.WITH_DESCRIPTION)).alias("without_description"))
+        return _protect_people(detail, viewer, organisation_id,
+                               [k.INVOLVEMENTS, k.WITH_DESCRIPTION, "without_description"],
+                               lines=[(k.INVOLVEMENTS, k.WITH_DESCRIPTION, "without_description")])
+    if key == "support":
+        detail = _as_int(detail, [k.PEOPLE, k.OFFERED, k.TAKEN]).with_columns(
+            (pl.col(k.PEOPLE) - pl.col(k.OFFERED)).alias("not_offered"),
+            (pl.col(k.OFFERED) - pl.col(k.TAKEN)).alias("not_taken"))
+        share = pl.when(pl.col(k.PEOPLE) > 0).then(pl.col(k.OFFERED) / pl.col(k.PEOPLE))
+        return _protect_people(detail, viewer, organisation_id,
+                               [k.PEOPLE, k.OFFERED, k.TAKEN, "not_offered", "not_taken"],
+                               lines=[(k.PEOPLE, k.OFFERED, "not_offered"),
+                                      (k.OFFERED, k.TAKEN, "not_taken")],
+                               derived={"share_offered": share} if "share_offered" in detail.columns else {})
+    if key == "feedback":
+        return _protect_feedback(detail, viewer, organisation_id)
+    return _published(detail, viewer, organisation_id)  # purpose, impact, review: about activities
+
+
+def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
+    """The indicators that count people, suppressed and rounded, the share recomputed from what is shown."""
+    rows = _as_int(card.filter(pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), SCORECARD_COUNTS).with_columns(
+        (pl.col(k.DENOMINATOR) - pl.col(k.NUMERATOR)).alias(NOT_MET))
+    value = pl.when(pl.col(k.DENOMINATOR) > 0).then(pl.col(k.NUMERATOR) / pl.col(k.DENOMINATOR))
+    return access.protect_frame(rows, viewer, organisation_id, counts=[*SCORECARD_COUNTS, NOT_MET],
+                                lines=[(k.DENOMINATOR, k.NUMERATOR, NOT_MET)], derived={k.VALUE: value})
+
+
+def _percent_words(expr: pl.Expr) -> pl.Expr:
+    return pl.format("{}%", (expr * 100).round(0).cast(pl.Int64))
+
+
+def _trend(period: str, previous: str) -> pl.Expr:
+    """The scorecard's trend in words, from the shown shares of this period and a year before."""
+    value, before, change = pl.col(k.VALUE), pl.col(k.PREVIOUS_VALUE), pl.col(k.CHANGE_PP)
+    points = change.abs().round(0).cast(pl.Int64)
+    unit = pl.when(points == 1).then(pl.lit("point")).otherwise(pl.lit("points"))
+    return (
+        pl.when(pl.col(k.RAG) == RAG_HIDDEN).then(pl.lit(f"Hidden in {period}: too few people to show"))
+        .when(value.is_null()).then(pl.lit(f"Nothing to count in {period}"))
+        .when(pl.col("previous_hidden")).then(pl.lit(f"Hidden in {previous}: too few people to show"))
+        .when(before.is_null()).then(pl.lit(f"No figure for {previous} to compare with"))
+        .when(points == 0).then(pl.format(f"Same as {previous} ({{}})", _percent_words(before)))
+        .when(change > 0)
+        .then(pl.format(f"Up {{}} {{}} on {previous} (was {{}})", points, unit, _percent_words(before)))
+        .otherwise(
+            pl.format(f"Down {{}} {{}} on {previous} (was {{}})", points, unit, _percent_words(before)))
+    )
+
+
+def _rag() -> pl.Expr:
+    hidden = (pl.col(suppression.suppressed_flag(k.NUMERATOR))
+              | pl.col(suppression.suppressed_flag(k.DENOMINATOR)))
+    value = pl.col(k.VALUE)
+    return (pl.when(hidden).then(pl.lit(RAG_HIDDEN))
+            .when(value.is_null()).then(pl.lit(k.RAG_NO_DATA))
+            .when(value >= pl.col(k.GREEN_FROM) - 1e-12).then(pl.lit(k.RAG_GREEN))
+            .when(value >= pl.col(k.AMBER_FROM) - 1e-12).then(pl.lit(k.RAG_AMBER))
+            .otherwise(pl.lit(k.RAG_RED)))
+
+
+def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer,
+                      organisation_id: int) -> pl.DataFrame:
+    """A scorecard as this viewer may see it: exact and marked not for publication for exact roles; for the
+    others the indicators that count people are suppressed and rounded, their share, status and trend worked
+    out again from the shown counts (``previous`` is the scorecard a year before, protected the same way)."""
+    if viewer.exact(organisation_id):
+        return access.protect_frame(card, viewer, organisation_id, counts=list(SCORECARD_COUNTS), derived={})
+    order = card.select(k.INDICATOR).with_row_index("_order")
+    people = _scorecard_people(card, viewer, organisation_id)
+    before = _scorecard_people(previous, viewer, organisation_id).select(
+        k.INDICATOR, pl.col(k.VALUE).alias(k.PREVIOUS_VALUE),
+        (pl.col(suppression.suppressed_flag(k.NUMERATOR))
+         | pl.col(suppression.suppressed_flag(k.DENOMINATOR))).alias("previous_hidden"))
+    period, previous_label = card.get_column(k.PERIOD)[0], card.get_column(k.PREVIOUS_PERIOD)[0]
+    people = (
+        people.drop(k.PREVIOUS_VALUE).join(before, on=k.INDICATOR, how="left")
+        .with_columns(pl.col("previous_hidden").fill_null(False),
+                      ((pl.col(k.VALUE) - pl.col(k.PREVIOUS_VALUE)) * 100).alias(k.CHANGE_PP),
+                      _rag().alias(k.RAG))
+        .with_columns(_trend(period, previous_label).alias(k.TREND))
+        .drop("previous_hidden", NOT_MET, suppression.suppressed_flag(NOT_MET))
+    )
+    others = _published(card.filter(~pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), viewer, organisation_id)
+    flags = [suppression.suppressed_flag(n) for n in SCORECARD_COUNTS]
+    merged = pl.concat([others, people], how="diagonal_relaxed").with_columns(
+        pl.col(n).fill_null(False) for n in flags)
+    return merged.join(order, on=k.INDICATOR).sort("_order").drop("_order")
+
+
+def fourpi_headline(card: pl.DataFrame) -> str:
+    """One sentence summing up a scorecard; indicators hidden by disclosure control are counted apart."""
+    hidden = card.filter(pl.col(k.RAG) == RAG_HIDDEN).height
+    sentence = fourpi.scorecard_headline(card.filter(pl.col(k.RAG) != RAG_HIDDEN))
+    if hidden:
+        sentence += (f" {hidden} indicator{'s' if hidden != 1 else ''} about too few people to show "
+                     f"{'are' if hidden != 1 else 'is'} hidden (*).")
+    return sentence
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _fourpi_periods(organisation_id: int, scope_key: str, version: str, as_of: date,
                     kind: str) -> tuple[list[str], str]:
@@ -395,47 +574,110 @@ def _fourpi_periods(organisation_id: int, scope_key: str, version: str, as_of: d
 def fourpi_periods(f: Filters, viewer: Viewer, kind: str) -> tuple[list[str], str]:
     """The periods a 4PI scorecard can be shown for (newest first) and the one to show first."""
     scope_key = _require(viewer, f.organisation_id)
-    result = _fourpi_periods(f.organisation_id, scope_key, f.data_version, date.today(), kind)
-    return _protect_4pi(result, viewer, f.organisation_id)
+    return _fourpi_periods(f.organisation_id, scope_key, f.data_version, date.today(), kind)
 
 
 @st.cache_data(show_spinner="Scoring the 4PI standards…", max_entries=32)
 def _fourpi_scorecard(organisation_id: int, scope_key: str, version: str, as_of: date,
                       period: str) -> pl.DataFrame:
-    return fourpi.scorecard(_frames_4pi(organisation_id, version, as_of), period)
+    frames = _frames_4pi(organisation_id, version, as_of)
+    card = fourpi.scorecard(frames, period)
+    previous = fourpi.scorecard(frames, card.get_column(k.PREVIOUS_PERIOD)[0])
+    return protect_scorecard(card, previous, access.scoped_viewer(scope_key), organisation_id)
 
 
 def fourpi_scorecard(f: Filters, viewer: Viewer, period: str) -> pl.DataFrame:
-    """The 4PI scorecard (one row per indicator) for one period."""
+    """The 4PI scorecard (one row per indicator) for one period, protected for the viewer."""
     scope_key = _require(viewer, f.organisation_id)
-    result = _fourpi_scorecard(f.organisation_id, scope_key, f.data_version, date.today(), period)
-    return _protect_4pi(result, viewer, f.organisation_id)
+    return _fourpi_scorecard(f.organisation_id, scope_key, f.data_version, date.today(), period)
 
 
-def fourpi_detail(f: Filters, viewer: Viewer, detail_key: str, period: str) -> pl.DataFrame:
-    """The table behind one scorecard row. Not cached: some detail tables are record-level."""
+def fourpi_detail(f: Filters, viewer: Viewer, detail_key: str, period: str) -> pl.DataFrame | None:
+    """The table behind one scorecard row, protected for the viewer; None when it lists people one by one
+    and the viewer's role does not include record-level lists. Not cached: some are record-level."""
     _require(viewer, f.organisation_id)
+    if detail_key == "payments" and not viewer.can("record_level", f.organisation_id):
+        return None
     detail = fourpi.scorecard_detail(_4pi(f), detail_key, period=period)
-    return _protect_4pi(detail, viewer, f.organisation_id)
+    return _protect_detail(detail, detail_key, viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _fourpi_activities(organisation_id: int, scope_key: str, version: str, as_of: date) -> pl.DataFrame:
-    return fourpi.activity_list(_frames_4pi(organisation_id, version, as_of))
+    activities = fourpi.activity_list(_frames_4pi(organisation_id, version, as_of))
+    return _published(activities, access.scoped_viewer(scope_key), organisation_id)  # meetings held: meetings
 
 
 def fourpi_activities(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Activities to choose from (reference, name, level, ended, meetings held)."""
     scope_key = _require(viewer, f.organisation_id)
-    result = _fourpi_activities(f.organisation_id, scope_key, f.data_version, date.today())
-    return _protect_4pi(result, viewer, f.organisation_id)
+    return _fourpi_activities(f.organisation_id, scope_key, f.data_version, date.today())
+
+
+def _claims_by_status(payments: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
+    """An activity's fees and expenses claims counted by status (one row), protected: claims are people's."""
+    status = pl.col(k.PAYMENT_STATUS)
+    counts = payments.select(pl.len().cast(pl.Int64).alias(CLAIMS),
+                             *[(status == s).sum().cast(pl.Int64).alias(s) for s in CLAIM_STATUSES])
+    return access.protect_frame(counts, viewer, organisation_id, counts=[CLAIMS, *CLAIM_STATUSES],
+                                lines=[(CLAIMS, *CLAIM_STATUSES)], derived={})
+
+
+def _payment_sentence(claims: pl.DataFrame, days: int) -> str | None:
+    row = with_marks(claims).row(0, named=True)
+    if row[CLAIMS] == "0":
+        return None
+    parts = [f"{row[k.PAYMENT_ON_TIME]} paid within {days} days"]
+    words = {k.PAYMENT_LATE: "paid late", k.PAYMENT_OVERDUE: f"still unpaid after more than {days} days",
+             k.PAYMENT_PENDING: f"waiting, still within {days} days"}
+    parts += [f"{row[s]} {w}" for s, w in words.items() if row[s] != "0"]
+    return f"Fees and expenses: of {row[CLAIMS]} claims, " + ", ".join(parts) + "."
+
+
+def _feedback_sentence(feedback: pl.DataFrame) -> str | None:
+    shown = with_marks(feedback.filter(pl.col(k.STATED).is_null() | (pl.col(k.STATED) > 0)))
+    if shown.height == 0:
+        return None if feedback.height == 0 else "Feedback questionnaires came back with no answers stated."
+    parts = [f"{r[k.AGREE]} of {r[k.STATED]} agreed '{fourpi.QUESTION_LABELS[r[k.QUESTION]]}'"
+             for r in shown.iter_rows(named=True)]
+    return "Feedback: " + "; ".join(parts) + "."
+
+
+def protect_activity_summary(summary, viewer: Viewer, organisation_id: int):
+    """A chair's summary as this viewer may see it (see the decisions above): head counts at meetings, each
+    claim, and exact answer counts only for exact roles; the sentences about claims and feedback rebuilt
+    from the shown counts for the others."""
+    meetings = _without_head_counts(summary.meetings, viewer, organisation_id)
+    breaches = _without_head_counts(summary.breaches, viewer, organisation_id)
+    impact = _published(summary.impact, viewer, organisation_id)
+    feedback = _protect_feedback(summary.feedback, viewer, organisation_id)
+    if viewer.exact(organisation_id):
+        payments = access.protect_frame(summary.payments, viewer, organisation_id, kind="record_level")
+        return replace(summary, meetings=meetings, breaches=breaches, payments=payments, impact=impact,
+                       feedback=feedback)
+    payments = _claims_by_status(summary.payments, viewer, organisation_id)
+    rebuilt = {"Fees and expenses:": _payment_sentence(payments, get_settings().payment_days),
+               "Feedback:": _feedback_sentence(feedback)}
+    sentences = [s for s in summary.sentences if not s.startswith(tuple(rebuilt))]
+    sentences += [s for s in rebuilt.values() if s]
+    return replace(summary, meetings=meetings, breaches=breaches, payments=payments, impact=impact,
+                   feedback=feedback, sentences=tuple(sentences))
 
 
 def fourpi_activity_summary(f: Filters, viewer: Viewer, activity_ref: str, last_n: int):
-    """A chair's summary of one activity. Not cached: it holds record-level tables (claims, meetings)."""
+    """A chair's summary of one activity, protected for the viewer. Not cached: it holds record-level tables
+    (claims, meetings)."""
     _require(viewer, f.organisation_id)
-    result = fourpi.activity_summary(_4pi(f), activity_ref, last_n)
-    return _protect_4pi(result, viewer, f.organisation_id)
+    summary = fourpi.activity_summary(_4pi(f), activity_ref, last_n)
+    return protect_activity_summary(summary, viewer, f.organisation_id)
+
+
+def for_display(frame: pl.DataFrame) -> pl.DataFrame:
+    """A protected frame for ``st.dataframe``: hidden counts as "*", the disclosure flags dropped."""
+    shown = with_marks(frame)
+    floats = {name: 2 for name, dtype in shown.schema.items() if dtype.is_float()}
+    shown = with_rate_marks(shown, floats, percent=False)  # withheld figures as "*"
+    return shown.drop([n for n in FLAG_COLUMNS if n in shown.columns])
 
 
 # --- Small selections of aggregated tables (no statistics here) ---------------------------------------------
@@ -447,7 +689,11 @@ def latest_period(rows: pl.DataFrame) -> str | None:
 
 def has_people(rep: Representation) -> bool:
     """True when anyone at all is counted in the chosen periods (known answer or not)."""
-    return rep.tables.height > 0 and int(rep.tables.get_column(c.PEOPLE).sum()) > 0
+    counted = pl.col(c.PEOPLE).fill_null(0) > 0
+    flag = suppression.suppressed_flag(c.PEOPLE)
+    if flag in rep.tables.columns:  # a hidden count is 1 to 7 people: someone
+        counted = counted | pl.col(flag)
+    return rep.tables.height > 0 and bool(rep.tables.select(counted.any()).item())
 
 
 def year_before(period: str) -> str:
@@ -489,6 +735,17 @@ class KeyNumber:
 def count_text(value: int | None) -> str:
     """A count as shown: '*' when disclosure control hid it (a small number), else with thousands commas."""
     return SUPPRESSED_MARK if value is None else f"{value:,}"
+
+
+def part_of_whole(frame: pl.DataFrame, part: str = c.INVOLVED, whole: str = c.TOTAL) -> pl.Expr:
+    """'3 of 14' (or '* of 15' where a count is hidden) as an expression on ``frame`` (marked or not)."""
+    def text(name: str) -> pl.Expr:
+        column = pl.col(name).cast(pl.String)
+        if suppression.suppressed_flag(name) in frame.columns:
+            hidden = pl.col(suppression.suppressed_flag(name))
+            return pl.when(hidden).then(pl.lit(SUPPRESSED_MARK)).otherwise(column)
+        return column.fill_null(SUPPRESSED_MARK)
+    return text(part) + pl.lit(" of ") + text(whole)
 
 
 def _rate_text(rate: float | None, people: int | None) -> str:
@@ -565,35 +822,94 @@ def no_baseline(rows: pl.DataFrame) -> bool:
     return counted.height > 0 and bool((counted.get_column(c.STATUS) == c.STATUS_NO_BASELINE).all())
 
 
-def _hidden_as_mark(frame: pl.DataFrame, counts: tuple[str, ...]) -> pl.DataFrame:
-    """Counts that disclosure control hid shown as '*' (as text), when the frame carries the flags."""
-    flagged = [col for col in counts if suppression.suppressed_flag(col) in frame.columns]
+def with_marks(frame: pl.DataFrame, counts: tuple[str, ...] | list[str] | None = None) -> pl.DataFrame:
+    """Counts that disclosure control hid shown as "*" (count columns become text: "*" or the published
+    number), via ``suppression.display_counts``; ``counts`` defaults to every flagged column. A frame without
+    flags (nothing was protected) comes back unchanged. Apply it before renaming columns."""
+    flagged = [col for col in (counts if counts is not None else frame.columns)
+               if col in frame.columns and suppression.suppressed_flag(col) in frame.columns]
     return suppression.display_counts(frame, flagged) if flagged else frame
 
 
-def disclosure_note(frame: pl.DataFrame) -> str | None:
-    """The sentence under a page about what was done to its figures: suppressed and rounded (restricted
-    roles) or exact and not for publication; None when neither applies."""
-    if frame.height == 0:
-        return None
-    if suppression.NOT_FOR_PUBLICATION in frame.columns and frame[suppression.NOT_FOR_PUBLICATION].any():
-        return suppression.NOT_FOR_PUBLICATION_TEXT
-    if suppression.ROUNDED in frame.columns and frame[suppression.ROUNDED].any():
-        return suppression.describe()
-    return None
+def rate_text(rate: str, digits: int = 0, *, percent: bool = True) -> pl.Expr:
+    """A rate (or any derived figure) as text: the number, or "*" where disclosure control withheld it
+    (the row has a hidden count), or "–" where there is nothing to show."""
+    value = (pl.col(rate) * 100 if percent else pl.col(rate)).round(digits)
+    shown = (value.cast(pl.Int64) if digits == 0 else value).cast(pl.String)
+    return (pl.when(pl.col(rate).is_not_null()).then(shown)
+            .when(pl.col(suppression.SUPPRESSED).fill_null(False)).then(pl.lit(SUPPRESSED_MARK))
+            .otherwise(pl.lit("–")).alias(rate))
+
+
+def with_rate_marks(frame: pl.DataFrame, rates: dict[str, int], *, percent: bool = True) -> pl.DataFrame:
+    """``frame`` with each rate column (name -> decimals) as text, "*" where withheld (see :func:`rate_text`);
+    unchanged when the frame was not protected (no ``suppressed`` column)."""
+    if suppression.SUPPRESSED not in frame.columns:
+        return frame
+    return frame.with_columns(rate_text(name, digits, percent=percent) for name, digits in rates.items()
+                              if name in frame.columns)
+
+
+def shown_percent(frame: pl.DataFrame, name: str, digits: int = 1) -> pl.Expr:
+    """A 0-1 share as a percentage, or the column as it is when already text ("*" where withheld)."""
+    if frame.schema[name] == pl.String:
+        return pl.col(name)
+    return (pl.col(name) * 100).round(digits)
+
+
+def shown_figure(frame: pl.DataFrame, name: str, digits: int = 2) -> pl.Expr:
+    """A derived figure rounded, or the column as it is when already text ("*" where withheld)."""
+    return pl.col(name) if frame.schema[name] == pl.String else pl.col(name).round(digits)
+
+
+SUPPRESSED_NOTE = (
+    "Suppressed for publication: counts rounded to the nearest {base}; * = 1 to {last} people, hidden. "
+)
+EXACT_NOTE = "NOT FOR PUBLICATION. "
+
+
+def disclosure_note(viewer: Viewer, organisation_id: int) -> str:
+    """The sentence under every page about what was done to its figures: for roles that see exact figures,
+    the "not for publication" mark; for the others, "suppressed for publication" and the rule."""
+    if viewer.exact(organisation_id):
+        return EXACT_NOTE + suppression.NOT_FOR_PUBLICATION_TEXT
+    settings = get_settings()
+    return (SUPPRESSED_NOTE.format(base=settings.rounding_base, last=settings.suppress_below - 1)
+            + suppression.describe(settings))
+
+
+def _derived_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """The figures derived from counts (shares, ratio, interval, expected, shortfall, p-values) as text, "*"
+    where disclosure control withheld them; baseline shares are public and stay numbers."""
+    if suppression.SUPPRESSED not in frame.columns:
+        return frame
+    frame = with_rate_marks(frame, {c.SHARE: 1, c.CI_LOW: 1, c.CI_HIGH: 1})
+    frame = with_rate_marks(frame, {c.RATIO: 2, c.EXPECTED: 1, c.SHORTFALL: 0}, percent=False)
+    hidden = pl.col(suppression.SUPPRESSED).fill_null(False)
+    return frame.with_columns(
+        pl.when(pl.col(name).is_not_null()).then(pl.col(name).round_sig_figs(3).cast(pl.String))
+        .when(hidden).then(pl.lit(SUPPRESSED_MARK)).otherwise(pl.lit("–")).alias(name)
+        for name in (c.P_VALUE, c.P_ADJUSTED) if name in frame.columns
+    )
 
 
 def display_table(rows: pl.DataFrame, tables: pl.DataFrame | None = None) -> pl.DataFrame:
     """The full representation table with readable column names (and, given the tables, the people whose
-    answer is not stated or not known at each level), for showing and downloading."""
-    rows = _hidden_as_mark(rows, (c.INVOLVED, c.TOTAL))
+    answer is not stated or not known at each level), for showing and downloading. Hidden counts and the
+    figures withheld with them are "*"."""
+    rows = _derived_text(with_marks(rows, (c.INVOLVED, c.TOTAL)))
     if tables is not None:
-        tables = _hidden_as_mark(tables, (c.NOT_STATED, c.NOT_KNOWN))
+        tables = with_marks(tables, (c.NOT_STATED, c.NOT_KNOWN))
         rows = rows.join(tables.select(c.LEVEL_KEY, c.PERIOD, c.NOT_STATED, c.NOT_KNOWN),
                          on=[c.LEVEL_KEY, c.PERIOD], how="left")
     else:
-        rows = rows.with_columns(pl.lit(None, dtype=pl.Int64).alias(c.NOT_STATED),
-                                 pl.lit(None, dtype=pl.Int64).alias(c.NOT_KNOWN))
+        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias(c.NOT_STATED),
+                                 pl.lit(None, dtype=pl.String).alias(c.NOT_KNOWN))
+    text = {name for name, dtype in rows.schema.items() if dtype == pl.String}
+
+    def figure(name: str, scale: float, digits: int) -> pl.Expr:
+        return pl.col(name) if name in text else (pl.col(name) * scale).round(digits)
+
     return with_status_words(rows).select(
         pl.col(c.PERIOD).alias("Period"),
         pl.col(c.LEVEL_NAME).alias("Level"),
@@ -602,12 +918,12 @@ def display_table(rows: pl.DataFrame, tables: pl.DataFrame | None = None) -> pl.
         pl.col(c.TOTAL).alias("People with a known answer"),
         pl.col(c.NOT_STATED).alias("Not stated (level)"),
         pl.col(c.NOT_KNOWN).alias("Not known (level)"),
-        (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
+        figure(c.SHARE, 100, 1).alias("Share %"),
         (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Baseline %"),
-        pl.col(c.RATIO).round(2).alias("Ratio"),
-        (pl.col(c.CI_LOW) * 100).round(1).alias("Interval low %"),
-        (pl.col(c.CI_HIGH) * 100).round(1).alias("Interval high %"),
-        pl.col(c.EXPECTED).round(1).alias("Expected people"),
+        figure(c.RATIO, 1, 2).alias("Ratio"),
+        figure(c.CI_LOW, 100, 1).alias("Interval low %"),
+        figure(c.CI_HIGH, 100, 1).alias("Interval high %"),
+        figure(c.EXPECTED, 1, 1).alias("Expected people"),
         pl.col(c.SHORTFALL).alias("Shortfall (people)"),
         pl.col(c.P_VALUE).alias("p-value"),
         pl.col(c.P_ADJUSTED).alias("Adjusted p-value"),
@@ -631,9 +947,14 @@ def evidence_words() -> pl.Expr:
 
 
 def outreach_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """The outreach list with readable columns: where, who, how many are missing, and how sure we are."""
+    """The outreach list with readable columns: where, who, how many are missing, and how sure we are
+    (hidden counts and the figures withheld with them as "*")."""
     o = outreach_columns
-    return frame.with_columns(evidence_words()).select(
+    shown = with_marks(frame.with_columns(evidence_words()), (c.INVOLVED, c.TOTAL))
+    if suppression.SUPPRESSED in shown.columns:
+        shown = with_rate_marks(shown, {c.SHARE: 1})
+    share = pl.col(c.SHARE) if shown.schema[c.SHARE] == pl.String else (pl.col(c.SHARE) * 100).round(1)
+    return shown.select(
         pl.col(o.PRIORITY).alias("Priority"),
         pl.when(pl.col(o.UNIT) == "activity").then(pl.lit("Activity")).otherwise(pl.lit("Whole level"))
         .alias("Scope"),
@@ -642,7 +963,7 @@ def outreach_table(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col(c.GROUP_LABEL).alias("Group"),
         pl.col(c.INVOLVED).alias("People in group now"),
         pl.col(c.TOTAL).alias("People with a known answer"),
-        (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
+        share.alias("Share %"),
         (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Baseline %"),
         pl.col(c.SHORTFALL).alias("People missing"),
         pl.col("Evidence"),

@@ -11,9 +11,10 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 
-from analytics import access
+from analytics import access, suppression
 from analytics.access import Viewer
 from dashboard import auth, data
 from dashboard.auth import current_viewer
@@ -24,6 +25,7 @@ DEFAULT_SPAN = {"quarter": 12, "year": 5}  # periods shown at first: the last th
 APP = Path(__file__).with_name("app.py")
 PAGES_DIR = Path(__file__).with_name("pages")
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_ORGANISATION = (
     "There is no data yet. Load the fictional demo trust with `presence demo` (or `make run`), "
     "or bring in your own records on the **Import data** page."
@@ -196,17 +198,25 @@ def require(page: str | None = None) -> tuple[data.Filters, Viewer]:
 
 
 def context_caption(f: data.Filters, rep=None, frame=None) -> None:
-    """One line under a page title saying what is being shown, and what disclosure control did to it (from
-    the representation's rows, or ``frame``)."""
+    """One line under a page title saying what is being shown, and one saying what disclosure control did to
+    it: "suppressed for publication" (with the rule) for restricted roles, the "not for publication" mark for
+    roles that see exact figures."""
     parts = [f.organisation_name, f.characteristic_label, data.INVOLVEMENT_FILTERS[f.involvement].lower()]
     if f.period_from and f.period_to:
         parts.append(f"{f.period_from} to {f.period_to}")
     if rep is not None and getattr(rep, "baseline_description", ""):
         parts.append(f"compared with {rep.baseline_description}")
     st.caption(" · ".join(parts))
-    shown = rep.rows if rep is not None else frame
-    note = data.disclosure_note(shown) if shown is not None else None
-    if note:
+    disclosure_caption(f)
+
+
+def disclosure_caption(f: data.Filters) -> None:
+    """The disclosure note for this viewer and organisation (every page with figures shows it)."""
+    who = viewer()
+    note = data.disclosure_note(who, f.organisation_id)
+    if who.exact(f.organisation_id):
+        st.warning(note, icon=":material/policy:")
+    else:
         st.caption(f":material/shield: {note}")
 
 
@@ -221,25 +231,34 @@ def load(function, *args):
     st.stop()
 
 
-def downloads(frame, stem: str, sheet: str) -> None:
-    """CSV and Excel download buttons for a table. The files are built only when a button is pressed, with
-    spreadsheet formulas defused, and each download is written to the audit trail."""
+def download_file(frame: pl.DataFrame, kind: str, sheet: str, *, exact: bool) -> bytes:
+    """The bytes of a download: hidden counts as "*", spreadsheet formulas defused
+    (``access.publishable``), and for exact figures a ``not_for_publication`` column so the file carries
+    its mark."""
+    if exact:
+        frame = frame.with_columns(pl.lit(True).alias(suppression.NOT_FOR_PUBLICATION))
+    safe = access.safe_for_spreadsheet(access.publishable(frame))
+    return data.to_csv(safe) if kind == "csv" else data.to_excel(safe, sheet)
+
+
+def downloads(frame: pl.DataFrame, stem: str, sheet: str) -> None:
+    """CSV and Excel download buttons for a (protected) table. The files are built only when a button is
+    pressed; each download is written to the audit trail (``auth.record_download``) as it happens."""
     f, who = current(), viewer()
-    safe = access.safe_for_spreadsheet(frame)
-
-    def build(kind: str) -> bytes:
-        if f is not None:
-            auth.record_download(who, f.organisation_id, stem, rows=frame.height, file_format=kind)
-        return data.to_csv(safe) if kind == "csv" else data.to_excel(safe, sheet)
-
+    if f is None:
+        return
+    exact = who.exact(f.organisation_id)
     left, right = st.columns(2)
-    left.download_button("Download CSV", partial(build, "csv"), file_name=f"{stem}.csv", mime="text/csv",
-                         icon=":material/download:", on_click="ignore", key=f"{stem}-csv")
-    right.download_button(
-        "Download Excel", partial(build, "xlsx"), file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
-        on_click="ignore", key=f"{stem}-xlsx",
-    )
+    buttons = ((left, "csv", "Download CSV", "text/csv"), (right, "xlsx", "Download Excel", XLSX))
+    for column, kind, label, mime in buttons:
+        column.download_button(
+            label, partial(download_file, frame, kind, sheet, exact=exact), file_name=f"{stem}.{kind}",
+            mime=mime, icon=":material/download:", key=f"{stem}-{kind}",
+            on_click=auth.record_download, args=(who, f.organisation_id, stem),
+            kwargs={"rows": frame.height, "file_format": kind},
+        )
+    if not exact:
+        st.caption("Downloads are suppressed for publication: the same * and rounded counts as on screen.")
 
 
 def baseline_notice(f: data.Filters, rep) -> None:

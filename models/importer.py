@@ -6,6 +6,14 @@ and the database is exactly as before. Rows are upserted on their organisation-s
 re-importing the same file changes nothing and an updated file changes only the rows that changed. Every
 committed import writes an ``ImportLog`` row per table it read.
 
+A file may carry its organisation (an ``organisations`` sheet of one row, with its ``levels`` and
+``baselines``), so an export of one organisation imports into an empty database: the organisation is created
+(with the levels of the file, or the five default levels) in the same transaction as its records.
+
+Every call leaves exactly one ``audit_event`` (action ``import``): a committed import writes it in its own
+transaction; a rejected file, a dry run or a refused file writes it after the rollback, so the audit trail is
+complete while the data tables stay as they were.
+
 Whole-file problems (not a CSV or workbook, too big, cannot tell the table) raise ``ValueError`` with one
 sentence; row problems are collected in ``ImportReport.problems`` with the file, sheet, row (as the
 spreadsheet shows it, header = row 1), column, value and what would be accepted.
@@ -17,6 +25,7 @@ import argparse
 import csv
 import getpass
 import io
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,14 +37,15 @@ import polars as pl
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from data import codes, vocabulary
-from models import _tabular
+from models import _tabular, audit, crud
 from models.settings import get_settings
 from models.tables import (
     Activity,
     Attendance,
+    Baseline,
     Feedback,
     ImpactLog,
     ImportLog,
@@ -43,6 +53,7 @@ from models.tables import (
     Level,
     Meeting,
     Organisation,
+    OrganisationCreate,
     Payment,
     Person,
     ReviewStep,
@@ -57,6 +68,7 @@ __all__ = [
     "Problem",
     "TableCounts",
     "TableSpec",
+    "cli_user",
     "import_file",
     "import_log_frame",
     "notes_rows",
@@ -86,8 +98,8 @@ UNKNOWN_CODE = "is not a recognised value"
 RAGGED_ROW = "the row has {cells} cells but the header has {headers} columns"
 UNKNOWN_TABLE = (
     "Could not tell which table {file} is for from its column headings ({headers}); "
-    "choose one with --table (people, activities, involvements, meetings, attendance, payments, support, "
-    "impacts, feedback or reviews)."
+    "choose one with --table (organisations, levels, baselines, people, activities, involvements, meetings, "
+    "attendance, payments, support, impacts, feedback or reviews)."
 )
 AMBIGUOUS_TABLE = "{file} could be any of {tables}; choose one with --table."
 CHOOSE_SHEET = "{file} has several sheets ({sheets}); choose the sheet for {table} with --sheet."
@@ -98,10 +110,27 @@ NO_TABLE_SHEETS = (
     "No sheet of {file} looks like a Presence table; choose a sheet with --sheet and a table with --table."
 )
 DATABASE_REFUSED = "The database refused the import of {file} ({reason}); nothing was written."
+SEVERAL_IN_FILE = (
+    "{file} describes several organisations ({codes}); a file holds one organisation: split it into one file "
+    "per organisation."
+)
+OTHER_ORGANISATION_FILE = (
+    "{file} holds the records of organisation '{found}', not '{code}' that you are importing into; "
+    "choose that organisation, or import a file of '{code}'."
+)
+OTHER_ORGANISATION = "belongs to another organisation; this import is for '{code}'"
+NOT_AN_AREA = "'{value}' is not an ONS area code"
+RANK_TAKEN = "is also the rank of level '{other}'; each level needs its own rank"
+NOT_A_GROUP = "is not a group of the characteristic '{characteristic}'"
+NOT_A_NUMBER = "is not a number"
 
 DATE_ACCEPTED = "a date such as 2024-03-31 or 31/03/2024, not after today"
 BOOL_ACCEPTED = "yes or no (blank means no)"
 TIME_ACCEPTED = "a time such as 10:00 or 14:30"
+CATCHMENT_ACCEPTED = "ONS local authority codes such as E09000001, separated by ';' (blank for none)"
+NUMBER_ACCEPTED = "a number of 0 or more, such as 1250 or 12.5"
+# Outcomes of an import in the audit trail.
+COMMITTED, REJECTED, CHECKED, REFUSED = "committed", "rejected", "checked", "refused"
 NOTES_SHEETS = frozenset({"notes", "read me", "readme", "about", "instructions", "help", "allowed values"})
 LA_PATTERN = re.compile(r"^[EWSN]\d{8}$")
 MAX_SHOWN_VALUE = 200
@@ -117,6 +146,7 @@ class Column:
 
     name: str
     # ref | text | code | characteristic | local_authority | level | link | date | time | bool | int | money
+    # | number | catchment | organisation (the owning organisation's code, not stored) | group (baselines)
     kind: str
     required: bool = False
     default: object = None
@@ -210,8 +240,48 @@ PERSON_ALIASES = ("person", "person id", "person ref", "person reference", "pseu
 ACTIVITY_ALIASES = ("activity", "activity id", "activity ref", "activity reference", "committee",
                     "committee id", "project", "project id", "group id")
 MEETING_ALIASES = ("meeting", "meeting id", "meeting ref", "meeting reference")
+ORGANISATION_ALIASES = ("organisation code", "organization code", "org code", "organisation", "organization")
+# Characteristics a baseline can describe: the equality fields of a person, and the broad ethnic groups.
+BASELINE_CHARACTERISTICS: dict[str, str] = {
+    "ethnicity": "Ethnicity", "ethnicity_broad": "Broad ethnic group", "sex": "Sex",
+    "gender_same_as_birth": "Gender identity same as sex registered at birth", "age_band": "Age band",
+    "disability": "Disability", "sexual_orientation": "Sexual orientation", "religion": "Religion or belief",
+}
 
 TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
+    TableSpec("organisations", Organisation, (
+        Column("code", "ref", required=True, max_length=40,
+               aliases=("organisation code", "organization code", "org code", "trust code", "ods code"),
+               help="The organisation's short unique code, e.g. its NHS trust code."),
+        Column("name", "text", required=True, max_length=200,
+               aliases=("organisation name", "organization name", "trust name")),
+        Column("catchment", "catchment",
+               aliases=("catchment area", "area codes", "local authorities", "areas served"),
+               help="The ONS local authority codes of the area served."),
+    ), key=("code",), aliases=("organisation", "organization", "organizations", "trust", "trusts")),
+    TableSpec("levels", Level, (
+        Column("organisation_code", "organisation", aliases=ORGANISATION_ALIASES,
+               help="The organisation's code; blank means the organisation being imported into."),
+        Column("rank", "int", required=True, low=1, high=99, aliases=("level rank", "order", "position"),
+               help="1 = individual care ... the highest = board; each level its own rank."),
+        Column("key", "ref", required=True, max_length=40, aliases=("level key", "level id", "level"),
+               help="Short key that the activities sheet's level column uses, e.g. board."),
+        Column("name", "text", required=True, max_length=120, aliases=("level name",)),
+        Column("decision_making", "bool", default=False,
+               aliases=("decision making level", "decisions", "makes decisions"), help=BOOL_ACCEPTED),
+    ), key=("key",), aliases=("level", "organisational levels", "organizational levels")),
+    TableSpec("baselines", Baseline, (
+        Column("source", "text", required=True, max_length=80, aliases=("baseline source", "baseline"),
+               help="What the counts are, e.g. caseload or census2021."),
+        Column("year", "int", required=True, low=1900, high=2100, aliases=("baseline year",)),
+        Column("geography_code", "text", required=True, max_length=20, aliases=("area code", "geography")),
+        Column("geography_name", "text", required=True, max_length=200, aliases=("area name", "area")),
+        _code("characteristic", BASELINE_CHARACTERISTICS, "equality characteristic", required=True),
+        Column("group", "group", required=True, max_length=120, aliases=("category", "group code"),
+               help="A code or label of the characteristic's list (see the people columns)."),
+        Column("count", "number", required=True, aliases=("people", "number", "population", "n")),
+    ), key=("source", "year", "geography_code", "characteristic", "group"),
+        aliases=("baseline", "population baselines", "user baselines")),
     TableSpec("people", Person, (
         _ref(80, "person id", "person ref", "person reference", "pseudonym", "participant id", "id",
              "reference", "person"),
@@ -322,6 +392,7 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
 )}
 # fmt: on
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)  # already in dependency order
+OWNER_TABLE = "organisations"  # the one table that is not organisation-scoped: it holds the organisation
 LINK_WHAT = {"people": "a person", "activities": "an activity", "meetings": "a meeting"}
 LINK_MODEL = {"people": Person, "activities": Activity, "meetings": Meeting}
 
@@ -377,6 +448,14 @@ class ImportReport:
     dry_run: bool = False
     tables: list[TableCounts] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # columns or sheets that were not read
+    organisation: str | None = None  # code of the organisation the file was imported into
+
+    @property
+    def outcome(self) -> str:
+        """committed, rejected (problems found: nothing written) or checked (a clean dry run)."""
+        if self.committed:
+            return COMMITTED
+        return REJECTED if self.problems else CHECKED
 
     def problems_frame(self) -> pl.DataFrame:
         return (
@@ -497,6 +576,35 @@ def parse_money(raw: str) -> str:
     return str(amount.quantize(Decimal("0.01")))
 
 
+def parse_number(raw: str) -> float:
+    """A count such as 1250, 1,250 or 12.5: finite, not negative."""
+    try:
+        number = float(raw.strip().replace(",", ""))
+    except ValueError as error:
+        raise _Bad(NOT_A_NUMBER) from error
+    if number != number or number in (float("inf"), float("-inf")):
+        raise _Bad(NOT_A_NUMBER)
+    if number < 0:
+        raise _Bad("is negative")
+    if number >= 1e12:
+        raise _Bad("is too large")
+    return number
+
+
+def parse_catchment(raw: str) -> str:
+    """'E09000001; e09000002' -> 'E09000001;E09000002' (upper case, in order, each once)."""
+    found: list[str] = []
+    for part in re.split(r"[;,\s]+", raw.strip()):
+        if not part:
+            continue
+        upper = part.upper()
+        if not LA_PATTERN.match(upper):
+            raise _Bad(NOT_AN_AREA.format(value=part[:40]))
+        if upper not in found:
+            found.append(upper)
+    return ";".join(found)
+
+
 def _int_parser(column: Column) -> Callable[[str], int]:
     high = column.high or (date.today().year if column.name == "year_of_birth" else 1_000_000)
 
@@ -564,6 +672,17 @@ def _accepted(column: Column, spec: TableSpec) -> str:
         return f"a whole number from {column.low} to {high}"
     if kind == "money":
         return "an amount such as 25.00 (not negative)"
+    if kind == "number":
+        return NUMBER_ACCEPTED
+    if kind == "catchment":
+        return CATCHMENT_ACCEPTED
+    if kind == "organisation":
+        return "the code of the organisation being imported into, or blank"
+    if kind == "group":
+        return (
+            "a code or label of the characteristic's list (as in the people columns); for ethnicity_broad "
+            "one of: " + ", ".join(codes.BROAD_GROUPS)
+        )
     if column.max_length:
         return f"text of at most {column.max_length:,} characters" + (
             " (required)" if column.required else ""
@@ -709,10 +828,14 @@ def _plan(
 
 @dataclass
 class _Lookups:
-    """References known in the database, per kind; the level names; refs arriving in this import."""
+    """What rows may refer to: references known in the database, per kind, and those arriving in this import;
+    the organisation's levels; the code of the organisation being imported into."""
 
     refs: dict[str, pl.DataFrame]  # people/activities/meetings -> frame(ref, id)
-    levels: dict[str, int]  # folded key or name -> level id
+    levels: dict[str, str]  # folded key or name -> level key
+    level_ids: dict[str, int] = field(default_factory=dict)  # level key -> id, in the database
+    level_ranks: dict[str, int] = field(default_factory=dict)  # level key -> rank, in the database
+    organisation_code: str | None = None
     incoming: dict[str, set[str]] = field(default_factory=dict)
 
 
@@ -830,7 +953,7 @@ def _parse_column(
     accepted = _accepted(column, spec)
     problems: list[pl.DataFrame] = []
     kind = column.kind
-    if kind in {"ref", "text", "link"}:
+    if kind in {"ref", "text", "link", "group"}:
         parsed = raw
         if column.max_length:
             too_long = pl.col(column.name).str.len_chars() > column.max_length
@@ -868,8 +991,17 @@ def _parse_column(
         parsed, bad = _map_distinct(raw.fill_null(codes.NOT_KNOWN), _parse_local_authority, pl.String)
     elif kind == "level":
         parsed, bad = _map_distinct(
-            raw, lambda v: lookups.levels.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.Int64
+            raw, lambda v: lookups.levels.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.String
         )
+    elif kind == "organisation":
+        own = lookups.organisation_code
+        parsed, bad = _map_distinct(
+            raw, lambda v: v if v == own else _raise(OTHER_ORGANISATION.format(code=own)), pl.String
+        )
+    elif kind == "number":
+        parsed, bad = _map_distinct(raw, parse_number, pl.Float64)
+    elif kind == "catchment":
+        parsed, bad = _map_distinct(raw, parse_catchment, pl.String)
     elif kind == "date":
         today = date.today()
         parsed, bad = _map_distinct(raw, lambda v: parse_date(v, today=today), pl.Date)
@@ -942,6 +1074,11 @@ def _validate(
                 ),
             ).alias("ref")
         )
+    if spec.name == "baselines":
+        parsed, group_problems = _baseline_groups(parsed, spec)
+        problems.extend(group_problems)
+    if spec.name == "levels":
+        problems.extend(_rank_problems(parsed, spec, lookups))
     for start, end in spec.date_pairs:
         words = start.replace("_", " ")
         problem = pl.format(END_BEFORE_START.format(start=words, value="{}"), pl.col(start).cast(pl.String))
@@ -969,6 +1106,56 @@ def _validate(
     rejected = parsed.height if header_broken else table_problems.filter(pl.col("row") > 1)["row"].n_unique()
     counts = TableCounts(table=spec.name, sheet=sheet.name, rows_read=parsed.height, rejected=rejected)
     return _Validated(spec=spec, sheet=sheet, frame=parsed, problems=table_problems, counts=counts)
+
+
+def _group_code(characteristic: str, raw: str) -> str:
+    """A baseline group as Presence codes it: the person field's code, or a broad ethnic group's name."""
+    if characteristic == "ethnicity_broad":
+        found = {vocabulary.key(g): g for g in codes.BROAD_GROUPS}.get(vocabulary.key(raw))
+    else:
+        found = vocabulary.try_normalise(characteristic, raw)
+    if found is None:
+        raise _Bad(NOT_A_GROUP.format(characteristic=characteristic))
+    return found
+
+
+def _baseline_groups(parsed: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Each (characteristic, group) pair mapped once to its code; a group that does not map is a problem."""
+    pairs = parsed.select("characteristic", "group").drop_nulls().unique()
+    mapped = []
+    for characteristic, raw in pairs.iter_rows():
+        try:
+            mapped.append((characteristic, raw, _group_code(characteristic, raw)))
+        except _Bad:
+            continue
+    codes_frame = pl.DataFrame(
+        mapped, schema={"characteristic": pl.String, "group": pl.String, "_group": pl.String}, orient="row"
+    )
+    joined = parsed.join(codes_frame, on=["characteristic", "group"], how="left", maintain_order="left")
+    unmapped = (
+        pl.col("characteristic").is_not_null() & pl.col("group").is_not_null() & pl.col("_group").is_null()
+    )
+    problem = pl.format(NOT_A_GROUP.replace("{characteristic}", "{}"), pl.col("characteristic"))
+    problems = [_problem_rows(joined, unmapped, "group", problem, _accepted(spec.column("group"), spec))]
+    return joined.with_columns(pl.coalesce("_group", "group").alias("group")).drop("_group"), problems
+
+
+def _rank_problems(parsed: pl.DataFrame, spec: TableSpec, lookups: _Lookups) -> list[pl.DataFrame]:
+    """A level whose rank another level (in the file, or in the database and not in the file) also has."""
+    incoming = parsed.filter(pl.col("key").is_not_null() & pl.col("rank").is_not_null())
+    stored = pl.DataFrame(
+        {"key": list(lookups.level_ranks), "rank": list(lookups.level_ranks.values())},
+        schema={"key": pl.String, "rank": pl.Int64},
+    ).filter(~pl.col("key").is_in(incoming.get_column("key").implode()))
+    final = pl.concat([incoming.select("key", "rank"), stored]).rename({"key": "_other"})
+    clashes = (
+        incoming.join(final, on="rank", how="inner")
+        .filter(pl.col("_other") != pl.col("key"))
+        .sort("_row", "_other")
+        .unique(subset="_row", keep="first", maintain_order=True)
+    )
+    problem = pl.format(RANK_TAKEN.replace("{other}", "{}"), pl.col("_other"))
+    return [_problem_rows(clashes, pl.lit(True), "rank", problem, _accepted(spec.column("rank"), spec))]
 
 
 def _link_problems(parsed: pl.DataFrame, spec: TableSpec, lookups: _Lookups) -> list[pl.DataFrame]:
@@ -1011,10 +1198,23 @@ def _duplicate_problems(parsed: pl.DataFrame, spec: TableSpec) -> list[pl.DataFr
 # --- Database: lookups, diff and write ----------------------------------------------------------------------
 
 
-def _lock_organisation(connection: Connection, organisation_code: str | None):
-    """The organisation row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE)."""
+def _begin(connection: Connection, tables: Sequence[str]) -> None:
+    """Serialise imports: SQLite takes the write lock now (BEGIN IMMEDIATE); on PostgreSQL a file that
+    carries its organisation locks the organisation table, so two imports creating it take turns."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql" and OWNER_TABLE in tables:
+        connection.exec_driver_sql("LOCK TABLE organisation IN SHARE ROW EXCLUSIVE MODE")
+
+
+@dataclass(frozen=True)
+class _Target:
+    id: int | None  # None only while the organisation the file describes has not been written (rejected)
+    code: str | None
+
+
+def _lock_organisation(connection: Connection, organisation_code: str | None, *, missing_ok: bool = False):
+    """The organisation row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE)."""
     table = Organisation.__table__
     query = select(table.c.id, table.c.code).order_by(table.c.id)
     if organisation_code is not None:
@@ -1023,6 +1223,8 @@ def _lock_organisation(connection: Connection, organisation_code: str | None):
         query = query.with_for_update()
     rows = connection.execute(query).all()
     if organisation_code is not None and not rows:
+        if missing_ok:
+            return _Target(id=None, code=organisation_code)
         raise ValueError(f"There is no organisation with the code '{organisation_code}'.")
     if not rows:
         raise ValueError("There is no organisation yet: run 'presence demo' or create one before importing.")
@@ -1031,7 +1233,20 @@ def _lock_organisation(connection: Connection, organisation_code: str | None):
             f"There are several organisations ({', '.join(r.code for r in rows)}): "
             "name one with --organisation."
         )
-    return rows[0]
+    return _Target(id=rows[0].id, code=rows[0].code)
+
+
+def _file_organisation(validated: _Validated, organisation_code: str | None, file_name: str) -> str | None:
+    """The organisation a file's organisations sheet names; it must be the one chosen, when one was."""
+    found = sorted(set(validated.frame.get_column("code").drop_nulls().to_list()))
+    if len(found) > 1:
+        shown = ", ".join(found[:5]) + (", ..." if len(found) > 5 else "")
+        raise ValueError(SEVERAL_IN_FILE.format(file=file_name, codes=shown))
+    if found and organisation_code is not None and found[0] != organisation_code:
+        raise ValueError(
+            OTHER_ORGANISATION_FILE.format(file=file_name, found=found[0], code=organisation_code)
+        )
+    return found[0] if found else organisation_code
 
 
 def _ref_frame(connection: Connection, target: str, organisation_id: int) -> pl.DataFrame:
@@ -1042,16 +1257,40 @@ def _ref_frame(connection: Connection, target: str, organisation_id: int) -> pl.
     return pl.DataFrame(rows.all(), schema={"ref": pl.String, "id": pl.Int64}, orient="row")
 
 
-def _load_lookups(connection: Connection, organisation_id: int) -> _Lookups:
-    refs = {target: _ref_frame(connection, target, organisation_id) for target in LINK_MODEL}
+def _load_lookups(
+    connection: Connection, organisation_id: int | None, organisation_code: str | None
+) -> _Lookups:
+    """What the organisation has in the database (nothing when it does not exist yet)."""
+    lookups = _Lookups(
+        refs={target: _ref_frame(connection, target, organisation_id or 0) for target in LINK_MODEL},
+        levels={},
+        organisation_code=organisation_code,
+    )
+    _load_levels(connection, lookups, organisation_id or 0)
+    return lookups
+
+
+def _load_levels(connection: Connection, lookups: _Lookups, organisation_id: int) -> None:
     level = Level.__table__
-    levels: dict[str, int] = {}
-    for row in connection.execute(
-        select(level.c.id, level.c.key, level.c.name).where(level.c.organisation_id == organisation_id)
-    ):
-        levels.setdefault(vocabulary.key(row.key), row.id)
-        levels.setdefault(vocabulary.key(row.name), row.id)
-    return _Lookups(refs=refs, levels=levels)
+    rows = connection.execute(
+        select(level.c.id, level.c.key, level.c.name, level.c.rank)
+        .where(level.c.organisation_id == organisation_id)
+        .order_by(level.c.rank)
+    ).all()
+    lookups.level_ids = {r.key: r.id for r in rows}
+    lookups.level_ranks = {r.key: r.rank for r in rows}
+    for row in rows:
+        lookups.levels.setdefault(vocabulary.key(row.key), row.key)
+        lookups.levels.setdefault(vocabulary.key(row.name), row.key)
+
+
+def _add_incoming_levels(lookups: _Lookups, pairs: Iterable[tuple[str, str]]) -> None:
+    """Levels arriving in this import can be named by the activities that follow them."""
+    pairs = list(pairs)
+    for key, _name in pairs:
+        lookups.levels[vocabulary.key(key)] = key
+    for key, name in pairs:
+        lookups.levels.setdefault(vocabulary.key(name), key)
 
 
 def _db_frame(validated: _Validated, lookups: _Lookups) -> pl.DataFrame:
@@ -1061,9 +1300,15 @@ def _db_frame(validated: _Validated, lookups: _Lookups) -> pl.DataFrame:
         if column.kind == "link":
             ids = lookups.refs[column.link or "people"].rename({"ref": column.name, "id": column.db})
             frame = frame.join(ids, on=column.name, how="left", nulls_equal=False, maintain_order="left")
+        elif column.kind == "level":
+            frame = frame.with_columns(
+                pl.col(column.name)
+                .replace_strict(lookups.level_ids, default=None, return_dtype=pl.Int64)
+                .alias(column.db)
+            )
         elif column.db != column.name:
             frame = frame.rename({column.name: column.db})
-    names = [c.db for c in validated.spec.columns]
+    names = [c.db for c in validated.spec.columns if c.kind != "organisation"]
     return frame.select(names)
 
 
@@ -1119,6 +1364,11 @@ def _write(connection: Connection, validated: _Validated, lookups: _Lookups, org
     table = spec.model.__table__
     money = [c.db for c in spec.columns if c.kind == "money"]
     stamp = {"updated_at": datetime.now(UTC)} if "updated_at" in table.c else {}
+    if spec.model is Level and updated.height:
+        # Ranks are unique per organisation: move the changing levels out of the way first, so that two
+        # levels can swap ranks and a new level can take a rank that an updated level gives up.
+        moving = updated.get_column("_id").to_list()
+        connection.execute(update(table).where(table.c.id.in_(moving)).values(rank=table.c.rank + 1000))
     for chunk in added.iter_slices(CHUNK):
         _insert(connection, table, _with_money(chunk, money), {"organisation_id": organisation_id} | stamp)
     if updated.height:
@@ -1139,6 +1389,45 @@ def _write(connection: Connection, validated: _Validated, lookups: _Lookups, org
     target = next((t for t, model in LINK_MODEL.items() if model is spec.model), None)
     if target is not None:
         lookups.refs[target] = _ref_frame(connection, target, organisation_id)
+    if spec.model is Level:
+        _load_levels(connection, lookups, organisation_id)
+
+
+def _write_organisation(
+    connection: Connection, validated: _Validated, *, with_levels_from_file: bool
+) -> None:
+    """Upsert the file's organisation on its code. A new one gets the file's levels (written next) or, when
+    the file has none, the five default levels."""
+    counts = validated.counts
+    rows = validated.frame.select("code", "name", "catchment").to_dicts()
+    counts.added = counts.updated = counts.unchanged = 0
+    table = Organisation.__table__
+    for row in rows:
+        catchment = [c for c in (row["catchment"] or "").split(";") if c]
+        found = connection.execute(
+            select(table.c.id, table.c.name, table.c.catchment).where(table.c.code == row["code"])
+        ).first()
+        if found is None:
+            counts.added += 1
+            if with_levels_from_file:
+                connection.execute(
+                    table.insert().values(
+                        code=row["code"], name=row["name"], catchment=catchment, created_at=datetime.now(UTC)
+                    )
+                )
+                continue
+            with Session(bind=connection) as session:
+                crud.create_organisation(
+                    session=session,
+                    organisation=OrganisationCreate(code=row["code"], name=row["name"], catchment=catchment),
+                )
+        elif (found.name, list(found.catchment or [])) != (row["name"], catchment):
+            counts.updated += 1
+            connection.execute(
+                update(table).where(table.c.id == found.id).values(name=row["name"], catchment=catchment)
+            )
+        else:
+            counts.unchanged += 1
 
 
 def _with_money(frame: pl.DataFrame, money: list[str]) -> pl.DataFrame:
@@ -1216,8 +1505,60 @@ def import_file(
 ) -> ImportReport:
     """Validate a CSV or .xlsx; when every row is good and this is not a dry run, write it in one transaction.
 
-    Returns the report (counts, problems). Raises ``ValueError`` for a problem with the whole file.
+    ``organisation_code`` chooses the organisation; without it, the organisation the file carries (its
+    organisations sheet), else the only one in the database. ``user`` (the signed-in email, or
+    ``cli:<login>``) goes into the import log and the audit trail. Returns the report (counts, problems).
+    Raises ``ValueError`` for a problem with the whole file. Every call writes exactly one audit event,
+    whatever the outcome.
     """
+    if not isinstance(user, str) or not user.strip():
+        raise ValueError(audit.ERROR_USER)
+    in_memory = isinstance(path_or_bytes, bytes | bytearray | memoryview)
+    label = file_name or ("the uploaded file" if in_memory else Path(path_or_bytes).name)
+    try:
+        report = _import(
+            engine=engine,
+            path_or_bytes=path_or_bytes,
+            file_name=file_name,
+            table=table,
+            sheet=sheet,
+            organisation_code=organisation_code,
+            dry_run=dry_run,
+            user=user,
+        )
+    except ValueError as error:
+        _audit_refused(
+            engine,
+            user=user,
+            file_name=label,
+            table=table,
+            organisation_code=organisation_code,
+            dry_run=dry_run,
+            error=error,
+        )
+        raise
+    if not report.committed:  # the committed import recorded its event in its own transaction
+        audit.record_event(
+            engine=engine,
+            user=user,
+            action=audit.IMPORT,
+            organisation_id=_organisation_id(engine, report.organisation),
+            detail=audit_detail(report),
+        )
+    return report
+
+
+def _import(
+    *,
+    engine: Engine,
+    path_or_bytes: str | Path | bytes,
+    file_name: str | None,
+    table: str | None,
+    sheet: str | None,
+    organisation_code: str | None,
+    dry_run: bool,
+    user: str,
+) -> ImportReport:
     settings = get_settings()
     data, name = _read_bytes(path_or_bytes, file_name, settings.max_import_bytes)
     plan, left_out = _plan(
@@ -1237,6 +1578,7 @@ def import_file(
         table=", ".join(t for t, _ in plan),
         dry_run=dry_run,
         ignored=list(left_out),
+        organisation=organisation_code,
     )
     try:
         with engine.connect() as connection:
@@ -1267,16 +1609,38 @@ def _run(
     dry_run: bool,
     user: str,
 ) -> None:
-    organisation = _lock_organisation(connection, organisation_code)
-    lookups = _load_lookups(connection, organisation.id)
-    validated = []
-    for name, sheet in plan:  # dependency order: a table's references are known before it is checked
+    _begin(connection, [name for name, _ in plan])
+    validated: list[_Validated] = []
+    target_code, owner_rejected = organisation_code, False
+    if plan and plan[0][0] == OWNER_TABLE:  # the organisation first: the other sheets belong to it
+        owner = _validate(
+            TABLES[OWNER_TABLE],
+            plan[0][1],
+            file_name=report.file_name,
+            lookups=_Lookups(refs={}, levels={}),
+            ignored=report.ignored,
+        )
+        validated.append(owner)
+        target_code = _file_organisation(owner, organisation_code, report.file_name)
+        owner_rejected = owner.problems.height > 0
+        if not owner_rejected:
+            levels_given = any(name == "levels" and sheet.rows for name, sheet in plan)
+            _write_organisation(connection, owner, with_levels_from_file=levels_given)
+    organisation = _lock_organisation(connection, target_code, missing_ok=owner_rejected)
+    report.organisation = organisation.code
+    lookups = _load_lookups(connection, organisation.id, organisation.code)
+    if organisation.id is None and not any(name == "levels" for name, _ in plan):
+        _add_incoming_levels(lookups, [(key, name) for _, key, name, _ in codes.DEFAULT_LEVELS])
+    # Dependency order: a table's references are known before it is checked.
+    for name, sheet in plan[len(validated) :]:
         checked = _validate(
             TABLES[name], sheet, file_name=report.file_name, lookups=lookups, ignored=report.ignored
         )
         validated.append(checked)
         if name in LINK_MODEL:
             lookups.incoming[name] = set(checked.frame.get_column("ref").drop_nulls().to_list())
+        if name == "levels":
+            _add_incoming_levels(lookups, checked.frame.select("key", "name").drop_nulls().iter_rows())
     report.tables = [v.counts for v in validated]
     problems = [
         v.problems.with_columns(pl.lit(v.sheet.name, dtype=pl.String).alias("sheet"))
@@ -1299,13 +1663,99 @@ def _run(
         ]
         _total(report)
         raise _Rollback
+    assert organisation.id is not None  # only a rejected organisations sheet leaves it unwritten
     for v in validated:
-        _write(connection, v, lookups, organisation.id)
+        if v.spec.name != OWNER_TABLE:
+            _write(connection, v, lookups, organisation.id)
     _total(report)
     if dry_run:
         raise _Rollback
     _log(connection, report, organisation.id, user)
     report.committed = True
+    with Session(bind=connection) as session:  # in the import's transaction: written only if the import is
+        audit.record_event(
+            session=session,
+            user=user,
+            action=audit.IMPORT,
+            organisation_id=organisation.id,
+            detail=audit_detail(report),
+        )
+
+
+# --- Audit --------------------------------------------------------------------------------------------------
+
+
+def audit_detail(report: ImportReport, *, limit: int = audit.MAX_DETAIL_CHARS - 200) -> dict[str, object]:
+    """What an import's audit event says: file, tables, organisation, outcome, counts; never cell values."""
+    detail: dict[str, object] = {
+        "file": report.file_name[:300],
+        "table": report.table,
+        "sheet": report.sheet,
+        "organisation": report.organisation,
+        "outcome": report.outcome,
+        "dry_run": report.dry_run,
+        "rows_read": report.rows_read,
+        "added": report.added,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": report.rejected,
+        "problems": len(report.problems),
+    }
+    if len(report.tables) > 1:
+        detail["tables"] = {
+            t.table: {
+                "rows_read": t.rows_read,
+                "added": t.added,
+                "updated": t.updated,
+                "unchanged": t.unchanged,
+                "rejected": t.rejected,
+            }
+            for t in report.tables
+        }
+    if len(json.dumps(detail, default=str)) > limit:  # many long sheet names: keep the totals
+        detail.pop("tables", None)
+        detail["sheet"] = str(report.sheet or "")[:300] or None
+    return detail
+
+
+def _organisation_id(engine: Engine, code: str | None) -> int | None:
+    if code is None:
+        return None
+    table = Organisation.__table__
+    with engine.connect() as connection:
+        return connection.execute(select(table.c.id).where(table.c.code == code)).scalar_one_or_none()
+
+
+def _audit_refused(
+    engine: Engine,
+    *,
+    user: str,
+    file_name: str,
+    table: str | None,
+    organisation_code: str | None,
+    dry_run: bool,
+    error: ValueError,
+) -> None:
+    """A file refused as a whole is audited too, after the rollback; the file's own error is what the caller
+    sees, even when the database cannot take the audit event either (then the import wrote nothing)."""
+    detail = {
+        "file": file_name[:300],
+        "table": table,
+        "organisation": organisation_code,
+        "outcome": REFUSED,
+        "dry_run": dry_run,
+        "reason": " ".join(str(error).split())[:500],
+    }
+    try:
+        audit.record_event(
+            engine=engine,
+            user=user,
+            action=audit.IMPORT,
+            organisation_id=_organisation_id(engine, organisation_code),
+            detail=detail,
+        )
+    except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as audit_error:
+        error.add_note(f"The audit event could not be written either: {audit_error}")
 
 
 def _total(report: ImportReport) -> None:
@@ -1431,7 +1881,8 @@ def write_templates(directory: str | Path) -> list[Path]:
 # --- CLI ----------------------------------------------------------------------------------------------------
 
 
-def _cli_user() -> str:
+def cli_user() -> str:
+    """Who runs the command line, for the import log and the audit trail: ``cli:<login name>``."""
     try:
         return f"cli:{getpass.getuser()}"
     except Exception:  # noqa: BLE001 - no login name in some containers
@@ -1451,7 +1902,7 @@ def run_cli(args: argparse.Namespace) -> int:
         sheet=getattr(args, "sheet", None),
         organisation_code=getattr(args, "organisation", None),
         dry_run=bool(getattr(args, "dry_run", False)),
-        user=_cli_user(),
+        user=cli_user(),
     )
     if getattr(args, "report", None):
         Path(args.report).write_text(report.to_csv(), encoding="utf-8-sig")

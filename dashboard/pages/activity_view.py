@@ -7,40 +7,17 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import fourpi
 from analytics import fourpi_columns as k
-from analytics.loader_4pi import load_frames_4pi
 from dashboard import data, filters
 
 YES_NO = {True: "Yes", False: "No"}
+HEAD_LABELS = {k.SERVICE_USERS: "Service users", k.CARERS: "Carers", k.RESERVES: "Reserves"}
 DATES = {name: st.column_config.DateColumn(format="D MMM YYYY") for name in ("Date", "Claimed", "Paid")}
 
 st.title("Activity view")
-f, viewer = filters.require()
-if not viewer.can("aggregates", f.organisation_id):
-    st.warning(data.NO_ACCESS, icon=":material/lock:")
-    st.stop()
-
-_frames_cache: list = []
-
-
-def _frames():
-    """This organisation's 4PI records, read once per run (until dashboard/data.py caches the results)."""
-    if not _frames_cache:
-        _frames_cache.append(filters.load(load_frames_4pi, data.engine(), f.organisation_id))
-    return _frames_cache[0]
-
-
-def _result(name: str, *args):
-    """A 4PI result: the cached ``dashboard.data.fourpi_<name>`` when it exists, else computed here."""
-    wrapper = getattr(data, f"fourpi_{name}", None)
-    if wrapper is not None:
-        return filters.load(wrapper, f, viewer, *args)
-    direct = {"activities": fourpi.activity_list, "activity_summary": fourpi.activity_summary}[name]
-    return filters.load(direct, _frames(), *args)
-
-
-activities = _result("activities")
+f, viewer = filters.require("activity_view")
+exact = viewer.exact(f.organisation_id)
+activities = filters.load(data.fourpi_activities, f, viewer)
 if activities.height == 0:
     st.info(
         "There are no activities yet: import activities (committees, projects, groups) and their meetings "
@@ -65,22 +42,34 @@ ref = left.selectbox(
 last_n = right.number_input(
     "Meetings to look back over", min_value=1, max_value=24, value=4, step=1, key="activity_last_n"
 )
-summary = _result("activity_summary", ref, int(last_n))
+summary = filters.load(data.fourpi_activity_summary, f, viewer, ref, int(last_n))
 st.caption(
     f"{f.organisation_name} · {summary.activity_name} · {summary.level_name or 'no level'}"
     + (" · a high-level activity: a reserve is expected at its meetings" if summary.high_level else "")
 )
+filters.disclosure_caption(f)
 
 st.subheader("Before your next meeting")
 for sentence in summary.sentences:
     st.markdown(f"- {sentence}")
 
 st.subheader("Recent meetings")
+if not exact:
+    st.caption(
+        "How many service users and carers came to each meeting is a count of people, so it is not shown "
+        "here; whether each meeting met the 4PI minimum and ideal is."
+    )
 if summary.meetings.height == 0:
     st.caption("No meetings of this activity have been held yet.")
 else:
+    meetings = data.for_display(summary.meetings)
+    heads = [
+        pl.col(name).alias(label)
+        for name, label in HEAD_LABELS.items()
+        if name in meetings.columns
+    ]
     st.dataframe(
-        summary.meetings.select(
+        meetings.select(
             pl.col(k.DATE).alias("Date"),
             pl.col(k.START_TIME)
             .cast(pl.String)
@@ -91,11 +80,10 @@ else:
             .cast(pl.String)
             .fill_null("not recorded")
             .alias("Papers sent (days before)"),
-            pl.col(k.SERVICE_USERS).alias("Service users"),
-            pl.col(k.CARERS).alias("Carers"),
-            pl.col(k.RESERVES).alias("Reserves"),
+            *heads,
             pl.col(k.MEETS_MINIMUM).replace_strict(YES_NO).alias("Minimum met"),
             pl.col(k.MEETS_IDEAL).replace_strict(YES_NO).alias("Ideal met"),
+            pl.col(k.HAS_RESERVE).replace_strict(YES_NO).alias("Reserve listed"),
         ).reverse(),
         hide_index=True,
         width="stretch",
@@ -106,21 +94,41 @@ if summary.breaches.height == 0:
     st.success("No meeting of this activity has broken a presence rule.", icon=":material/check_circle:")
 else:
     st.caption("Every meeting of this activity that broke one of the 4PI presence rules, newest first.")
+    breaches = data.for_display(summary.breaches)
+    heads = [
+        pl.col(name).alias(label)
+        for name, label in HEAD_LABELS.items()
+        if name in breaches.columns
+    ]
     st.dataframe(
-        summary.breaches.select(
-            pl.col(k.DATE).alias("Date"),
-            pl.col(k.BREACH).alias("What happened"),
-            pl.col(k.SERVICE_USERS).alias("Service users"),
-            pl.col(k.CARERS).alias("Carers"),
-            pl.col(k.RESERVES).alias("Reserves"),
-        ),
+        breaches.select(pl.col(k.DATE).alias("Date"), pl.col(k.BREACH).alias("What happened"), *heads),
         hide_index=True,
         width="stretch",
     )
 
 payments_tab, impact_tab, feedback_tab = st.tabs(["Fees and expenses", "Impact log", "Feedback"])
 with payments_tab:
-    if summary.payments.height == 0:
+    if not exact:  # claims counted by status: each claim is one person's money
+        claims = data.for_display(summary.payments)
+        if claims.get_column(data.CLAIMS)[0] == "0":
+            st.caption("No claims recorded for this activity.")
+        else:
+            st.caption(
+                "Claims counted by what happened to them. Each claim is one person's money, so the "
+                f"list of claims is for equality leads and data stewards. {data.HIDDEN_HELP}"
+            )
+            st.dataframe(
+                claims.select(
+                    pl.col(data.CLAIMS).alias("Claims"),
+                    pl.col(k.PAYMENT_ON_TIME).alias("Paid on time"),
+                    pl.col(k.PAYMENT_LATE).alias("Paid late"),
+                    pl.col(k.PAYMENT_OVERDUE).alias("Unpaid, overdue"),
+                    pl.col(k.PAYMENT_PENDING).alias("Waiting, not yet due"),
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+    elif summary.payments.height == 0:
         st.caption("No claims recorded for this activity.")
     else:
         st.dataframe(
@@ -154,19 +162,19 @@ with feedback_tab:
     if summary.feedback.height == 0:
         st.caption("No end-of-involvement questionnaires returned yet.")
     else:
+        feedback = data.for_display(summary.feedback.with_columns(
+            (pl.col(k.SHARE_AGREE) * 100).round(0).alias(k.SHARE_AGREE)))
         st.dataframe(
-            summary.feedback.select(
+            feedback.select(
                 pl.col(k.QUESTION_LABEL).alias("Question"),
                 pl.col(k.ANSWERS).alias("Questionnaires"),
                 pl.col(k.AGREE).alias("Agree"),
                 pl.col(k.NEUTRAL).alias("Neither"),
                 pl.col(k.DISAGREE).alias("Disagree"),
-                (pl.col(k.NOT_STATED) + pl.col(k.NOT_KNOWN)).alias("Not stated or not known"),
-                ((pl.col(k.SHARE_AGREE) * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
-                .fill_null("–")
-                .alias("Agree (of those who answered)"),
+                pl.col(k.NOT_STATED).alias("Not stated"),
+                pl.col(k.NOT_KNOWN).alias("Not known"),
+                pl.col(k.SHARE_AGREE).alias("Agree % (of those who answered)"),
             ),
             hide_index=True,
             width="stretch",
-            column_config=DATES,
         )

@@ -45,7 +45,7 @@ else:
         quality.filter(pl.col(c.PERIOD) == latest)
         .with_columns(
             pl.col(c.CHARACTERISTIC).replace_strict(QUALITY_LABELS, default=pl.col(c.CHARACTERISTIC)),
-            (pl.col(c.DECLARATION_RATE) * 100).round(0).alias("rate"),
+            data.rate_text(c.DECLARATION_RATE).alias("rate"),  # "*" where withheld with a hidden count
         )
         .sort(c.LEVEL_RANK, descending=True)
         .pivot(on=c.CHARACTERISTIC, index=c.LEVEL_NAME, values="rate", maintain_order=True)
@@ -83,19 +83,27 @@ else:
             order=order.to_list(),
         ),
         "Each line is one level: the share of its people whose answer is recorded, period by period.",
-        chosen.select(
+        data.with_marks(chosen, (c.PEOPLE, c.TOTAL, c.NOT_STATED, c.NOT_KNOWN)).select(
             pl.col(c.PERIOD).alias("Period"),
             pl.col(c.LEVEL_NAME).alias("Level"),
             pl.col(c.PEOPLE).alias("People"),
             pl.col(c.TOTAL).alias("Declared"),
             pl.col(c.NOT_STATED).alias("Not stated"),
             pl.col(c.NOT_KNOWN).alias("Not known"),
-            (pl.col(c.DECLARATION_RATE) * 100).round(1).alias("Declared %"),
+            data.rate_text(c.DECLARATION_RATE, 1).alias("Declared %"),
         ),
         key="quality",
     )
 
 st.subheader("Records missing key fields")
+if not viewer.can("record_level", f.organisation_id):
+    st.info(
+        "Lists of the records that miss a key field name each record, so they are for equality leads and "
+        "data stewards: ask one of them to check and complete the records. The declaration rates above "
+        "show how complete the equality monitoring is.",
+        icon=":material/lock:",
+    )
+    st.stop()
 missing = filters.load(data.missing_fields, f, viewer)
 if missing.height == 0:
     st.success("Every record has its key fields.", icon=":material/check_circle:")
@@ -113,5 +121,6 @@ else:
     )
     st.dataframe(summary, hide_index=True, width="stretch")
     with st.expander(f"All {missing.height:,} records, by reference"):
-        st.dataframe(missing, hide_index=True, width="stretch")
-        filters.downloads(missing, "presence-missing-fields", "Missing fields")
+        listed = data.for_display(missing)
+        st.dataframe(listed, hide_index=True, width="stretch")
+        filters.downloads(listed, "presence-missing-fields", "Missing fields")

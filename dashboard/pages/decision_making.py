@@ -62,17 +62,18 @@ else:
 
 st.header("2. From individual care to the board")
 pipe = filters.load(data.pipeline, f, viewer)
+pipe_shown = data.with_rate_marks(data.with_marks(pipe, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
 charts.show(
     charts.pipeline_chart(pipe),
     "Each line is one group's share of the people involved at each level, from individual care (left) to the "
     "board (right). A line that falls to the right means the group thins out on the way to where decisions "
     "are made.",
-    pipe.select(
+    pipe_shown.select(
         pl.col(c.LEVEL_NAME).alias("Level"),
         pl.col(c.GROUP_LABEL).alias("Group"),
         pl.col(c.INVOLVED).alias("People"),
         pl.col(c.TOTAL).alias("Known answers"),
-        (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
+        data.shown_percent(pipe_shown, c.SHARE).alias("Share %"),
     ),
     key="pipeline",
 )
@@ -88,6 +89,10 @@ else:
     reference = rl.get_column("reference_group")[0]
     reference_label = rl.filter(pl.col(c.GROUP) == reference).get_column(c.GROUP_LABEL)
     reference_label = reference_label[0] if reference_label.len() else reference
+    rl_shown = data.with_rate_marks(data.with_marks(rl, ("decision_making_n", "other_only_n")),
+                                    {"likelihood": 1})
+    rl_shown = data.with_rate_marks(rl_shown, {"relative_likelihood": 2, c.CI_LOW: 2, c.CI_HIGH: 2},
+                                    percent=False)
     charts.show(
         charts.likelihood_chart(rl, f.characteristic),
         f"Relative likelihood, {rl_period}: how much less likely people in a group are than "
@@ -95,14 +100,14 @@ else:
         "levels (the NHS Workforce Race Equality Standard way). 1 means equally likely; 2 means half as "
         "likely. The line across each diamond is the 95% interval: when it does not cross 1, the difference "
         "is unlikely to be chance.",
-        rl.select(
+        rl_shown.select(
             pl.col(c.GROUP_LABEL).alias("Group"),
             pl.col("decision_making_n").alias("At decision-making levels"),
             pl.col("other_only_n").alias("Only at other levels"),
-            (pl.col("likelihood") * 100).round(1).alias("Chance of reaching decision-making %"),
-            pl.col("relative_likelihood").round(2).alias("Relative likelihood"),
-            pl.col(c.CI_LOW).round(2).alias("Interval low"),
-            pl.col(c.CI_HIGH).round(2).alias("Interval high"),
+            data.shown_percent(rl_shown, "likelihood").alias("Chance of reaching decision-making %"),
+            data.shown_figure(rl_shown, "relative_likelihood").alias("Relative likelihood"),
+            data.shown_figure(rl_shown, c.CI_LOW).alias("Interval low"),
+            data.shown_figure(rl_shown, c.CI_HIGH).alias("Interval high"),
         ),
         key="likelihood",
     )
@@ -114,7 +119,7 @@ charts.show(
     "Declaration rate: the share of people at each level whose answer is recorded. People who did not state "
     "it, or whose answer was never asked, are left out of every figure above, so a low rate makes them less "
     "certain.",
-    tables.select(
+    data.with_marks(tables, (c.PEOPLE, c.TOTAL, c.NOT_STATED, c.NOT_KNOWN)).select(
         pl.col(c.LEVEL_NAME).alias("Level"),
         pl.col(c.PEOPLE).alias("People"),
         pl.col(c.TOTAL).alias("Answer recorded"),

@@ -5,17 +5,20 @@ All the work is in ``models.importer``; this page reads the widgets, calls it, a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, filters
-from dashboard.auth import current_user
+from dashboard import auth, data, filters
 from models import importer
 
 AUTO = "Work it out from the column headings"
 ALL_SHEETS = "Every sheet (one table per sheet)"
 TABLE_WORDS = {
+    "organisations": "Organisation (code, name, catchment)",
+    "levels": "Levels of the organisation",
+    "baselines": "Baselines the organisation supplies",
     "people": "People",
     "activities": "Activities (committees, projects)",
     "involvements": "Involvements",
@@ -42,7 +45,23 @@ if not viewer.can("import", f.organisation_id):
         icon=":material/lock:",
     )
     st.stop()
-st.caption(f"Importing into {organisation['name']} ({organisation['code']}).")
+st.caption(
+    f"Importing into {organisation['name']} ({organisation['code']}). A backup written by `presence export` "
+    "(presence-export.xlsx) imports as it is, when it is this organisation's."
+)
+
+
+def audited(
+    what: str, build: Callable[[], bytes | str], file_format: str, rows: int
+) -> Callable[[], bytes | str]:
+    """A download built only when pressed, and written to the audit trail then."""
+
+    def download() -> bytes | str:
+        auth.record_download(viewer, f.organisation_id, what, rows=rows, file_format=file_format)
+        return build()
+
+    return download
+
 
 with st.expander("Templates: blank files with the right column headings", icon=":material/download:"):
     st.markdown(
@@ -51,20 +70,29 @@ with st.expander("Templates: blank files with the right column headings", icon="
     )
     st.download_button(
         "Workbook template (.xlsx, all tables)",
-        importer.workbook_template_bytes(),
+        audited("import template (all tables)", importer.workbook_template_bytes, "xlsx", 0),
         file_name="presence-template.xlsx",
         icon=":material/table_view:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key="import_template_xlsx",
     )
     chosen_template = st.selectbox(
         "Or one table as CSV", list(TABLE_WORDS), format_func=TABLE_WORDS.get, key="import_template_table"
     )
     st.download_button(
         f"{TABLE_WORDS[chosen_template]} template (.csv)",
-        importer.template_bytes(chosen_template, "csv"),
+        audited(
+            f"import template ({chosen_template})",
+            lambda: importer.template_bytes(chosen_template, "csv"),
+            "csv",
+            0,
+        ),
         file_name=f"{chosen_template}.csv",
         mime="text/csv",
         icon=":material/description:",
+        on_click="ignore",
+        key="import_template_csv",
     )
 
 uploaded = st.file_uploader(
@@ -103,7 +131,7 @@ if uploaded is not None and st.button(
                 sheet=None if sheet_choice == ALL_SHEETS else sheet_choice,
                 organisation_code=organisation["code"],
                 dry_run=dry_run,
-                user=current_user() or "dashboard",
+                user=viewer.email,
             )
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
@@ -140,10 +168,12 @@ if report is not None:
         st.dataframe(report.problems_frame().drop("file"), hide_index=True, width="stretch")
         st.download_button(
             "Download the problems (.csv)",
-            report.to_csv(),
+            audited(f"import problems of {report.file_name}", report.to_csv, "csv", len(report.problems)),
             file_name=f"{Path(report.file_name).stem}-problems.csv",
             mime="text/csv",
             icon=":material/download:",
+            on_click="ignore",
+            key="import_problems_csv",
         )
 
 st.subheader("Import log")

@@ -64,12 +64,13 @@ else:
         "decision-making levels. "
         "'People missing' is how many more people from the group a matching share would need."
     )
+    shown = data.with_rate_marks(data.with_status_words(missing), {c.SHARE: 0})
     st.dataframe(
-        data.with_status_words(missing).select(
+        shown.select(
             pl.col(c.LEVEL_NAME).alias("Level"),
             pl.col(c.GROUP_LABEL).alias("Group"),
-            (pl.col(c.INVOLVED).cast(pl.String) + " of " + pl.col(c.TOTAL).cast(pl.String)).alias("People"),
-            (pl.col(c.SHARE) * 100).round(0).alias("Share %"),
+            data.part_of_whole(shown).alias("People"),
+            data.shown_percent(shown, c.SHARE, 0).alias("Share %"),
             (pl.col(c.BASELINE_SHARE) * 100).round(0).alias("Baseline %"),
             pl.col(c.SHORTFALL).alias("People missing"),
             pl.col("status_words").alias("Status"),

@@ -37,18 +37,19 @@ charts.show(
 
 small = data.too_small_levels(latest)
 for (level,), level_rows in small.group_by(c.LEVEL_NAME, maintain_order=True):
-    total = level_rows.get_column(c.TOTAL)[0]
+    total = data.count_text(level_rows.get_column(c.TOTAL)[0])
     st.warning(
         f"{level}: with {total} people with a known answer, most groups are too few for the "
         "statistics to tell a gap from chance. Here are the counts, and how many more people from each "
         "group a matching share would need (whole people).",
         icon=":material/info:",
     )
+    shown = data.with_rate_marks(data.with_marks(level_rows, (c.INVOLVED,)), {c.EXPECTED: 1}, percent=False)
     st.dataframe(
-        level_rows.select(
+        shown.select(
             pl.col(c.GROUP_LABEL).alias("Group"),
             pl.col(c.INVOLVED).alias("People"),
-            pl.col(c.EXPECTED).round(1).alias("Expected with a matching share"),
+            data.shown_figure(shown, c.EXPECTED, 1).alias("Expected with a matching share"),
             pl.col(c.SHORTFALL).alias("People missing (whole people)"),
         ),
         hide_index=True,

@@ -10,7 +10,6 @@ import streamlit as st
 
 from analytics import fourpi
 from analytics import fourpi_columns as k
-from analytics.loader_4pi import load_frames_4pi
 from dashboard import charts, data, filters
 
 RAG_WORDS = {
@@ -41,40 +40,15 @@ DETAIL_TITLES = {
     "feedback": "End-of-involvement feedback",
     "review": "Review cycle of each activity",
 }
-PERSON_COLUMNS = (k.PERSON_ID, k.PERSON_REF)  # never shown: the scorecard is for aggregate viewers
+PERSON_COLUMNS = (k.PERSON_ID, k.PERSON_REF)  # never shown: references of people stay in the records
+HIDDEN_WORDS = "* Too few people to show"
 
 
 st.title("4PI scorecard")
-f, viewer = filters.require()
-if not viewer.can("aggregates", f.organisation_id):
-    st.warning(data.NO_ACCESS, icon=":material/lock:")
-    st.stop()
-
-_frames_cache: list = []
-
-
-def _frames():
-    """This organisation's 4PI records, read once per run (until dashboard/data.py caches the results)."""
-    if not _frames_cache:
-        _frames_cache.append(filters.load(load_frames_4pi, data.engine(), f.organisation_id))
-    return _frames_cache[0]
-
-
-def _result(name: str, *args):
-    """A 4PI result: the cached ``dashboard.data.fourpi_<name>`` when it exists, else computed here."""
-    wrapper = getattr(data, f"fourpi_{name}", None)
-    if wrapper is not None:
-        return filters.load(wrapper, f, viewer, *args)
-    direct = {
-        "periods": fourpi.scorecard_period_choices,
-        "scorecard": fourpi.scorecard,
-        "detail": lambda frames, key, period: fourpi.scorecard_detail(frames, key, period=period),
-    }[name]
-    return filters.load(direct, _frames(), *args)
-
+f, viewer = filters.require("scorecard")
 
 kind = f.period if f.period in ("quarter", "year") else "year"
-periods, latest = _result("periods", kind)
+periods, latest = filters.load(data.fourpi_periods, f, viewer, kind)
 if st.session_state.get("scorecard_period") not in periods:
     st.session_state["scorecard_period"] = latest
 period = st.selectbox(
@@ -84,14 +58,21 @@ period = st.selectbox(
     help="The calendar year or quarter to score (the sidebar's Period chooses years or quarters). The trend "
     "compares it with the same period a year earlier.",
 )
-card = _result("scorecard", period)
+card = filters.load(data.fourpi_scorecard, f, viewer, period)
 st.caption(
     f"{f.organisation_name} · {period} · each figure is a share: how many of the meetings, activities, "
     "people or claims met the standard."
 )
+filters.disclosure_caption(f)
+if not viewer.exact(f.organisation_id):
+    st.caption(
+        "Counts of meetings and activities are exact: they say nothing about any one person. Counts of "
+        "people (questionnaires, support, roles) and of fees and expenses claims are suppressed for "
+        "publication, and their shares and statuses are worked out from the counts shown."
+    )
 
 st.subheader("In plain words")
-st.markdown(fourpi.scorecard_headline(card))
+st.markdown(data.fourpi_headline(card))
 first = fourpi.fix_first(card)
 if first.height:
     st.markdown("**What to fix first**")
@@ -99,13 +80,13 @@ if first.height:
         st.markdown(
             f"- {RAG_WORDS[row[k.RAG]][0]} **{row[k.INDICATOR_LABEL]}** ({row[k.STANDARD]}): "
             f"{round(row[k.VALUE] * 100)}% "
-            f"({row[k.NUMERATOR]} of {row[k.DENOMINATOR]}; meets the standard from "
-            f"{round(row[k.GREEN_FROM] * 100)}%). {row[k.TREND]}."
+            f"({data.count_text(row[k.NUMERATOR])} of {data.count_text(row[k.DENOMINATOR])}; meets the "
+            f"standard from {round(row[k.GREEN_FROM] * 100)}%). {row[k.TREND]}."
         )
 
 
 def _chart(card: pl.DataFrame) -> go.Figure:
-    shown = card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).reverse()
+    shown = card.filter(pl.col(k.VALUE).is_not_null()).reverse()
     fig = go.Figure(
         go.Bar(
             x=(shown.get_column(k.VALUE) * 100).to_list(),
@@ -131,7 +112,7 @@ def _chart(card: pl.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        title={"text": fourpi.scorecard_headline(card), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title={"text": data.fourpi_headline(card), "x": 0, "xanchor": "left", "font": {"size": 15}},
         height=max(320, 34 * shown.height + 120),
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
         xaxis={"title": "Share meeting the standard (%)", "range": [0, 105]},
@@ -142,10 +123,11 @@ def _chart(card: pl.DataFrame) -> go.Figure:
     return fig
 
 
-if card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).height:
+charted = card.filter(pl.col(k.VALUE).is_not_null())
+if charted.height:
     caption = "; ".join(
         f"{r[k.INDICATOR_LABEL]}: {round(r[k.VALUE] * 100)}% ({RAG_WORDS[r[k.RAG]][2:].lower()})"
-        for r in card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).iter_rows(named=True)
+        for r in charted.iter_rows(named=True)
     )
     charts.show(
         _chart(card),
@@ -156,11 +138,14 @@ if card.filter(pl.col(k.RAG) != k.RAG_NO_DATA).height:
 
 
 def _display(rows: pl.DataFrame) -> pl.DataFrame:
+    """The scorecard rows as shown: hidden counts and the shares and statuses withheld with them as "*"."""
+    hidden = pl.col(k.RAG) == data.RAG_HIDDEN
     percent = (pl.col(k.VALUE) * 100).round(0).cast(pl.Int64).cast(pl.String) + "%"
-    return rows.select(
-        pl.col(k.RAG).replace_strict(RAG_WORDS).alias("Status"),
+    shown = data.with_marks(rows, data.SCORECARD_COUNTS)
+    return shown.select(
+        pl.when(hidden).then(pl.lit(HIDDEN_WORDS)).otherwise(pl.col(k.RAG).replace(RAG_WORDS)).alias("Status"),
         pl.col(k.INDICATOR_LABEL).alias("Indicator"),
-        percent.fill_null("–").alias("Value"),
+        pl.when(hidden).then(pl.lit("*")).otherwise(percent.fill_null("–")).alias("Value"),
         pl.format("{} of {}", k.NUMERATOR, k.DENOMINATOR).alias("Count"),
         pl.col(k.TREND).alias("Trend"),
         pl.col(k.LEFT_OUT).alias("Not counted"),
@@ -189,8 +174,14 @@ for standard in k.STANDARDS:
     st.dataframe(_display(rows), hide_index=True, width="stretch")
     for detail_key in rows.get_column(k.DETAIL_KEY).unique(maintain_order=True).to_list():
         with st.expander(f"Detail: {DETAIL_TITLES[detail_key].lower()}"):
-            detail = _result("detail", detail_key, period)
-            detail = detail.drop([name for name in PERSON_COLUMNS if name in detail.columns])
+            detail = filters.load(data.fourpi_detail, f, viewer, detail_key, period)
+            if detail is None:
+                st.caption(
+                    "Each claim belongs to one person, so claims are listed one by one only for equality "
+                    "leads and data stewards. The scorecard row above gives the share paid on time."
+                )
+                continue
+            detail = data.for_display(detail.drop([n for n in PERSON_COLUMNS if n in detail.columns]))
             if detail.height == 0:
                 st.caption("Nothing recorded for this period.")
             else:

@@ -47,17 +47,18 @@ if series.height == 0:
     st.info("Choose at least one group.", icon=":material/info:")
     st.stop()
 
+shown = data.with_rate_marks(data.with_marks(series, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
 charts.show(
     charts.trend_chart(series, charts.trend_finding(summary, f.characteristic, level)),
     "Each line is one group's share of the people involved at this level in each period; the shaded band is "
     "the range the true share is likely to lie in (95%). A star marks a period where the group's status "
     "changed (for example from 'within range' to 'under-represented').",
-    series.select(
+    shown.select(
         pl.col(c.PERIOD).alias("Period"),
         pl.col(c.GROUP_LABEL).alias("Group"),
         pl.col(c.INVOLVED).alias("People"),
         pl.col(c.TOTAL).alias("Known answers"),
-        (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
+        data.shown_percent(shown, c.SHARE).alias("Share %"),
         (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Baseline %"),
         pl.col(t.CHANGE_SINCE_YEAR_AGO_PP).round(1).alias("Change since a year before (points)"),
         pl.col(c.STATUS).replace_strict(data.STATUS_WORDS, default=pl.col(c.STATUS)).alias("Status"),

@@ -22,6 +22,7 @@ from models.settings import get_settings
 from models.tables import (
     Activity,
     Attendance,
+    Baseline,
     Feedback,
     ImpactLog,
     Involvement,
@@ -40,9 +41,26 @@ def seed_small_org(engine: Engine, code: str = "T1") -> None:
     """A small organisation touching every importable table, with text a spreadsheet would try to run."""
     with Session(engine) as session:
         org = crud.create_organisation(
-            session=session, organisation=OrganisationCreate(code=code, name="Trust")
+            session=session,
+            organisation=OrganisationCreate(code=code, name="Trust", catchment=["E09000001", "E09000033"]),
         )
         levels = crud.levels_by_key(session=session, organisation_id=org.id)
+        levels["board"].name = "=Board"  # a level name a spreadsheet would run
+        session.add_all(
+            [
+                Baseline(
+                    organisation_id=org.id,
+                    source="caseload",
+                    year=2024,
+                    geography_code="TRUST",
+                    geography_name="Caseload",
+                    characteristic="ethnicity",
+                    group=group,
+                    count=count,
+                )
+                for group, count in (("A", 1250.0), ("AR", 12.5), ("99", 0.0))
+            ]
+        )
         people = [
             Person(
                 organisation_id=org.id,
@@ -298,7 +316,7 @@ def test_cli_export(tmp_path, monkeypatch, capsys):
     upgrade_schema(engine)
     seed_small_org(engine)
     assert cli_main(["export", str(tmp_path / "backup"), "--organisation", "T1"]) == 0
-    assert "Wrote 11 files" in capsys.readouterr().out
+    assert "Wrote 14 files" in capsys.readouterr().out
     assert (tmp_path / "backup" / WORKBOOK_NAME).stat().st_size > 0
     assert cli_main(["export", str(tmp_path / "x"), "--organisation", "NOPE"]) == 2
 
