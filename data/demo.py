@@ -296,9 +296,9 @@ FEEDBACK_SHARES = {  # question -> answer shares; people are rarely told the out
 }
 FEEDBACK_ANSWER_ORDER = ("strongly_agree", "agree", "neutral", "disagree", "strongly_disagree",
                          codes.NOT_STATED, codes.NOT_KNOWN)
-REVIEW_MAX_CYCLES = 3  # cycles per activity are 0..3; the last one may stop part-way
+REVIEW_CYCLE_SHARES = (0.1, 0.1, 0.15, 0.25, 0.4)  # 1..5 cycles per activity; 5 cover the window, fewer stall
 REVIEW_STAGE_DAYS = 60
-REVIEW_CYCLE_DAYS = 300
+REVIEW_CYCLE_DAYS = 240  # four stages of REVIEW_STAGE_DAYS, back to back
 
 # --- Other equality fields -------------------------------------------------------------------------------
 
@@ -885,9 +885,10 @@ def _feedback(involvements: pl.DataFrame, rng: np.random.Generator) -> pl.DataFr
 
 
 def _reviews(activities: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    """Act-evaluate-reflect-learn cycles: 0-3 per activity, the last one often stopped part-way."""
+    """Act-evaluate-reflect-learn cycles, one after another: most activities keep reviewing through the window,
+    some stall after a few cycles, and the last cycle often stops part-way."""
     n = activities.height
-    cycles = rng.integers(0, REVIEW_MAX_CYCLES + 1, n)
+    cycles = rng.choice(np.arange(1, len(REVIEW_CYCLE_SHARES) + 1), size=n, p=REVIEW_CYCLE_SHARES)
     last_stages = rng.integers(1, len(codes.REVIEW_STAGES) + 1, n)
     stages = pl.DataFrame({"stage": list(codes.REVIEW_STAGES)}).with_row_index("_stage")
     steps = activities.select("activity_key", "start_date").with_columns(
