@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 from sqlalchemy.engine import Engine
 
@@ -245,8 +246,11 @@ def protect_representation(
     ``rep`` is an :class:`analytics.representation.Representation` (anything with ``rows`` and ``tables``);
     the result is the same type. ``together_with`` are the other views of the same people and filters (the
     detailed, broad and binary ethnicity tables: see :func:`build_protected`), protected jointly so that no
-    view gives away what another hides. Raises ``PermissionError`` when the viewer may not see the
-    organisation.
+    view gives away what another hides. For a crossed ``rep`` (two characteristics), ``together_with`` are
+    the single-characteristic views and their families: the crossed table is protected jointly with them
+    (:func:`analytics.suppression.suppress_crossed`), they are published as on their own pages. A crossed
+    ``rep`` without them gets the conservative rule (see SECURITY.md). Raises ``PermissionError`` when the
+    viewer may not see the organisation.
     """
     require(viewer, "aggregates", organisation_id)
     rows = _only_organisation(rep.rows, organisation_id)
@@ -259,20 +263,42 @@ def protect_representation(
         rows = suppression.mark_exact(rows, suppression.ROW_COUNTS)
         tables = None if tables is None else suppression.mark_exact(tables, suppression.TABLE_COUNTS)
         return _replace(rep, rows=rows, tables=tables)
-    others = [
-        (
-            _only_organisation(o.rows, organisation_id),
-            None if o.tables is None else _only_organisation(o.tables, organisation_id),
-        )
-        for o in together_with
-    ]
-    rows, tables = suppression.suppress_views([(rows, tables), *others], settings or get_settings())[0]
+    others = [_frames_of(o, organisation_id) for o in together_with]
+    settings = settings or get_settings()
+    parts = suppression.crossed_parts(getattr(rep, "characteristic", None))
+    if len(parts) == 2 and others:
+        families = [
+            [
+                view
+                for view in others
+                if suppression.family(_characteristic_of(view))[0] == suppression.family(p)[0]
+            ]
+            for p in parts
+        ]
+        (rows, tables), _ = suppression.suppress_crossed((rows, tables), families, settings)
+        return _replace(rep, rows=rows, tables=tables)
+    rows, tables = suppression.suppress_views([(rows, tables), *others], settings)[0]
     return _replace(rep, rows=rows, tables=tables)
 
 
+def _frames_of(rep: Any, organisation_id: int) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    return (
+        _only_organisation(rep.rows, organisation_id),
+        None if rep.tables is None else _only_organisation(rep.tables, organisation_id),
+    )
+
+
+def _characteristic_of(view: tuple[pl.DataFrame, pl.DataFrame | None]) -> str | None:
+    rows, tables = view
+    for frame in (rows, tables):
+        if frame is not None and c.CHARACTERISTIC in frame.columns and frame.height:
+            return frame[c.CHARACTERISTIC][0]
+    return None
+
+
 def build_protected(
-    build: Callable[[str], Any],
-    characteristic: str,
+    build: Callable[[Any], Any],
+    characteristic: str | tuple[str, str],
     viewer: Viewer,
     organisation_id: int,
     settings: Settings | None = None,
@@ -283,21 +309,54 @@ def build_protected(
 
     ``build`` is typically ``lambda ch: representation_table(frames, characteristic=ch, period=..., ...)``. A
     sibling view that cannot be built (say, no baseline for it) is left out: its totals are then treated as
-    published elsewhere, the cautious assumption.
+    published elsewhere, the cautious assumption. The family is always protected in the same order, so each
+    view is the same whichever of them was asked for.
+
+    ``characteristic`` may be a pair ``(a, b)``: the crossed (intersectional) table, built with
+    ``build((a, b))`` (for instance ``lambda ch: representation_table(frames, characteristic=ch[0],
+    characteristics=ch, ...) if isinstance(ch, tuple) else representation_table(frames, characteristic=ch,
+    ...)``). For a restricted viewer it is protected jointly with the single views of ``a`` and ``b`` (and
+    their families), built with ``build(a)`` and ``build(b)`` and published exactly as on their own pages.
     """
     require(viewer, "aggregates", organisation_id)
+    if isinstance(characteristic, tuple | list):
+        crossed = tuple(characteristic)
+        rep = build(crossed)
+        if viewer.exact(organisation_id):
+            return protect_representation(rep, viewer, organisation_id, settings)
+        singles = [
+            built
+            for part in dict.fromkeys(crossed)
+            for built in _family_views(build, part, organisation_id).values()
+        ]
+        return protect_representation(rep, viewer, organisation_id, settings, together_with=singles)
     rep = build(characteristic)
-    if viewer.exact(organisation_id):
+    if viewer.exact(organisation_id) or suppression.is_protected(rep.rows):
         return protect_representation(rep, viewer, organisation_id, settings)
-    siblings = []
-    for other in suppression.family(characteristic):
-        if other == characteristic:
+    views = _family_views(build, characteristic, organisation_id, built={characteristic: rep})
+    order = list(views)
+    published = suppression.suppress_views(
+        [_frames_of(views[ch], organisation_id) for ch in order], settings or get_settings()
+    )
+    rows, tables = published[order.index(characteristic)]
+    return _replace(rep, rows=rows, tables=tables)
+
+
+def _family_views(
+    build: Callable[[Any], Any], characteristic: str, organisation_id: int, built: dict | None = None
+) -> dict[str, Any]:
+    """The representations of ``characteristic``'s family in family order (those that can be built)."""
+    views = {}
+    for member in suppression.family(characteristic):
+        if built and member in built:
+            views[member] = built[member]
             continue
         try:
-            siblings.append(build(other))
+            views[member] = build(member)
         except ValueError:
-            continue
-    return protect_representation(rep, viewer, organisation_id, settings, together_with=siblings)
+            if member == characteristic:
+                raise
+    return views
 
 
 def _integer_counts(frame: pl.DataFrame) -> list[str]:
@@ -308,14 +367,111 @@ def _integer_counts(frame: pl.DataFrame) -> list[str]:
     ]
 
 
-def _likelihood_derived() -> dict[str, pl.Expr | None]:
-    n = pl.col("decision_making_n") + pl.col("other_only_n")
-    return {
-        "likelihood": pl.when(n > 0).then(pl.col("decision_making_n") / n).otherwise(None),
-        "relative_likelihood": None,
-        c.CI_LOW: None,
-        c.CI_HIGH: None,
-    }
+LIKELIHOOD_COUNTS = ("decision_making_n", "other_only_n")
+
+
+def protect_likelihood(
+    frame: pl.DataFrame,
+    viewer: Viewer,
+    organisation_id: int,
+    *,
+    levels: Any = None,
+    settings: Settings | None = None,
+) -> pl.DataFrame:
+    """The relative-likelihood view (:func:`analytics.decision.relative_likelihood`) as this viewer may
+    receive it.
+
+    Its counts (people at a decision-making level, people only at other levels) are not sums of the level
+    tables' cells but are tied to them (with one decision-making level they *are* that level's cells), so a
+    restricted viewer gets no counts at all (null, flagged as hidden). The likelihood, the relative
+    likelihood and its interval are computed from the counts rounded to the rounding base, and shown only
+    where both counts of the group and of the reference group are at least the threshold; with ``levels``
+    (the protected representation of the same characteristic, period and involvement) also only where none
+    of the group's cells at any level of that period is hidden, so the view cannot narrow a cell the level
+    tables hide. Exact roles get the frame unchanged, marked not for publication.
+    """
+    settings = settings or get_settings()
+    require(viewer, "aggregates", organisation_id)
+    frame = _only_organisation(frame, organisation_id)
+    if suppression.is_protected(frame):
+        if viewer.exact(organisation_id) or not bool(frame[suppression.NOT_FOR_PUBLICATION].any()):
+            return frame
+        raise ValueError(ERROR_EXACT_TO_RESTRICTED)
+    if viewer.exact(organisation_id):
+        return suppression.mark_exact(frame, LIKELIHOOD_COUNTS)
+    return _published_likelihood(frame, settings, levels)
+
+
+def _published_likelihood(frame: pl.DataFrame, settings: Settings, levels: Any = None) -> pl.DataFrame:
+    from analytics.stats import relative_risk
+
+    decision, other = LIKELIHOOD_COUNTS
+    base, reference = settings.rounding_base, "reference_group"
+    work = frame.with_columns(
+        ((pl.col(decision) >= settings.suppress_below) & (pl.col(other) >= settings.suppress_below))
+        .fill_null(False)
+        .alias("_ok"),
+        suppression.round_expr(pl.col(decision), base).alias("_d"),
+        (suppression.round_expr(pl.col(decision), base) + suppression.round_expr(pl.col(other), base)).alias(
+            "_n"
+        ),
+        (pl.col(c.GROUP) == pl.col(reference)).fill_null(False).alias("_is_ref")
+        if reference in frame.columns
+        else pl.lit(False).alias("_is_ref"),
+    )
+    hidden = _groups_hidden_in(levels)
+    if hidden is not None:
+        work = (
+            work.join(hidden, on=[c.PERIOD, c.GROUP], how="left")
+            .with_columns(pl.col("_ok") & pl.col("_hidden").is_null())
+            .drop("_hidden")
+        )
+    ref = work.filter(pl.col("_is_ref")).select(
+        c.PERIOD, pl.col("_ok").alias("_ref_ok"), pl.col("_d").alias("_ref_d"), pl.col("_n").alias("_ref_n")
+    )
+    work = work.join(ref, on=c.PERIOD, how="left").with_columns(
+        pl.col("_ref_ok").fill_null(False), pl.col("_ref_d", "_ref_n").fill_null(0)
+    )
+    ok, is_ref = work["_ok"].to_numpy(), work["_is_ref"].to_numpy()
+    both = ok & work["_ref_ok"].to_numpy() & ~is_ref
+    d, n = work["_d"].to_numpy().astype(float), work["_n"].to_numpy().astype(float)
+    rr, low, high = relative_risk(
+        work["_ref_d"].to_numpy(), work["_ref_n"].to_numpy(), d, n, settings.confidence
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        figures = {
+            "likelihood": np.where(ok & (n > 0), d / n, np.nan),
+            # the reference group compared with itself is 1 by definition
+            "relative_likelihood": np.where(
+                is_ref, np.where(ok & (d > 0), 1.0, np.nan), np.where(both, rr, np.nan)
+            ),
+            c.CI_LOW: np.where(both, low, np.nan),
+            c.CI_HIGH: np.where(both, high, np.nan),
+        }
+    everywhere = [True] * frame.height
+    return frame.with_columns(
+        *[pl.Series(col, [None] * frame.height, dtype=pl.Int64) for col in LIKELIHOOD_COUNTS],
+        *[pl.Series(suppression.suppressed_flag(col), everywhere) for col in LIKELIHOOD_COUNTS],
+        *[
+            pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
+            for name, values in figures.items()
+            if name in frame.columns
+        ],
+        pl.lit(True).alias(suppression.SUPPRESSED),
+        pl.lit(True).alias(suppression.ROUNDED),
+        pl.lit(False).alias(suppression.NOT_FOR_PUBLICATION),
+    )
+
+
+def _groups_hidden_in(levels: Any) -> pl.DataFrame | None:
+    """(period, group) pairs with a hidden cell at some level of a protected representation (None: none
+    given)."""
+    rows = getattr(levels, "rows", None)
+    if rows is None:
+        return None
+    flag = suppression.suppressed_flag(c.INVOLVED)
+    hidden = pl.col(flag) if flag in rows.columns else pl.col(c.INVOLVED).is_null()
+    return rows.filter(hidden).select(c.PERIOD, c.GROUP).unique().with_columns(pl.lit(True).alias("_hidden"))
 
 
 def protect_frame(
@@ -365,10 +521,8 @@ def protect_frame(
         return _protect_rows_like(frame, settings)
     if counts is None and {c.PEOPLE, c.TOTAL, c.LEVEL_KEY, c.PERIOD} <= set(frame.columns):
         return suppression.suppress_tables(frame, settings)  # a data-quality view: the representation's rules
-    if counts is None and {"decision_making_n", "other_only_n"} <= set(frame.columns):
-        counts, derived = ["decision_making_n", "other_only_n"], _likelihood_derived()
-        derived = {k: v for k, v in derived.items() if k in frame.columns}
-        lines = ()
+    if counts is None and set(LIKELIHOOD_COUNTS) <= set(frame.columns):
+        return _published_likelihood(frame, settings)  # without the level tables: see protect_likelihood
     if counts is None:
         counts = _integer_counts(frame)
         if {c.PEOPLE, c.TOTAL, c.UNKNOWN} <= set(counts) and not lines:

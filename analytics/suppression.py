@@ -205,16 +205,19 @@ def pinned_cells(
     max_sweeps: int = 60,
     free: Set[int] = frozenset(),
     ignore: Set[int] = frozenset(),
+    only: Set[int] | None = None,
 ) -> list[int]:
     """Small hidden cells a reader could work out exactly, by interval reasoning over all the lines.
 
     The reader knows each shown count to within its rounding, that a hidden count is at least 1, the
-    ``public`` cells to within their rounding even where hidden here (they are shown in other views: everyone
-    counted at a level is the same for every characteristic), and the total of a line without one here
-    (published elsewhere, assumed rounded: the worst case); they assume the cell under attack is 1-7. Bounds
-    are tightened line by line until nothing changes, for all attacked cells at once (numpy); a cell whose
-    bounds meet is pinned. ``free`` cells are known only to be 0 or more: figures never published (the
-    people of a crossed margin whose other answer is unknown) and withheld cells (a "*" that may be 0).
+    ``public`` cells exactly (everyone counted at a level is the same for every characteristic, so the known
+    and unknown figures of other characteristics narrow its rounding interval, in the worst case to one
+    value), and the total of a line without one here (published elsewhere: to within its rounding, or exactly
+    for an ``exact`` line); they assume the cell under attack is 1-7. Bounds are tightened line by line until
+    nothing changes, for all attacked cells at once (numpy); a cell whose bounds meet is pinned. ``free``
+    cells are known only to be 0 or more: figures never published (the people of a crossed margin whose
+    other answer is unknown) and withheld cells (a "*" that may be 0). Pins of ``ignore`` cells are not
+    reported; with ``only``, groups of lines without one of those cells are not looked at.
     """
     lines = [line for line in lines if line.parts and line.audit]
     big = float(sum(values) + 1) * 4
@@ -222,6 +225,8 @@ def pinned_cells(
     for component in _components(len(values), lines):
         group = [lines[i] for i in component]
         cells = sorted({m for line in group for m in line.members})
+        if only is not None and only.isdisjoint(cells):
+            continue
         targets = [
             x
             for x in cells
@@ -233,7 +238,9 @@ def pinned_cells(
         bounds = [
             (0.0, big)
             if x in free
-            else _interval(values[x], hidden[x] and not (x in public and not primary[x]), settings, big)
+            else (float(values[x]), float(values[x]))
+            if x in public and not primary[x]
+            else _interval(values[x], hidden[x], settings, big)
             for x in cells
         ]
         totals, member_line, member_var = [], [], []
@@ -259,7 +266,7 @@ def pinned_cells(
         rows = np.arange(len(targets))
         target_vars = np.array([position[x] for x in targets])
         high[rows, target_vars] = np.minimum(high[rows, target_vars], settings.suppress_below - 1)
-        for _ in range(max_sweeps):
+        for _sweep in range(max_sweeps):
             before_low, before_high = low, high
             sum_low, sum_high = low @ parts.T, high @ parts.T
             cand_low = low[:, total_of[m_line]] - sum_high[:, m_line] + high[:, m_var]
@@ -273,7 +280,11 @@ def pinned_cells(
             if np.array_equal(low, before_low) and np.array_equal(high, before_high):
                 break
         pinned += [x for k, x in enumerate(targets) if low[k, position[x]] >= high[k, position[x]]]
+        SWEEPS.append((_sweep, len(targets), n_vars))
     return pinned
+
+
+SWEEPS: list = []
 
 
 def protect_cells(
@@ -328,10 +339,12 @@ def protect_cells(
             frontier = list(dict.fromkeys(reached))
         return None
 
+    changed: set[int] | None = None  # cells hidden since the last audit (None: look at everything)
     for _ in range(len(values)):
         added = False
+        before = list(hidden)
         for cell in pinned_cells(
-            values, hidden, primary, audit_lines, settings, public, free=free, ignore=ignore
+            values, hidden, primary, audit_lines, settings, public, free=free, ignore=ignore, only=changed
         ):
             extra = nearest_free(cell)
             if extra is not None:
@@ -340,6 +353,7 @@ def protect_cells(
         if not added:
             break
         hidden = secondary_suppression(values, hidden, lines, candidates)
+        changed = {i for i, (now, was) in enumerate(zip(hidden, before, strict=True)) if now != was}
     return hidden
 
 
@@ -961,29 +975,29 @@ def suppress_crossed(
     """A crossed (intersectional) table protected jointly with its two single-characteristic views.
 
     ``crossed`` is the exact (rows, tables) of a table of two characteristics ("ethnicity_broad × sex");
-    ``singles`` holds, for each of the two, the exact views of its family with the characteristic itself
-    first (``[[broad, detailed, binary], [sex]]``). Each family is protected exactly as on its own page
-    (:func:`suppress_views`, so the single views are the same wherever they appear), then the crossed table
-    is protected with those single views as published: the crossed cells sharing a group plus the people
-    whose other answer is unknown add up to the single-view cell (:func:`link_crossed`), and only crossed
-    figures are hidden more until no hidden small count, in any of the views, can be worked out. Where that
-    is not enough (the number of "*" in a crossed margin can bound a hidden single-view count from below), the
-    crossed table of that level and period is withheld whole. Returns (published crossed view, published
-    families). Falls back to :func:`suppress_views` (the conservative rule) for a cross of more than two
-    characteristics or of two characteristics of one family.
+    ``singles`` holds, for each of the two, the exact views of its family in family order
+    (``[[detailed, broad, binary], [sex]]``: see :func:`family`). Each family is protected exactly as on its
+    own page (:func:`suppress_views`, so a single view is the same wherever it appears); then the crossed
+    table is protected with those single views as published. The crossed cells sharing a group plus the
+    people whose other answer is unknown add up to the single-view cell (:func:`link_crossed`), and only
+    crossed figures are hidden more, until no hidden small count in any of the views can be worked out.
+    Where that is not enough (the number of "*" in a crossed margin can bound a hidden single-view count
+    from below), the crossed table of that level and period is withheld whole, zeros included.
+
+    Returns (published crossed view, published families). A cross of more than two characteristics, or of
+    two of one family, gets :func:`suppress_views` (the conservative rule) instead.
     """
     settings = settings or get_settings()
     families = [_prepare(family_views) for family_views in singles]
     crossed_view = _prepare([crossed])[0]
     parts = [crossed_parts(ch) for ch in _characteristics(*crossed_view)]
-    firsts = [_characteristics(*fam[0]) if fam else set() for fam in families]
-    kins = {family(ch)[0] for first in firsts for ch in first}
+    present = [{ch for view in fam for ch in _characteristics(*view)} for fam in families]
     joint = (
         len(families) == 2
         and len(parts) == 1
         and len(parts[0]) == 2
-        and all({p} == first for p, first in zip(parts[0], firsts, strict=True))
-        and len(kins) == 2
+        and all(part in chars for part, chars in zip(parts[0], present, strict=True))
+        and family(parts[0][0])[0] != family(parts[0][1])[0]
     )
     published_families = [suppress_views(fam, settings) for fam in families]
     if not joint:

@@ -25,6 +25,10 @@ DEFAULT_SPAN = {"quarter": 12, "year": 5}  # periods shown at first: the last th
 APP = Path(__file__).with_name("app.py")
 PAGES_DIR = Path(__file__).with_name("pages")
 
+DOWNLOAD_HELP = {
+    True: "Exact figures, not for publication: the file says so in a not_for_publication column.",
+    False: "Suppressed for publication: the same * and rounded counts as on screen.",
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_ORGANISATION = (
     "There is no data yet. Load the fictional demo trust with `presence demo` (or `make run`), "
@@ -255,10 +259,8 @@ def downloads(frame: pl.DataFrame, stem: str, sheet: str) -> None:
             label, partial(download_file, frame, kind, sheet, exact=exact), file_name=f"{stem}.{kind}",
             mime=mime, icon=":material/download:", key=f"{stem}-{kind}",
             on_click=auth.record_download, args=(who, f.organisation_id, stem),
-            kwargs={"rows": frame.height, "file_format": kind},
+            kwargs={"rows": frame.height, "file_format": kind}, help=DOWNLOAD_HELP[exact],
         )
-    if not exact:
-        st.caption("Downloads are suppressed for publication: the same * and rounded counts as on screen.")
 
 
 def baseline_notice(f: data.Filters, rep) -> None:

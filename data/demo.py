@@ -61,8 +61,8 @@ from data import codes
 from models.crud import create_organisation, levels_by_key
 from models.tables import (
     Activity,
-    Baseline,
     Attendance,
+    Baseline,
     Feedback,
     ImpactLog,
     Involvement,

@@ -258,7 +258,7 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         Column("catchment", "catchment",
                aliases=("catchment area", "area codes", "local authorities", "areas served"),
                help="The ONS local authority codes of the area served."),
-    ), key=("code",), aliases=("organisation", "organization", "organizations", "trust", "trusts")),
+    ), key=("code",), aliases=("organisation", "organization", "organizations")),
     TableSpec("levels", Level, (
         Column("organisation_code", "organisation", aliases=ORGANISATION_ALIASES,
                help="The organisation's code; blank means the organisation being imported into."),

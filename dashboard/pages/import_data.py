@@ -78,7 +78,11 @@ with st.expander("Templates: blank files with the right column headings", icon="
         key="import_template_xlsx",
     )
     chosen_template = st.selectbox(
-        "Or one table as CSV", list(TABLE_WORDS), format_func=TABLE_WORDS.get, key="import_template_table"
+        "Or one table as CSV",
+        list(TABLE_WORDS),
+        index=list(TABLE_WORDS).index("people"),
+        format_func=TABLE_WORDS.get,
+        key="import_template_table",
     )
     st.download_button(
         f"{TABLE_WORDS[chosen_template]} template (.csv)",

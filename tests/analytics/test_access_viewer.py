@@ -363,29 +363,161 @@ def test_views_built_from_exact_figures_are_refused_for_restricted_roles(frames,
         access.protect(outreach.outreach_list(rep, frames=frames), worker, 1)
 
 
-def test_relative_likelihood_is_recomputed_from_published_counts(frames):
+def test_relative_likelihood_shows_no_counts_and_figures_from_rounded_counts(frames):
     from analytics import decision
+    from analytics.stats import relative_risk
 
     exact = decision.relative_likelihood(frames, characteristic="ethnicity_broad", period="year")
     out = access.protect(exact, viewer("board_member"), 1)
-    shown = out.filter(pl.col("decision_making_n").is_not_null() & pl.col("other_only_n").is_not_null())
-    n = shown["decision_making_n"] + shown["other_only_n"]
-    expected = [None if t == 0 else d / t for d, t in zip(shown["decision_making_n"], n, strict=True)]
-    assert shown["likelihood"].to_list() == pytest.approx(expected, nan_ok=True)
-    hidden = out.filter(pl.col(suppression.SUPPRESSED))
-    assert hidden["relative_likelihood"].null_count() == hidden.height
+    assert out["decision_making_n"].null_count() == out.height == out["other_only_n"].null_count()
+    assert out[suppression.suppressed_flag("decision_making_n")].all() and out[suppression.SUPPRESSED].all()
+    big = (exact["decision_making_n"] >= 8) & (exact["other_only_n"] >= 8)
+    # a group with a count below 8 has no figure at all
+    assert out.filter(~big)["likelihood"].null_count() == out.filter(~big).height
+    assert out.filter(~big)["relative_likelihood"].null_count() == out.filter(~big).height
+    # elsewhere the figures come from the rounded counts: a hand-made view, worked out below
+    made = pl.DataFrame(
+        {
+            c.PERIOD: ["2024"] * 4,
+            c.GROUP: ["W", "B", "A", "M"],
+            "decision_making_n": [41, 12, 9, 3],
+            "other_only_n": [160, 58, 31, 20],
+            "likelihood": [0.0] * 4,
+            "relative_likelihood": [0.0] * 4,
+            c.CI_LOW: [0.0] * 4,
+            c.CI_HIGH: [0.0] * 4,
+            "reference_group": ["W"] * 4,
+        }
+    )
+    got = access.protect(made, viewer("board_member"), 1)
+    # W: 40 / (40 + 160) = 0.2; B: 10 / (10 + 60) = 0.142857, RL = 0.2 / 0.142857 = 1.4;
+    # A: 10 / (10 + 30) = 0.25, RL = 0.2 / 0.25 = 0.8; M: 3 < 8, nothing
+    assert got["likelihood"].to_list() == pytest.approx([0.2, 1 / 7, 0.25, None], nan_ok=True)
+    assert got["relative_likelihood"].to_list()[:3] == pytest.approx([1.0, 1.4, 0.8])
+    assert got["relative_likelihood"][3] is None and got[c.CI_LOW][0] is None and got[c.CI_LOW][3] is None
+    rr, low, high = relative_risk([40], [200], [10], [70])
+    assert got[c.CI_LOW][1] == pytest.approx(low[0]) and got[c.CI_HIGH][1] == pytest.approx(high[0])
+    assert got["decision_making_n"].null_count() == 4
+    # a reference group below the threshold leaves no ratio for anyone
+    small_reference = access.protect(
+        made.with_columns(pl.lit("M").alias("reference_group")), viewer("viewer"), 1
+    )
+    assert small_reference["relative_likelihood"].null_count() == 4
+    # exact roles: unchanged, marked
+    lead = access.protect(exact, viewer("equality_lead"), 1)
+    assert (
+        lead["decision_making_n"].equals(exact["decision_making_n"])
+        and lead[suppression.NOT_FOR_PUBLICATION].all()
+    )
+
+
+def test_relative_likelihood_with_the_level_tables_hides_groups_they_hide(frames):
+    from analytics import decision
+
+    board = viewer("board_member")
+    exact = decision.relative_likelihood(frames, characteristic="ethnicity_broad", period="year")
+    levels = access.build_protected(_builder(frames), "ethnicity_broad", board, 1)
+    out = access.protect_likelihood(exact, board, 1, levels=levels)
+    hidden = levels.rows.filter(pl.col(suppression.suppressed_flag(c.INVOLVED))).select(c.PERIOD, c.GROUP)
+    assert hidden.height > 0
+    blocked = out.join(hidden.unique(), on=[c.PERIOD, c.GROUP])
+    assert blocked["likelihood"].null_count() == blocked.height
+    assert blocked["relative_likelihood"].null_count() == blocked.height
+    # never more than without the level tables
+    alone = access.protect(exact, board, 1)
+    assert out["likelihood"].null_count() >= alone["likelihood"].null_count()
+    shown = out.filter(pl.col("likelihood").is_not_null())
+    assert (
+        shown["likelihood"].to_list()
+        == alone.join(shown.select(c.PERIOD, c.GROUP), on=[c.PERIOD, c.GROUP])["likelihood"].to_list()
+    )
+
+
+def _crossed_builder(frames):
+    single = _builder(frames)
+
+    def build(characteristic):
+        if isinstance(characteristic, tuple):
+            return representation_table(
+                frames,
+                characteristic=characteristic[0],
+                characteristics=characteristic,
+                period="year",
+                baseline=BaselineSpec(kind="user", source="t"),
+            )
+        return single(characteristic)
+
+    return build
 
 
 def test_intersectional_tables_are_protected_too(frames):
-    crossed = representation_table(
-        frames,
-        characteristic="ethnicity_broad",
-        characteristics=("ethnicity_broad", "sex"),
-        period="year",
-        baseline=BaselineSpec(kind="user", source="t"),
-    )
+    crossed = _crossed_builder(frames)(("ethnicity_broad", "sex"))
+    # the old path (no single views at hand): the conservative rule, no small count, no known total
     out = access.protect(crossed, viewer("viewer"), 1)
     assert small_counts(out.rows) == [] and small_counts(out.tables) == []
+    assert out.tables[c.TOTAL].null_count() == out.tables.height
+
+
+def test_crossed_tables_are_protected_with_their_single_views(frames):
+    build = _crossed_builder(frames)
+    board = viewer("board_member")
+    calls = []
+
+    def counting(ch):
+        calls.append(ch)
+        return build(ch)
+
+    out = access.build_protected(counting, ("ethnicity_broad", "sex"), board, 1)
+    assert calls[0] == ("ethnicity_broad", "sex") and set(calls[1:]) == {*suppression.ETHNIC_FAMILY, "sex"}
+    assert small_counts(out.rows) == [] and small_counts(out.tables) == []
+    assert not out.rows[suppression.NOT_FOR_PUBLICATION].any()
+    # the single views it was protected with are those of their own pages, and a crossed margin never
+    # exceeds its single-view cell
+    singles = {ch: access.build_protected(build, ch, board, 1).rows for ch in ("ethnicity_broad", "sex")}
+    for index, ch in enumerate(("ethnicity_broad", "sex")):
+        margins = (
+            out.rows.with_columns(
+                pl.col(c.GROUP).str.split(suppression.CROSS_SEPARATOR).list.get(index).alias("g")
+            )
+            .group_by(c.LEVEL_KEY, c.PERIOD, "g")
+            .agg(pl.col(c.INVOLVED).sum().alias("m"), pl.col(c.INVOLVED).is_null().all().alias("all_hidden"))
+        )
+        single = singles[ch].select(c.LEVEL_KEY, c.PERIOD, pl.col(c.GROUP).alias("g"), c.INVOLVED)
+        both = margins.join(single, on=[c.LEVEL_KEY, c.PERIOD, "g"])
+        assert both.height > 0
+        # rounding: each shown crossed cell is within 2 of its true value
+        shown = both.filter(pl.col(c.INVOLVED).is_not_null())
+        assert (shown["m"] <= shown[c.INVOLVED] + 2 * 10 + 2).all()
+    # exact roles get the exact crossed table, marked, without building the single views
+    calls.clear()
+    lead = access.build_protected(counting, ("ethnicity_broad", "sex"), viewer("equality_lead"), 1)
+    assert calls == [("ethnicity_broad", "sex")] and lead.rows[suppression.NOT_FOR_PUBLICATION].all()
+    # protect_representation with the single views gives the same
+    again = access.protect_representation(
+        build(("ethnicity_broad", "sex")),
+        board,
+        1,
+        together_with=[build(ch) for ch in (*suppression.ETHNIC_FAMILY, "sex")],
+    )
+    assert again.rows[c.INVOLVED].equals(out.rows[c.INVOLVED])
+
+
+def test_the_joint_path_shows_more_than_the_conservative_one(frames):
+    crossed = _crossed_builder(frames)(("ethnicity_broad", "sex"))
+    board = viewer("board_member")
+    joint = access.build_protected(_crossed_builder(frames), ("ethnicity_broad", "sex"), board, 1)
+    alone = access.protect(crossed, board, 1)
+    assert joint.rows[c.INVOLVED].null_count() <= alone.rows[c.INVOLVED].null_count()
+    assert joint.tables[c.TOTAL].null_count() < alone.tables[c.TOTAL].null_count()
+
+
+def test_every_view_of_a_family_is_the_same_whichever_was_asked_for(frames):
+    board = viewer("board_member")
+    build = _builder(frames)
+    reps = [build(ch) for ch in suppression.ETHNIC_FAMILY]
+    together = suppression.suppress_views([(r.rows, r.tables) for r in reps])
+    for ch, (rows, _tables) in zip(suppression.ETHNIC_FAMILY, together, strict=True):
+        assert access.build_protected(build, ch, board, 1).rows[c.INVOLVED].equals(rows[c.INVOLVED])
 
 
 # --- Downloads -------------------------------------------------------------------------------------------

@@ -32,7 +32,13 @@ PAGES = {
     "outreach": ("outreach", "Outreach"),
     "data_quality": ("data_quality", "Data quality"),
     "methods": ("methods", "Methods and glossary"),
+    "scorecard": ("scorecard", "4PI scorecard"),
+    "activity_view": ("activity_view", "Activity view"),
+    "import_data": ("import_data", "Import data"),
+    "admin": ("admin", "Admin: users, roles and the audit trail"),
 }
+NAV_LINK = '[data-testid="stSidebarNavLink"]'
+EXACT_MARK = "NOT FOR PUBLICATION"  # the local user is a data steward: exact figures, marked
 README_PAGES = ("overview", "representation", "decision_making")
 RUN_TIMEOUT_MS = 90_000
 VIEWPORT = {"width": 1440, "height": 1000}
@@ -73,6 +79,13 @@ def test_every_page_in_a_real_browser(browser, streamlit_server, browser_demo_db
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     problems: list[str] = []
+    page.goto(streamlit_server, wait_until="domcontentloaded")
+    _wait_for_run(page)
+    menu = {href.rstrip("/").rsplit("/", 1)[-1] if href.rstrip("/") != streamlit_server else ""
+            for href in page.locator(NAV_LINK).evaluate_all("links => links.map(a => a.href)")}
+    menu = {"" if path in ("", "overview") else path for path in menu}
+    if menu != set(PAGES):
+        problems.append(f"the menu offers {sorted(menu)}, the test visits {sorted(PAGES)}")
     for path, (name, heading) in PAGES.items():
         page.goto(f"{streamlit_server}/{path}", wait_until="domcontentloaded")
         _wait_for_run(page)
@@ -89,6 +102,9 @@ def test_every_page_in_a_real_browser(browser, streamlit_server, browser_demo_db
                 problems.append(f"overview: board people {facts['board_people']} not among metrics {values}")
             if facts["organisation"] not in page.locator('[data-testid="stMain"]').inner_text():
                 problems.append(f"overview: organisation {facts['organisation']!r} is not named")
+        if name in ("overview", "representation", "decision_making", "scorecard", "activity_view"):
+            if EXACT_MARK not in page.locator('[data-testid="stMain"]').inner_text():
+                problems.append(f"{name}: exact figures are not marked {EXACT_MARK!r}")
         if name in ("overview", "representation", "decision_making"):
             body = page.locator('[data-testid="stMain"]').inner_text()
             if facts["period"] not in body:

@@ -319,7 +319,7 @@ def test_a_level_too_small_for_statistics_shows_counts_and_shortfall(tiny_db):
     warning = " ".join(w.value for w in at.warning)
     assert "too few for the statistics" in warning
     small = next(d.value for d in at.dataframe if "People missing (whole people)" in d.value.columns)
-    assert sum(int(v) for v in small["People"]) == 4  # A, A, N, H: the board's four people with a known answer
+    assert sum(int(v) for v in small["People"]) == 4  # A, A, N, H: the board's four with a known answer
 
 
 def test_a_signed_in_user_without_a_role_sees_nothing(demo_db, monkeypatch):

@@ -315,6 +315,9 @@ def test_cli_export(tmp_path, monkeypatch, capsys):
     engine = get_engine(url)
     upgrade_schema(engine)
     seed_small_org(engine)
+    # models.db.get_engine() caches its no-argument call, whatever database was configured first in this
+    # process: give the CLI the engine of this test's URL.
+    monkeypatch.setattr("models.db.get_engine", lambda url_=None: engine)
     assert cli_main(["export", str(tmp_path / "backup"), "--organisation", "T1"]) == 0
     assert "Wrote 14 files" in capsys.readouterr().out
     assert (tmp_path / "backup" / WORKBOOK_NAME).stat().st_size > 0

@@ -10,9 +10,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+import models.db
 from analytics.cli import main as cli_main
 from data.demo import seed_demo
+from models import crud
 from models.db import get_engine, upgrade_schema
 from models.exporter import WORKBOOK_NAME, export_all
 from models.importer import TABLE_ORDER, import_file
@@ -31,6 +34,7 @@ from models.tables import (
     Level,
     Meeting,
     Organisation,
+    OrganisationCreate,
     Payment,
     Person,
     ReviewStep,
@@ -41,8 +45,19 @@ from models.tables import (
 PG_ADMIN_URL = os.environ.get("PRESENCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 COMPARED = (
-    Organisation, Level, Baseline, Person, Activity, Involvement, Meeting, Attendance, Payment, SupportOffer,
-    ImpactLog, Feedback, ReviewStep,
+    Organisation,
+    Level,
+    Baseline,
+    Person,
+    Activity,
+    Involvement,
+    Meeting,
+    Attendance,
+    Payment,
+    SupportOffer,
+    ImpactLog,
+    Feedback,
+    ReviewStep,
 )
 NOT_COMPARED = {
     AppUser: "sign-in users are people who use Presence, not organisation data; not in a backup",
@@ -56,10 +71,12 @@ NOT_CARRIED = {"id", "created_at", "updated_at"}
 REFERENCE_OF = {"organisation": "code", "level": "key", "person": "ref", "activity": "ref", "meeting": "ref"}
 
 
-def content(engine: Engine, model) -> list[tuple]:
-    """Every row of a table, with each foreign key replaced by the reference of the row it points at."""
+def content(engine: Engine, model, organisation: str | None = None) -> list[tuple]:
+    """Every row of a table (of one organisation, when given), with each foreign key replaced by the
+    reference of the row it points at."""
     table = model.__table__
     columns, source = [], table
+    owner = table.c.code if model is Organisation else None
     for column in table.columns:
         if column.name in NOT_CARRIED:
             continue
@@ -69,9 +86,15 @@ def content(engine: Engine, model) -> list[tuple]:
             continue
         target = foreign.column.table.alias(f"{column.name}_target")
         source = source.outerjoin(target, target.c.id == column)
-        columns.append(target.c[REFERENCE_OF[foreign.column.table.name]].label(column.name))
+        reference = target.c[REFERENCE_OF[foreign.column.table.name]]
+        columns.append(reference.label(column.name))
+        if column.name == "organisation_id":
+            owner = reference
+    query = select(*columns).select_from(source)
+    if organisation is not None:
+        query = query.where(owner == organisation)
     with engine.connect() as connection:
-        rows = connection.execute(select(*columns).select_from(source)).all()
+        rows = connection.execute(query).all()
     return sorted((tuple(r) for r in rows), key=repr)
 
 
@@ -109,7 +132,9 @@ def test_demo_trust_backup_restores_into_an_empty_database(engine, empty_twin, t
     export_all(engine=engine, directory=tmp_path / "backup")
     with empty_twin.connect() as connection:
         assert connection.execute(select(Organisation.id)).first() is None  # B is empty
-    report = import_file(engine=empty_twin, path_or_bytes=tmp_path / "backup" / WORKBOOK_NAME, user="restorer")
+    report = import_file(
+        engine=empty_twin, path_or_bytes=tmp_path / "backup" / WORKBOOK_NAME, user="restorer"
+    )
     assert report.committed, report.problems[:5]
     assert [t.table for t in report.tables] == list(TABLE_ORDER)  # every sheet, in dependency order
     assert report.added == report.rows_read > 16_000 and report.organisation == "DEMO"
@@ -121,44 +146,48 @@ def test_demo_trust_backup_restores_into_an_empty_database(engine, empty_twin, t
     assert (again.added, again.updated, again.unchanged) == (0, 0, again.rows_read)
 
 
-def test_cli_imports_a_backup_without_organisation_into_an_empty_database(tmp_path, monkeypatch, capsys):
-    source = get_engine(f"sqlite:///{tmp_path / 'source.db'}")
+def use_database(monkeypatch, url: str) -> None:
+    """Point the CLI at ``url``. ``models.db.get_engine()`` caches its no-argument call under no key, so
+    the CLI would keep the first database it saw in this process: resolve the configured URL first."""
+    monkeypatch.setenv("PRESENCE_DATABASE_URL", url)
+    get_settings.cache_clear()
+    monkeypatch.setattr(
+        models.db, "get_engine", lambda url=None: get_engine(url or get_settings().database_url)
+    )
+
+
+def test_cli_exports_one_organisation_and_imports_it_without_organisation(tmp_path, monkeypatch, capsys):
+    source_url, target_url = f"sqlite:///{tmp_path / 'source.db'}", f"sqlite:///{tmp_path / 'target.db'}"
+    source, target = get_engine(source_url), get_engine(target_url)
     upgrade_schema(source)
+    upgrade_schema(target)
     seed_demo(engine=source, scale=1, organisation_code="NRT")
-    seed_demo(engine=source, scale=1, organisation_code="OTHER")
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("PRESENCE_DATABASE_URL", url)
-    get_settings.cache_clear()
-    upgrade_schema(get_engine(url))
-    monkeypatch.setenv("PRESENCE_DATABASE_URL", f"sqlite:///{tmp_path / 'source.db'}")
-    get_settings.cache_clear()
+    with Session(source) as session:  # a second organisation, with no records yet
+        crud.create_organisation(
+            session=session,
+            organisation=OrganisationCreate(code="OTHER", name="Other trust", catchment=["W06000015"]),
+        )
+        session.commit()
+
+    use_database(monkeypatch, source_url)
     assert cli_main(["export", str(tmp_path / "one"), "--organisation", "NRT"]) == 0
-    assert (tmp_path / "one" / "organisations.csv").read_text("utf-8-sig").splitlines()[1].startswith("NRT,")
-    assert not (tmp_path / "one" / "NRT").exists()
-    monkeypatch.setenv("PRESENCE_DATABASE_URL", url)
-    get_settings.cache_clear()
+    lines = (tmp_path / "one" / "organisations.csv").read_text("utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[1].startswith("NRT,")  # that organisation only, in DIR itself
+    assert not [p for p in (tmp_path / "one").iterdir() if p.is_dir()]
+    assert cli_main(["export", str(tmp_path / "all")]) == 0  # several: a sub-folder each
+    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == ["NRT", "OTHER"]
+
+    use_database(monkeypatch, target_url)
     capsys.readouterr()
-    assert cli_main(["import", str(tmp_path / "one" / WORKBOOK_NAME)]) == 0
+    assert cli_main(["import", str(tmp_path / "one" / WORKBOOK_NAME)]) == 0  # the file names its organisation
     out = capsys.readouterr().out
     assert "organisations (sheet organisations): 1 read, 1 added" in out and "Imported." in out
-    restored = get_engine(url)
     for model in COMPARED:
-        assert content(restored, model) == [
-            row for row in content(source, model) if model is not Organisation or row[0] == "NRT"
-        ] or model is not Organisation and _only(source, restored, model), model.__tablename__
-    # A second organisation in the database: the file still says which one it is.
-    monkeypatch.setenv("PRESENCE_DATABASE_URL", f"sqlite:///{tmp_path / 'source.db'}")
-    get_settings.cache_clear()
-    assert cli_main(["export", str(tmp_path / "all")]) == 0
-    assert {p.name for p in (tmp_path / "all").iterdir()} == {"NRT", "OTHER"}
-    monkeypatch.setenv("PRESENCE_DATABASE_URL", url)
-    get_settings.cache_clear()
+        assert content(target, model) == content(source, model, "NRT"), model.__tablename__
+    # With two organisations in the target, each backup still goes to the organisation it names.
     assert cli_main(["import", str(tmp_path / "all" / "OTHER" / WORKBOOK_NAME)]) == 0
+    capsys.readouterr()
     assert cli_main(["import", str(tmp_path / "all" / "NRT" / WORKBOOK_NAME), "--dry-run"]) == 0
-    assert "0 added, 0 updated" in capsys.readouterr().out
+    assert ", 0 added, 0 updated, " in capsys.readouterr().out.splitlines()[-1]
     for model in COMPARED:
-        assert content(restored, model) == content(source, model), model.__tablename__
-
-
-def _only(source: Engine, restored: Engine, model) -> bool:
-    return False
+        assert content(target, model) == content(source, model), model.__tablename__

@@ -518,6 +518,9 @@ def test_cli_import_exit_codes_and_report(tmp_path, monkeypatch, capsys):
 
     engine = get_engine(url)
     upgrade_schema(engine)
+    # models.db.get_engine() caches its no-argument call, whatever database was configured first in this
+    # process: give the CLI the engine of this test's URL.
+    monkeypatch.setattr("models.db.get_engine", lambda url_=None: engine)
     with Session(engine) as session:
         crud.create_organisation(session=session, organisation=OrganisationCreate(code="T1", name="T"))
         session.commit()

@@ -46,7 +46,8 @@ def last_event_id(engine: Engine) -> int:
 
 def events_after(engine: Engine, event_id: int) -> list[AuditEvent]:
     with Session(engine) as session:
-        return list(session.scalars(select(AuditEvent).where(AuditEvent.id > event_id).order_by(AuditEvent.id)))
+        query = select(AuditEvent).where(AuditEvent.id > event_id).order_by(AuditEvent.id)
+        return list(session.scalars(query))
 
 
 def checksum(engine: Engine) -> dict[str, tuple[int, str]]:
