@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from scipy import stats
+from scipy import sparse, stats
 
 from analytics import columns as c
 from data import codes
@@ -259,32 +259,42 @@ def pinned_cells(
                 member_var.append(position[p])
         n_vars, n_lines = len(bounds), len(totals)
         total_of, m_line, m_var = np.array(totals), np.array(member_line), np.array(member_var)
-        parts = np.zeros((n_lines, n_vars))
-        parts[m_line, m_var] = 1
+        parts = sparse.csr_matrix((np.ones(len(m_line)), (m_line, m_var)), shape=(n_lines, n_vars))
+        parts.sum_duplicates()
+        parts.data[:] = 1
         low = np.tile(np.array([b[0] for b in bounds]), (len(targets), 1))
         high = np.tile(np.array([b[1] for b in bounds]), (len(targets), 1))
         rows = np.arange(len(targets))
         target_vars = np.array([position[x] for x in targets])
         high[rows, target_vars] = np.minimum(high[rows, target_vars], settings.suppress_below - 1)
-        for _sweep in range(max_sweeps):
+        # the bound updates grouped by the variable they tighten (reduceat over sorted memberships)
+        by_var = np.argsort(m_var, kind="stable")
+        var_ids, var_starts = np.unique(m_var[by_var], return_index=True)
+        by_total = np.argsort(total_of, kind="stable")
+        total_ids, total_starts = np.unique(total_of[by_total], return_index=True)
+        for _ in range(max_sweeps):
             before_low, before_high = low, high
-            sum_low, sum_high = low @ parts.T, high @ parts.T
+            sum_low, sum_high = (parts @ low.T).T, (parts @ high.T).T
             cand_low = low[:, total_of[m_line]] - sum_high[:, m_line] + high[:, m_var]
             cand_high = high[:, total_of[m_line]] - sum_low[:, m_line] + low[:, m_var]
-            low_t, high_t = low.T.copy(), high.T.copy()
-            np.maximum.at(low_t, m_var, cand_low.T)
-            np.minimum.at(high_t, m_var, cand_high.T)
-            np.maximum.at(low_t, total_of, sum_low.T)
-            np.minimum.at(high_t, total_of, sum_high.T)
-            low, high = np.minimum(low_t.T, big), np.maximum(high_t.T, 0)
+            low, high = low.copy(), high.copy()
+            low[:, var_ids] = np.maximum(
+                low[:, var_ids], np.maximum.reduceat(cand_low[:, by_var], var_starts, axis=1)
+            )
+            high[:, var_ids] = np.minimum(
+                high[:, var_ids], np.minimum.reduceat(cand_high[:, by_var], var_starts, axis=1)
+            )
+            low[:, total_ids] = np.maximum(
+                low[:, total_ids], np.maximum.reduceat(sum_low[:, by_total], total_starts, axis=1)
+            )
+            high[:, total_ids] = np.minimum(
+                high[:, total_ids], np.minimum.reduceat(sum_high[:, by_total], total_starts, axis=1)
+            )
+            low, high = np.minimum(low, big), np.maximum(high, 0)
             if np.array_equal(low, before_low) and np.array_equal(high, before_high):
                 break
         pinned += [x for k, x in enumerate(targets) if low[k, position[x]] >= high[k, position[x]]]
-        SWEEPS.append((_sweep, len(targets), n_vars))
     return pinned
-
-
-SWEEPS: list = []
 
 
 def protect_cells(
@@ -298,11 +308,13 @@ def protect_cells(
     audit_lines: Sequence[Line] | None = None,
     free: Set[int] = frozenset(),
     ignore: Set[int] = frozenset(),
+    remaining: list[int] | None = None,
 ) -> list[bool]:
     """Secondary suppression with an audit: the line rule, then more hidden ``candidates`` wherever a hidden
     small count could still be worked out from several lines together (:func:`pinned_cells` over
     ``audit_lines``, default ``lines``). ``free`` cells are known only to be 0 or more; pins of ``ignore``
-    cells (already decided elsewhere) are not this call's to fix."""
+    cells (already decided elsewhere) are not this call's to fix. ``remaining``, when given, receives the
+    pinned cells that no allowed cell could protect."""
     lines = list(lines)
     audit_lines = list(audit_lines) if audit_lines is not None else lines
     hidden = secondary_suppression(values, hidden, lines, candidates)
@@ -340,20 +352,26 @@ def protect_cells(
         return None
 
     changed: set[int] | None = None  # cells hidden since the last audit (None: look at everything)
+    stuck: set[int] = set()  # pinned cells nothing could be hidden for
+    audit = {"public": public, "free": free, "ignore": ignore}
     for _ in range(len(values)):
         added = False
         before = list(hidden)
-        for cell in pinned_cells(
-            values, hidden, primary, audit_lines, settings, public, free=free, ignore=ignore, only=changed
-        ):
+        for cell in pinned_cells(values, hidden, primary, audit_lines, settings, only=changed, **audit):
             extra = nearest_free(cell)
             if extra is not None:
                 hidden[extra] = True
                 added = True
+            else:
+                stuck.add(cell)
         if not added:
             break
         hidden = secondary_suppression(values, hidden, lines, candidates)
         changed = {i for i, (now, was) in enumerate(zip(hidden, before, strict=True)) if now != was}
+    if remaining is not None:
+        remaining.clear()
+        if stuck:
+            remaining += pinned_cells(values, hidden, primary, audit_lines, settings, only=stuck, **audit)
     return hidden
 
 
@@ -461,6 +479,13 @@ def build_cells(
     level_lines: dict[tuple, list[int]] = {}
     hierarchy: dict[tuple, list[int]] = {}
     present = {ch for rows, tables in views for ch in _characteristics(rows, tables)}
+    kin_of: dict[int, str] = {}  # view -> its family (views of one family share their table figures)
+    linked: set[int] = set()  # crossed views given with both their single views
+    for view, (rows, tables) in enumerate(views):
+        for ch in _characteristics(rows, tables):
+            kin_of[view] = family(ch)[0]
+            if crossed_parts(ch) and set(crossed_parts(ch)) <= present:
+                linked.add(view)
     for view, (rows, tables) in enumerate(views):
         names = table_key(rows, tables, extra_key)
         all_keys.append(names)
@@ -509,13 +534,21 @@ def build_cells(
                 )
     across_levels: dict[tuple, list[int]] = {}
     for (view, key, col), cell_id in table_cell.items():
+        if view in linked:
+            continue
         other = tuple(v for name, v in zip(all_keys[view], key, strict=True) if name != c.LEVEL_KEY)
+        kin = None if col == c.PEOPLE else kin_of.get(view)
         bucket = across_levels.setdefault(
-            (_shared_key(other, [n for n in all_keys[view] if n != c.LEVEL_KEY]), col), []
+            (kin, _shared_key(other, [n for n in all_keys[view] if n != c.LEVEL_KEY]), col), []
         )
         if cell_id not in bucket:
             bucket.append(cell_id)
-    lines += [Line(parts=tuple(cells)) for cells in level_lines.values() if len(cells) > 1]
+    # a crossed table linked to its single views has no total across levels anywhere
+    lines += [
+        Line(parts=tuple(cells))
+        for (view, _k), cells in level_lines.items()
+        if len(cells) > 1 and view not in linked
+    ]
     lines += [Line(parts=tuple(cells)) for cells in across_levels.values() if len(cells) > 1]
     for (view, key, name), cells in hierarchy.items():
         total = _margin_cell(name, key, all_keys[view], group_cell)
@@ -793,24 +826,28 @@ def _two_phases(
     hidden: list[bool] | None = None,
     allowed: set[int] | None = None,
     ignore: Set[int] = frozenset(),
+    remaining: list[int] | None = None,
 ) -> list[bool]:
     """Table figures first, from the table lines alone, so that every view of a characteristic (detailed,
     broad and binary ethnicity; the data-quality view) hides the same ones; then group cells, which alone may
     be hidden to protect groups. Everyone counted at a level is public: it is shown for other
     characteristics. ``hidden`` are cells already hidden (default: the primary ones); only ``allowed`` cells
-    may be hidden more (default: any)."""
+    may be hidden more (default: any); ``remaining`` receives the pinned cells left unprotected."""
     values, lines, free = system.values, system.lines, system.free
     table_ids, people = system.table_ids, system.people_ids
     everything = set(range(len(values)))
     allowed = everything if allowed is None else allowed
     start = list(primary) if hidden is None else [h or p for h, p in zip(hidden, primary, strict=True)]
-    table_lines = [line for line in lines if set(line.members) <= table_ids | free]
+    known = table_ids | free
+    table_lines = [line for line in lines if known.issuperset(line.members)]
     common = {"public": people, "free": free, "ignore": ignore}
     hidden = protect_cells(
         values, start, primary, table_lines, settings, candidates=(table_ids - people) & allowed, **common
     )
     group_ids = (everything - table_ids - free) & allowed
-    return protect_cells(values, hidden, primary, lines, settings, candidates=group_ids, **common)
+    return protect_cells(
+        values, hidden, primary, lines, settings, candidates=group_ids, remaining=remaining, **common
+    )
 
 
 def _primary(system: CellSystem, settings: Settings) -> list[bool]:
@@ -831,25 +868,28 @@ def _withhold(
     settings: Settings,
     cells: set[int],
     ignore: Set[int] = frozenset(),
+    pinned: list[int] | None = None,
 ) -> list[bool]:
     """The last resort for a crossed table: while the audit still pins a hidden small count, withhold every
     figure of the crossed table at that level and period (``cells`` by table), zeros included (a "*" there may
-    stand for 0); when the pinned count is elsewhere, every crossed table."""
+    stand for 0); when the pinned count is elsewhere, every crossed table. ``pinned``: the pins already
+    known (saves the first audit)."""
     by_table: dict[tuple, list[int]] = {}
     for cell in cells:
         by_table.setdefault(system.table_of.get(cell, ()), []).append(cell)
     done: set[tuple] = set()
     while True:
-        pinned = pinned_cells(
-            system.values,
-            hidden,
-            primary,
-            system.lines,
-            settings,
-            system.people_ids,
-            free=system.free,
-            ignore=ignore,
-        )
+        if pinned is None:
+            pinned = pinned_cells(
+                system.values,
+                hidden,
+                primary,
+                system.lines,
+                settings,
+                system.people_ids,
+                free=system.free,
+                ignore=ignore,
+            )
         if not pinned:
             return hidden
         tables = ({system.table_of.get(x) for x in pinned} & set(by_table)) - done
@@ -861,6 +901,7 @@ def _withhold(
                 hidden[cell] = True
                 system.free.add(cell)
         done |= tables
+        pinned = None
 
 
 def _conservative_crossed(system: CellSystem, views: Sequence[tuple], settings: Settings) -> list[bool]:
@@ -949,10 +990,22 @@ def suppress_views(
     :func:`_conservative_crossed`); use :func:`suppress_crossed` to protect it jointly with them."""
     settings = settings or get_settings()
     prepared = _prepare(views)
+    system, hidden, _remaining = _protected(prepared, settings, extra_key)
+    return [
+        _publish_view(view, rows, tables, system, hidden, settings, extra_key, adjust)
+        for view, (rows, tables) in enumerate(prepared)
+    ]
+
+
+def _protected(
+    prepared: Sequence[tuple[pl.DataFrame, pl.DataFrame]], settings: Settings, extra_key: Sequence[str] = ()
+) -> tuple[CellSystem, list[bool], list[int]]:
+    """The cells of the views, which to hide, and the pinned cells nothing could protect."""
     system = build_cells(prepared, settings, extra_key)
     primary = _primary(system, settings)
     start = _conservative_crossed(system, prepared, settings)
-    hidden = _two_phases(system, primary, settings, hidden=start)
+    remaining: list[int] = []
+    hidden = _two_phases(system, primary, settings, hidden=start, remaining=remaining)
     crossed = {
         cell
         for view, (rows, tables) in enumerate(prepared)
@@ -960,11 +1013,8 @@ def suppress_views(
         for cell in _view_cells(system, view)
     }
     if crossed and system.free:
-        hidden = _withhold(system, hidden, primary, settings, crossed)
-    return [
-        _publish_view(view, rows, tables, system, hidden, settings, extra_key, adjust)
-        for view, (rows, tables) in enumerate(prepared)
-    ]
+        hidden = _withhold(system, hidden, primary, settings, crossed, pinned=remaining)
+    return system, hidden, remaining
 
 
 def suppress_crossed(
@@ -999,40 +1049,35 @@ def suppress_crossed(
         and all(part in chars for part, chars in zip(parts[0], present, strict=True))
         and family(parts[0][0])[0] != family(parts[0][1])[0]
     )
-    published_families = [suppress_views(fam, settings) for fam in families]
+    protected = [_protected(fam, settings) for fam in families]
+    published_families = [
+        [_publish_view(v, rows, tables, own, own_hidden, settings) for v, (rows, tables) in enumerate(fam)]
+        for fam, (own, own_hidden, _remaining) in zip(families, protected, strict=True)
+    ]
     if not joint:
         return suppress_views([crossed_view], settings)[0], published_families
     views = [*families[0], *families[1], crossed_view]
     system = build_cells(views, settings)
     primary = _primary(system, settings)
     hidden = list(primary)
+    ignore: set[int] = set()  # pins the single views have on their own: not the crossed table's to fix
     offset = 0
-    for fam in families:  # the single views exactly as published on their own
-        own = build_cells(fam, settings)
-        own_hidden = _two_phases(own, _primary(own, settings), settings)
+    for fam, (own, own_hidden, own_remaining) in zip(families, protected, strict=True):
+        same: dict[int, int] = {}
         for (v, i), cell in own.row_cell.items():
-            hidden[system.row_cell[(v + offset, i)]] = own_hidden[cell]
+            same[cell] = system.row_cell[(v + offset, i)]
         for (v, key, col), cell in own.table_cell.items():
-            hidden[system.table_cell[(v + offset, key, col)]] = own_hidden[cell]
+            same[cell] = system.table_cell[(v + offset, key, col)]
+        for cell, joint_cell in same.items():
+            hidden[joint_cell] = own_hidden[cell]
+        ignore.update(same[cell] for cell in own_remaining if cell in same)
         offset += len(fam)
     crossed_cells = _view_cells(system, len(views) - 1)
-    # pins that remain with the crossed table withheld entirely are the single views' own, not ours to fix
-    blank = list(hidden)
-    for cell in crossed_cells:
-        blank[cell] = True
-    ignore = set(
-        pinned_cells(
-            system.values,
-            blank,
-            primary,
-            system.lines,
-            settings,
-            system.people_ids,
-            free=system.free | crossed_cells,
-        )
+    remaining: list[int] = []
+    hidden = _two_phases(
+        system, primary, settings, hidden=hidden, allowed=crossed_cells, ignore=ignore, remaining=remaining
     )
-    hidden = _two_phases(system, primary, settings, hidden=hidden, allowed=crossed_cells, ignore=ignore)
-    hidden = _withhold(system, hidden, primary, settings, crossed_cells, ignore=ignore)
+    hidden = _withhold(system, hidden, primary, settings, crossed_cells, ignore=ignore, pinned=remaining)
     rows, tables = crossed_view
     return _publish_view(len(views) - 1, rows, tables, system, hidden, settings), published_families
 

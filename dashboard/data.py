@@ -8,8 +8,12 @@ frames (``Frames`` and the 4PI ``Frames4PI`` of one organisation, keyed on organ
 at most two each); they are read only inside this module, to build aggregates, and never returned to a page.
 Record-level results (missing fields, 4PI detail tables, an activity summary) are computed on each call.
 
-Every result a page gets passes through :func:`_protect` (``analytics.access.protect``: the viewer's access
-and disclosure rules); cached aggregates are protected inside the cache for the scope their key stands for.
+Every result a page gets passes through the viewer's access and disclosure rules (``analytics.access``:
+``protect``, ``build_protected`` (a representation with its sibling views), ``protect_likelihood``,
+``protect_frame`` with explicit counts for the 4PI results, see "4PI standards" below); cached aggregates are
+protected inside the cache for the scope their key stands for. Tables show a hidden count as "*"
+(:func:`with_marks`, :func:`rate_text`) and every page says whether its figures are suppressed for publication
+or exact and not for publication (:func:`disclosure_note`).
 """
 
 from __future__ import annotations
@@ -340,7 +344,12 @@ def _relative_likelihood(key: tuple) -> pl.DataFrame:
     frames = _frames(f.organisation_id, f.data_version)
     frame = analytics.relative_likelihood(frames, characteristic=f.characteristic, period=f.period,
                                           involvement=f.involvement)
-    return _scoped(_in_range(frame, f.period_from, f.period_to), scope_key, f.organisation_id)
+    # protected together with the level tables of the same characteristic, so that it cannot narrow a cell
+    # they hide (the baseline does not matter to which cells are hidden)
+    levels = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
+                             f.baseline_source, f.involvement, f.data_version)
+    return access.protect_likelihood(_in_range(frame, f.period_from, f.period_to),
+                                     access.scoped_viewer(scope_key), f.organisation_id, levels=levels)
 
 
 def relative_likelihood(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -407,7 +416,6 @@ PEOPLE_INDICATORS = frozenset({
     "payments_on_time",  # fees and expenses claims: one person's money each
 })
 RAG_HIDDEN = "hidden"
-LEAD_MUT = Viewer(email='m', roles={1: 'equality_lead', 2: 'equality_lead'})
 NOT_MET = "not_met"
 HEAD_COUNTS = (k.SERVICE_USERS, k.CARERS, k.SU_CARERS, k.RESERVES, k.PRESENCE_BAND)
 SCORECARD_COUNTS = (k.NUMERATOR, k.DENOMINATOR, k.LEFT_OUT)
@@ -537,8 +545,8 @@ def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer
     """A scorecard as this viewer may see it: exact and marked not for publication for exact roles; for the
     others the indicators that count people are suppressed and rounded, their share, status and trend worked
     out again from the shown counts (``previous`` is the scorecard a year before, protected the same way)."""
-    if True:
-        return access.protect_frame(card, LEAD_MUT, organisation_id, counts=list(SCORECARD_COUNTS), derived={}).with_columns(pl.lit(False).alias("not_for_publication"))
+    if viewer.exact(organisation_id):
+        return access.protect_frame(card, viewer, organisation_id, counts=list(SCORECARD_COUNTS), derived={})
     order = card.select(k.INDICATOR).with_row_index("_order")
     people = _scorecard_people(card, viewer, organisation_id)
     before = _scorecard_people(previous, viewer, organisation_id).select(

@@ -80,11 +80,11 @@ charts.show(
 
 st.header("3. How likely each group is to reach a decision-making level")
 likelihood = filters.load(data.relative_likelihood, f, viewer)
-with_people = likelihood.filter((pl.col("decision_making_n") + pl.col("other_only_n")) > 0)
-if with_people.height == 0:
+if likelihood.height == 0:
     st.info("No one with a known answer is involved in the chosen periods.", icon=":material/info:")
 else:
-    rl_period = with_people.get_column(c.PERIOD).max()
+    rl_periods = likelihood.get_column(c.PERIOD)
+    rl_period = period if period in rl_periods.to_list() else rl_periods.max()
     rl = likelihood.filter(pl.col(c.PERIOD) == rl_period)
     reference = rl.get_column("reference_group")[0]
     reference_label = rl.filter(pl.col(c.GROUP) == reference).get_column(c.GROUP_LABEL)
@@ -111,6 +111,12 @@ else:
         ),
         key="likelihood",
     )
+    if rl.get_column("relative_likelihood").is_null().all():
+        st.info(
+            f"In {rl_period} no group has enough people at and away from the decision-making levels for a "
+            "likelihood to be shown without giving away small numbers.",
+            icon=":material/info:",
+        )
 
 st.header("4. How complete the records are")
 tables = data.at_period(rep.tables, period)
