@@ -51,13 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.set_defaults(handler="analytics.analyse_cli:run")
 
-    p = sub.add_parser("import", help="import people, activities, involvements, meetings or attendance")
+    p = sub.add_parser("import", help="import involvement records (people, activities, involvements, meetings, "
+                                      "attendance, 4PI records, or a whole backup) from CSV or Excel")
     p.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
     p.add_argument("--table", choices=("organisations", "levels", "baselines", "people", "activities",
                                        "involvements", "meetings", "attendance", "payments", "support",
                                        "impacts", "feedback", "reviews"))
     p.add_argument("--sheet", help="the sheet to read from an .xlsx file")
-    p.add_argument("--organisation", help="organisation code (default: the only organisation)")
+    p.add_argument("--organisation", help="organisation code (default: the organisation the file names, "
+                                          "else the only one)")
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     p.add_argument("--report", metavar="FILE.csv", help="write every problem found to this CSV file")
     p.set_defaults(handler="models.importer:run_cli")

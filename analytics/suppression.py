@@ -615,9 +615,8 @@ def link_crossed(
         return len(system.values) - 1
 
     def add(parts, total) -> None:
-        parts = tuple(p for p in parts if p is not None)
-        if total is not None and parts:
-            system.lines.append(Line(parts=parts, total=total, rule=False))
+        if total is not None and parts and all(p is not None for p in parts):  # a missing figure: no line
+            system.lines.append(Line(parts=tuple(parts), total=total, rule=False))
 
     for (characteristic, shared), cells in crossed_cells.items():
         first, second = crossed_parts(characteristic)
@@ -641,35 +640,58 @@ def link_crossed(
                 system.lines.append(Line(parts=(*members, u), total=single, rule=False))
                 system.lines.append(Line(parts=tuple(members), total=single, audit=False))
             unknown_for[name] = own
-        # per table: u_A = sum of u_A(a) = u_A(not stated) + u_A(not known); likewise u_B; w(x, y) unknown for
-        # both (x, y in not stated / not known)
-        sums = {name: slack() for name in (first, second)}
-        split = {(name, kind): slack() for name in (first, second) for kind in (c.NOT_STATED, c.NOT_KNOWN)}
-        both = {(x, y): slack() for x in (c.NOT_STATED, c.NOT_KNOWN) for y in (c.NOT_STATED, c.NOT_KNOWN)}
-        crossed_total = figure(crossed_view, c.TOTAL)
-        for name, view, other_view in ((first, view_a, view_b), (second, view_b, view_a)):
-            add(unknown_for[name], sums[name])
-            add((split[(name, c.NOT_STATED)], split[(name, c.NOT_KNOWN)]), sums[name])
-            add((crossed_total, sums[name]), figure(view, c.TOTAL))
-            # the other view's not stated / not known: u of this part by that kind, plus both unknown
-            for kind in (c.NOT_STATED, c.NOT_KNOWN):
-                pairs = [w for (x, y), w in both.items() if (y if name == first else x) == kind]
-                add((split[(name, kind)], *pairs), figure(other_view, kind))
-            add((sums[name], *both.values()), figure(other_view, c.UNKNOWN))
-        # the crossed table: not stated if either is not stated, else not known if either is not known
-        add(
-            (
-                split[(first, c.NOT_STATED)],
-                split[(second, c.NOT_STATED)],
-                *[w for (x, y), w in both.items() if c.NOT_STATED in (x, y)],
-            ),
-            figure(crossed_view, c.NOT_STATED),
+        _link_unknowns(
+            system, figure, unknown_for, (first, view_a), (second, view_b), crossed_view, slack, add
         )
-        add(
-            (split[(first, c.NOT_KNOWN)], split[(second, c.NOT_KNOWN)], both[(c.NOT_KNOWN, c.NOT_KNOWN)]),
-            figure(crossed_view, c.NOT_KNOWN),
-        )
-        add((sums[first], sums[second], *both.values()), figure(crossed_view, c.UNKNOWN))
+
+
+def _link_unknowns(
+    system: CellSystem, figure, unknown_for, first_part, second_part, crossed_view, slack, add
+):
+    """The unknowns of one level and period of a crossed table and its single views, as free cells grouped
+    the way the published figures add them up (interval reasoning is only as strong as its lines).
+
+    With A, B the two characteristics and s, t in (not stated, not known): ``a_s`` people whose A is s and
+    B known, ``b_s`` people whose B is s and A known, ``w_st`` A is s and B is t. Then A's not stated is
+    a_ns + w_ns,ns + w_ns,nk, the crossed table's not stated is a_ns + b_ns + w_ns,ns + w_ns,nk + w_nk,ns (a
+    crossed answer is not stated when either is), its not known a_nk + b_nk + w_nk,nk, and so on; u_A (A
+    known, B unknown: b_ns + b_nk) is the sum of the u_A(a) of the group lines and A's known total less the
+    crossed one.
+    """
+    (first, view_a), (second, view_b) = first_part, second_part
+    ns, nk = c.NOT_STATED, c.NOT_KNOWN
+    a = {kind: slack() for kind in (ns, nk)}  # A is kind, B known
+    b = {kind: slack() for kind in (ns, nk)}  # B is kind, A known
+    w = {(x, y): slack() for x in (ns, nk) for y in (ns, nk)}
+    u = {first: slack(), second: slack()}  # A known and B unknown (= b_ns + b_nk); B known and A unknown
+    crossed_total, crossed_unknown = figure(crossed_view, c.TOTAL), figure(crossed_view, c.UNKNOWN)
+    add(unknown_for[first], u[first])
+    add(unknown_for[second], u[second])
+    add((b[ns], b[nk]), u[first])
+    add((a[ns], a[nk]), u[second])
+    add((crossed_total, u[first]), figure(view_a, c.TOTAL))
+    add((crossed_total, u[second]), figure(view_b, c.TOTAL))
+    add((figure(view_b, c.UNKNOWN), u[second]), crossed_unknown)
+    add((figure(view_a, c.UNKNOWN), u[first]), crossed_unknown)
+    # groupings: g1 = b_ns + w_nk,ns; g2 = a_ns + w_ns,nk; g3 = a_nk + w_nk,nk; g4 = b_nk + w_nk,nk
+    g1, g2, g3, g4 = slack(), slack(), slack(), slack()
+    add((b[ns], w[(nk, ns)]), g1)
+    add((a[ns], w[(ns, nk)]), g2)
+    add((a[nk], w[(nk, nk)]), g3)
+    add((b[nk], w[(nk, nk)]), g4)
+    shown_a_ns, shown_a_nk = figure(view_a, ns), figure(view_a, nk)
+    shown_b_ns, shown_b_nk = figure(view_b, ns), figure(view_b, nk)
+    x_ns, x_nk = figure(crossed_view, ns), figure(crossed_view, nk)
+    add((g2, w[(ns, ns)]), shown_a_ns)
+    add((g3, w[(nk, ns)]), shown_a_nk)
+    add((g1, w[(ns, ns)]), shown_b_ns)
+    add((g4, w[(ns, nk)]), shown_b_nk)
+    add((shown_a_ns, g1), x_ns)
+    add((shown_b_ns, g2), x_ns)
+    add((g3, b[nk]), x_nk)
+    add((g4, a[nk]), x_nk)
+    add((a[ns], b[ns], w[(ns, ns)], w[(ns, nk)], w[(nk, ns)]), x_ns)
+    add((a[nk], b[nk], w[(nk, nk)]), x_nk)
 
 
 def _shared_key(key: tuple, names: Sequence[str]) -> tuple:

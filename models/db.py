@@ -30,10 +30,13 @@ def _normalise_url(url: str) -> str:
     return url
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """The engine for ``url`` (default: the configured database). One engine per URL per process."""
-    url = _normalise_url(url or get_settings().database_url)
+    """The engine for ``url`` (default: the database configured now). One engine per URL per process."""
+    return _engine_for(_normalise_url(url or get_settings().database_url))
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 

@@ -8,6 +8,7 @@ where they fail: CI must prove the PostgreSQL path.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -35,6 +36,16 @@ def _isolated_settings(monkeypatch, tmp_path) -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module() -> Iterator[None]:
+    """Streamlit's AppTest leaves ``__main__`` pointing at the app script; a process started with 'spawn'
+    afterwards would run the dashboard. Put the real ``__main__`` back after every test."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture

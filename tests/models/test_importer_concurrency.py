@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import types
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -39,7 +41,11 @@ def _worker(url: str, files: list[tuple[str, bytes]], barrier, results) -> None:
     engine.dispose()
 
 
-def test_two_processes_import_overlapping_files_at_once(engine: Engine):
+def test_two_processes_import_overlapping_files_at_once(engine: Engine, monkeypatch):
+    # A "spawn" child first re-runs the parent's __main__ module. After a Streamlit AppTest in this worker,
+    # that is the dashboard's app.py (its script runner installs the page as __main__), which would
+    # migrate the default database twice at once and miss the barrier: give the children a bare __main__.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     with Session(engine) as session:
         crud.create_organisation(session=session, organisation=OrganisationCreate(code="T1", name="T"))
         session.commit()
