@@ -10,10 +10,13 @@ than the role allows:
 * :func:`require` raises ``PermissionError`` (one plain sentence) when the viewer lacks a permission;
 * :func:`allowed_pages` is the set of dashboard pages a viewer may open (the app offers only these);
 * :func:`protect_representation`, :func:`protect_frame` and :func:`protect` apply the organisation scope and
-the
-  disclosure rules: a board member, outreach worker or viewer receives suppressed, rounded figures
+  the disclosure rules: a board member, outreach worker or viewer receives suppressed, rounded figures
   (:mod:`analytics.suppression`); a data steward or equality lead receives the exact figures marked
-  ``not_for_publication``.
+  ``not_for_publication``;
+* :func:`build_protected` builds and protects a representation with the other views of the same people: the
+  ethnicity family, or for a crossed table ``(a, b)`` its two single views (joint protection);
+* :func:`protect_likelihood` protects the relative-likelihood view (no counts for restricted roles; ratios
+  from rounded counts, only where the counts and, with ``levels``, the level tables allow).
 """
 
 from __future__ import annotations

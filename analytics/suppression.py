@@ -20,8 +20,16 @@ What a restricted reader (board member, outreach worker, viewer) receives:
 * **Audit.** A reader can combine lines and rounding intervals (the corner 1 + 8 + 8 = 17 -> 15, with 10 and
   10 shown, pins the hidden cell to 1). :func:`pinned_cells` tightens every cell's possible range line by line
   until nothing changes, assuming a total published in another view is known to within its rounding, and
-  :func:`protect_cells` hides more cells until no hidden small count is pinned. Views of the same people
-  (detailed, broad, binary ethnicity) are protected together (:func:`suppress_views`).
+  :func:`protect_cells` hides more cells until no hidden small count is pinned. Everyone counted at a level
+  is assumed known exactly (other characteristics' known + unknown narrow its rounding). Views of the same
+  people (detailed, broad, binary ethnicity) are protected together (:func:`suppress_views`).
+* **Crossed tables.** A crossed (intersectional) table is protected jointly with its two single views
+  (:func:`suppress_crossed`): the single views are published exactly as on their own pages, and the crossed
+  cells sharing a group plus the people whose other answer is unknown (never published: free cells) add up
+  to the single-view cell (:func:`link_crossed`); only crossed figures are hidden more, and a crossed table
+  of a level and period that still gives a hidden count away is withheld whole (its "*" may be 0). Without
+  its single views a crossed table gets a conservative rule: margins assumed known exactly, table figures
+  withheld, tables with a small margin withheld.
 * **Derived figures.** Shares, ratios, gaps, expected numbers, shortfalls, z, Wilson intervals and binomial
   p-values (Holm-adjusted) are recomputed from the *published* counts, so nothing shown carries more
   information than the published counts and the public baseline. A figure that needs a hidden count is null.
@@ -673,6 +681,12 @@ def _link_unknowns(
     add((crossed_total, u[second]), figure(view_b, c.TOTAL))
     add((figure(view_b, c.UNKNOWN), u[second]), crossed_unknown)
     add((figure(view_a, c.UNKNOWN), u[first]), crossed_unknown)
+    # unknown for both: the unknowns of each view are the other's known-but-unknown-here plus these
+    both = slack()
+    add(tuple(w.values()), both)
+    add((u[second], both), figure(view_a, c.UNKNOWN))
+    add((u[first], both), figure(view_b, c.UNKNOWN))
+    add((u[first], u[second], both), crossed_unknown)
     # groupings: g1 = b_ns + w_nk,ns; g2 = a_ns + w_ns,nk; g3 = a_nk + w_nk,nk; g4 = b_nk + w_nk,nk
     g1, g2, g3, g4 = slack(), slack(), slack(), slack()
     add((b[ns], w[(nk, ns)]), g1)
@@ -900,6 +914,7 @@ def _withhold(
     for cell in cells:
         by_table.setdefault(system.table_of.get(cell, ()), []).append(cell)
     done: set[tuple] = set()
+    only: set[int] | None = None  # after withholding, look again only where something changed
     while True:
         if pinned is None:
             pinned = pinned_cells(
@@ -911,6 +926,7 @@ def _withhold(
                 system.people_ids,
                 free=system.free,
                 ignore=ignore,
+                only=only,
             )
         if not pinned:
             return hidden
@@ -918,10 +934,12 @@ def _withhold(
         tables = tables or set(by_table) - done
         if not tables:
             return hidden  # nothing left to withhold: the pins are the single views' own
+        only = set(pinned)
         for table in tables:
             for cell in by_table[table]:
                 hidden[cell] = True
                 system.free.add(cell)
+                only.add(cell)
         done |= tables
         pinned = None
 
@@ -1082,7 +1100,7 @@ def suppress_crossed(
     system = build_cells(views, settings)
     primary = _primary(system, settings)
     hidden = list(primary)
-    ignore: set[int] = set()  # pins the single views have on their own: not the crossed table's to fix
+    own_pins: set[int] = set()  # pins the single views have on their own
     offset = 0
     for fam, (own, own_hidden, own_remaining) in zip(families, protected, strict=True):
         same: dict[int, int] = {}
@@ -1092,9 +1110,26 @@ def suppress_crossed(
             same[cell] = system.table_cell[(v + offset, key, col)]
         for cell, joint_cell in same.items():
             hidden[joint_cell] = own_hidden[cell]
-        ignore.update(same[cell] for cell in own_remaining if cell in same)
+        own_pins.update(same[cell] for cell in own_remaining if cell in same)
         offset += len(fam)
     crossed_cells = _view_cells(system, len(views) - 1)
+    # pins that remain with the crossed table withheld whole are not the crossed table's to fix: the single
+    # views' own, and crossed figures they force (with A's "not stated" 0, the crossed one is B's)
+    ignore: set[int] = set()
+    if own_pins:
+        blank = [h or cell in crossed_cells for cell, h in enumerate(hidden)]
+        ignore = set(
+            pinned_cells(
+                system.values,
+                blank,
+                primary,
+                system.lines,
+                settings,
+                system.people_ids,
+                free=system.free | crossed_cells,
+                only=own_pins,
+            )
+        )
     remaining: list[int] = []
     hidden = _two_phases(
         system, primary, settings, hidden=hidden, allowed=crossed_cells, ignore=ignore, remaining=remaining
