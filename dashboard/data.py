@@ -223,21 +223,20 @@ def _representation(organisation_id: int, scope_key: str, characteristic: str, p
                     baseline_kind: str, baseline_source: str | None, involvement: str,
                     version: str, cross_with: str | None = None) -> Representation:
     """The representation for one scope, already protected for it. A single characteristic is protected
-    jointly with the other views of the same people (detailed, broad and binary ethnicity), so that no view
-    gives away what another hides; a crossed table is protected on its own, with its margins as lines."""
+    jointly with the other views of the same people (detailed, broad and binary ethnicity), and a crossed
+    table jointly with its two single views, so that no view gives away what another hides."""
     frames = _frames(organisation_id, version)
     baseline = _baseline_spec(baseline_kind, baseline_source)
-    if cross_with:
-        rep = analytics.representation_table(frames, characteristic=characteristic, period=period,
-                                             characteristics=(characteristic, cross_with), baseline=baseline,
-                                             involvement=involvement)
-        return _scoped(rep, scope_key, organisation_id)
 
-    def build(ch: str) -> Representation:
+    def build(ch: str | tuple[str, str]) -> Representation:
+        if isinstance(ch, tuple):
+            return analytics.representation_table(frames, characteristic=ch[0], characteristics=ch,
+                                                  period=period, baseline=baseline, involvement=involvement)
         return analytics.representation_table(frames, characteristic=ch, period=period, baseline=baseline,
                                               involvement=involvement)
 
-    return access.build_protected(build, characteristic, access.scoped_viewer(scope_key), organisation_id)
+    key = (characteristic, cross_with) if cross_with else characteristic
+    return access.build_protected(build, key, access.scoped_viewer(scope_key), organisation_id)
 
 
 def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | None) -> pl.DataFrame:
