@@ -29,6 +29,7 @@ browser-deps:
 	fi
 
 test: install browser-deps
+	$(BIN)/ruff check models analytics dashboard data tests bench
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install

@@ -39,11 +39,11 @@ def test_package_does_not_import_upwards(package):
 
 
 def test_only_dashboard_data_module_caches():
-    callers = [
-        str(path.relative_to(ROOT))
-        for path in (ROOT / "dashboard").rglob("*.py")
-        if ("st.cache_data" in path.read_text(encoding="utf-8") or "st.cache_resource" in path.read_text(encoding="utf-8"))
-    ]
+    def caches(path: Path) -> bool:
+        text = path.read_text(encoding="utf-8")
+        return "st.cache_data" in text or "st.cache_resource" in text
+
+    callers = [str(path.relative_to(ROOT)) for path in (ROOT / "dashboard").rglob("*.py") if caches(path)]
     assert callers in ([], ["dashboard/data.py"])
 
 

@@ -31,8 +31,8 @@ from data.demo import (
 from models.db import get_engine, upgrade_schema
 from models.tables import (
     Activity,
-    Baseline,
     Attendance,
+    Baseline,
     Feedback,
     ImpactLog,
     Involvement,

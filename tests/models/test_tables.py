@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
-
-from alembic.script import ScriptDirectory
 
 from data import codes
 from models import (
@@ -24,8 +23,8 @@ from models import (
     Person,
     upgrade_schema,
 )
-from models.db import alembic_config
 from models.crud import create_organisation, get_organisation, levels_by_key
+from models.db import alembic_config
 from models.tables import ALL_TABLES, OrganisationCreate
 
 

@@ -6,8 +6,8 @@ simultaneous ``presence init-db`` runs could otherwise load the reference rows t
 Revision ID: 0002
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
