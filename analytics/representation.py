@@ -206,35 +206,10 @@ def representation_tables(
     characteristics are concatenated (``characteristic`` tells them apart). ``baseline_description`` joins the
     distinct descriptions.
     """
-    settings = _resolve_settings(settings)
-    baseline = baseline or BaselineSpec()
-    check_period(period)
     for characteristic in characteristics:
         check_characteristic(characteristic)
-    rows, tables, descriptions = _build(
-        frames,
-        [(c,) for c in characteristics],
-        period=period,
-        involvement=involvement,
-        baseline=baseline,
-        settings=settings,
-        detail=detail,
-    )
-    description = "; ".join(dict.fromkeys(descriptions))
-    return Representation(
-        rows=rows,
-        tables=tables,
-        baseline_description=description,
-        characteristic=", ".join(characteristics),
-        period=period,
-        involvement=involvement,
-        baseline=baseline,
-        alpha=settings.alpha,
-        under_threshold=settings.under_threshold,
-        detail=detail,
-        chinese_as_asian=settings.chinese_as_asian,
-        confidence=settings.confidence,
-    )
+    return _represent(frames, [(c,) for c in characteristics], ", ".join(characteristics), period=period,
+                      baseline=baseline, involvement=involvement, settings=settings, detail=detail)
 
 
 def representation_table(
@@ -255,28 +230,28 @@ def representation_table(
     Female"). ``detail="ons19"`` keeps the three ONS-only ethnic groups (Gypsy or Irish Traveller, Roma, Arab)
     apart instead of folding them into their NHS codes.
     """
-    settings = _resolve_settings(settings)
-    baseline = baseline or BaselineSpec()
-    check_period(period)
     crossed = tuple(characteristics) if characteristics else (characteristic,)
     for c in crossed:
         check_characteristic(c)
     if characteristics and (len(crossed) < 2 or len(set(crossed)) != len(crossed)):
         raise ValueError(ERROR_CROSSED)
-    rows, tables, (description,) = _build(
-        frames,
-        [crossed],
-        period=period,
-        involvement=involvement,
-        baseline=baseline,
-        settings=settings,
-        detail=detail,
-    )
+    return _represent(frames, [crossed], CROSS.join(crossed), period=period, baseline=baseline,
+                      involvement=involvement, settings=settings, detail=detail)
+
+
+def _represent(frames: Frames, plans: list[tuple[str, ...]], characteristic: str, *, period: str,
+               baseline: BaselineSpec | None, involvement: str, settings, detail: str) -> Representation:
+    """Build the rows and tables of ``plans`` (each a tuple of crossed characteristics) as one Representation."""
+    settings = _resolve_settings(settings)
+    baseline = baseline or BaselineSpec()
+    check_period(period)
+    rows, tables, descriptions = _build(frames, plans, period=period, involvement=involvement,
+                                        baseline=baseline, settings=settings, detail=detail)
     return Representation(
         rows=rows,
         tables=tables,
-        baseline_description=description,
-        characteristic=CROSS.join(crossed),
+        baseline_description="; ".join(dict.fromkeys(descriptions)),
+        characteristic=characteristic,
         period=period,
         involvement=involvement,
         baseline=baseline,
