@@ -16,6 +16,7 @@ import streamlit as st
 
 from analytics import access, suppression
 from analytics.access import Viewer
+from analytics.representation import Representation
 from dashboard import auth, data
 from dashboard.auth import current_viewer
 
@@ -233,6 +234,24 @@ def load(function, *args):
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
     st.stop()
+
+
+NOBODY_IN_RANGE = "No one is recorded as involved in the chosen periods: widen the period range in the sidebar."
+
+
+def representation_page(page: str, *, empty: str = NOBODY_IN_RANGE) -> tuple[data.Filters, Viewer, Representation, str]:
+    """The start every representation page shares: the role check, the protected representation for the
+    filters with its captions and baseline notice, and its latest period; a helpful message and stop when nobody
+    is counted in the chosen periods."""
+    f, viewer = require(page)
+    rep = load(data.representation, f, viewer)
+    context_caption(f, rep)
+    baseline_notice(f, rep)
+    period = data.latest_period(rep.rows)
+    if period is None or not data.has_people(rep):
+        st.info(empty, icon=":material/info:")
+        st.stop()
+    return f, viewer, rep, period
 
 
 def download_file(frame: pl.DataFrame, kind: str, sheet: str, *, exact: bool) -> bytes:

@@ -13,18 +13,7 @@ st.markdown(
     "Are the people involved where decisions are made like the people the organisation serves? "
     "Four answers, each with what it means beside it."
 )
-f, viewer = filters.require("decision_making")
-rep = filters.load(data.representation, f, viewer)
-filters.context_caption(f, rep)
-filters.baseline_notice(f, rep)
-
-period = data.latest_period(rep.rows)
-if period is None or not data.has_people(rep):
-    st.info(
-        "No one is recorded as involved in the chosen periods: widen the period range in the sidebar.",
-        icon=":material/info:",
-    )
-    st.stop()
+f, viewer, rep, period = filters.representation_page("decision_making")
 latest = data.at_period(rep.rows, period)
 decision_levels = latest.filter(pl.col(c.DECISION_MAKING))
 

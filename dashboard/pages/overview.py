@@ -10,19 +10,11 @@ from analytics import columns as c
 from dashboard import data, filters
 
 st.title("Overview")
-f, viewer = filters.require("overview")
-rep = filters.load(data.representation, f, viewer)
-filters.context_caption(f, rep)
-filters.baseline_notice(f, rep)
-
-period = data.latest_period(rep.rows)
-if period is None or not data.has_people(rep):
-    st.info(
-        "No one is recorded as involved in the chosen periods. Widen the period range in the sidebar, or "
-        "choose 'Service users and carers'.",
-        icon=":material/info:",
-    )
-    st.stop()
+f, viewer, rep, period = filters.representation_page(
+    "overview",
+    empty="No one is recorded as involved in the chosen periods. Widen the period range in the sidebar, or "
+    "choose 'Service users and carers'.",
+)
 
 st.subheader(f"In {period}, in plain words")
 sentences = filters.load(data.headlines, f, viewer)

@@ -9,18 +9,7 @@ from analytics import columns as c
 from dashboard import charts, data, filters
 
 st.title("Representation")
-f, viewer = filters.require("representation")
-rep = filters.load(data.representation, f, viewer)
-filters.context_caption(f, rep)
-filters.baseline_notice(f, rep)
-
-period = data.latest_period(rep.rows)
-if period is None or not data.has_people(rep):
-    st.info(
-        "No one is recorded as involved in the chosen periods: widen the period range in the sidebar.",
-        icon=":material/info:",
-    )
-    st.stop()
+f, viewer, rep, period = filters.representation_page("representation")
 latest = data.at_period(rep.rows, period)
 
 st.subheader(f"Every level and group, {period}")
