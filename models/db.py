@@ -77,3 +77,104 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# --- Arrow-native reads ---------------------------------------------------------------------------------------
+# The analytics read whole tables of one organisation. Turning hundreds of thousands of rows into Python objects
+# (SQLAlchemy rows, then polars) is most of the cost, so reads go through ADBC instead: the driver hands Arrow
+# columns straight to polars (SQLite: adbc-driver-sqlite; PostgreSQL: adbc-driver-postgresql, which uses COPY
+# in binary). The statements are still SQLAlchemy Core, compiled for the engine's dialect, so the models stay
+# the one description of the schema. Databases no ADBC driver serves (an in-memory SQLite database, other
+# dialects) are read through SQLAlchemy with the same conversions.
+
+SQLITE_BATCH_ROWS = 1 << 30  # one batch: the SQLite driver infers each column's type from its first batch
+
+
+def arrow_native(engine: Engine) -> bool:
+    """True when :func:`frame_reader` reads this engine's database through ADBC."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return bool(url.database) and url.database != ":memory:" and not url.database.startswith("file:")
+    return url.get_backend_name() == "postgresql"
+
+
+def _adbc_connect(engine: Engine):
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        import adbc_driver_sqlite.dbapi
+
+        return adbc_driver_sqlite.dbapi.connect(url.database)
+    import adbc_driver_postgresql.dbapi
+
+    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return adbc_driver_postgresql.dbapi.connect(uri)
+
+
+def _sql(engine: Engine, statement) -> str:
+    """The statement as SQL for this engine, with its (integer) parameters written in."""
+    return str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def conform(frame, schema: dict):
+    """``frame``'s columns, in order, renamed and converted to ``schema``: what a database returns for a date,
+    a time, a boolean or a JSON list (SQLite keeps text and integers) becomes the polars type asked for."""
+    import polars as pl
+
+    columns = []
+    for series, (name, dtype) in zip(frame.get_columns(), schema.items(), strict=True):
+        series = series.rename(name)
+        if isinstance(series.dtype, pl.Extension):  # PostgreSQL's json arrives as the arrow.json extension
+            series = series.ext.storage()
+        if series.dtype == dtype:
+            columns.append(series)
+        elif series.null_count() == series.len():
+            columns.append(pl.Series(name, [None] * series.len(), dtype=dtype))
+        elif series.dtype == pl.String and dtype == pl.Date:
+            columns.append(series.str.to_date("%Y-%m-%d"))
+        elif series.dtype == pl.String and dtype == pl.Time:
+            columns.append(series.str.to_time("%H:%M:%S%.f"))
+        elif series.dtype == pl.String and isinstance(dtype, pl.List):
+            columns.append(series.str.json_decode(dtype))
+        else:
+            columns.append(series.cast(dtype))
+    return pl.DataFrame(columns)
+
+
+@contextmanager
+def frame_reader(engine: Engine) -> Iterator:
+    """``read(statement, schema) -> polars.DataFrame`` on one connection: Arrow-native through ADBC where a
+    driver serves the database, through SQLAlchemy otherwise; either way the frame has exactly ``schema``."""
+    import polars as pl
+
+    if arrow_native(engine):
+        connection = _adbc_connect(engine)
+        sqlite = engine.url.get_backend_name() == "sqlite"
+
+        def read(statement, schema: dict) -> pl.DataFrame:
+            with connection.cursor() as cursor:
+                if sqlite:
+                    cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(SQLITE_BATCH_ROWS)})
+                cursor.execute(_sql(engine, statement))
+                table = cursor.fetch_arrow_table()
+            return conform(pl.from_arrow(table), schema)
+
+        try:
+            yield read
+        finally:
+            connection.close()
+        return
+
+    with engine.connect() as sa_connection:
+
+        def read(statement, schema: dict) -> pl.DataFrame:
+            rows = sa_connection.execute(statement).all()
+            columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+            frame = pl.DataFrame(
+                {
+                    name: pl.Series(name, values, dtype=dtype)
+                    for (name, dtype), values in zip(schema.items(), columns, strict=True)
+                }
+            )
+            return conform(frame, schema)
+
+        yield read
