@@ -4,9 +4,9 @@ Everything else in ``analytics`` works on a :class:`Frames` value and never touc
 benchmark build ``Frames`` directly with :func:`make_frames`, which fills any table not given with an empty
 frame of the right schema.
 
-:func:`load_frames` reads Arrow-native (``models.db.frame_reader``: ADBC on SQLite and PostgreSQL), only the
-columns in :data:`SCHEMAS`. The database code (SQLAlchemy, the models, the drivers) is imported when something is
-loaded, not when ``analytics`` is imported.
+:func:`load_frames` reads through ``models.db.frame_reader`` (Arrow-native ADBC on PostgreSQL, the raw
+sqlite3 connection on SQLite, never SQLAlchemy row objects), only the columns in :data:`SCHEMAS`. The database
+code (SQLAlchemy, the models, the drivers) is imported when something is loaded, not when ``analytics`` is.
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ class Frames4PI:
 def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None = None) -> Frames4PI:
     """Read the 4PI tables of one organisation into polars frames (ValueError when it does not exist).
 
-    Arrow-native where a driver serves the database (``models.db.frame_reader``); the database code is imported
+    Read by ``models.db.frame_reader`` (ADBC on PostgreSQL, raw sqlite3 on SQLite); the database code is imported
     here, not when the module is."""
     from sqlalchemy import Float, cast, select
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import access
-from dashboard import auth, cache, filters
-from models.settings import UnsafeSettingsError
+st.set_page_config(page_title="Presence", page_icon=":material/diversity_3:", layout="wide")
+with st.spinner("Opening Presence…"):  # the first run imports the analytics and the database code: never blank
+    from analytics import access
+    from dashboard import auth, cache, filters
+    from models.settings import UnsafeSettingsError
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "views"
-
-st.set_page_config(page_title="Presence", page_icon=":material/diversity_3:", layout="wide")
 
 
 def _page(file: str, title: str, icon: str, allowed: set[str], *, default: bool = False) -> st.Page | None:
@@ -55,8 +55,10 @@ def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
             if any(p is not None for p in pages)}
 
 
+cache.begin_run()  # the change counters are read at most once in this run
 try:
-    cache.engine()  # create or upgrade the schema on start; refuses unsafe production settings
+    with st.spinner("Opening Presence…"):
+        cache.engine()  # create or upgrade the schema on start; refuses unsafe production settings
 except UnsafeSettingsError as error:
     # The project's own sentence, never Streamlit's redacted "This app has encountered an error".
     st.error(str(error), icon=":material/error:")

@@ -7,14 +7,14 @@ one is created.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -67,6 +67,47 @@ def upgrade_schema(engine: Engine | None = None) -> None:
         command.upgrade(config, "head")
 
 
+# --- Change detection ------------------------------------------------------------------------------------------
+# The tables an organisation's records live in, as the importer names them.
+RECORD_TABLES = ("organisations", "levels", "baselines", "people", "activities", "involvements", "meetings",
+                 "attendance", "payments", "support", "impacts", "feedback", "reviews")
+GLOBAL = 0  # the data_change row of things that belong to no organisation (the list of organisations)
+
+_BUMP = text(
+    "INSERT INTO data_change (organisation_id, table_name, version) VALUES (:o, :t, 1) "
+    "ON CONFLICT (organisation_id, table_name) DO UPDATE SET version = data_change.version + 1"
+)
+_VERSIONS = text("SELECT organisation_id, table_name, version FROM data_change")
+# A safety net for a writer that forgets to bump: the newest id of each record table (a primary-key index seek).
+_NEWEST = {"people": "person", "activities": "activity", "involvements": "involvement", "meetings": "meeting",
+           "attendance": "attendance", "baselines": "baseline", "levels": "level", "organisations": "organisation"}
+_NEWEST_SQL = text(" UNION ALL ".join(f"SELECT '{name}', max(id) FROM {table}" for name, table in _NEWEST.items()))
+NEWEST_ID = "#newest_id"  # suffix of the table names of the safety net's entries (organisation 0)
+
+
+def bump_data_version(connection, organisation_id: int | None, tables: Iterable[str]) -> None:
+    """Record, in the caller's transaction (a ``Connection`` or a ``Session``), that these tables of this
+    organisation changed (table names as the importer spells them: "people", "attendance", ...). Every writer
+    of records the dashboard analyses calls this once, at the end of its transaction; the dashboard then
+    reloads only those tables. ``organisations`` also bumps the global list of organisations."""
+    names = sorted(set(tables))
+    rows = [{"o": organisation_id or GLOBAL, "t": name} for name in names]
+    if "organisations" in names and organisation_id:
+        rows.append({"o": GLOBAL, "t": "organisations"})
+    if rows:
+        connection.execute(_BUMP, rows)
+
+
+def read_all_data_versions(connection) -> dict[tuple[int, str], int]:
+    """{(organisation id or 0, table name): change counter} for every organisation, and the newest id of each
+    record table as ``(0, "people#newest_id")`` (which also catches rows added by a writer that did not bump):
+    one small read."""
+    found = {(int(o), str(t)): int(v) for o, t, v in connection.execute(_VERSIONS)}
+    for name, newest in connection.execute(_NEWEST_SQL):
+        found[(GLOBAL, str(name) + NEWEST_ID)] = int(newest or 0)
+    return found
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
@@ -79,34 +120,31 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
-# --- Arrow-native reads ---------------------------------------------------------------------------------------
-# The analytics read whole tables of one organisation. Turning hundreds of thousands of rows into Python objects
-# (SQLAlchemy rows, then polars) is most of the cost, so reads go through ADBC instead: the driver hands Arrow
-# columns straight to polars (SQLite: adbc-driver-sqlite; PostgreSQL: adbc-driver-postgresql, which uses COPY
-# in binary). The statements are still SQLAlchemy Core, compiled for the engine's dialect, so the models stay
-# the one description of the schema. Databases no ADBC driver serves (an in-memory SQLite database, other
-# dialects) are read through SQLAlchemy with the same conversions.
+# --- Fast reads into polars -----------------------------------------------------------------------------------
+# The analytics read whole tables of one organisation. Turning hundreds of thousands of rows into SQLAlchemy rows
+# and then into polars was most of the cost. Reads now take the shortest safe path (``read_path``):
+# - PostgreSQL: Arrow-native through ADBC (adbc-driver-postgresql, binary COPY), columns straight into polars.
+# - SQLite: the engine's own sqlite3 connection, plain tuples into polars in one call, text dates and JSON
+#   converted column-wise. Not ADBC: adbc-driver-sqlite carries its own copy of SQLite, and two copies of SQLite
+#   in one process do not see each other's POSIX locks; measured here, an ADBC read made while SQLAlchemy held a
+#   connection returned the database as it was before a committed import (and SQLite documents the same bug as
+#   a cause of corruption). ``bench/bench_load.py`` measures both.
+# - anything else: SQLAlchemy rows, with the same conversions.
+# The statements are SQLAlchemy Core, compiled for the engine's dialect: the models stay the one schema.
 
-SQLITE_BATCH_ROWS = 1 << 30  # one batch: the SQLite driver infers each column's type from its first batch
 
-
-def arrow_native(engine: Engine) -> bool:
-    """True when :func:`frame_reader` reads this engine's database through ADBC."""
-    url = engine.url
-    if url.get_backend_name() == "sqlite":
-        return bool(url.database) and url.database != ":memory:" and not url.database.startswith("file:")
-    return url.get_backend_name() == "postgresql"
+def read_path(engine: Engine) -> str:
+    """How :func:`frame_reader` reads this engine's database: "adbc", "sqlite3" or "sqlalchemy"."""
+    backend = engine.url.get_backend_name()
+    if backend == "postgresql":
+        return "adbc"
+    return "sqlite3" if backend == "sqlite" else "sqlalchemy"
 
 
 def _adbc_connect(engine: Engine):
-    url = engine.url
-    if url.get_backend_name() == "sqlite":
-        import adbc_driver_sqlite.dbapi
-
-        return adbc_driver_sqlite.dbapi.connect(url.database)
     import adbc_driver_postgresql.dbapi
 
-    uri = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     return adbc_driver_postgresql.dbapi.connect(uri)
 
 
@@ -140,20 +178,27 @@ def conform(frame, schema: dict):
     return pl.DataFrame(columns)
 
 
-@contextmanager
-def frame_reader(engine: Engine) -> Iterator:
-    """``read(statement, schema) -> polars.DataFrame`` on one connection: Arrow-native through ADBC where a
-    driver serves the database, through SQLAlchemy otherwise; either way the frame has exactly ``schema``."""
+def _raw_dtype(dtype):
+    """The type SQLite hands back for a column read as ``dtype`` (text for dates, times and JSON lists)."""
     import polars as pl
 
-    if arrow_native(engine):
+    if dtype in (pl.Int64, pl.Boolean, pl.Int32):
+        return pl.Int64
+    return pl.Float64 if dtype == pl.Float64 else pl.String
+
+
+@contextmanager
+def frame_reader(engine: Engine) -> Iterator:
+    """``read(statement, schema) -> polars.DataFrame`` on one connection, by the engine's :func:`read_path`;
+    either way the frame has exactly ``schema``."""
+    import polars as pl
+
+    path = read_path(engine)
+    if path == "adbc":
         connection = _adbc_connect(engine)
-        sqlite = engine.url.get_backend_name() == "sqlite"
 
         def read(statement, schema: dict) -> pl.DataFrame:
             with connection.cursor() as cursor:
-                if sqlite:
-                    cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(SQLITE_BATCH_ROWS)})
                 cursor.execute(_sql(engine, statement))
                 table = cursor.fetch_arrow_table()
             return conform(pl.from_arrow(table), schema)
@@ -164,8 +209,27 @@ def frame_reader(engine: Engine) -> Iterator:
             connection.close()
         return
 
-    with engine.connect() as sa_connection:
+    if path == "sqlite3":
+        raw = engine.raw_connection()
 
+        def read(statement, schema: dict) -> pl.DataFrame:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(_sql(engine, statement))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            names = [f"_{i}" for i in range(len(schema))]
+            raw_schema = {n: _raw_dtype(dtype) for n, dtype in zip(names, schema.values(), strict=True)}
+            return conform(pl.DataFrame(rows, schema=raw_schema, orient="row"), schema)
+
+        try:
+            yield read
+        finally:
+            raw.close()  # back to the pool
+        return
+
+    with engine.connect() as sa_connection:
         def read(statement, schema: dict) -> pl.DataFrame:
             rows = sa_connection.execute(statement).all()
             columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)

@@ -1,5 +1,5 @@
-"""The Arrow-native loaders (ADBC) give exactly the frames the SQLAlchemy reads gave, dtypes and row order
-included, on the demo trust, on SQLite and on PostgreSQL."""
+"""The fast loaders (ADBC on PostgreSQL, the raw sqlite3 connection on SQLite) give exactly the frames the
+SQLAlchemy reads gave, dtypes and row order included, on the demo trust, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ def demo(engine: Engine) -> tuple[Engine, int]:
     return engine, summary.organisation_id
 
 
-def test_the_database_is_read_arrow_native(demo):
+def test_each_database_is_read_by_its_fast_path(demo):
     engine, _ = demo
-    assert db.arrow_native(engine)
+    assert db.read_path(engine) == {"sqlite": "sqlite3", "postgresql": "adbc"}[engine.url.get_backend_name()]
 
 
 def test_load_frames_equals_todays_frames(demo):
@@ -54,7 +54,7 @@ def test_load_frames_4pi_equals_todays_frames(demo, monkeypatch):
     for org in (organisation_id, seeded):
         arrow = load_frames_4pi(engine, org, as_of=AS_OF)
         with monkeypatch.context() as patch:
-            patch.setattr(db, "arrow_native", lambda _engine: False)
+            patch.setattr(db, "read_path", lambda _engine: "sqlalchemy")
             before = load_frames_4pi(engine, org, as_of=AS_OF)
         for table in fields(Frames4PI):
             if table.name != "as_of":
