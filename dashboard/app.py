@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# Imported whole before any page draws: plotly looks pandas up in sys.modules and would use a half-imported
-# module while another session's thread is still importing it ("partially initialized module 'pandas' has no
-# attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
-import pandas  # noqa: F401
 import streamlit as st
 
 st.set_page_config(page_title="Presence", page_icon=":material/diversity_3:", layout="wide")
 with st.spinner("Opening Presence…"):  # the first run imports the analytics and the database code: never blank
+    # Imported whole before any page draws: plotly looks pandas up in sys.modules and would use a half-imported
+    # module while another session's thread is still importing it ("partially initialized module 'pandas' has
+    # no attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
+    import pandas  # noqa: F401
+
     from analytics import access
     from dashboard import auth, cache, filters
     from models.settings import UnsafeSettingsError
