@@ -419,3 +419,13 @@ def test_evidence_words(status, p, words):
 def test_excel_download_reads_back():
     frame = pl.DataFrame({"Group": ["White", "Asian"], "People": [3, 1]})
     assert pl.read_excel(cache.to_excel(frame)).equals(frame)
+
+
+def test_the_change_counters_are_read_once_per_run(demo_db, monkeypatch):
+    at = open_page("overview")
+    calls = []
+    real = cache.read_all_data_versions
+    monkeypatch.setattr(cache, "read_all_data_versions", lambda connection: calls.append(1) or real(connection))
+    at.sidebar.selectbox(key="f_characteristic").select("sex").run()
+    assert not at.exception
+    assert len(calls) == 1  # the organisation list, the sidebar and the page share one read
