@@ -15,8 +15,7 @@ import math
 
 import numpy as np
 import polars as pl
-from scipy.special import ndtri
-from scipy.stats import binom, norm
+from scipy.special import bdtr, bdtrc, gammaln, ndtr, ndtri, xlog1py, xlogy
 
 from analytics import columns as C
 
@@ -59,13 +58,34 @@ def expected(total: str = C.TOTAL, baseline: str = C.BASELINE_SHARE) -> pl.Expr:
     return pl.when(_comparable(total, baseline)).then(pl.col(total) * pl.col(baseline)).otherwise(None)
 
 
-def shortfall(expected_col: str = C.EXPECTED, involved: str = C.INVOLVED) -> pl.Expr:
-    """max(0, ceil(expected - n)) whole people; null when expected is null."""
-    gap = (pl.col(expected_col) - pl.col(involved) - SHORTFALL_TOLERANCE).ceil()
+def shortfall(
+    expected_col: str = C.EXPECTED, involved: str = C.INVOLVED, baseline: str = C.BASELINE_SHARE
+) -> pl.Expr:
+    """The people of the group to *add*, keeping everyone who is there, for the share to reach p:
+    max(0, ceil((N p - n) / (1 - p))). Adding k people gives (n + k) / (N + k) >= p exactly when
+    k >= (N p - n) / (1 - p). Null when expected is null, or when p = 1 and the group is not everyone (no number
+    of additions reaches a share of 1)."""
+    n, p = pl.col(involved), pl.col(baseline)
+    deficit = pl.col(expected_col) - n
+    needed = (deficit / (1 - p) - SHORTFALL_TOLERANCE).ceil()
     return (
-        pl.when(pl.col(expected_col).is_null())
+        pl.when(pl.col(expected_col).is_null() | n.is_null())
         .then(None)
-        .otherwise(pl.max_horizontal(gap, pl.lit(0.0)).cast(pl.Int64))
+        .when(deficit <= SHORTFALL_TOLERANCE)
+        .then(pl.lit(0, dtype=pl.Int64))
+        .when(p >= 1)
+        .then(None)
+        .otherwise(pl.max_horizontal(needed, pl.lit(0.0)).cast(pl.Int64))
+    )
+
+
+def ratio_rest(share_col: str = C.SHARE, baseline: str = C.BASELINE_SHARE, total: str = C.TOTAL) -> pl.Expr:
+    """The others' ratio (1 - share) / (1 - p): below 0.8 the group crowds everyone else out. Null where the
+    ratio is, and where p = 1 (nobody else is expected)."""
+    return (
+        pl.when(_comparable(total, baseline) & (pl.col(baseline) < 1))
+        .then((1 - pl.col(share_col)) / (1 - pl.col(baseline)))
+        .otherwise(None)
     )
 
 
@@ -78,6 +98,37 @@ def z_score(involved: str = C.INVOLVED, total: str = C.TOTAL, baseline: str = C.
         .then((n - big_n * p) / variance.sqrt())
         .otherwise(None)
     )
+
+
+# --- The binomial distribution without scipy.stats (its import is slow; scipy.special is enough) --------------
+
+
+def _pmf(k, n, p) -> np.ndarray:
+    """P(X = k) for X ~ Binomial(n, p), elementwise; 0 outside 0..n."""
+    k, n, p = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (k, n, p)))
+    inside = (k >= 0) & (k <= n)
+    kk = np.where(inside, k, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log = gammaln(n + 1) - gammaln(kk + 1) - gammaln(n - kk + 1) + xlogy(kk, p) + xlog1py(n - kk, -p)
+    return np.where(inside, np.exp(log), 0.0)
+
+
+def _cdf(k, n, p) -> np.ndarray:
+    """P(X <= k), elementwise (0 below 0, 1 at or above n)."""
+    k, n, p = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (k, n, p)))
+    inside = (k >= 0) & (k < n)
+    with np.errstate(invalid="ignore"):
+        value = bdtr(np.where(inside, k, 0).astype(np.int64), n.astype(np.int64), p)
+    return np.where(inside, value, np.where(k < 0, 0.0, 1.0))
+
+
+def _upper(k, n, p) -> np.ndarray:
+    """P(X > k), elementwise (1 below 0, 0 at or above n)."""
+    k, n, p = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (k, n, p)))
+    inside = (k >= 0) & (k < n)
+    with np.errstate(invalid="ignore"):
+        value = bdtrc(np.where(inside, k, 0).astype(np.int64), n.astype(np.int64), p)
+    return np.where(inside, value, np.where(k < 0, 1.0, 0.0))
 
 
 # --- Distributions on numpy arrays --------------------------------------------------------------------------
@@ -144,7 +195,7 @@ def binomial_test_p(k, n, p) -> np.ndarray:
     if not valid.any():
         return out
     kv, nv, pv = k[valid], n[valid], p[valid]
-    d = binom.pmf(kv, nv, pv)
+    d = _pmf(kv, nv, pv)
     mean = pv * nv
     result = np.ones(kv.shape)
 
@@ -152,16 +203,16 @@ def binomial_test_p(k, n, p) -> np.ndarray:
     if low.any():
         kl, nl, pl_, dl = kv[low], nv[low], pv[low], d[low]
         ix = _search(
-            lambda x, nn, pp: -binom.pmf(x, nn, pp), -dl * RELATIVE_ERROR, np.ceil(pl_ * nl), nl, nl, pl_
+            lambda x, nn, pp: -_pmf(x, nn, pp), -dl * RELATIVE_ERROR, np.ceil(pl_ * nl), nl, nl, pl_
         )
-        y = nl - ix + (dl * RELATIVE_ERROR == binom.pmf(ix, nl, pl_)).astype(np.int64)
-        result[low] = binom.cdf(kl, nl, pl_) + binom.sf(nl - y, nl, pl_)
+        y = nl - ix + (dl * RELATIVE_ERROR == _pmf(ix, nl, pl_)).astype(np.int64)
+        result[low] = _cdf(kl, nl, pl_) + _upper(nl - y, nl, pl_)
 
     high = kv > mean
     if high.any():
         kh, nh, ph, dh = kv[high], nv[high], pv[high], d[high]
         ix = _search(
-            lambda x, nn, pp: binom.pmf(x, nn, pp),
+            lambda x, nn, pp: _pmf(x, nn, pp),
             dh * RELATIVE_ERROR,
             np.zeros_like(kh),
             np.floor(ph * nh),
@@ -169,7 +220,7 @@ def binomial_test_p(k, n, p) -> np.ndarray:
             ph,
         )
         y = ix + 1
-        result[high] = binom.cdf(y - 1, nh, ph) + binom.sf(kh - 1, nh, ph)
+        result[high] = _cdf(y - 1, nh, ph) + _upper(kh - 1, nh, ph)
 
     out[valid] = np.minimum(1.0, result)
     return out
@@ -229,7 +280,7 @@ def cochran_armitage(successes, totals, scores=None) -> tuple[float, float]:
     if not variance > 0:
         return math.nan, math.nan
     z = statistic / math.sqrt(variance)
-    return z, float(2 * norm.sf(abs(z)))
+    return z, float(2 * ndtr(-abs(z)))
 
 
 def relative_risk(a, n1, c, n2, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -250,11 +301,68 @@ def relative_risk(a, n1, c, n2, confidence: float = 0.95) -> tuple[np.ndarray, n
     return rr, low, high
 
 
-# --- The comparison table -------------------------------------------------------------------------------
+# --- The comparison table: one derivation for exact and published counts ---------------------------------
 
 
 def _null_nan(values: np.ndarray) -> pl.Series:
     return pl.Series(values, dtype=pl.Float64, nan_to_null=True)
+
+
+def _families(frame: pl.DataFrame, table_keys: list[str]) -> np.ndarray:
+    keys = [k for k in table_keys if k in frame.columns]
+    if not keys:
+        return np.zeros(frame.height, dtype=np.int64)
+    return frame.select(pl.struct(keys).rank("dense")).to_series().to_numpy().astype(np.int64)
+
+
+def holm_table(p_values, family, tested=None) -> tuple[np.ndarray, np.ndarray]:
+    """Holm within each table, with the two-group rule: (adjusted p-values, the number of tests per entry).
+
+    ``tested`` marks the entries that are tests of the table (default: the non-NaN p-values); a test whose
+    p-value is not known to the reader (a hidden count) still counts in its table, as p = 1, so hiding a
+    count never makes the others' correction smaller. A table of exactly two groups is one test (each group's
+    test is the other's), so its p-values are not adjusted and its number of tests is 1.
+    """
+    p = np.asarray(p_values, dtype=float)
+    fam = np.asarray(family)
+    tested = ~np.isnan(p) if tested is None else np.asarray(tested, dtype=bool)
+    _, fam = np.unique(fam, return_inverse=True)
+    groups = np.bincount(fam)[fam]
+    tests = np.bincount(fam, weights=tested.astype(float))[fam].astype(np.int64)
+    filled = np.where(tested & np.isnan(p), 1.0, p)
+    filled = np.where(tested, filled, np.nan)
+    adjusted = holm_by(filled, fam)
+    two = groups == 2
+    adjusted = np.where(two, filled, adjusted)
+    adjusted = np.where(np.isnan(p), np.nan, adjusted)
+    return adjusted, np.where(two, np.minimum(tests, 1), tests)
+
+
+def _status(alpha: float, under_threshold: float) -> pl.Expr:
+    """The status, decided in the order of ``analytics.columns.STATUSES`` (see METHODS.md, ``status``)."""
+    r, r_rest = pl.col(C.RATIO), pl.col("_ratio_rest")
+    significant = pl.col("_p_adjusted") < alpha
+    below = r < under_threshold
+    above = (r > 1 / under_threshold) | (r_rest < under_threshold).fill_null(False)
+    return (
+        pl.when(pl.col(C.INVOLVED).is_null() | pl.col(C.TOTAL).is_null())
+        .then(pl.lit(C.STATUS_HIDDEN))
+        .when(pl.col(C.TOTAL) == 0)
+        .then(pl.lit(C.STATUS_NO_DATA))
+        .when(~_has_baseline())
+        .then(pl.lit(C.STATUS_NO_BASELINE))
+        .when((pl.col(C.INVOLVED) == 0) & (pl.col(C.EXPECTED) >= 1))
+        .then(pl.lit(C.STATUS_ABSENT))
+        .when(~below & ~above)
+        .then(pl.lit(C.STATUS_WITHIN_RANGE))
+        .when(below & significant)
+        .then(pl.lit(C.STATUS_UNDER))
+        .when(above & significant)
+        .then(pl.lit(C.STATUS_OVER))
+        .when(pl.col("_p_extreme") >= alpha)
+        .then(pl.lit(C.STATUS_TOO_FEW))
+        .otherwise(pl.lit(C.STATUS_UNCERTAIN))
+    )
 
 
 def compare_with_baseline(
@@ -264,63 +372,67 @@ def compare_with_baseline(
     alpha: float = 0.05,
     under_threshold: float = 0.8,
     confidence: float = 0.95,
+    adjust: bool = True,
 ) -> pl.DataFrame:
-    """Add every per-group statistic and the status to ``counts``.
+    """Every per-group figure from the counts: share, ratio, gap, expected, shortfall, z, Wilson interval,
+    exact p-value, Holm-adjusted p-value and the status. The one derivation of these figures: the engine calls
+    it on exact counts, disclosure control on published counts.
 
     ``counts`` has one row per table x group with ``involved`` (n), ``total`` (N) and ``baseline_share`` (p,
     null when the baseline has no figure for the group); ``table_keys`` name the columns that identify one
-    table (Holm's family).
+    table (Holm's family). A null ``involved`` or ``total`` is a hidden count: that row's status is ``hidden``
+    and every figure derived from it is null. With ``adjust=False`` (a frame holding only some groups of each
+    table) the adjusted p-values are withheld (null); the status still uses Holm over the rows given.
     """
-    upper_threshold = 1 / under_threshold
+    frame = counts.with_columns(
+        pl.col(C.INVOLVED).cast(pl.Int64),
+        pl.col(C.TOTAL).cast(pl.Int64),
+        (pl.col(C.BASELINE_SHARE) if C.BASELINE_SHARE in counts.columns else pl.lit(None))
+        .cast(pl.Float64)
+        .alias(C.BASELINE_SHARE),
+    )
     frame = (
-        counts.with_columns(
-            pl.col(C.INVOLVED).cast(pl.Int64),
-            pl.col(C.TOTAL).cast(pl.Int64),
-            pl.col(C.BASELINE_SHARE).cast(pl.Float64),
-        )
-        .with_columns(share().alias(C.SHARE))
+        frame.with_columns(share().alias(C.SHARE))
         .with_columns(
             ratio().alias(C.RATIO),
+            ratio_rest().alias("_ratio_rest"),
             gap_pp().alias(C.GAP_PP),
             expected().alias(C.EXPECTED),
             z_score().alias(C.Z),
         )
         .with_columns(shortfall().alias(C.SHORTFALL))
     )
-
-    n = frame[C.INVOLVED].to_numpy()
-    big_n = frame[C.TOTAL].to_numpy()
+    hidden = (frame[C.INVOLVED].is_null() | frame[C.TOTAL].is_null()).to_numpy()
+    n = frame[C.INVOLVED].fill_null(0).to_numpy()
+    big_n = frame[C.TOTAL].fill_null(0).to_numpy()
     p = frame[C.BASELINE_SHARE].fill_null(np.nan).to_numpy()
-    comparable = (big_n > 0) & np.isfinite(p) & (p > 0)
+    has_p = np.isfinite(p) & (p > 0)
+    comparable = ~hidden & (big_n > 0) & has_p
     low, high = wilson_interval(n, big_n, confidence)
-    p_value = binomial_test_p(n, big_n, np.where(comparable, p, np.nan))
-    p_if_none = binomial_test_p(np.zeros_like(n), big_n, np.where(comparable, p, np.nan))
+    low[hidden], high[hidden] = np.nan, np.nan
+    p_test = np.where(comparable, p, np.nan)
+    p_value = binomial_test_p(n, big_n, p_test)
+    adjusted, tests = holm_table(p_value, _families(frame, table_keys), tested=comparable | (hidden & has_p))
+    # the most extreme count in the direction of the gap (0 below, N above), corrected like the others
+    below = comparable & (n < big_n * np.where(comparable, p, 0))
+    p_extreme = binomial_test_p(np.where(below, 0, big_n), big_n, p_test) * np.maximum(tests, 1)
     frame = frame.with_columns(
         _null_nan(low).alias(C.CI_LOW),
         _null_nan(high).alias(C.CI_HIGH),
         _null_nan(p_value).alias(C.P_VALUE),
-        _null_nan(p_if_none).alias("_p_if_none"),
+        _null_nan(adjusted).alias("_p_adjusted"),
+        _null_nan(p_extreme).alias("_p_extreme"),
     )
-    family = frame.select(pl.struct(table_keys).rank("dense")).to_series().to_numpy()
-    frame = frame.with_columns(_null_nan(holm_by(p_value, family)).alias(C.P_ADJUSTED))
+    frame = frame.with_columns(
+        _status(alpha, under_threshold).alias(C.STATUS),
+        (pl.col("_p_adjusted") if adjust else pl.lit(None, dtype=pl.Float64)).alias(C.P_ADJUSTED),
+    )
+    return frame.drop("_ratio_rest", "_p_adjusted", "_p_extreme")
 
-    r = pl.col(C.RATIO)
-    significant = pl.col(C.P_ADJUSTED) < alpha
-    status = (
-        pl.when(pl.col(C.TOTAL) == 0)
-        .then(pl.lit(C.STATUS_NO_DATA))
-        .when(~_has_baseline())
-        .then(pl.lit(C.STATUS_NO_BASELINE))
-        .when((pl.col(C.INVOLVED) == 0) & (pl.col(C.EXPECTED) >= 1))
-        .then(pl.lit(C.STATUS_ABSENT))
-        .when((r >= under_threshold) & (r <= upper_threshold))
-        .then(pl.lit(C.STATUS_WITHIN_RANGE))
-        .when((r < under_threshold) & significant)
-        .then(pl.lit(C.STATUS_UNDER))
-        .when((r > upper_threshold) & significant)
-        .then(pl.lit(C.STATUS_OVER))
-        .when(pl.col("_p_if_none") >= alpha)
-        .then(pl.lit(C.STATUS_TOO_FEW))
-        .otherwise(pl.lit(C.STATUS_UNCERTAIN))
-    )
-    return frame.with_columns(status.alias(C.STATUS)).drop("_p_if_none")
+
+def seats_words(expected_people: float | None, total: int | None) -> str | None:
+    """A board's fair share in seats: "about 2.3 of the 12 seats" (N p of N); None without both figures."""
+    if expected_people is None or total is None or total <= 0:
+        return None
+    amount = f"{expected_people:.1f}".rstrip("0").rstrip(".")
+    return f"about {amount} of the {total} seat{'' if total == 1 else 's'}"
