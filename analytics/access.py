@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import polars as pl
 from sqlalchemy.engine import Engine
 
@@ -406,60 +405,41 @@ def protect_likelihood(
 
 
 def _published_likelihood(frame: pl.DataFrame, settings: Settings, levels: Any = None) -> pl.DataFrame:
-    from analytics.stats import relative_risk
+    """The likelihood figures from the counts rounded to the rounding base, by the engine's own derivation
+    (:func:`analytics.decision.with_likelihood`). A count of 1 to threshold - 1 is hidden (so is the group's
+    figure, and with a hidden reference group everyone's ratio); 0 is shown as 0, so "no one from this group is
+    at a decision-making level" is said from published counts. The counts themselves are not shown."""
+    from analytics.decision import with_likelihood
+
+    base, small = settings.rounding_base, settings.suppress_below
+
+    def published(col: str) -> pl.Expr:
+        value = pl.col(col)
+        return pl.when((value >= small) | (value == 0)).then(suppression.round_expr(value, base))
 
     decision, other = LIKELIHOOD_COUNTS
-    base, reference = settings.rounding_base, "reference_group"
-    work = frame.with_columns(
-        ((pl.col(decision) >= settings.suppress_below) & (pl.col(other) >= settings.suppress_below))
-        .fill_null(False)
-        .alias("_ok"),
-        suppression.round_expr(pl.col(decision), base).alias("_d"),
-        (suppression.round_expr(pl.col(decision), base) + suppression.round_expr(pl.col(other), base)).alias(
-            "_n"
-        ),
-        (pl.col(c.GROUP) == pl.col(reference)).fill_null(False).alias("_is_ref")
-        if reference in frame.columns
-        else pl.lit(False).alias("_is_ref"),
-    )
+    work = frame.with_columns(published(decision).alias("_d"), published(other).alias("_o"))
+    if "reference_group" not in work.columns:
+        work = work.with_columns(pl.lit(None, dtype=pl.String).alias("reference_group"))
     hidden = _groups_hidden_in(levels)
     if hidden is not None:
         work = (
-            work.join(hidden, on=[c.PERIOD, c.GROUP], how="left")
-            .with_columns(pl.col("_ok") & pl.col("_hidden").is_null())
+            work.join(hidden, on=[c.PERIOD, c.GROUP], how="left", maintain_order="left")
+            .with_columns(
+                *[pl.when(pl.col("_hidden").is_null()).then(pl.col(x)).alias(x) for x in ("_d", "_o")]
+            )
             .drop("_hidden")
         )
-    ref = work.filter(pl.col("_is_ref")).select(
-        c.PERIOD, pl.col("_ok").alias("_ref_ok"), pl.col("_d").alias("_ref_d"), pl.col("_n").alias("_ref_n")
+    figures = with_likelihood(
+        work.select(c.PERIOD, c.GROUP, "reference_group", pl.col("_d").alias(decision), pl.col("_o").alias(other)),
+        confidence=settings.confidence,
     )
-    work = work.join(ref, on=c.PERIOD, how="left").with_columns(
-        pl.col("_ref_ok").fill_null(False), pl.col("_ref_d", "_ref_n").fill_null(0)
-    )
-    ok, is_ref = work["_ok"].to_numpy(), work["_is_ref"].to_numpy()
-    both = ok & work["_ref_ok"].to_numpy() & ~is_ref
-    d, n = work["_d"].to_numpy().astype(float), work["_n"].to_numpy().astype(float)
-    rr, low, high = relative_risk(
-        work["_ref_d"].to_numpy(), work["_ref_n"].to_numpy(), d, n, settings.confidence
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        figures = {
-            "likelihood": np.where(ok & (n > 0), d / n, np.nan),
-            # the reference group compared with itself is 1 by definition
-            "relative_likelihood": np.where(
-                is_ref, np.where(ok & (d > 0), 1.0, np.nan), np.where(both, rr, np.nan)
-            ),
-            c.CI_LOW: np.where(both, low, np.nan),
-            c.CI_HIGH: np.where(both, high, np.nan),
-        }
     everywhere = [True] * frame.height
+    names = ["likelihood", "relative_likelihood", c.CI_LOW, c.CI_HIGH, "likelihood_words"]
     return frame.with_columns(
         *[pl.Series(col, [None] * frame.height, dtype=pl.Int64) for col in LIKELIHOOD_COUNTS],
         *[pl.Series(suppression.suppressed_flag(col), everywhere) for col in LIKELIHOOD_COUNTS],
-        *[
-            pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
-            for name, values in figures.items()
-            if name in frame.columns
-        ],
+        *[figures[name] for name in names],
         pl.lit(True).alias(suppression.SUPPRESSED),
         pl.lit(True).alias(suppression.ROUNDED),
         pl.lit(False).alias(suppression.NOT_FOR_PUBLICATION),

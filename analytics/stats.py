@@ -436,3 +436,71 @@ def seats_words(expected_people: float | None, total: int | None) -> str | None:
         return None
     amount = f"{expected_people:.1f}".rstrip("0").rstrip(".")
     return f"about {amount} of the {total} seat{'' if total == 1 else 's'}"
+
+
+# --- Relative likelihood: one derivation for exact and published counts ----------------------------------
+
+LIKELIHOOD_HIDDEN = "Hidden (small numbers)."
+LIKELIHOOD_NOBODY = "Nobody from this group is involved in this period."
+LIKELIHOOD_REFERENCE = "The reference group: the others are compared with it."
+LIKELIHOOD_NO_REFERENCE = "No relative likelihood: the reference group has nobody involved, or it is hidden."
+LIKELIHOOD_NONE_AT_TOP = (
+    "No one from this group is at a decision-making level (relative likelihood with 0.5 added to each count: "
+    "{rl}, 95% interval {low} to {high})."
+)
+LIKELIHOOD_REFERENCE_NONE_AT_TOP = (
+    "No one from the reference group is at a decision-making level (relative likelihood with 0.5 added to each "
+    "count: {rl}, 95% interval {low} to {high})."
+)
+LIKELIHOOD_SENTENCE = (
+    "Relative likelihood {rl} (95% interval {low} to {high}): above 1, this group is less likely than the "
+    "reference group to be at a decision-making level."
+)
+
+
+def _figure(value: float) -> str:
+    return f"{value:.2f}" if np.isfinite(value) else "not known"
+
+
+def likelihood_figures(d, n, ref_d, ref_n, is_reference, confidence: float = 0.95) -> dict[str, object]:
+    """Likelihood, relative likelihood (WRES orientation: the reference group's likelihood over the group's),
+    its interval and a sentence, from counts (arrays; NaN = a hidden count).
+
+    ``d`` people of the group at a decision-making level out of ``n`` involved at any level; ``ref_d``,
+    ``ref_n`` the same for the reference group. When nobody from the group (or the reference group) is at a
+    decision-making level the ratio is infinite (or 0): 0.5 is added to each of the four counts (the
+    Haldane-Anscombe correction) so that an estimate and an interval can still be given, and the sentence says
+    "no one from this group is at a decision-making level". The reference group itself has 1 (no interval).
+    """
+    d, n, ref_d, ref_n = (np.asarray(x, dtype=float) for x in (d, n, ref_d, ref_n))
+    is_reference = np.asarray(is_reference, dtype=bool)
+    hidden = ~(np.isfinite(d) & np.isfinite(n))
+    ref_ok = np.isfinite(ref_d) & np.isfinite(ref_n) & (ref_n > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        likelihood = np.where(~hidden & (n > 0), d / n, np.nan)
+    comparable = ~hidden & (n > 0) & ref_ok & ~is_reference
+    zero = comparable & ((d == 0) | (ref_d == 0))
+    shift = np.where(zero, 0.5, 0.0)
+    rr, low, high = relative_risk(ref_d + shift, ref_n + 2 * shift, d + shift, n + 2 * shift, confidence)
+    reference_value = np.where(~hidden & is_reference & (n > 0) & (d > 0), 1.0, np.nan)
+    rr = np.where(comparable, rr, reference_value)
+    low = np.where(comparable, low, np.nan)
+    high = np.where(comparable, high, np.nan)
+    words = []
+    for i in range(d.size):
+        shown = {"rl": _figure(rr[i]), "low": _figure(low[i]), "high": _figure(high[i])}
+        if hidden[i]:
+            words.append(LIKELIHOOD_HIDDEN)
+        elif n[i] == 0:
+            words.append(LIKELIHOOD_NOBODY)
+        elif is_reference[i]:
+            words.append(LIKELIHOOD_REFERENCE)
+        elif not ref_ok[i]:
+            words.append(LIKELIHOOD_NO_REFERENCE)
+        elif d[i] == 0:
+            words.append(LIKELIHOOD_NONE_AT_TOP.format(**shown))
+        elif ref_d[i] == 0:
+            words.append(LIKELIHOOD_REFERENCE_NONE_AT_TOP.format(**shown))
+        else:
+            words.append(LIKELIHOOD_SENTENCE.format(**shown))
+    return {"likelihood": likelihood, "relative_likelihood": rr, "ci_low": low, "ci_high": high, "words": words}

@@ -139,3 +139,48 @@ def test_holm_table_counts_tests_and_applies_the_two_group_rule():
 )
 def test_seats_words(expected, total, words):
     assert seats_words(expected, total) == words
+
+
+# --- Relative likelihood when nobody from a group reached a decision-making level ----------------------------
+
+
+def test_nobody_at_a_decision_making_level_gets_a_sentence_and_a_corrected_interval():
+    from analytics.stats import likelihood_figures, relative_risk
+
+    # reference: 40 of 200 at a decision-making level; group: 0 of 30. The plain ratio (40/200) / (0/30) is
+    # infinite; with 0.5 added to each count: (40.5 / 201) / (0.5 / 31) = 0.2015 / 0.01613 = 12.49
+    got = likelihood_figures([0, 40], [30, 200], [40, 40], [200, 200], [False, True])
+    assert got["relative_likelihood"][0] == pytest.approx((40.5 / 201) / (0.5 / 31))
+    rr, low, high = relative_risk([40.5], [201], [0.5], [31])
+    assert (got["ci_low"][0], got["ci_high"][0]) == pytest.approx((low[0], high[0]))
+    assert got["words"][0].startswith("No one from this group is at a decision-making level")
+    assert "12.49" in got["words"][0]
+    assert got["relative_likelihood"][1] == 1.0 and np.isnan(got["ci_low"][1])
+    # a hidden count (NaN) gives nothing but the words; a group with nobody involved has no ratio
+    hidden = likelihood_figures([np.nan, 0], [np.nan, 0], [40, 40], [200, 200], [False, False])
+    assert np.isnan(hidden["relative_likelihood"]).all()
+    assert hidden["words"][0] == "Hidden (small numbers)."
+    assert hidden["words"][1].startswith("Nobody from this group is involved")
+
+
+def test_published_likelihood_says_no_one_from_published_zeros():
+    from analytics import access
+    from models.settings import Settings
+
+    made = pl.DataFrame(
+        {
+            C.PERIOD: ["2024"] * 3,
+            C.GROUP: ["W", "B", "M"],
+            "decision_making_n": [41, 0, 3],
+            "other_only_n": [160, 22, 20],
+            "reference_group": ["W"] * 3,
+        }
+    )
+    out = access._published_likelihood(made, Settings())
+    # W published 40 of 200, B 0 of 20 (22 -> 20): (40.5 / 201) / (0.5 / 21) = 8.46; M has a hidden 3
+    b = out.row(1, named=True)
+    assert b["relative_likelihood"] == pytest.approx((40.5 / 201) / (0.5 / 21))
+    assert b["likelihood_words"].startswith("No one from this group")
+    assert out.row(2, named=True)["relative_likelihood"] is None
+    assert out.row(2, named=True)["likelihood_words"] == "Hidden (small numbers)."
+    assert out["decision_making_n"].null_count() == 3
