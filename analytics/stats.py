@@ -504,3 +504,36 @@ def likelihood_figures(d, n, ref_d, ref_n, is_reference, confidence: float = 0.9
         else:
             words.append(LIKELIHOOD_SENTENCE.format(**shown))
     return {"likelihood": likelihood, "relative_likelihood": rr, "ci_low": low, "ci_high": high, "words": words}
+
+
+# --- Status words ------------------------------------------------------------------------------------------
+
+STATUS_WORDS = {
+    C.STATUS_HIDDEN: "Hidden (small numbers)",
+    C.STATUS_ABSENT: "Absent",
+    C.STATUS_UNDER: "Under-represented",
+    C.STATUS_WITHIN_RANGE: "Within range",
+    C.STATUS_OVER: "Over-represented",
+    C.STATUS_UNCERTAIN: "Uncertain",
+    C.STATUS_TOO_FEW: "Too few to tell",
+    C.STATUS_NO_BASELINE: "No baseline",
+    C.STATUS_NO_DATA: "No data",
+}
+STATUS_MARKS = {
+    C.STATUS_HIDDEN: "*",
+    C.STATUS_ABSENT: "✕",
+    C.STATUS_UNDER: "▼",
+    C.STATUS_WITHIN_RANGE: "●",
+    C.STATUS_OVER: "▲",
+    C.STATUS_UNCERTAIN: "?",
+    C.STATUS_TOO_FEW: "…",
+    C.STATUS_NO_BASELINE: "–",
+    C.STATUS_NO_DATA: "–",
+}
+
+
+def status_words(status: str = C.STATUS) -> pl.Expr:
+    """The status as a mark and plain words, e.g. '▼ Under-represented' or '* Hidden (small numbers)'."""
+    words = pl.col(status).replace_strict(STATUS_WORDS, default=pl.col(status))
+    marks = pl.col(status).replace_strict(STATUS_MARKS, default=pl.lit(""))
+    return marks + pl.lit(" ") + words
