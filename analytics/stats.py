@@ -537,3 +537,107 @@ def status_words(status: str = C.STATUS) -> pl.Expr:
     words = pl.col(status).replace_strict(STATUS_WORDS, default=pl.col(status))
     marks = pl.col(status).replace_strict(STATUS_MARKS, default=pl.lit(""))
     return marks + pl.lit(" ") + words
+
+
+# --- Trend test on the people who joined ---------------------------------------------------------------------
+
+EXACT_TREND_LIMIT = 10  # the exact test is used when the rarer outcome has at most this many people
+_EXACT_CELLS = 4_000_000  # floats per batch of the exact test
+
+
+def _choose(n: np.ndarray, k: int) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        value = np.exp(gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1))
+    return np.where(k <= n, value, 0.0)
+
+
+def _exact_trend_p(x: np.ndarray, big_n: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Exact two-sided p of the linear trend statistic S = sum t x given sum x (rows are series).
+
+    Given how many people joined in each period and how many of them belong to the group, every way of
+    spreading the group's joiners over the periods has probability prod C(N_t, x_t) / C(sum N, sum x) (the
+    permutation distribution: labels shuffled among the joiners). ``t`` are whole, non-negative scores shared
+    by every row; the distribution of S is built period by period (a polynomial product), for all rows at once.
+    """
+    k = x.sum(axis=1).astype(np.int64)
+    s_obs = (x * t).sum(axis=1)
+    k_max = int(k.max())
+    s_max = int(k_max * t.max())
+    dist = np.zeros((x.shape[0], k_max + 1, s_max + 1))
+    dist[:, 0, 0] = 1.0
+    new = np.zeros_like(dist)
+    k_top = s_top = 0  # the largest k and s reached so far: the rest of the table is still 0
+    for column, score in enumerate(t.astype(np.int64)):
+        sizes = big_n[:, column]
+        top = min(int(sizes.max()), k_max)
+        if top == 0:
+            continue
+        k_next, s_next = min(k_max, k_top + top), min(s_max, s_top + score * top)
+        new[:, : k_next + 1, : s_next + 1] = 0.0
+        for j in range(top + 1):
+            shift = score * j
+            if shift > s_max:
+                break
+            kk, ss = min(k_top, k_max - j), min(s_top, s_max - shift)
+            new[:, j : j + kk + 1, shift : shift + ss + 1] += (
+                _choose(sizes, j)[:, None, None] * dist[:, : kk + 1, : ss + 1]
+            )
+        k_top, s_top = k_next, s_next
+        scale = new[:, : k_top + 1, : s_top + 1].reshape(x.shape[0], -1).max(axis=1)
+        dist, new = new, dist
+        dist[:, : k_top + 1, : s_top + 1] /= scale[:, None, None]
+    rows = dist[np.arange(x.shape[0]), k]  # the distribution of S for each row's own total
+    s = np.arange(s_max + 1)
+    total_n = big_n.sum(axis=1)
+    mean = k * (big_n * t).sum(axis=1) / total_n
+    extreme = np.abs(s[None, :] - mean[:, None]) >= np.abs(s_obs - mean)[:, None] - 1e-9
+    return np.minimum(1.0, (rows * extreme).sum(axis=1) / rows.sum(axis=1))
+
+
+def trend_test(
+    successes, totals, scores=None, exact_limit: int = EXACT_TREND_LIMIT
+) -> tuple[np.ndarray, np.ndarray]:
+    """Test for a steady rise or fall in a group's share over the periods: (z, two-sided p) per series.
+
+    ``successes`` and ``totals`` are (series x periods) arrays (one series may be 1-D): the people of the group
+    and all the people counted in each period; a period with total 0 is left out. The statistic is the
+    Cochran-Armitage trend statistic S = sum t n_t against its distribution given the totals (the permutation
+    distribution of the people's labels, so z uses the hypergeometric variance). The p-value is exact
+    (:func:`_exact_trend_p`) when the rarer outcome has at most ``exact_limit`` people and scores are whole
+    numbers, and from the normal approximation otherwise. NaN where fewer than two periods have people, or
+    every person (or nobody) is of the group.
+
+    Periods must hold different people (such as the people who *joined* in each period): the same people
+    counted again period after period break the test's assumption and make it raise false alarms.
+    """
+    n = np.atleast_2d(np.asarray(successes, dtype=float))
+    big_n = np.atleast_2d(np.asarray(totals, dtype=float))
+    t = np.arange(n.shape[1], dtype=float) if scores is None else np.asarray(scores, dtype=float)
+    keep = np.isfinite(n) & np.isfinite(big_n) & (big_n > 0)
+    n, big_n = np.where(keep, n, 0.0), np.where(keep, big_n, 0.0)
+    total = big_n.sum(axis=1)
+    k = n.sum(axis=1)
+    sum_t = (big_n * t).sum(axis=1)
+    spread = total * (big_n * t * t).sum(axis=1) - sum_t**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance = k * (total - k) * spread / (total * total * (total - 1))
+        z = ((n * t).sum(axis=1) - k * sum_t / total) / np.sqrt(variance)
+    valid = (keep.sum(axis=1) >= 2) & (k > 0) & (k < total) & (variance > 0)
+    z = np.where(valid, z, np.nan)
+    p = np.where(valid, 2 * ndtr(-np.abs(z)), np.nan)
+    rare = np.minimum(k, total - k)
+    whole = np.all(t == np.round(t))
+    small = np.flatnonzero(valid & (rare <= exact_limit)) if whole else np.array([], dtype=np.int64)
+    if small.size:
+        t0 = t - t.min()
+        order = small[np.argsort(rare[small], kind="stable")]
+        flip = k[order] > total[order] - k[order]
+        x = np.where(flip[:, None], big_n[order] - n[order], n[order])
+        cells = (rare[order] + 1) * (rare[order] * t0.max() + 1)  # one series' distribution table
+        first = 0
+        while first < order.size:
+            cost = np.arange(1, order.size - first + 1) * cells[first:]  # batch cost: count x the largest
+            stop = first + max(1, int(np.searchsorted(cost, _EXACT_CELLS, side="right")))
+            p[order[first:stop]] = _exact_trend_p(x[first:stop], big_n[order[first:stop]], t0)
+            first = stop
+    return z, p
