@@ -264,7 +264,7 @@ def protect_representation(
     if viewer.exact(organisation_id):
         rows = suppression.mark_exact(rows, suppression.ROW_COUNTS)
         tables = None if tables is None else suppression.mark_exact(tables, suppression.TABLE_COUNTS)
-        return _replace(rep, rows=rows, tables=tables)
+        return _with_joiners(_replace(rep, rows=rows, tables=tables), [rep], viewer, organisation_id, settings)
     others = [_frames_of(o, organisation_id) for o in together_with]
     settings = settings or get_settings()
     parts = suppression.crossed_parts(getattr(rep, "characteristic", None))
@@ -278,9 +278,39 @@ def protect_representation(
             for p in parts
         ]
         (rows, tables), _ = suppression.suppress_crossed((rows, tables), families, settings)
-        return _replace(rep, rows=rows, tables=tables)
+        return _with_joiners(_replace(rep, rows=rows, tables=tables), [], viewer, organisation_id, settings)
     rows, tables = suppression.suppress_views([(rows, tables), *others], settings)[0]
-    return _replace(rep, rows=rows, tables=tables)
+    crossed = len(parts) > 1
+    family = [] if crossed else [rep, *together_with]
+    return _with_joiners(_replace(rep, rows=rows, tables=tables), family, viewer, organisation_id, settings)
+
+
+def _with_joiners(
+    rep: Any,
+    family: Sequence[Any],
+    viewer: Viewer,
+    organisation_id: int,
+    settings: Settings | None,
+    index: int = 0,
+) -> Any:
+    """``rep`` with its joiners (the people who joined each level in each period, behind the trend test) as
+    this viewer may use them: exact and marked for exact roles; for the others suppressed and rounded jointly
+    with the joiners of the other views of the same people (``family``, in the same order as their rows were
+    protected; ``rep`` is ``family[index]``), so that a trend p-value says no more than published counts
+    would. A crossed table's joiners are not given to restricted
+    viewers (empty ``family``): its trends are not tested for them."""
+    if not hasattr(rep, "joiners") or rep.joiners is None:
+        return rep
+    if viewer.exact(organisation_id):
+        joiners = suppression.mark_exact(_only_organisation(rep.joiners, organisation_id), suppression.ROW_COUNTS)
+        return _replace(rep, joiners=joiners)
+    views = [getattr(member, "joiners", None) for member in family]
+    if not views or any(v is None for v in views):
+        return _replace(rep, joiners=None)
+    published = suppression.suppress_views(
+        [(_only_organisation(v, organisation_id), None) for v in views], settings or get_settings()
+    )
+    return _replace(rep, joiners=published[index][0])
 
 
 def _frames_of(rep: Any, organisation_id: int) -> tuple[pl.DataFrame, pl.DataFrame | None]:
@@ -341,7 +371,14 @@ def build_protected(
         [_frames_of(views[ch], organisation_id) for ch in order], settings or get_settings()
     )
     rows, tables = published[order.index(characteristic)]
-    return _replace(rep, rows=rows, tables=tables)
+    return _with_joiners(
+        _replace(rep, rows=rows, tables=tables),
+        [views[ch] for ch in order],
+        viewer,
+        organisation_id,
+        settings,
+        index=order.index(characteristic),
+    )
 
 
 def _family_views(

@@ -234,8 +234,9 @@ def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | Non
 def _ranged_representation(f: Filters, scope_key: str):
     rep = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
                           f.baseline_source, f.involvement, f.data_version, f.cross_with)
+    joiners = None if rep.joiners is None else _in_range(rep.joiners, f.period_from, f.period_to)
     return replace(rep, rows=_in_range(rep.rows, f.period_from, f.period_to),
-                   tables=_in_range(rep.tables, f.period_from, f.period_to))
+                   tables=_in_range(rep.tables, f.period_from, f.period_to), joiners=joiners)
 
 
 def _key(f: Filters, scope_key: str) -> tuple:
@@ -759,11 +760,12 @@ def key_numbers(rep: Representation) -> list[tuple[str, list[KeyNumber]]]:
 
 
 def too_small_levels(rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows of the latest period at levels too small for statistics: where at least half the groups that
-    have a baseline are 'too few to tell'. Shown as counts and whole-person shortfall instead."""
+    """Rows of the latest period at levels too small for statistics: where at least half the groups whose
+    share differs from the baseline (not within range) are 'too few to tell'. Shown as counts and whole-person
+    shortfall instead."""
     latest = at_period(rows, latest_period(rows))
     status = pl.col(c.STATUS)
-    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA])
+    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA, c.STATUS_HIDDEN, c.STATUS_WITHIN_RANGE])
     small = (latest.group_by(c.LEVEL_KEY)
              .agg(testable.sum().alias("testable"), (status == c.STATUS_TOO_FEW).sum().alias("too_few"))
              .filter((pl.col("testable") > 0) & (pl.col("too_few") * 2 >= pl.col("testable"))))
