@@ -130,7 +130,10 @@ def test_analyse_census_baseline(tmp_path, capsys):
     # no Gypsy/Roma/Arab in the involved file: the census is folded to NHS codes; known total 1000
     assert "GT" not in rows and rows["C"]["baseline_share"] == pytest.approx(0.08)
     assert rows["N"]["baseline_share"] == pytest.approx(0.15)
-    assert out["baseline"] == "Census 2021, usual residents of Eastham (1 area)"
+    assert out["baseline"] == (
+        "Census 2021, usual residents aged 18 and over of Eastham (1 area); "
+        "ethnic group by age estimated by raking (see METHODS.md)"
+    )
     broad = write(tmp_path, "broad.csv", "group,count\nWhite,8\nBlack,2\n")
     rows = {r["group"]: r for r in run_json(capsys, "--involved", broad, "--baseline", "census:E1")["rows"]}
     assert rows["Black or Black British"]["baseline_share"] == pytest.approx(0.25)  # 100 + 150 of 1000
