@@ -163,6 +163,7 @@ def shares(counts: pl.DataFrame) -> pl.DataFrame:
 ENGLAND, WALES, ENGLAND_AND_WALES = "E92000001", "W92000004", "K04000001"
 COUNTRY_NAMES = {ENGLAND: "England", WALES: "Wales", ENGLAND_AND_WALES: "England and Wales"}
 NO_COMBINATION = "No baseline for this combination"
+ICB_ONLY = ("disability", "religion")  # figures for ICBs only: local-authority catchments use their ICBs
 
 
 def _reference():
@@ -260,7 +261,15 @@ def has_census_figures(characteristic: str, areas: Sequence[str] = ()) -> bool:
         return True
     names = ("ethnicity", "ethnicity_broad") if characteristic in _ETHNICITY_FAMILY else (characteristic,)
     have = rows.group_by("geography_code").agg(pl.col("characteristic").is_in(names).any().alias("_has"))
-    return bool(have["_has"].all())
+    if bool(have["_has"].all()):
+        return True
+    if characteristic in ICB_ONLY and hasattr(_reference(), "icb_weighted_baseline"):
+        try:
+            _reference().icb_weighted_baseline(wanted, characteristic)
+        except ValueError:
+            return False
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -301,7 +310,15 @@ def census_figures(areas: Sequence[str], characteristic: str, min_age: int | Non
         raw, level = reference.area_baseline([country], "sex", used), "sex"
         where = f"{COUNTRY_NAMES[country]} (national figures: Census 2021 sex is not shipped for smaller areas)"
     else:
-        raw, level = reference.area_baseline(areas, characteristic, used), characteristic
+        level = characteristic
+        try:
+            raw = reference.area_baseline(areas, characteristic, used)
+        except ValueError:
+            icb_figures = getattr(reference, "icb_weighted_baseline", None)
+            if icb_figures is None or characteristic not in ICB_ONLY:
+                raise
+            raw, icbs = icb_figures(areas, characteristic)
+            where += f"; ICB figures ({', '.join(icbs)}) applied to the catchment's residents"
     if used < floor:
         note += f"; no adult figures are published for {characteristic.replace('_', ' ')}"
     description = f"Census 2021, usual residents {age_floor_text(used)} of {where}{note}"

@@ -34,6 +34,9 @@ MHA_FILE = BASELINES_DIR / "mha_detention_rates.csv"
 COUNTY_FILE = BASELINES_DIR / "county_districts.csv"
 ADULTS_FILE = BASELINES_DIR / "census2021_adults.csv"
 CROSSED_FILE = BASELINES_DIR / "census2021_crossed.csv"
+LTLA_ICB_FILE = BASELINES_DIR / "ltla_icb24.csv"
+# Characteristics ONS figures here exist for ICBs and sub-ICB locations but not for local authorities.
+ICB_ONLY = ("disability", "religion")
 
 ENGLAND, WALES, ENGLAND_AND_WALES = "E92000001", "W92000004", "K04000001"
 MIN_AGES: tuple[int, ...] = (0, 16, 18)
@@ -157,6 +160,82 @@ def _crossed() -> pl.DataFrame:
     if not CROSSED_FILE.is_file():
         raise _missing_file(CROSSED_FILE)
     return pl.read_csv(CROSSED_FILE, schema=CROSSED_SCHEMA)
+
+
+@lru_cache(maxsize=1)
+def _ltla_icb() -> pl.DataFrame:
+    if not LTLA_ICB_FILE.is_file():
+        raise _missing_file(LTLA_ICB_FILE)
+    return pl.read_csv(
+        LTLA_ICB_FILE,
+        schema={
+            **dict.fromkeys(("ltla21_code", "ltla21_name", "icb24_code", "icb24_code_nhs", "icb24_name"), pl.String()),
+            "lsoas": pl.Int64(),
+            "share": pl.Float64(),
+        },
+    )
+
+
+def ltla_icbs() -> pl.DataFrame:
+    """Which 2024 ICBs each English local authority district (2021) lies in: ltla21_code, ltla21_name,
+    icb24_code, icb24_code_nhs, icb24_name, lsoas and share (of the district's LSOAs in that ICB)."""
+    return _ltla_icb().clone()
+
+
+def _districts_of(area_codes: Sequence[str]) -> list[str] | None:
+    """The 2021 districts making up local-authority areas (a county: its districts); None for other areas."""
+    counties = _counties()
+    known = set(_ltla_icb()["ltla21_code"].to_list())
+    districts: list[str] = []
+    for code in area_codes:
+        inside = counties.filter(pl.col("county_code") == code)["district_code"].to_list()
+        parts = inside or [code]
+        if not all(p in known for p in parts):
+            return None
+        districts += parts
+    return list(dict.fromkeys(districts))
+
+
+def icb_weighted_baseline(area_codes: Sequence[str], characteristic: str) -> tuple[pl.DataFrame, list[str]]:
+    """ICB figures of ``characteristic`` (disability or religion) for a catchment of English local authorities:
+    each district's residents (all ages) split over the ICBs its LSOAs lie in, times each ICB's shares.
+
+    Returns [group, count] (estimated residents) and the names of the ICBs used. Raises ``ValueError`` when
+    the areas are not English local authorities or the characteristic has no ICB figures.
+    """
+    if characteristic not in ICB_ONLY:
+        raise ValueError(f"There are no ICB figures for {characteristic} to use for local authorities.")
+    districts = _districts_of(list(area_codes))
+    if not districts:
+        raise ValueError(
+            ERROR_CHARACTERISTIC.format(
+                characteristic=characteristic, areas=", ".join(area_codes), available="ICBs and countries"
+            )
+        )
+    census = _census()
+    people = (
+        census.filter(
+            (pl.col("geography_level") == "ltla")
+            & (pl.col("characteristic") == "ethnicity")
+            & pl.col("geography_code").is_in(districts)
+        )
+        .group_by("geography_code")
+        .agg(pl.col("count").sum().alias("residents"))
+    )
+    weights = (
+        _ltla_icb()
+        .join(people, left_on="ltla21_code", right_on="geography_code")
+        .group_by("icb24_code", "icb24_name")
+        .agg((pl.col("residents") * pl.col("share")).sum().alias("weight"))
+    )
+    icb = census.filter((pl.col("geography_level") == "icb") & (pl.col("characteristic") == characteristic))
+    mixed = (
+        icb.with_columns((pl.col("count") / pl.col("count").sum().over("geography_code")).alias("_share"))
+        .join(weights, left_on="geography_code", right_on="icb24_code")
+        .group_by("group", maintain_order=True)
+        .agg((pl.col("_share") * pl.col("weight")).sum().alias("count"))
+    )
+    return mixed, sorted(weights["icb24_name"].to_list())
 
 
 def adult_baselines() -> pl.DataFrame:

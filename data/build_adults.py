@@ -334,3 +334,37 @@ __all__ = [
     "rm032",
     "sex_rows",
 ]
+
+
+# --- local authority -> ICB (2024) -----------------------------------------------------------------------------
+
+LTLA_ICB_COLUMNS = ("ltla21_code", "ltla21_name", "icb24_code", "icb24_code_nhs", "icb24_name", "lsoas", "share")
+
+
+def ltla_icb_lookup(lsoa_icb: pl.DataFrame, ltla_names: dict[str, str]) -> pl.DataFrame:
+    """Which 2024 ICBs each 2021 local authority district lies in, and what share of its LSOAs each holds.
+
+    ``lsoa_icb``: the ONS LSOA (2021) to sub-ICB / ICB (2024) lookup (columns lsoa21_name, icb24_code,
+    icb24_code_nhs, icb24_name); an LSOA's name is its 2021 district's name and a serial ("Halton 001A").
+    ``ltla_names``: LTLA code -> name ("Bristol, City of" is matched by "Bristol").
+    """
+    by_name = {name: code for code, name in ltla_names.items()} | {
+        name.split(",")[0]: code for code, name in ltla_names.items() if "," in name
+    }
+    with_district = lsoa_icb.with_columns(
+        pl.col("lsoa21_name").str.replace(r" [0-9]{3}[A-Z]$", "").alias("_district")
+    )
+    unknown = sorted(set(with_district["_district"].to_list()) - set(by_name))
+    if unknown:
+        raise AdultDataError(f"LSOA lookup: districts {unknown[:5]} are not 2021 local authority districts.")
+    return (
+        with_district.with_columns(pl.col("_district").replace_strict(by_name).alias("ltla21_code"))
+        .group_by("ltla21_code", "icb24_code", "icb24_code_nhs", "icb24_name")
+        .agg(pl.len().cast(pl.Int64).alias("lsoas"))
+        .with_columns(
+            pl.col("ltla21_code").replace_strict(ltla_names).alias("ltla21_name"),
+            (pl.col("lsoas") / pl.col("lsoas").sum().over("ltla21_code")).round(6).alias("share"),
+        )
+        .sort("ltla21_code", "icb24_code")
+        .select(LTLA_ICB_COLUMNS)
+    )

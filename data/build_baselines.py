@@ -12,6 +12,8 @@ It reads the ONS Census 2021 and NHS England Mental Health Act files described i
   by raking, see ``data.build_adults``; sex from RM032, national only);
 - ``baselines/census2021_crossed.csv``: the published cross-tables RM032 (ethnic group x sex) and RM031
   (ethnic group x religion) for England, Wales and both;
+- ``baselines/ltla_icb24.csv`` (only with ``--lsoa-icb FILE.csv``): which 2024 ICBs each local authority lies
+  in, from the ONS LSOA lookup (not among the shared files; see ``data/SOURCES.md``);
 - ``baselines/mha_detention_rates.csv``: crude detention rates per 100,000 by ethnic group;
 - ``baselines/county_districts.csv``: the 2021 shire district -> county lookup (derived, see below);
 - ``codelists/ethnicity.csv`` and ``codelists/characteristics.csv``: the code lists of ``data.codes``.
@@ -975,6 +977,23 @@ def write_all(reference: Path, out: Path) -> list[Path]:
     return list(outputs)
 
 
+def write_ltla_icb(reference: Path, lsoa_icb: Path, out: Path) -> Path:
+    """Rebuild ``baselines/ltla_icb24.csv`` (local authority -> ICB shares) from the LSOA lookup CSV."""
+    if not lsoa_icb.is_file():
+        raise ReferenceDataError(f"LSOA to ICB lookup {lsoa_icb} does not exist.")
+    ltla = _ethnicity_ltla(reference)
+    names = dict(zip(ltla["ltla21_code"], ltla["ltla21_name"], strict=False))
+    frame = pl.read_csv(lsoa_icb, infer_schema_length=None)
+    _require(frame, lsoa_icb.name, ["lsoa21_name", "icb24_code", "icb24_code_nhs", "icb24_name"])
+    try:
+        lookup = build_adults.ltla_icb_lookup(frame, names)
+    except build_adults.AdultDataError as error:
+        raise ReferenceDataError(str(error)) from None
+    path = out / "baselines" / "ltla_icb24.csv"
+    lookup.write_csv(path, line_terminator="\n")
+    return path
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m data.build_baselines", description=__doc__.splitlines()[0]
@@ -991,10 +1010,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_OUT,
         help="folder that receives baselines/ and codelists/ (default: the data package)",
     )
+    parser.add_argument(
+        "--lsoa-icb",
+        type=Path,
+        default=None,
+        help="also rebuild baselines/ltla_icb24.csv from a CSV of the ONS LSOA (2021) to ICB (2024) lookup "
+        "(columns lsoa21_name, icb24_code, icb24_code_nhs, icb24_name; see data/SOURCES.md)",
+    )
     args = parser.parse_args(argv)
     try:
         paths = write_all(args.reference, args.out)
-    except ReferenceDataError as error:
+        if args.lsoa_icb is not None:
+            paths.append(write_ltla_icb(args.reference, args.lsoa_icb, args.out))
+    except (ReferenceDataError, build_adults.AdultDataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for path in paths:

@@ -338,7 +338,12 @@ def test_shipped_baselines_give_shares_over_known_groups(kind, monkeypatch):
         shares = rep.rows.filter(pl.col(C.LEVEL_KEY) == "individual")[C.BASELINE_SHARE]
         assert shares.sum() == pytest.approx(1.0)
         assert "Lambeth" in rep.baseline_description and "(2 areas)" in rep.baseline_description
-    # disability has no local-authority figures: no baseline, said in words, not an error
+    # disability has ICB figures only: the catchment's ICB (South East London), labelled "ICB", all ages
     rep = representation_table(frames, "disability", settings=settings())
-    assert rep.baseline_description.startswith("No baseline: no Census 2021 disability figures")
+    assert "ICB figures (NHS South East London Integrated Care Board)" in rep.baseline_description
+    assert "usual residents of all ages" in rep.baseline_description
+    assert rep.rows.filter(pl.col(C.LEVEL_KEY) == "individual")[C.BASELINE_SHARE].sum() == pytest.approx(1.0)
+    # sexual orientation has national figures only: no baseline, said in words, not an error
+    rep = representation_table(frames, "sexual_orientation", settings=settings())
+    assert rep.baseline_description.startswith("No baseline: no Census 2021 sexual orientation figures")
     assert rep.rows[C.BASELINE_SHARE].null_count() == rep.rows.height

@@ -311,3 +311,28 @@ def test_rm032_cross_table_adds_up_to_the_single_tables():
     published, _ = baselines.crossed_baseline(ENGLAND, ("ethnicity", "sex"), 0)
     white_british = published.filter(pl.col("group_1") == "A")["count"].sum()
     assert white_british == pytest.approx(41_540_796, rel=1e-4)
+
+
+# --- disability and religion for local authorities, from their ICBs ---------------------------------------------
+
+
+def test_ltla_icb_lookup_covers_english_districts():
+    lookup = baselines.ltla_icbs()
+    assert lookup["ltla21_code"].n_unique() == 309  # every English district, no Welsh ones
+    shares = lookup.group_by("ltla21_code").agg(pl.col("share").sum())
+    assert shares["share"].to_numpy() == pytest.approx(np.ones(309), abs=1e-5)
+    lambeth = lookup.filter(pl.col("ltla21_code") == LAMBETH)
+    assert lambeth.select("icb24_code_nhs", "share").rows() == [("QKK", 1.0)]  # South East London
+
+
+def test_disability_for_a_local_authority_uses_its_icb():
+    figures = analytic.census_figures([LAMBETH], "disability", 18)
+    assert "ICB figures (NHS South East London Integrated Care Board)" in figures.description
+    assert "of all ages" in figures.description  # TS038 has no adult version here
+    # one district wholly inside one ICB: the ICB's own disabled share, applied to the district's residents
+    icb = dict(baselines.area_baseline(["QKK"], "disability").iter_rows())
+    got = dict(figures.counts.iter_rows())
+    assert got["yes"] / (got["yes"] + got["no"]) == pytest.approx(icb["yes"] / (icb["yes"] + icb["no"]))
+    # a county: its districts, each split over the ICBs its LSOAs lie in
+    assert "Kent and Medway" in analytic.census_figures([KENT], "religion", 18).description
+    assert not analytic.has_census_figures("disability", [CARDIFF])  # no Welsh health-board figures shipped
