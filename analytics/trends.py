@@ -82,8 +82,10 @@ def _words(
     z: float, p: float, first: float | None, latest: float | None, n_periods: int, period: str, alpha: float
 ) -> str:
     unit = ("quarter" if period == "quarter" else "year") + ("" if n_periods == 1 else "s")
-    if n_periods < 3 or first is None or latest is None:
+    if n_periods < 3:
         return f"Not enough data for a trend: {n_periods} {unit} with people counted (3 are needed)."
+    if first is None or latest is None:
+        return f"Not tested: the share is hidden in some of the {n_periods} {unit} to protect small numbers."
     span = f"from {first:.0%} to {latest:.0%} over {n_periods} {unit}"
     if np.isnan(p):
         return f"No change to test: the share went {span}."

@@ -878,3 +878,37 @@ def to_excel(frame: pl.DataFrame, sheet: str = "Presence") -> bytes:
     buffer = io.BytesIO()
     frame.write_excel(buffer, worksheet=sheet[:31], autofit=True)
     return buffer.getvalue()
+
+
+# --- The board pack ------------------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner="Putting the board pack together…", max_entries=8)
+def _pack_figures(organisation_id: int, scope_key: str, characteristic: str, baseline_kind: str,
+                  baseline_source: str | None, involvement: str, period: str | None, exact: bool, version: str,
+                  as_of: date):
+    from analytics import report
+
+    code = next(o["code"] for o in all_organisations() if o["id"] == organisation_id)
+    request = report.PackRequest(organisation_code=code, period=period, exact=exact,
+                                 characteristic=characteristic, baseline=_baseline_spec(baseline_kind, baseline_source),
+                                 involvement=involvement, as_of=as_of)
+    return report.gather(engine(), request, access.scoped_viewer(scope_key))
+
+
+def board_pack(f: Filters, viewer: Viewer, period: str | None, exact: bool):
+    """The figures of the board pack (``analytics.report.PackFigures``) for the sidebar's characteristic,
+    baseline and who is counted, one quarter (None: the latest complete one), published or, for roles that
+    may see them, exact."""
+    scope_key = _require(viewer, f.organisation_id)
+    if exact and not viewer.exact(f.organisation_id):
+        raise PermissionError("Your role does not allow exact figures: the pack uses published figures.")
+    return _pack_figures(f.organisation_id, scope_key, f.characteristic, f.baseline_kind, f.baseline_source,
+                         f.involvement, period, exact, f.data_version, date.today())
+
+
+def board_pack_file(f: Filters, viewer: Viewer, period: str | None, exact: bool, file_format: str) -> bytes:
+    """The pack (or, for "public", the one-page public summary, always published) as a file."""
+    from analytics import report
+
+    figures = board_pack(f, viewer, period, exact and file_format != "public")
+    return report.build(figures, file_format)[1]
