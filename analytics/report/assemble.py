@@ -487,6 +487,16 @@ def board_pack(fig: PackFigures) -> Pack:
 PUBLIC_HEADINGS = ("What we measured", "Who is missing", "What we will do", "You said, we did")
 
 
+def _public_gap(r: dict) -> str:
+    level = r[c.LEVEL_NAME].split(" (")[0].lower()
+    where = "our " + (r[o.ACTIVITY_NAME].split(" (")[0] if r.get(o.ACTIVITY_NAME) else f"{level} level")
+    add = count(r, c.SHORTFALL)
+    more = "a few more" if add == MARK else f"about {add} more"
+    if r[c.STATUS] == c.STATUS_ABSENT:
+        return f"No one from {r[c.GROUP_LABEL]} backgrounds is on {where}. We need {more}."
+    return f"Too few people from {r[c.GROUP_LABEL]} backgrounds are on {where}. We need {more}."
+
+
 def public_summary(fig: PackFigures) -> Pack:
     """One page in plain English, easy-read style, for the website and for service users. Always built from
     published figures (``fig`` must not be exact)."""
@@ -495,23 +505,23 @@ def public_summary(fig: PackFigures) -> Pack:
     rep = fig.rep
     rows = _latest(rep.rows, fig.period)
     measured = (
-        f"We looked at who took part in shaping our services between {parse_period(fig.period)[1]:%B} and "
-        f"{parse_period(fig.period)[2]:%B %Y}.",
+        "We counted who helps shape our services.",
         "We compared them with the people who live in the area we serve.",
         "We looked at every level, from people's own care up to our board.",
     )
-    missing = rows.filter(pl.col(c.STATUS).is_in(MISSING)).sort(
-        [c.LEVEL_RANK, c.SHORTFALL], descending=[True, True], nulls_last=True).head(5)
-    who = tuple(
-        f"{r[c.GROUP_LABEL]} people at our {r[c.LEVEL_NAME].split(' (')[0].lower()} level: we need about "
-        f"{people(count(r, c.SHORTFALL))} more." for r in missing.iter_rows(named=True)
-    ) or ("No group is clearly missing at any level this time.",)
-    todo = ["We will reach out to the groups we are missing, starting with the biggest gaps."]
+    if fig.outreach is not None:  # levels and committees, most people to add first
+        gaps = fig.outreach.head(4)
+    else:
+        gaps = rows.filter(pl.col(c.STATUS).is_in(MISSING)).sort(
+            [c.SHORTFALL, c.LEVEL_RANK], descending=[True, True], nulls_last=True).head(4)
+    who = tuple(_public_gap(r) for r in gaps.iter_rows(named=True)) or (
+        "No group is clearly missing at any level this time.",)
+    todo = ["We will reach out to the groups we are missing, biggest gaps first."]
     if fig.plan_progress.height:
-        todo += [f"{r['plan']}: {r['progress']}" for r in fig.plan_progress.head(3).iter_rows(named=True)]
+        todo += [f"{r['plan']}: {r['progress']}" for r in fig.plan_progress.head(2).iter_rows(named=True)]
     todo.append("We will check again every three months and tell you what we find.")
-    impact = fig.impact.filter(pl.col(k.WHAT_CHANGED).is_not_null()).sort(k.LATEST_ON, descending=True).head(3)
-    did = tuple(f"{r[k.ACTIVITY_NAME]}: {r[k.WHAT_CHANGED]}" for r in impact.iter_rows(named=True)) or (
+    impact = fig.impact.filter(pl.col(k.WHAT_CHANGED).is_not_null()).sort(k.LATEST_ON, descending=True).head(2)
+    did = tuple(f"{r[k.ACTIVITY_NAME].split(' (')[0]}: {r[k.WHAT_CHANGED]}" for r in impact.iter_rows(named=True)) or (
         "We will write here what changed because of what you told us.",)
     settings = get_settings()
     sections = (
@@ -522,5 +532,8 @@ def public_summary(fig: PackFigures) -> Pack:
                                      Paragraph(f"To keep people private, numbers are rounded and small numbers "
                                                f"(1 to {settings.suppress_below - 1}) are not shown."))),
     )
-    return Pack(title=f"Who helps shape our services? {fig.organisation.name}", organisation=fig.organisation.name,
-                period=fig.period, exact=False, cover=cover(fig, public=True), sections=sections, kind="public")
+    _, first, last = parse_period(fig.period)
+    facts = (("Who we are", fig.organisation.name), ("When", f"{first:%B} to {last:%B %Y}"),
+             ("Compared with", f"the people who live in the area we serve ({rep.baseline_description})"))
+    return Pack(title="Who helps shape our services?", organisation=fig.organisation.name,
+                period=fig.period, exact=False, cover=facts, sections=sections, kind="public")
