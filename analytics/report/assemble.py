@@ -450,10 +450,9 @@ def methods(fig: PackFigures) -> Section:
         "Trend test: the Cochran-Armitage test for a steady rise or fall in a share over the quarters.",
         "4PI scorecard: each indicator is a share of meetings, activities, people or claims that met the "
         "standard; red, amber and green are written as words and marks (✕ falls short, ▲ close, ● meets).",
-        f"Disclosure control: in a published pack, counts of 1 to {settings.suppress_below - 1} people are shown "
-        f"as *, others are rounded to the nearest {settings.rounding_base}, and a second figure is hidden where "
-        "a * could be worked out; every share, ratio and test is worked out from the counts shown. "
-        + suppression.describe(settings),
+        ("Disclosure control: this pack shows exact figures and is NOT FOR PUBLICATION; the published pack "
+         "hides small numbers. " if fig.exact else "Disclosure control (this pack): ")
+        + suppression.describe(settings) + " Shares, ratios and tests are worked out from the counts shown.",
     )
     meanings = tuple(
         f"{status_words(status)}: " + meaning.format(under=settings.under_threshold,
