@@ -213,7 +213,7 @@ def test_the_scorecard_hides_what_the_page_hides(published):
 
 @pytest.fixture
 def dashboard_data(demo_path, monkeypatch):
-    from dashboard import data
+    from dashboard import cache as data
 
     monkeypatch.setenv("PRESENCE_DATABASE_URL", f"sqlite:///{demo_path}")
     get_settings.cache_clear()

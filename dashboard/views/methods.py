@@ -7,12 +7,10 @@ from pathlib import Path
 import streamlit as st
 
 from analytics.wording import STATUS_MARKS, STATUS_MEANINGS, STATUS_WORDS
-from dashboard import filters
 from models.settings import get_settings
 
 METHODS = Path(__file__).resolve().parents[2] / "METHODS.md"
 
-filters.ensure_app()
 st.title("Methods and glossary")
 if METHODS.exists():
     st.markdown(METHODS.read_text(encoding="utf-8"))

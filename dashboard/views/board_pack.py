@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import report
 from analytics.report.content import Bullets, Chart, Paragraph, Subheading, Table
-from dashboard import auth, data, filters
+from dashboard import auth, cache, filters
 
 DOWNLOADS = (
     ("pdf", "Board pack (PDF)", "A4, tagged for screen readers, prints in black and white."),
@@ -35,7 +35,7 @@ st.markdown(
 )
 f, viewer = filters.require("board_pack")
 exact_allowed = viewer.exact(f.organisation_id)
-latest = filters.load(data.board_pack, f, viewer, None, False)
+latest = filters.load(cache.board_pack, f, viewer, None, False)
 left, right = st.columns(2)
 period = left.selectbox(
     "Quarter",
@@ -52,7 +52,7 @@ exact = right.toggle(
     help="For the organisation's own use: every page is marked NOT FOR PUBLICATION. Only data stewards and "
     "equality leads may choose it." if exact_allowed else "Your role sees published figures only.",
 )
-figures = filters.load(data.board_pack, f, viewer, period, exact)
+figures = filters.load(cache.board_pack, f, viewer, period, exact)
 pack = report.board_pack(figures)
 if pack.exact:
     st.warning("NOT FOR PUBLICATION: exact figures, including small numbers that could identify people. "
@@ -66,7 +66,7 @@ for column, (file_format, label, help_text) in zip(columns, DOWNLOADS, strict=Tr
     with column:
         column.download_button(
             label,
-            partial(data.board_pack_file, f, viewer, period, exact, file_format),
+            partial(cache.board_pack_file, f, viewer, period, exact, file_format),
             file_name=("presence-public-summary-" + f"{figures.organisation.code}-{figures.period}.pdf")
             if file_format == "public" else stem + ("-exact" if exact else "") + report.SUFFIXES[file_format],
             mime=report.FORMATS[file_format],
