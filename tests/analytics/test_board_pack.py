@@ -292,3 +292,15 @@ def test_the_command_line_writes_a_pack(cli_db, tmp_path, capsys):
     assert main(["report", "--organisation", "DEMO", "--format", "html", "--output", str(output)]) == 0
     assert "published figures" in capsys.readouterr().out
     assert output.read_bytes().startswith(b"<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("floor,words", [
+    (None, "residents of all ages"),  # before the statistics issue's setting exists: the shipped baselines
+    (0, "residents of all ages"),
+    (18, "residents aged 18 and over"),
+])
+def test_the_cover_names_the_baselines_age_floor(floor, words):
+    class Settings:
+        baseline_min_age = floor
+
+    assert assemble.age_floor_words(Settings() if floor is not None else object()) == words
