@@ -889,9 +889,10 @@ def _pack_figures(organisation_id: int, scope_key: str, characteristic: str, bas
     from analytics import report
 
     code = next(o["code"] for o in all_organisations() if o["id"] == organisation_id)
+    baseline = _baseline_spec(baseline_kind, baseline_source)
     request = report.PackRequest(organisation_code=code, period=period, exact=exact,
-                                 characteristic=characteristic, baseline=_baseline_spec(baseline_kind, baseline_source),
-                                 involvement=involvement, as_of=as_of)
+                                 characteristic=characteristic, baseline=baseline, involvement=involvement,
+                                 as_of=as_of)
     return report.gather(engine(), request, access.scoped_viewer(scope_key))
 
 
@@ -906,9 +907,30 @@ def board_pack(f: Filters, viewer: Viewer, period: str | None, exact: bool):
                          f.involvement, period, exact, f.data_version, date.today())
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pack_document(organisation_id: int, scope_key: str, characteristic: str, baseline_kind: str,
+                   baseline_source: str | None, involvement: str, period: str | None, exact: bool, version: str,
+                   as_of: date, kind: str):
+    from analytics import report
+
+    figures = _pack_figures(organisation_id, scope_key, characteristic, baseline_kind, baseline_source,
+                            involvement, period, exact, version, as_of)
+    return report.public_summary(figures) if kind == "public" else report.board_pack(figures)
+
+
+def board_pack_document(f: Filters, viewer: Viewer, period: str | None, exact: bool, kind: str = "board"):
+    """The board pack (or, with ``kind="public"``, the one-page public summary, always published) as sections
+    (``analytics.report.Pack``), for the preview and the files."""
+    board_pack(f, viewer, period, exact)  # the access checks
+    exact = exact and kind != "public"
+    return _pack_document(f.organisation_id, viewer.scope_key(f.organisation_id), f.characteristic,
+                          f.baseline_kind, f.baseline_source, f.involvement, period, exact, f.data_version,
+                          date.today(), kind)
+
+
 def board_pack_file(f: Filters, viewer: Viewer, period: str | None, exact: bool, file_format: str) -> bytes:
     """The pack (or, for "public", the one-page public summary, always published) as a file."""
     from analytics import report
 
-    figures = board_pack(f, viewer, period, exact and file_format != "public")
-    return report.build(figures, file_format)[1]
+    pack = board_pack_document(f, viewer, period, exact, "public" if file_format == "public" else "board")
+    return report.render(pack, file_format)

@@ -52,8 +52,9 @@ exact = right.toggle(
     help="For the organisation's own use: every page is marked NOT FOR PUBLICATION. Only data stewards and "
     "equality leads may choose it." if exact_allowed else "Your role sees published figures only.",
 )
-figures = filters.load(cache.board_pack, f, viewer, period, exact)
-pack = report.board_pack(figures)
+asked = None if period == latest.period else period  # None: the figures already made for the latest quarter
+figures = filters.load(cache.board_pack, f, viewer, asked, exact)
+pack = filters.load(cache.board_pack_document, f, viewer, asked, exact)
 if pack.exact:
     st.warning("NOT FOR PUBLICATION: exact figures, including small numbers that could identify people. "
                "Share only the published version.", icon=":material/policy:")
@@ -66,7 +67,7 @@ for column, (file_format, label, help_text) in zip(columns, DOWNLOADS, strict=Tr
     with column:
         column.download_button(
             label,
-            partial(cache.board_pack_file, f, viewer, period, exact, file_format),
+            partial(cache.board_pack_file, f, viewer, asked, exact, file_format),
             file_name=("presence-public-summary-" + f"{figures.organisation.code}-{figures.period}.pdf")
             if file_format == "public" else stem + ("-exact" if exact else "") + report.SUFFIXES[file_format],
             mime=report.FORMATS[file_format],
