@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
@@ -23,7 +24,7 @@ from analytics import access, fourpi, suppression
 from analytics import columns as c
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
-from analytics.fourpi_disclosure import protect_scorecard
+from analytics.fourpi_disclosure import protect_scorecard, published
 from analytics.fourpi_periods import parse_period
 from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
@@ -94,8 +95,6 @@ class PackFigures:
 
 def find_organisation(engine: Engine, code: str) -> Organisation:
     """The organisation with this code; ``ValueError`` with one sentence when there is none."""
-    from sqlalchemy import text
-
     with engine.connect() as connection:
         row = connection.execute(text("SELECT id, code, name FROM organisation WHERE code = :code"),
                                  {"code": code}).first()
@@ -229,8 +228,6 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
         card = fourpi.scorecard(frames_4pi, period)
         previous = fourpi.scorecard(frames_4pi, card.get_column("previous_period")[0])
         scorecard = protect_scorecard(card, previous, viewer, organisation.id)
-    from analytics.fourpi_disclosure import published
-
     impact = published(fourpi.scorecard_detail(frames_4pi, "impact", period=period), viewer, organisation.id)
     return PackFigures(
         organisation=organisation, request=request, viewer=viewer, period=period, period_from=period_from,
