@@ -16,6 +16,7 @@ import polars as pl
 from analytics import access, fourpi, suppression
 from analytics import fourpi_columns as k
 from analytics.access import Viewer
+from analytics.fourpi_scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
 
 PEOPLE_INDICATORS = frozenset({
     "felt_valued", "could_influence", "informed_of_outcomes",  # questionnaires returned: people
@@ -23,7 +24,6 @@ PEOPLE_INDICATORS = frozenset({
     "support_offered", "training_offered",  # people involved
     "payments_on_time",  # fees and expenses claims: one person's money each
 })
-RAG_HIDDEN = "hidden"
 NOT_MET = "not_met"
 SCORECARD_COUNTS = (k.NUMERATOR, k.DENOMINATOR, k.LEFT_OUT)
 
@@ -48,39 +48,6 @@ def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) 
                                 lines=[(k.DENOMINATOR, k.NUMERATOR, NOT_MET)], derived={k.VALUE: value})
 
 
-def _percent_words(expr: pl.Expr) -> pl.Expr:
-    return pl.format("{}%", (expr * 100).round(0).cast(pl.Int64))
-
-
-def _trend(period: str, previous: str) -> pl.Expr:
-    """The scorecard's trend in words, from the shown shares of this period and a year before."""
-    value, before, change = pl.col(k.VALUE), pl.col(k.PREVIOUS_VALUE), pl.col(k.CHANGE_PP)
-    points = change.abs().round(0).cast(pl.Int64)
-    unit = pl.when(points == 1).then(pl.lit("point")).otherwise(pl.lit("points"))
-    return (
-        pl.when(pl.col(k.RAG) == RAG_HIDDEN).then(pl.lit(f"Hidden in {period}: too few people to show"))
-        .when(value.is_null()).then(pl.lit(f"Nothing to count in {period}"))
-        .when(pl.col("previous_hidden")).then(pl.lit(f"Hidden in {previous}: too few people to show"))
-        .when(before.is_null()).then(pl.lit(f"No figure for {previous} to compare with"))
-        .when(points == 0).then(pl.format(f"Same as {previous} ({{}})", _percent_words(before)))
-        .when(change > 0)
-        .then(pl.format(f"Up {{}} {{}} on {previous} (was {{}})", points, unit, _percent_words(before)))
-        .otherwise(
-            pl.format(f"Down {{}} {{}} on {previous} (was {{}})", points, unit, _percent_words(before)))
-    )
-
-
-def _rag() -> pl.Expr:
-    hidden = (pl.col(suppression.suppressed_flag(k.NUMERATOR))
-              | pl.col(suppression.suppressed_flag(k.DENOMINATOR)))
-    value = pl.col(k.VALUE)
-    return (pl.when(hidden).then(pl.lit(RAG_HIDDEN))
-            .when(value.is_null()).then(pl.lit(k.RAG_NO_DATA))
-            .when(value >= pl.col(k.GREEN_FROM) - 1e-12).then(pl.lit(k.RAG_GREEN))
-            .when(value >= pl.col(k.AMBER_FROM) - 1e-12).then(pl.lit(k.RAG_AMBER))
-            .otherwise(pl.lit(k.RAG_RED)))
-
-
 def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer,
                       organisation_id: int) -> pl.DataFrame:
     """A scorecard as this viewer may see it: exact and marked not for publication for exact roles; for the
@@ -93,16 +60,11 @@ def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer
     before = _scorecard_people(previous, viewer, organisation_id).select(
         k.INDICATOR, pl.col(k.VALUE).alias(k.PREVIOUS_VALUE),
         (pl.col(suppression.suppressed_flag(k.NUMERATOR))
-         | pl.col(suppression.suppressed_flag(k.DENOMINATOR))).alias("previous_hidden"))
+         | pl.col(suppression.suppressed_flag(k.DENOMINATOR))).alias(PREVIOUS_HIDDEN))
     period, previous_label = card.get_column(k.PERIOD)[0], card.get_column(k.PREVIOUS_PERIOD)[0]
-    people = (
-        people.drop(k.PREVIOUS_VALUE).join(before, on=k.INDICATOR, how="left")
-        .with_columns(pl.col("previous_hidden").fill_null(False),
-                      ((pl.col(k.VALUE) - pl.col(k.PREVIOUS_VALUE)) * 100).alias(k.CHANGE_PP),
-                      _rag().alias(k.RAG))
-        .with_columns(_trend(period, previous_label).alias(k.TREND))
-        .drop("previous_hidden", NOT_MET, suppression.suppressed_flag(NOT_MET))
-    )
+    people = judge_scorecard(
+        people.drop(k.PREVIOUS_VALUE).join(before, on=k.INDICATOR, how="left"), period, previous_label
+    ).drop(NOT_MET, suppression.suppressed_flag(NOT_MET))
     others = published(card.filter(~pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), viewer, organisation_id)
     flags = [suppression.suppressed_flag(n) for n in SCORECARD_COUNTS]
     merged = pl.concat([others, people], how="diagonal_relaxed").with_columns(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from analytics import columns as c
 from analytics import fourpi_columns as k
+from analytics import stats
 
 INVOLVEMENT_FILTERS = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}
 CHARACTERISTIC_LABELS = {
@@ -18,26 +19,8 @@ CHARACTERISTIC_LABELS = {
     "religion": "Religion or belief",
     "involvement_type": "Service user or carer",
 }
-STATUS_WORDS = {
-    c.STATUS_ABSENT: "Absent",
-    c.STATUS_UNDER: "Under-represented",
-    c.STATUS_WITHIN_RANGE: "Within range",
-    c.STATUS_OVER: "Over-represented",
-    c.STATUS_UNCERTAIN: "Uncertain",
-    c.STATUS_TOO_FEW: "Too few to tell",
-    c.STATUS_NO_BASELINE: "No baseline",
-    c.STATUS_NO_DATA: "No data",
-}
-STATUS_MARKS = {
-    c.STATUS_ABSENT: "✕",
-    c.STATUS_UNDER: "▼",
-    c.STATUS_WITHIN_RANGE: "●",
-    c.STATUS_OVER: "▲",
-    c.STATUS_UNCERTAIN: "?",
-    c.STATUS_TOO_FEW: "…",
-    c.STATUS_NO_BASELINE: "–",
-    c.STATUS_NO_DATA: "–",
-}
+STATUS_WORDS = stats.STATUS_WORDS  # the words live with the rules (analytics.stats)
+STATUS_MARKS = stats.STATUS_MARKS
 
 STATUS_MEANINGS = {
     c.STATUS_ABSENT: "No one from the group is involved at this level, though a matching share would include "

@@ -29,7 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, suppression
+from analytics import access, fourpi, stats, suppression
 from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
@@ -234,8 +234,9 @@ def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | Non
 def _ranged_representation(f: Filters, scope_key: str):
     rep = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
                           f.baseline_source, f.involvement, f.data_version, f.cross_with)
+    joiners = None if rep.joiners is None else _in_range(rep.joiners, f.period_from, f.period_to)
     return replace(rep, rows=_in_range(rep.rows, f.period_from, f.period_to),
-                   tables=_in_range(rep.tables, f.period_from, f.period_to))
+                   tables=_in_range(rep.tables, f.period_from, f.period_to), joiners=joiners)
 
 
 def _key(f: Filters, scope_key: str) -> tuple:
@@ -604,9 +605,7 @@ def at_period(frame: pl.DataFrame, period: str | None) -> pl.DataFrame:
 
 def with_status_words(rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` with a ``status_words`` column: a mark and the plain status, e.g. '▼ Under-represented'."""
-    words = pl.col(c.STATUS).replace_strict(STATUS_WORDS, default=pl.col(c.STATUS))
-    marks = pl.col(c.STATUS).replace_strict(STATUS_MARKS, default=pl.lit(""))
-    return rows.with_columns((marks + pl.lit(" ") + words).alias("status_words"))
+    return rows.with_columns(stats.status_words().alias("status_words"))
 
 
 def missing_at_decision_levels(rows: pl.DataFrame) -> pl.DataFrame:
@@ -700,11 +699,12 @@ def key_numbers(rep: Representation) -> list[tuple[str, list[KeyNumber]]]:
 
 
 def too_small_levels(rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows of the latest period at levels too small for statistics: where at least half the groups that
-    have a baseline are 'too few to tell'. Shown as counts and whole-person shortfall instead."""
+    """Rows of the latest period at levels too small for statistics: where at least half the groups whose
+    share differs from the baseline (not within range) are 'too few to tell'. Shown as counts and whole-person
+    shortfall instead."""
     latest = at_period(rows, latest_period(rows))
     status = pl.col(c.STATUS)
-    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA])
+    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA, c.STATUS_HIDDEN, c.STATUS_WITHIN_RANGE])
     small = (latest.group_by(c.LEVEL_KEY)
              .agg(testable.sum().alias("testable"), (status == c.STATUS_TOO_FEW).sum().alias("too_few"))
              .filter((pl.col("testable") > 0) & (pl.col("too_few") * 2 >= pl.col("testable"))))
