@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from analytics.report import cli as report_cli
+
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 
@@ -76,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="write blank import templates (CSV and Excel) to a folder")
     p.add_argument("directory", metavar="DIR")
     p.set_defaults(handler="models.importer:run_template_cli")
+
+    report_cli.add_parser(sub)
 
     p = sub.add_parser("user", help="manage sign-in users and their roles")
     p.add_argument("action", choices=("add", "remove", "list"))
