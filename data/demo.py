@@ -1085,7 +1085,7 @@ def _add_outreach_plans(connection: Connection, organisation_id: int, level_ids:
         values = {k: v for k, v in spec.items() if k not in {"level", "committee"}}
         result = connection.execute(OutreachPlan.__table__.insert().values(
             organisation_id=organisation_id, level_id=level_ids[spec["level"]], activity_id=committee,
-            created_at=STAMP, updated_at=STAMP, **values))
+            updated_at=STAMP, **values))
         plan_ids[spec["ref"]] = result.inserted_primary_key[0]
     for ref, name, role in DEMO_PARTNERS:
         connection.execute(PlanPartner.__table__.insert().values(

@@ -453,7 +453,6 @@ class OutreachPlan(SQLModel, table=True):
     owner_team: str | None = Field(default=None, max_length=200, description="Or a team, in words.")
     status: str = Field("open", max_length=20)
     notes: str | None = Field(default=None, max_length=4000)
-    created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
 
 

@@ -32,7 +32,6 @@ def upgrade() -> None:
     sa.Column('owner_team', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('notes', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.CheckConstraint("characteristic IN ('ethnicity', 'ethnicity_broad', 'ethnicity_binary', 'sex', 'gender_same_as_birth', 'age_band', 'disability', 'sexual_orientation', 'religion', 'involvement_type')", name='ck_outreach_plan_characteristic'),
     sa.CheckConstraint("involvement IN ('all', 'service_user', 'carer')", name='ck_outreach_plan_involvement'),
