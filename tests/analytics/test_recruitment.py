@@ -76,7 +76,7 @@ def random_problem(seed: int) -> RecruitmentProblem:
                               float(np.round(rng.uniform(1, 2.5), 2))))
     frame = pl.DataFrame(cells, schema=CELL_SCHEMA, orient="row").unique(
         [C.LEVEL_KEY, "activity_ref", C.GROUP], keep="first", maintain_order=True)
-    return RecruitmentProblem(committees, frame, capacity=int(rng.integers(0, 5)))
+    return RecruitmentProblem(committees, frame, capacity=int(rng.integers(1, 5)))
 
 
 @pytest.mark.parametrize("seed", range(24))
