@@ -2,14 +2,15 @@
 
 A plan targets one group (of a characteristic, among service users, carers or both) at one level, or on one
 committee of it. Its progress on a day ``d`` compares the people of that group involved there on ``d`` with
-those involved on the day the plan started:
+those involved the day before the plan started (so that someone who starts on the plan's first day is new):
 
-* **joined**: involved on ``d`` and not on the start day (new involvements since the plan started);
-* **left**: involved on the start day and not on ``d`` (leavers count against the plan);
+* **joined**: involved on ``d`` and not the day before the start (new involvements since the plan started);
+* **left**: involved the day before the start and not on ``d`` (leavers count against the plan);
 * **net** = joined - left, which is exactly the change in the number of people of the group there.
 
 A person is involved on a day when one of their involvements there covers it (start <= day <= end, or no end).
-The burn-up (:func:`plan_series`) is the same count on a weekly grid from the start to ``as_of``.
+The burn-up (:func:`plan_series`) is the same count on a weekly grid from the day before the start (0) to
+``as_of``.
 
 The measured status (:func:`plan_progress`):
 
@@ -118,17 +119,20 @@ def plan_members(
     return pl.concat(parts).collect().cast(schema)
 
 
+BASE = "base_day"  # the day before the plan started: who was there already
+
+
 def _days(plans: pl.DataFrame, as_of: date, step_days: int) -> pl.DataFrame:
-    """ref, day: the plan's start, every ``step_days`` after it up to ``as_of``, and ``as_of`` itself."""
-    grid = plans.select(
-        REF,
-        "started_on",
-        pl.date_ranges(
-            "started_on", pl.max_horizontal("started_on", pl.lit(as_of)), interval=f"{step_days}d"
-        ).alias(DAY),
+    """ref, base_day, day: the day before the plan's start, its start, every ``step_days`` after it up to
+    ``as_of``, and ``as_of`` itself."""
+    based = plans.select(REF, "started_on", (pl.col("started_on") - pl.duration(days=1)).alias(BASE))
+    last = pl.max_horizontal("started_on", pl.lit(as_of))
+    grid = based.with_columns(
+        pl.date_ranges("started_on", last, interval=f"{step_days}d").alias(DAY)
     ).explode(DAY)
-    ends = plans.select(REF, "started_on", pl.max_horizontal("started_on", pl.lit(as_of)).alias(DAY))
-    return pl.concat([grid, ends]).unique([REF, DAY]).sort(REF, DAY)
+    ends = based.with_columns(last.alias(DAY))
+    first = based.with_columns(pl.col(BASE).alias(DAY))
+    return pl.concat([first, grid, ends]).unique([REF, DAY]).sort(REF, DAY).drop("started_on")
 
 
 def plan_series(
@@ -156,10 +160,10 @@ def plan_series(
             (pl.col("start_date") <= pl.col(DAY))
             & (pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col(DAY)))
         )
-        .select(REF, DAY, PERSON_ID, "started_on")
+        .select(REF, DAY, PERSON_ID, BASE)
         .unique()
     )
-    at_start = present.filter(pl.col(DAY) == pl.col("started_on")).select(REF, PERSON_ID).with_columns(
+    at_start = present.filter(pl.col(DAY) == pl.col(BASE)).select(REF, PERSON_ID).with_columns(
         pl.lit(True).alias("_was")
     )
     start_counts = at_start.group_by(REF).agg(pl.len().cast(pl.Int64).alias("_start"))

@@ -148,10 +148,10 @@ for plan in progress.sort("ref").iter_rows(named=True):
         partners = plan_frames.partners.filter(pl.col("plan_ref") == ref)
         actions = plan_frames.actions.filter(pl.col("plan_ref") == ref)
         st.markdown("**Community partners**")
-        if partners.height:
-            st.dataframe(partners.select(pl.col("name").alias("Organisation"),
-                                         pl.col("contact_role").alias("Contact role")),
-                         hide_index=True, width="stretch")
+        for partner in partners.iter_rows(named=True):
+            st.markdown(f"- {partner['name']}" + (f" ({partner['contact_role']})" if partner["contact_role"] else ""))
+        if partners.height == 0:
+            st.caption("No partner yet.")
         with st.form(f"partner_{ref}", clear_on_submit=True):
             a, b = st.columns(2)
             name = a.text_input("Partner organisation", key=f"partner_name_{ref}")
@@ -162,10 +162,13 @@ for plan in progress.sort("ref").iter_rows(named=True):
                 st.session_state["outreach_open_plan"] = ref
                 st.rerun()
         st.markdown("**Actions**")
-        if actions.height:
-            st.dataframe(actions.select(pl.col("action").alias("Action"), pl.col("partner").alias("With"),
-                                        pl.col("due_date").alias("Due"), pl.col("done_on").alias("Done on")),
-                         hide_index=True, width="stretch")
+        for step in actions.iter_rows(named=True):
+            done = f"done {step['done_on']:%d %B %Y}" if step["done_on"] else f"due {step['due_date']:%d %B %Y}"
+            overdue = " · **overdue**" if step["done_on"] is None and step["due_date"] < today else ""
+            with_whom = f" with {step['partner']}" if step["partner"] else ""
+            st.markdown(f"- {step['action']}{with_whom}: {done}{overdue}")
+        if actions.height == 0:
+            st.caption("No action yet.")
         with st.form(f"action_{ref}", clear_on_submit=True):
             a, b, d = st.columns([3, 2, 1])
             what = a.text_input("Action", key=f"action_text_{ref}")

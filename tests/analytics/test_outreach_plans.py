@@ -33,10 +33,10 @@ LEVELS = pl.DataFrame({"id": [1, 2], "rank": [4, 5], "key": ["strategic", "board
 ACTIVITIES = pl.DataFrame({"id": [10, 11, 20], "level_id": [1, 1, 2], "ref": ["SB", "QC", "BD"],
                            "name": ["Strategy Board", "Quality Committee", "Board"], "kind": "committee",
                            "start_date": date(2020, 1, 1)})
-# People 1-6 are Black African (N), 7 White British (A), 8 Black Caribbean but a carer.
-PEOPLE = pl.DataFrame({"id": list(range(1, 9)), "ref": [f"P{i}" for i in range(1, 9)],
-                       "involvement_type": ["service_user"] * 7 + ["carer"],
-                       "ethnicity": ["N"] * 6 + ["A", "M"]})
+# People 1-6 and 9 are Black African (N), 7 White British (A), 8 Black Caribbean but a carer.
+PEOPLE = pl.DataFrame({"id": list(range(1, 10)), "ref": [f"P{i}" for i in range(1, 10)],
+                       "involvement_type": ["service_user"] * 7 + ["carer", "service_user"],
+                       "ethnicity": ["N"] * 6 + ["A", "M", "N"]})
 INVOLVEMENTS = pl.DataFrame(
     [
         # person, activity, start, end
@@ -77,6 +77,13 @@ def plans(**changes) -> pl.DataFrame:
 def test_progress_counts_joiners_minus_leavers_since_the_start(changes, joined, left, net):
     row = plan_progress(plans(**changes), FRAMES, as_of=AS_OF).row(0, named=True)
     assert (row["joined"], row["left"], row["net"]) == (joined, left, net)
+
+
+def test_someone_who_starts_on_the_plans_first_day_has_joined():
+    frames = make_frames(levels=LEVELS, activities=ACTIVITIES, people=PEOPLE, involvements=pl.DataFrame(
+        {"person_id": [3], "activity_id": [10], "start_date": [START]}))
+    row = plan_progress(plans(), frames, as_of=START).row(0, named=True)
+    assert (row["joined"], row["left"], row["net"]) == (1, 0, 1)
 
 
 def test_progress_on_a_day_in_between_counts_the_leaver():
@@ -128,7 +135,8 @@ def test_met_when_the_published_status_leaves_under(cell, status):
 
 def test_burn_up_starts_at_zero_and_ends_at_the_progress():
     series = plan_series(plans(), FRAMES, as_of=AS_OF)
-    assert series.row(0, named=True)["day"] == START and series.row(0, named=True)["net"] == 0
+    first = series.row(0, named=True)
+    assert (first["day"], first["net"]) == (date(2024, 12, 31), 0)  # the day before the start
     last = series.row(-1, named=True)
     assert (last["day"], last["joined"], last["left"], last["net"]) == (AS_OF, 2, 0, 2)
     # the straight line to the target: 3 x 181 / 365 = 1.488 on 1 July

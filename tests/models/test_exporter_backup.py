@@ -75,7 +75,8 @@ NOT_COMPARED = {
 NOT_CARRIED = {"id", "created_at", "updated_at"}
 # What a row that points at another row is compared by: the other row's reference.
 REFERENCE_OF = {
-    "organisation": "code", "level": "key", "person": "ref", "activity": "ref", "meeting": "ref", "outreach_plan": "ref",
+    "organisation": "code", "level": "key", "person": "ref", "activity": "ref", "meeting": "ref",
+    "outreach_plan": "ref",
 }
 
 
