@@ -12,7 +12,7 @@ A person is involved on a day when one of their involvements there covers it (st
 The burn-up (:func:`plan_series`) is the same count on a weekly grid from the day before the start (0) to
 ``as_of``.
 
-The measured status (:func:`plan_progress`):
+The measured status (:func:`measure_plans`):
 
 * **met** when net >= target, or when the representation status of the plan's cell (given as ``cell_status``,
   the same published status the Representation and Outreach pages show) has left under-represented or absent
@@ -32,18 +32,24 @@ import math
 from datetime import date, timedelta
 
 import polars as pl
+from sqlalchemy.engine import Engine
 
 from analytics import columns as C
+from analytics.baselines import BaselineSpec
 from analytics.counting import KNOWN, PERSON_ID, STATE, eligible_people, person_groups
 from analytics.loader import Frames
 from analytics.loader_plans import PlanFrames
+from analytics.representation import latest_period, representation_table
 from analytics.suppression import round_expr
 from models.settings import Settings, get_settings
 
 __all__ = [
     "MET_STATUSES",
+    "PLAN_PROGRESS_COLUMNS",
     "PROGRESS_COLUMNS",
     "STATUS_WORDS",
+    "cell_statuses",
+    "measure_plans",
     "plan_draft",
     "plan_members",
     "plan_progress",
@@ -51,6 +57,7 @@ __all__ = [
     "plan_series",
     "progress_words",
     "publish_progress",
+    "status_words",
 ]
 
 REF = "ref"
@@ -198,7 +205,7 @@ def _elapsed(as_of: date) -> pl.Expr:
     return ((pl.lit(as_of) - pl.col("started_on")).dt.total_days() / span).clip(0, 1)
 
 
-def plan_progress(
+def measure_plans(
     plans: pl.DataFrame,
     frames: Frames,
     *,
@@ -278,6 +285,10 @@ def status_words(progress: pl.DataFrame) -> pl.Expr:
     )
 
 
+# The board pack's columns (analytics.report.plans on the boardpack branch reads these; extra ones are kept).
+PLAN_PROGRESS_COLUMNS = ("plan", "where", "group", "target", "progress", "status", "owner", "next_action")
+
+
 def plan_progress_rows(
     plans: PlanFrames,
     frames: Frames,
@@ -287,11 +298,12 @@ def plan_progress_rows(
     publish: bool = True,
     settings: Settings | None = None,
 ) -> pl.DataFrame:
-    """The board pack's hook: one row per plan that is not dropped, in words (plan, where, target, owner,
-    progress, status, next action), from published figures unless ``publish`` is False."""
+    """One row per plan that is not dropped, in words (``PLAN_PROGRESS_COLUMNS``), from published figures
+    unless ``publish`` is False: the plan, where, the group, the target and its date, progress with its status,
+    the owner and the next open action."""
     settings = settings or get_settings()
     active = plans.plans.filter(pl.col("status") != "dropped")
-    progress = plan_progress(active, frames, as_of=as_of, cell_status=cell_status,
+    progress = measure_plans(active, frames, as_of=as_of, cell_status=cell_status,
                              chinese_as_asian=settings.chinese_as_asian)
     if publish:
         progress = publish_progress(progress, settings)
@@ -306,15 +318,63 @@ def plan_progress_rows(
         progress.join(next_action, on=REF, how="left")
         .with_columns(progress_words(progress), status_words(progress))
         .select(
-            pl.col(REF).alias("Plan"),
-            pl.col("title").alias("Target"),
-            pl.coalesce("activity_name", "level_name").alias("Where"),
-            pl.col("target_date").alias("By"),
-            pl.coalesce("owner_team", "owner_email").fill_null("(no owner)").alias("Owner"),
-            pl.col("progress_words").alias("Progress"),
-            pl.col("status_words").alias("Status"),
-            pl.col("next_action").fill_null("(none open)").alias("Next action"),
+            pl.format("{}: {}", REF, "title").alias("plan"),
+            pl.coalesce("activity_name", "level_name").alias("where"),
+            pl.col("group"),
+            pl.format("{} more by {}", TARGET, "target_date").alias("target"),
+            pl.format("{} · {}", "progress_words", "status_words").alias("progress"),
+            pl.col("status_words").alias("status"),
+            pl.coalesce("owner_team", "owner_email").fill_null("(no owner)").alias("owner"),
+            pl.col("next_action").fill_null("(none open)"),
         )
+    )
+
+
+def cell_statuses(
+    frames: Frames, plans: pl.DataFrame, *, period: str | None = None, settings: Settings | None = None
+) -> pl.DataFrame:
+    """characteristic, involvement, level_key, activity_ref (null), group, status: the representation engine's
+    status of each plan's group at its level against the Census 2021 baseline, in ``period`` (a quarter such
+    as 2026-Q3; the latest when None). The dashboard passes the statuses of the baseline chosen instead."""
+    settings = settings or get_settings()
+    parts = []
+    for characteristic, involvement in plans.select("characteristic", "involvement").unique().iter_rows():
+        rep = representation_table(frames, characteristic, period="quarter", baseline=BaselineSpec(kind="census"),
+                                   involvement=involvement, settings=settings)
+        chosen = period or latest_period(rep.rows)
+        parts.append(rep.rows.filter(pl.col(C.PERIOD) == chosen).select(
+            pl.lit(characteristic).alias("characteristic"), pl.lit(involvement).alias("involvement"), C.LEVEL_KEY,
+            pl.lit(None, dtype=pl.String).alias("activity_ref"), C.GROUP, C.STATUS,
+        ))
+    return pl.concat(parts) if parts else pl.DataFrame()
+
+
+def period_end(period: str) -> date:
+    """The last day of a quarter ("2026-Q3" -> 2026-09-30) or a year ("2026" -> 2026-12-31)."""
+    if "-Q" in period:
+        year, quarter = period.split("-Q")
+        return _quarter_end(date(int(year), int(quarter) * 3, 1))
+    return date(int(period), 12, 31)
+
+
+def plan_progress(
+    engine: Engine, *, organisation_id: int, period: str, publish: bool = True, settings: Settings | None = None
+) -> pl.DataFrame:
+    """The board pack's hook: the organisation's plans' progress at the end of ``period`` (a quarter such as
+    2026-Q3, or a year), one row per plan that is not dropped (``PLAN_PROGRESS_COLUMNS``), from published
+    figures unless ``publish`` is False. A plan is met automatically when its group's status at the level (Census
+    2021 baseline) has left under-represented or absent."""
+    from analytics.loader import load_frames
+    from analytics.loader_plans import load_plans
+
+    settings = settings or get_settings()
+    plans = load_plans(engine, organisation_id)
+    if plans.plans.height == 0:
+        return pl.DataFrame(schema={name: pl.String for name in PLAN_PROGRESS_COLUMNS})
+    frames = load_frames(engine, organisation_id=organisation_id)
+    return plan_progress_rows(
+        plans, frames, as_of=period_end(period), publish=publish, settings=settings,
+        cell_status=cell_statuses(frames, plans.plans, period=period, settings=settings),
     )
 
 

@@ -1039,7 +1039,7 @@ def _cell_status(f: Filters, viewer: Viewer, plan_rows: pl.DataFrame) -> pl.Data
 
 
 def plan_progress(f: Filters, viewer: Viewer, plan_frames, as_of: date) -> pl.DataFrame:
-    """Each plan's measured progress and status (``analytics.outreach_plans.plan_progress``), published (small
+    """Each plan's measured progress and status (``analytics.outreach_plans.measure_plans``), published (small
     counts hidden, "met (small numbers)") unless the viewer sees exact figures."""
     from analytics import outreach_plans
 
@@ -1048,7 +1048,7 @@ def plan_progress(f: Filters, viewer: Viewer, plan_frames, as_of: date) -> pl.Da
     rows = plan_frames.plans
     if rows.height == 0:
         return rows
-    progress = outreach_plans.plan_progress(
+    progress = outreach_plans.measure_plans(
         rows, _frames(f.organisation_id, f.data_version), as_of=as_of,
         cell_status=_cell_status(f, viewer, rows), chinese_as_asian=settings.chinese_as_asian,
     )

@@ -13,6 +13,9 @@ from analytics.loader import make_frames
 from analytics.loader_plans import make_plan_frames
 from analytics.outreach_plans import (
     MET_SMALL_WORDS,
+    PLAN_PROGRESS_COLUMNS,
+    measure_plans,
+    period_end,
     plan_draft,
     plan_members,
     plan_progress,
@@ -75,20 +78,20 @@ def plans(**changes) -> pl.DataFrame:
     ({"level_id": 2, "level_key": "board"}, 1, 0, 1),
 ])
 def test_progress_counts_joiners_minus_leavers_since_the_start(changes, joined, left, net):
-    row = plan_progress(plans(**changes), FRAMES, as_of=AS_OF).row(0, named=True)
+    row = measure_plans(plans(**changes), FRAMES, as_of=AS_OF).row(0, named=True)
     assert (row["joined"], row["left"], row["net"]) == (joined, left, net)
 
 
 def test_someone_who_starts_on_the_plans_first_day_has_joined():
     frames = make_frames(levels=LEVELS, activities=ACTIVITIES, people=PEOPLE, involvements=pl.DataFrame(
         {"person_id": [3], "activity_id": [10], "start_date": [START]}))
-    row = plan_progress(plans(), frames, as_of=START).row(0, named=True)
+    row = measure_plans(plans(), frames, as_of=START).row(0, named=True)
     assert (row["joined"], row["left"], row["net"]) == (1, 0, 1)
 
 
 def test_progress_on_a_day_in_between_counts_the_leaver():
     # 1 April: 2 has left (back only in June), 3 and 5 have joined: joined 2, left 1, net 1
-    row = plan_progress(plans(), FRAMES, as_of=date(2025, 4, 1)).row(0, named=True)
+    row = measure_plans(plans(), FRAMES, as_of=date(2025, 4, 1)).row(0, named=True)
     assert (row["joined"], row["left"], row["net"]) == (2, 1, 1)
 
 
@@ -114,7 +117,7 @@ def test_members_are_the_groups_involvements_at_the_plans_level():
     ({"status": "dropped"}, AS_OF, 1, "dropped"),
 ])
 def test_status_rules(changes, as_of, expected, status):
-    row = plan_progress(plans(**changes), FRAMES, as_of=as_of).row(0, named=True)
+    row = measure_plans(plans(**changes), FRAMES, as_of=as_of).row(0, named=True)
     assert row["expected_by_now"] == expected
     assert row["measured_status"] == status
 
@@ -129,7 +132,7 @@ def test_met_when_the_published_status_leaves_under(cell, status):
     cells = pl.DataFrame({"characteristic": ["ethnicity_broad"], "involvement": ["service_user"],
                           "level_key": ["strategic"], "activity_ref": [None], "group": ["Black or Black British"],
                           C.STATUS: [cell]}, schema_overrides={"activity_ref": pl.String})
-    row = plan_progress(plans(target_people=7), FRAMES, as_of=AS_OF, cell_status=cells).row(0, named=True)
+    row = measure_plans(plans(target_people=7), FRAMES, as_of=AS_OF, cell_status=cells).row(0, named=True)
     assert row["measured_status"] == status
 
 
@@ -155,14 +158,14 @@ def test_published_progress_hides_small_counts_and_rounds_the_rest(net, shown):
 
 
 def test_a_target_met_by_few_people_reads_met_small_numbers_without_the_count():
-    progress = publish_progress(plan_progress(plans(target_people=2), FRAMES, as_of=AS_OF), SETTINGS)
+    progress = publish_progress(measure_plans(plans(target_people=2), FRAMES, as_of=AS_OF), SETTINGS)
     words = progress.select(progress_words(progress), status_words(progress)).row(0)
     assert words == (MET_SMALL_WORDS, MET_SMALL_WORDS)
     assert "2" not in words[0]
 
 
 def test_exact_progress_words_give_the_counts():
-    progress = plan_progress(plans(), FRAMES, as_of=AS_OF)
+    progress = measure_plans(plans(), FRAMES, as_of=AS_OF)
     assert progress.select(progress_words(progress)).item() == "2 of 3 more people (2 joined, 0 left)"
 
 
@@ -171,10 +174,41 @@ def test_board_pack_rows_are_published_and_skip_dropped_plans():
     frames = make_plan_frames(two, actions=pl.DataFrame({"plan_ref": ["OP-001"], "action": ["Open day"],
                                                         "due_date": [date(2025, 9, 1)]}))
     rows = plan_progress_rows(frames, FRAMES, as_of=AS_OF, settings=SETTINGS)
-    assert rows.get_column("Plan").to_list() == ["OP-001"]
+    assert tuple(rows.columns) == PLAN_PROGRESS_COLUMNS
+    assert rows.get_column("plan").to_list() == ["OP-001: t"]
     row = rows.row(0, named=True)
-    assert row["Progress"].startswith("Too few people to publish") and row["Status"] == "On track"
-    assert row["Next action"] == "Open day (due 2025-09-01)"
+    assert row["progress"] == "Too few people to publish, of 3 more people · On track"  # net 2 is hidden
+    assert (row["target"], row["status"], row["where"]) == ("3 more by 2026-01-01", "On track", "Strategic")
+    assert row["next_action"] == "Open day (due 2025-09-01)"
+    exact = plan_progress_rows(frames, FRAMES, as_of=AS_OF, publish=False, settings=SETTINGS)
+    assert exact.item(0, "progress") == "2 of 3 more people (2 joined, 0 left) · On track"
+
+
+@pytest.mark.parametrize("period,end", [("2026-Q3", date(2026, 9, 30)), ("2026-Q4", date(2026, 12, 31)),
+                                        ("2025-Q1", date(2025, 3, 31)), ("2026", date(2026, 12, 31))])
+def test_period_end(period, end):
+    assert period_end(period) == end
+
+
+def test_the_board_pack_hook_reads_the_demo_trust(tmp_path):
+    from data.demo import seed_demo
+    from models.db import get_engine, upgrade_schema
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade_schema(engine)
+    try:
+        from data.baselines import load_reference_baselines
+    except ImportError:
+        pass
+    else:
+        load_reference_baselines(engine)
+    seed_demo(engine=engine, scale=1)
+    rows = plan_progress(engine, organisation_id=1, period="2026-Q3")
+    assert rows.get_column("plan").str.slice(0, 6).to_list() == ["OP-001", "OP-002"]
+    # OP-001 (3 more Asian people at strategic level from July 2025): at 30 September 2026, 457 of 914 days,
+    # floor(3 x 0.5) = 1 expected; OP-002 (2 more Black people on the Strategy Board): none joined.
+    assert rows.get_column("status").to_list() == ["On track", "Behind"]
+    assert "*" not in rows.get_column("target").to_list()
 
 
 def test_a_draft_from_a_gap_targets_its_shortfall():
