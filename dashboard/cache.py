@@ -1016,7 +1016,10 @@ def _cell_status(f: Filters, viewer: Viewer, plan_rows: pl.DataFrame) -> pl.Data
     parts = []
     for characteristic, involvement in plan_rows.select("characteristic", "involvement").unique().iter_rows():
         g = replace(f, characteristic=characteristic, involvement=involvement, cross_with=None)
-        rep = representation(g, viewer)
+        try:
+            rep = representation(g, viewer)
+        except ValueError:  # e.g. the chosen baseline has nothing for this characteristic: no status to use
+            continue
         period = latest_period(rep.rows)
         keys = (pl.lit(characteristic).alias("characteristic"), pl.lit(involvement).alias("involvement"))
         parts.append(

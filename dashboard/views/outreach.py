@@ -141,8 +141,10 @@ for plan in progress.sort("ref").iter_rows(named=True):
             charts.burn_up_chart(series, f"Burn-up: {plan['progress_words']}", plan["target_people"]),
             "The solid line is the net number of people added since the plan started (joined minus left); the "
             "dashed line is the straight path to the target by its date. Hidden small numbers leave gaps.",
-            series.select(pl.col("day").alias("Date"), pl.col("joined").alias("Joined"),
-                          pl.col("left").alias("Left"), pl.col("net").alias("Net added")),
+            series.select(pl.col("day").alias("Date"), *(
+                pl.col(name).cast(pl.String).fill_null(cache.SUPPRESSED_MARK).alias(label)
+                for name, label in (("joined", "Joined"), ("left", "Left"), ("net", "Net added"))
+            )),
             key=f"burnup_{ref}",
         )
         partners = plan_frames.partners.filter(pl.col("plan_ref") == ref)

@@ -53,3 +53,11 @@ def test_a_partner_with_an_email_address_is_refused(demo_db):  # noqa: F811
     at.text_input(key="partner_role_OP-001").input("jane@example.org")
     next(b for b in at.button if b.label == "Add partner" and "OP-001" in str(b.proto.form_id)).click().run()
     assert any("personal contact details" in e.value for e in at.error)
+
+
+def test_the_working_list_has_plan_columns(demo_db):  # noqa: F811
+    at = open_page("outreach")
+    working = at.dataframe[-1].value  # the working list is the last table on the page
+    assert {"Plan", "Plan status", "Plan target (people)", "Plan by", "Plan owner", "Evidence"} <= set(working)
+    row = working[working["Activity"] == "Mental Health Strategy Board"].iloc[0]
+    assert (row["Plan"], row["Plan status"], row["Plan owner"]) == ("OP-002", "Behind", "Equality and Inclusion Team")
