@@ -28,7 +28,10 @@ from analytics.stats import (
     compare_with_baseline,
     holm,
     holm_by,
+    holm_table,
+    likelihood_figures,
     relative_risk,
+    trend_test,
     wilson_interval,
 )
 from analytics.trends import Trend, trend_table
@@ -51,7 +54,9 @@ __all__ = [
     "headlines",
     "holm",
     "holm_by",
+    "holm_table",
     "latest_period",
+    "likelihood_figures",
     "load_frames",
     "load_plans",
     "make_frames",
@@ -68,5 +73,6 @@ __all__ = [
     "representation_table",
     "representation_tables",
     "trend_table",
+    "trend_test",
     "wilson_interval",
 ]
