@@ -6,7 +6,7 @@ it. Outreach plans' progress (``measure_plans``, ``plan_progress`` for the board
 records; ``solve_recruitment`` drafts a recruitment plan by integer programming.
 """
 
-from analytics.baselines import BaselineSpec, baseline_counts, baseline_shares
+from analytics.baselines import BaselineSpec, baseline_counts, baseline_population, baseline_shares
 from analytics.counting import group_labels, group_mapping, presence
 from analytics.decision import pipeline, relative_likelihood
 from analytics.headlines import headlines
@@ -44,6 +44,7 @@ __all__ = [
     "Representation",
     "Trend",
     "baseline_counts",
+    "baseline_population",
     "baseline_shares",
     "binomial_test_p",
     "cochran_armitage",
