@@ -318,7 +318,7 @@ def plan_progress_rows(
         progress.join(next_action, on=REF, how="left")
         .with_columns(progress_words(progress), status_words(progress))
         .select(
-            pl.format("{}: {}", REF, "title").alias("plan"),
+            pl.col(REF).alias("plan"),
             pl.coalesce("activity_name", "level_name").alias("where"),
             pl.col("group"),
             pl.format("{} more by {}", TARGET, "target_date").alias("target"),

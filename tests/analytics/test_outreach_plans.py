@@ -175,7 +175,7 @@ def test_board_pack_rows_are_published_and_skip_dropped_plans():
                                                         "due_date": [date(2025, 9, 1)]}))
     rows = plan_progress_rows(frames, FRAMES, as_of=AS_OF, settings=SETTINGS)
     assert tuple(rows.columns) == PLAN_PROGRESS_COLUMNS
-    assert rows.get_column("plan").to_list() == ["OP-001: t"]
+    assert rows.get_column("plan").to_list() == ["OP-001"]
     row = rows.row(0, named=True)
     assert row["progress"] == "Too few people to publish, of 3 more people · On track"  # net 2 is hidden
     assert (row["target"], row["status"], row["where"]) == ("3 more by 2026-01-01", "On track", "Strategic")
