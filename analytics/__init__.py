@@ -2,7 +2,8 @@
 
 The representation engine builds one tidy table per characteristic (``representation_table``); decision-making
 presence, trends, data quality, headlines and the outreach list are selections of it or small companions to
-it.
+it. Outreach plans' progress (``measure_plans``, ``plan_progress`` for the board pack) is counted from the
+records; ``solve_recruitment`` drafts a recruitment plan by integer programming.
 """
 
 from analytics.baselines import BaselineSpec, baseline_counts, baseline_population, baseline_shares
@@ -10,8 +11,11 @@ from analytics.counting import group_labels, group_mapping, presence
 from analytics.decision import pipeline, relative_likelihood
 from analytics.headlines import headlines
 from analytics.loader import Frames, load_frames, make_frames
+from analytics.loader_plans import PlanFrames, load_plans
 from analytics.outreach import outreach_list
+from analytics.outreach_plans import measure_plans, plan_progress, plan_series
 from analytics.quality import data_quality, missing_fields
+from analytics.recruitment import RecruitmentPlan, solve_recruitment
 from analytics.representation import (
     Representation,
     latest_period,
@@ -35,6 +39,8 @@ from analytics.trends import Trend, trend_table
 __all__ = [
     "BaselineSpec",
     "Frames",
+    "PlanFrames",
+    "RecruitmentPlan",
     "Representation",
     "Trend",
     "baseline_counts",
@@ -53,13 +59,18 @@ __all__ = [
     "latest_period",
     "likelihood_figures",
     "load_frames",
+    "load_plans",
     "make_frames",
+    "measure_plans",
     "missing_fields",
     "outreach_list",
     "pipeline",
+    "plan_progress",
+    "plan_series",
     "presence",
     "relative_likelihood",
     "relative_risk",
+    "solve_recruitment",
     "representation_table",
     "representation_tables",
     "trend_table",

@@ -1006,6 +1006,128 @@ def to_excel(frame: pl.DataFrame, sheet: str = "Presence") -> bytes:
     return buffer.getvalue()
 
 
+# --- Outreach plans (issue 18) ----------------------------------------------------------------------------
+# Plans are few and not personal data: read on each call (never cached). Their progress is counted from the
+# cached record frames and reaches a restricted viewer only as published figures (small counts hidden).
+
+def plans(f: Filters, viewer: Viewer):
+    """The organisation's outreach plans, partners and actions (``analytics.loader_plans.PlanFrames``)."""
+    from analytics.loader_plans import load_plans
+
+    _require(viewer, f.organisation_id, "outreach")
+    return load_plans(engine(), f.organisation_id)
+
+
+def _cell_status(f: Filters, viewer: Viewer, plan_rows: pl.DataFrame) -> pl.DataFrame:
+    """characteristic, involvement, level_key, activity_ref, group, status of each plan's cell in the latest
+    period of the range, with the sidebar's baseline (the status the Representation and Outreach pages show).
+    A committee's status is known only while it is on the outreach list (under or absent)."""
+    parts = []
+    for characteristic, involvement in plan_rows.select("characteristic", "involvement").unique().iter_rows():
+        g = replace(f, characteristic=characteristic, involvement=involvement, cross_with=None)
+        try:
+            rep = representation(g, viewer)
+        except ValueError:  # e.g. the chosen baseline has nothing for this characteristic: no status to use
+            continue
+        period = latest_period(rep.rows)
+        keys = (pl.lit(characteristic).alias("characteristic"), pl.lit(involvement).alias("involvement"))
+        parts.append(
+            at_period(rep.rows, period).select(
+                *keys, c.LEVEL_KEY, pl.lit(None, dtype=pl.String).alias("activity_ref"), c.GROUP, c.STATUS
+            )
+        )
+        found = outreach(g, viewer)
+        if found.height:
+            parts.append(
+                found.filter(pl.col(outreach_columns.UNIT) == "activity").select(
+                    *keys, c.LEVEL_KEY, "activity_ref", c.GROUP, c.STATUS
+                )
+            )
+    if not parts:
+        return pl.DataFrame()
+    return pl.concat(parts, how="vertical_relaxed").unique(
+        ["characteristic", "involvement", "level_key", "activity_ref", "group"], keep="first"
+    )
+
+
+def plan_progress(f: Filters, viewer: Viewer, plan_frames, as_of: date) -> pl.DataFrame:
+    """Each plan's measured progress and status (``analytics.outreach_plans.measure_plans``), published (small
+    counts hidden, "met (small numbers)") unless the viewer sees exact figures."""
+    from analytics import outreach_plans
+
+    _require(viewer, f.organisation_id, "outreach")
+    settings = get_settings()
+    rows = plan_frames.plans
+    if rows.height == 0:
+        return rows
+    progress = outreach_plans.measure_plans(
+        rows, _frames(f.organisation_id, f.data_version), as_of=as_of,
+        cell_status=_cell_status(f, viewer, rows), chinese_as_asian=settings.chinese_as_asian,
+    )
+    if not viewer.exact(f.organisation_id):
+        progress = outreach_plans.publish_progress(progress, settings)
+    return progress.with_columns(
+        outreach_plans.progress_words(progress), outreach_plans.status_words(progress)
+    )
+
+
+def plan_series(f: Filters, viewer: Viewer, plan_frames, ref: str, as_of: date) -> pl.DataFrame:
+    """One plan's burn-up series; for a restricted viewer, with small counts hidden and the rest rounded."""
+    from analytics import outreach_plans
+
+    _require(viewer, f.organisation_id, "outreach")
+    settings = get_settings()
+    chosen = plan_frames.plans.filter(pl.col("ref") == ref)
+    series = outreach_plans.plan_series(
+        chosen, _frames(f.organisation_id, f.data_version), as_of=as_of, chinese_as_asian=settings.chinese_as_asian
+    )
+    if not viewer.exact(f.organisation_id):
+        series = outreach_plans.publish_progress(series, settings)
+    return series
+
+
+def recruitment(f: Filters, viewer: Viewer, capacity: int, as_of: date):
+    """The optimised recruitment plan for ``capacity`` recruits (``analytics.recruitment``), from the outreach
+    list this viewer sees, the activities running on ``as_of`` and the need weights of the characteristic."""
+    from analytics import recruitment as r
+
+    _require(viewer, f.organisation_id, "outreach")
+    frames = _frames(f.organisation_id, f.data_version)
+    characteristic = f.characteristic if f.cross_with is None else None
+    weights = (r.need_weights(frames, characteristic) if characteristic
+               else pl.DataFrame(schema={c.GROUP: pl.String, "weight": pl.Float64}))
+    problem = r.recruitment_problem(
+        outreach(f, viewer), r.committee_members(frames, as_of=as_of), weights, capacity=capacity
+    )
+    return r.solve_recruitment(problem)
+
+
+def outreach_working_list(frame: pl.DataFrame, plan_frames, progress: pl.DataFrame | None,
+                          characteristic: str) -> pl.DataFrame:
+    """The working list (:func:`outreach_table`) with plan columns: the plan on each gap (same group, level and
+    committee, and the characteristic shown), its status, target, date and owner."""
+    table = outreach_table(frame)
+    rows = plan_frames.plans.filter(pl.col("characteristic") == characteristic)
+    if progress is not None and progress.height:
+        rows = rows.join(progress.select("ref", "status_words"), on="ref", how="left")
+    else:
+        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("status_words"))
+    keyed = frame.select(
+        outreach_columns.PRIORITY, c.LEVEL_KEY, c.GROUP, pl.col("activity_ref").alias("_activity")
+    )
+    plans_by_cell = rows.select(
+        c.LEVEL_KEY, c.GROUP, pl.col("activity_ref").alias("_activity"),
+        pl.col("ref").alias("Plan"), pl.col("status_words").alias("Plan status"),
+        pl.col("target_people").alias("Plan target (people)"), pl.col("target_date").alias("Plan by"),
+        pl.coalesce("owner_team", "owner_email").alias("Plan owner"),
+    ).unique([c.LEVEL_KEY, c.GROUP, "_activity"], keep="first")
+    joined = keyed.join(plans_by_cell, on=[c.LEVEL_KEY, c.GROUP, "_activity"], how="left", nulls_equal=True)
+    return table.join(
+        joined.drop(c.LEVEL_KEY, c.GROUP, "_activity").rename({outreach_columns.PRIORITY: "Priority"}),
+        on="Priority", how="left",
+    )
+
+
 # --- The board pack ------------------------------------------------------------------------------------------
 
 @st.cache_data(show_spinner="Putting the board pack together…", max_entries=8)

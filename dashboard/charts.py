@@ -456,3 +456,45 @@ def shortfall_chart(outreach: pl.DataFrame, characteristic: str, *, top: int = 1
     return _figure([bars], title, height=140 + 28 * max(rows.height, 1), x_title="People missing",
                    xaxis={"dtick": 1 if most <= 10 else None, "rangemode": "tozero"},
                    y_title="Group · where")
+
+
+# --- Outreach: people to add, and a plan's burn-up (issue 18) ------------------------------------------------
+
+def people_to_add_chart(outreach: pl.DataFrame, evidence: Sequence[str], *, top: int = 15) -> go.Figure:
+    """Bars of people to add per gap (group · committee or level), with the evidence written beside each."""
+    rows = outreach.head(top).with_columns(pl.Series("_evidence", list(evidence)[:top], dtype=pl.String))
+    where = pl.when(pl.col("unit") == "activity").then(pl.col("activity_name")).otherwise(pl.col(c.LEVEL_NAME))
+    rows = rows.with_columns((pl.col(c.GROUP_LABEL) + " · " + where).alias("_label"))
+    shortfall = rows.get_column(c.SHORTFALL).to_list()[::-1]
+    bars = dict(
+        type="bar", x=shortfall, y=rows.get_column("_label").to_list()[::-1], orientation="h",
+        text=[f"{n if n is not None else '*'} to add · {e}" for n, e in
+              zip(shortfall, rows.get_column("_evidence").to_list()[::-1], strict=True)],
+        textposition="outside", cliponaxis=False, marker={"color": "#D55E00", "pattern": {"shape": "/"}},
+        hovertemplate="%{y}: %{x} people to add<extra></extra>",
+    )
+    total = sum(n for n in shortfall if n is not None)
+    title = (f"{total} people to add across the {rows.height} gaps shown" if rows.height else "No one to add")
+    most = max([n for n in shortfall if n is not None] or [1])
+    return _figure([bars], title, height=140 + 34 * max(rows.height, 1), x_title="People to add",
+                   xaxis={"dtick": 1 if most <= 10 else None, "rangemode": "tozero", "range": [0, most * 3]},
+                   y_title="Group · where")
+
+
+def burn_up_chart(series: pl.DataFrame, title: str, target: int) -> go.Figure:
+    """A plan's burn-up: net people added since the start (with joined and left), against the straight line
+    to the target. Lines differ by dash and marker as well as colour; hidden (small) counts leave gaps."""
+    days = series.get_column("day").to_list()
+    traces = [
+        dict(type="scatter", mode="lines+markers", name="Net added (joined − left)", x=days,
+             y=series.get_column("net").to_list(), line={"color": NHS_BLUE, "width": 3},
+             marker={"symbol": "circle", "size": 5}),
+        dict(type="scatter", mode="lines", name="Joined", x=days, y=series.get_column("joined").to_list(),
+             line={"color": PALETTE[2], "dash": "dot"}),
+        dict(type="scatter", mode="lines", name="Left", x=days, y=series.get_column("left").to_list(),
+             line={"color": PALETTE[5], "dash": "dashdot"}),
+        dict(type="scatter", mode="lines", name="On track (straight line to the target)", x=days,
+             y=series.get_column("on_track_line").to_list(), line={"color": GREY, "dash": "dash"}),
+    ]
+    return _figure(traces, title, height=360, x_title="Date", y_title="People",
+                   yaxis={"rangemode": "tozero", "range": [None, max(target, 1) + 1]})

@@ -70,8 +70,11 @@ from models.tables import (
     Meeting,
     Organisation,
     OrganisationCreate,
+    OutreachPlan,
     Payment,
     Person,
+    PlanAction,
+    PlanPartner,
     ReviewStep,
     SupportOffer,
 )
@@ -958,6 +961,7 @@ def seed_demo(*, engine: Engine, scale: int = 1, seed: int = 2021,
         organisation_id, level_ids = _add_organisation(connection, organisation_code)
         _write_plan(connection, plan, organisation_id, level_ids)
         bump_data_version(connection, organisation_id, RECORD_TABLES)
+        _add_outreach_plans(connection, organisation_id, level_ids)
     return DemoSummary(organisation_code=organisation_code, organisation_name=DEMO_NAME,
                        organisation_id=organisation_id, scale=scale, seed=seed, counts=plan.counts())
 
@@ -1035,3 +1039,60 @@ def _copy_rows(connection: Connection, table_name: str, rows: pl.DataFrame) -> N
         with cursor.copy(f'COPY "{table_name}" ({names}) FROM STDIN') as copy:
             for row in rows.iter_rows():
                 copy.write_row(row)
+
+
+# --- Outreach plans -------------------------------------------------------------------------------------------
+
+# Two example plans (issue 18): one on track (Asian people at strategic level, whose share rises by
+# pattern (b)), one behind (Black African and Caribbean people on the Mental Health Strategy Board, absent by
+# pattern (a)). Their progress is measured from the records, not stored: see analytics.outreach_plans.
+DEMO_PLANS = (
+    {"ref": "OP-001", "title": "3 more people from Asian communities at strategic level by 2027-Q4",
+     "characteristic": "ethnicity_broad", "group": "Asian or Asian British", "involvement": "all",
+     "level": "strategic", "committee": None, "target_people": 3, "started_on": date(2025, 7, 1),
+     "target_date": date(2027, 12, 31), "owner_team": "Community Engagement Team", "status": "on_track",
+     "notes": "Work with South Asian community groups in Croydon and Lewisham; offer paid roles and mentoring."},
+    {"ref": "OP-002", "title": "2 more people from Black African and Caribbean communities on the Mental Health "
+     "Strategy Board by 2027-Q2", "characteristic": "ethnicity_broad", "group": "Black or Black British",
+     "involvement": "all", "level": "strategic", "committee": "Mental Health Strategy Board", "target_people": 2,
+     "started_on": date(2025, 10, 1), "target_date": date(2027, 6, 30), "owner_team": "Equality and Inclusion Team",
+     "status": "behind", "notes": "No new member yet; the first open day was postponed."},
+)
+DEMO_PARTNERS = (
+    ("OP-001", "Croydon Asian Resource Centre (fictional)", "Community development worker"),
+    ("OP-001", "Lewisham South Asian Carers Forum (fictional)", "Forum coordinator"),
+    ("OP-002", "Southwark Black Mental Health Network (fictional)", "Outreach lead"),
+)
+DEMO_ACTIONS = (
+    ("OP-001", "Present paid involvement roles at the forum", "Lewisham South Asian Carers Forum (fictional)",
+     date(2026, 3, 31), date(2026, 3, 12)),
+    ("OP-001", "Run two taster sessions of the strategy group", "Croydon Asian Resource Centre (fictional)",
+     date(2027, 3, 31), None),
+    ("OP-002", "Hold an open day with the network", "Southwark Black Mental Health Network (fictional)",
+     date(2026, 6, 30), None),
+    ("OP-002", "Offer mentoring by current members", None, date(2027, 1, 31), None),
+)
+
+
+def _add_outreach_plans(connection: Connection, organisation_id: int, level_ids: dict[str, int]) -> None:
+    """The two example outreach plans, their community partners and actions."""
+    plan_ids: dict[str, int] = {}
+    for spec in DEMO_PLANS:
+        committee = None
+        if spec["committee"]:
+            committee = connection.execute(
+                select(Activity.id).where(Activity.organisation_id == organisation_id,
+                                          Activity.name == spec["committee"]).order_by(Activity.id)
+            ).first()[0]
+        values = {k: v for k, v in spec.items() if k not in {"level", "committee"}}
+        result = connection.execute(OutreachPlan.__table__.insert().values(
+            organisation_id=organisation_id, level_id=level_ids[spec["level"]], activity_id=committee,
+            updated_at=STAMP, **values))
+        plan_ids[spec["ref"]] = result.inserted_primary_key[0]
+    for ref, name, role in DEMO_PARTNERS:
+        connection.execute(PlanPartner.__table__.insert().values(
+            organisation_id=organisation_id, plan_id=plan_ids[ref], name=name, contact_role=role))
+    for ref, action, partner, due, done in DEMO_ACTIONS:
+        connection.execute(PlanAction.__table__.insert().values(
+            organisation_id=organisation_id, plan_id=plan_ids[ref], action=action, partner=partner,
+            due_date=due, done_on=done))

@@ -44,6 +44,9 @@ from models import _tabular, audit, crud
 from models.db import bump_data_version
 from models.settings import get_settings
 from models.tables import (
+    PLAN_CHARACTERISTICS,
+    PLAN_INVOLVEMENT,
+    PLAN_STATUSES,
     Activity,
     Attendance,
     Baseline,
@@ -55,8 +58,11 @@ from models.tables import (
     Meeting,
     Organisation,
     OrganisationCreate,
+    OutreachPlan,
     Payment,
     Person,
+    PlanAction,
+    PlanPartner,
     ReviewStep,
     SupportOffer,
 )
@@ -129,6 +135,7 @@ DATE_ACCEPTED = "a date such as 2024-03-31 or 31/03/2024, not after today"
 BOOL_ACCEPTED = "yes or no (blank means no)"
 TIME_ACCEPTED = "a time such as 10:00 or 14:30"
 CATCHMENT_ACCEPTED = "ONS local authority codes such as E09000001, separated by ';' (blank for none)"
+ANY_DATE_ACCEPTED = "a date such as 2027-06-30 or 30/06/2027"
 NUMBER_ACCEPTED = "a number of 0 or more, such as 1250 or 12.5"
 # Outcomes of an import in the audit trail.
 COMMITTED, REJECTED, CHECKED, REFUSED = "committed", "rejected", "checked", "refused"
@@ -148,6 +155,7 @@ class Column:
     name: str
     # ref | text | code | characteristic | local_authority | level | link | date | time | bool | int | money
     # | number | catchment | organisation (the owning organisation's code, not stored) | group (baselines)
+    # | any_date (a date that may be in the future: a plan's target or an action's due date)
     kind: str
     required: bool = False
     default: object = None
@@ -194,7 +202,7 @@ def _ref(max_length: int, *aliases: str, required: bool = True, help: str = "") 
 
 
 def _link(name: str, target: str, *aliases: str, required: bool = True, field: str) -> Column:
-    what = {"people": "person", "activities": "activity", "meetings": "meeting"}[target]
+    what = {"people": "person", "activities": "activity", "meetings": "meeting", "plans": "outreach plan"}[target]
     return Column(
         name,
         "link",
@@ -390,12 +398,46 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         _code("stage", codes.REVIEW_STAGES, "review stage", "step", required=True),
         _date("completed_on", "completed", "date", required=True),
     ), key=("activity_ref", "cycle", "stage"), aliases=("review", "review steps")),
+    # Outreach plans (issue 18): the plan, its community partners (organisations, no personal data), actions.
+    TableSpec("plans", OutreachPlan, (
+        _ref(80, "plan id", "plan ref", "plan reference", "id", "reference"),
+        Column("title", "text", required=True, max_length=200, aliases=("plan", "plan title", "target")),
+        _code("characteristic", PLAN_CHARACTERISTICS, "equality characteristic", required=True),
+        Column("group", "text", required=True, max_length=120, aliases=("group code", "community"),
+               help="The group's code as in the outreach list, e.g. Black."),
+        _code("involvement", PLAN_INVOLVEMENT, "who", default="all"),
+        Column("level", "level", required=True, field="level_id", aliases=("level key",),
+               help="Level key or name, e.g. board."),
+        _link("activity_ref", "activities", *ACTIVITY_ALIASES, field="activity_id", required=False),
+        Column("target_people", "int", required=True, low=1, high=10_000,
+               aliases=("target", "people to add", "more people")),
+        _date("started_on", "start", "start date", "started", required=True),
+        Column("target_date", "any_date", required=True, aliases=("by", "due", "target by"),
+               help="Date: " + ANY_DATE_ACCEPTED + "."),
+        Column("owner_email", "text", max_length=254, aliases=("owner", "owner user")),
+        Column("owner_team", "text", max_length=200, aliases=("team", "owning team")),
+        _code("status", PLAN_STATUSES, "plan status", default="open"),
+        Column("notes", "text", max_length=4000),
+    ), key=("ref",), aliases=("outreach plans", "plan"), date_pairs=(("started_on", "target_date"),)),
+    TableSpec("plan_partners", PlanPartner, (
+        _link("plan_ref", "plans", "plan", "plan id", "plan reference", field="plan_id"),
+        Column("name", "text", required=True, max_length=200, aliases=("partner", "organisation name")),
+        Column("contact_role", "text", max_length=200, aliases=("contact", "role"),
+               help="The contact's role, never their name or contact details."),
+    ), key=("plan_ref", "name"), aliases=("partners", "community partners")),
+    TableSpec("plan_actions", PlanAction, (
+        _link("plan_ref", "plans", "plan", "plan id", "plan reference", field="plan_id"),
+        Column("action", "text", required=True, max_length=300, aliases=("step", "what")),
+        Column("partner", "text", max_length=200, aliases=("with",)),
+        Column("due_date", "any_date", required=True, aliases=("due", "by"), help="Date: " + ANY_DATE_ACCEPTED + "."),
+        _date("done_on", "done", "completed"),
+    ), key=("plan_ref", "action"), aliases=("actions", "plan steps")),
 )}
 # fmt: on
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)  # already in dependency order
 OWNER_TABLE = "organisations"  # the one table that is not organisation-scoped: it holds the organisation
-LINK_WHAT = {"people": "a person", "activities": "an activity", "meetings": "a meeting"}
-LINK_MODEL = {"people": Person, "activities": Activity, "meetings": Meeting}
+LINK_WHAT = {"people": "a person", "activities": "an activity", "meetings": "a meeting", "plans": "an outreach plan"}
+LINK_MODEL = {"people": Person, "activities": Activity, "meetings": Meeting, "plans": OutreachPlan}
 
 
 # --- Report -------------------------------------------------------------------------------------------------
@@ -664,6 +706,8 @@ def _accepted(column: Column, spec: TableSpec) -> str:
         return f"the reference of {LINK_WHAT[column.link or 'people']} in the database or in this import"
     if kind == "date":
         return DATE_ACCEPTED
+    if kind == "any_date":
+        return ANY_DATE_ACCEPTED
     if kind == "time":
         return TIME_ACCEPTED
     if kind == "bool":
@@ -1006,6 +1050,8 @@ def _parse_column(
     elif kind == "date":
         today = date.today()
         parsed, bad = _map_distinct(raw, lambda v: parse_date(v, today=today), pl.Date)
+    elif kind == "any_date":
+        parsed, bad = _map_distinct(raw, lambda v: parse_date(v, today=date.max), pl.Date)
     elif kind == "time":
         parsed, bad = _map_distinct(raw, parse_time, pl.Time)
     elif kind == "bool":

@@ -410,3 +410,94 @@ class DataChange(SQLModel, table=True):
     organisation_id: int = Field(primary_key=True)
     table_name: str = Field(primary_key=True, max_length=40)
     version: int = Field(default=0, sa_type=BigInteger)
+# --- Outreach plans -------------------------------------------------------------------------------------------
+
+PLAN_STATUSES = {
+    "open": "Open",
+    "on_track": "On track",
+    "behind": "Behind",
+    "met": "Met",
+    "dropped": "Dropped",
+}
+PLAN_CHARACTERISTICS = {
+    "ethnicity": "Ethnicity (detailed categories)",
+    "ethnicity_broad": "Ethnicity (5 broad groups)",
+    "ethnicity_binary": "Ethnicity (White / ethnic minority)",
+    "sex": "Sex",
+    "gender_same_as_birth": "Gender identity same as sex registered at birth",
+    "age_band": "Age band",
+    "disability": "Disability",
+    "sexual_orientation": "Sexual orientation",
+    "religion": "Religion or belief",
+    "involvement_type": "Service user or carer",
+}
+PLAN_INVOLVEMENT = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}
+
+
+class OutreachPlan(SQLModel, table=True):
+    """A plan to close one gap: a group at a level (or on one committee of it), with a target in people by a
+    date, an owner (a user's email, or a team in words), notes and a status. Progress is measured from the
+    involvement records, never typed in."""
+
+    __tablename__ = "outreach_plan"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "ref", name="uq_outreach_plan_ref"),
+        _one_of("outreach_plan", "status", PLAN_STATUSES),
+        _one_of("outreach_plan", "characteristic", PLAN_CHARACTERISTICS),
+        _one_of("outreach_plan", "involvement", PLAN_INVOLVEMENT),
+        CheckConstraint("target_people >= 1", name="ck_outreach_plan_target"),
+        CheckConstraint("target_date > started_on", name="ck_outreach_plan_dates"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    ref: str = Field(max_length=80, description="Organisation-scoped reference, e.g. 'OP-001'.")
+    title: str = Field(max_length=200)
+    characteristic: str = Field(max_length=40)
+    group: str = Field(max_length=120, description="A group code of the characteristic, e.g. 'Black'.")
+    involvement: str = Field("all", max_length=20, description="all, service_user or carer.")
+    level_id: int = Field(foreign_key="level.id", index=True)
+    activity_id: int | None = Field(
+        default=None, foreign_key="activity.id", index=True, ondelete="SET NULL",
+        description="A committee or project of the level, when the gap is there rather than level-wide.",
+    )
+    target_people: int = Field(ge=1, description="More people of the group to have involved, net of leavers.")
+    started_on: date
+    target_date: date
+    owner_email: str | None = Field(default=None, max_length=254, description="A Presence user who owns it.")
+    owner_team: str | None = Field(default=None, max_length=200, description="Or a team, in words.")
+    status: str = Field("open", max_length=20)
+    notes: str | None = Field(default=None, max_length=4000)
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class PlanPartner(SQLModel, table=True):
+    """A community partner organisation of a plan: its name and the role of the contact, never a person's name
+    or contact details."""
+
+    __tablename__ = "plan_partner"
+    __table_args__ = (UniqueConstraint("plan_id", "name", name="uq_plan_partner_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    plan_id: int = Field(foreign_key="outreach_plan.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    contact_role: str | None = Field(default=None, max_length=200, description="e.g. 'Community development'.")
+
+
+class PlanAction(SQLModel, table=True):
+    """One step of a plan, optionally with a partner, due by a date; done when ``done_on`` is set."""
+
+    __tablename__ = "plan_action"
+    __table_args__ = (UniqueConstraint("plan_id", "action", name="uq_plan_action"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    plan_id: int = Field(foreign_key="outreach_plan.id", index=True, ondelete="CASCADE")
+    action: str = Field(max_length=300)
+    partner: str | None = Field(default=None, max_length=200)
+    due_date: date
+    done_on: date | None = None
+
+
+ALL_TABLES = ALL_TABLES + (OutreachPlan, PlanPartner, PlanAction)

@@ -28,8 +28,11 @@ from models.tables import (
     Involvement,
     Meeting,
     OrganisationCreate,
+    OutreachPlan,
     Payment,
     Person,
+    PlanAction,
+    PlanPartner,
     ReviewStep,
     SupportOffer,
 )
@@ -204,6 +207,20 @@ def seed_small_org(engine: Engine, code: str = "T1") -> None:
                 ),
             ]
         )
+        plan = OutreachPlan(
+            organisation_id=org.id, ref="OP-001", title="=2 more carers on the committee", characteristic="ethnicity",
+            group="AR", involvement="carer", level_id=levels["board"].id, activity_id=board.id, target_people=2,
+            started_on=date(2024, 1, 1), target_date=date(2099, 6, 30), owner_team="Engagement team",
+            status="behind", notes="Ask the forum\nfirst",
+        )
+        session.add(plan)
+        session.flush()
+        session.add_all([
+            PlanPartner(organisation_id=org.id, plan_id=plan.id, name="Arab Community Forum (fictional)",
+                        contact_role="Coordinator"),
+            PlanAction(organisation_id=org.id, plan_id=plan.id, action="Open day", partner=None,
+                       due_date=date(2099, 1, 31), done_on=date(2024, 2, 1)),
+        ])
         session.commit()
 
 
@@ -319,7 +336,7 @@ def test_cli_export(tmp_path, monkeypatch, capsys):
     # process: give the CLI the engine of this test's URL.
     monkeypatch.setattr("models.db.get_engine", lambda url_=None: engine)
     assert cli_main(["export", str(tmp_path / "backup"), "--organisation", "T1"]) == 0
-    assert "Wrote 14 files" in capsys.readouterr().out
+    assert f"Wrote {len(TABLES) + 1} files" in capsys.readouterr().out  # a CSV per table and the workbook
     assert (tmp_path / "backup" / WORKBOOK_NAME).stat().st_size > 0
     assert cli_main(["export", str(tmp_path / "x"), "--organisation", "NOPE"]) == 2
 

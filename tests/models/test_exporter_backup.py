@@ -35,8 +35,11 @@ from models.tables import (
     Meeting,
     Organisation,
     OrganisationCreate,
+    OutreachPlan,
     Payment,
     Person,
+    PlanAction,
+    PlanPartner,
     ReviewStep,
     SupportOffer,
     UserRole,
@@ -58,6 +61,9 @@ COMPARED = (
     ImpactLog,
     Feedback,
     ReviewStep,
+    OutreachPlan,
+    PlanPartner,
+    PlanAction,
 )
 NOT_COMPARED = {
     AppUser: "sign-in users are people who use Presence, not organisation data; not in a backup",
@@ -68,7 +74,10 @@ NOT_COMPARED = {
 # Bookkeeping columns that a backup does not carry: database ids and the moment a row was written.
 NOT_CARRIED = {"id", "created_at", "updated_at"}
 # What a row that points at another row is compared by: the other row's reference.
-REFERENCE_OF = {"organisation": "code", "level": "key", "person": "ref", "activity": "ref", "meeting": "ref"}
+REFERENCE_OF = {
+    "organisation": "code", "level": "key", "person": "ref", "activity": "ref", "meeting": "ref",
+    "outreach_plan": "ref",
+}
 
 
 def content(engine: Engine, model, organisation: str | None = None) -> list[tuple]:
