@@ -55,6 +55,17 @@ def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
             if any(p is not None for p in pages)}
 
 
+# Two accessibility fixes Streamlit's theme cannot make: a focus outline that is always visible (WCAG 2.4.7,
+# 2.4.11), and room for the text box of a multiselect full of chosen items (target size, WCAG 2.5.8).
+STYLE = """<style>
+a:focus-visible, button:focus-visible, input:focus-visible, [role="tab"]:focus-visible,
+[tabindex]:focus-visible, summary:focus-visible {
+  outline: 3px solid #005EB8 !important; outline-offset: 2px;
+}
+[data-testid="stMultiSelect"] input[role="combobox"] { min-width: 1.75rem; }
+</style>"""
+
+
 def menu(sections: dict[str, list[st.Page]]) -> None:
     """The sidebar menu: a heading per section and a link per page (the current page is marked by Streamlit
     with aria-current and a highlighted background)."""
@@ -84,6 +95,7 @@ if not sections:
 # Streamlit's own sectioned menu puts <div>s inside its <ul> (invalid list markup for screen readers); the
 # menu is drawn with st.page_link instead, one link per page under a plain section heading.
 navigation = st.navigation(sections, position="hidden")
+st.html(STYLE)
 menu(sections)
 filters.sidebar(viewer)
 auth.sign_out_button(viewer)
