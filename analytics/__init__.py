@@ -8,7 +8,7 @@ it.
 from analytics.baselines import BaselineSpec, baseline_counts, baseline_shares
 from analytics.counting import group_labels, group_mapping, presence
 from analytics.decision import pipeline, relative_likelihood
-from analytics.headlines import headlines
+from analytics.headlines import decision_gaps, headlines
 from analytics.loader import Frames, load_frames, make_frames
 from analytics.outreach import outreach_list
 from analytics.quality import data_quality, missing_fields
@@ -43,6 +43,7 @@ __all__ = [
     "group_labels",
     "group_mapping",
     "headlines",
+    "decision_gaps",
     "holm",
     "holm_by",
     "latest_period",

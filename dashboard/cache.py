@@ -35,6 +35,7 @@ from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
+from analytics.headlines import characteristic_words
 from analytics.loader import Frames
 from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
@@ -300,13 +301,25 @@ def baseline_sources(organisation_id: int, viewer: Viewer, version: str) -> list
 @st.cache_data(show_spinner=False, max_entries=64)
 def _headlines(key: tuple) -> list[str]:
     f, scope_key = _filters_from_key(key)
-    return analytics.headlines(_ranged_representation(f, scope_key))  # built from the protected table
+    # built from the protected table and the protected outreach list (its committee rows), for this scope
+    return analytics.headlines(_ranged_representation(f, scope_key), committees=_outreach(key))
 
 
 def headlines(f: Filters, viewer: Viewer) -> list[str]:
-    """Plain-English sentences about the latest period in range."""
+    """Plain-English sentences about the latest period in range: findings first (gaps at the
+    decision-making levels and in their committees), then one caveat sentence per level."""
     scope_key = _require(viewer, f.organisation_id)
     return _protect(_headlines(_key(f, scope_key)), viewer, f.organisation_id)
+
+
+def decision_gaps(f: Filters, viewer: Viewer) -> pl.DataFrame:
+    """Groups absent or clearly under-represented at the decision-making levels, as a whole or in one of
+    their committees, in the latest period in range, most people to add first (protected for the viewer).
+    A selection of the outreach list, so it needs only the right to see figures, not outreach lists."""
+    scope_key = _require(viewer, f.organisation_id)
+    key = _key(f, scope_key)
+    gaps = analytics.decision_gaps(_ranged_representation(f, scope_key), _outreach(key))
+    return _protect(gaps, viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -743,6 +756,7 @@ class KeyNumber:
     delta: str | None
     help: str
     delta_color: str = "off"  # "normal" when up is good
+    delta_arrow: str = "auto"  # "off" for no change: no arrow and no colour
 
 
 def count_text(value: int | None) -> str:
@@ -767,50 +781,71 @@ def _rate_text(rate: float | None, people: int | None) -> str:
     return "no one yet" if people == 0 else SUPPRESSED_MARK
 
 
+NO_CHANGE = "No change since a year before"
+
+
 def _count_delta(now: int | None, before: int | None, unit: str) -> str | None:
     if now is None or before is None:
         return None
-    return f"{now - before:+d} {unit} since a year before"
+    return NO_CHANGE if now == before else f"{now - before:+d} {unit} since a year before"
 
 
 def _pp_delta(now: float | None, before: float | None) -> str | None:
     if now is None or before is None:
         return None
-    return f"{(now - before) * 100:+.0f} points since a year before"
+    points = round((now - before) * 100)
+    return NO_CHANGE if points == 0 else f"{points:+d} point{'s' if abs(points) != 1 else ''} since a year before"
 
 
-def key_numbers(rep: Representation) -> list[tuple[str, list[KeyNumber]]]:
-    """For each decision-making level, board first: people involved and the declaration rate in the latest
-    period (with the change since the same period a year before), and how many groups are missing there."""
+def _neutral(delta: str | None) -> dict:
+    """No change is neutral: no arrow and no colour."""
+    return {"delta_color": "off", "delta_arrow": "off"} if delta == NO_CHANGE else {}
+
+
+GROUPS_MISSING_HELP = (
+    "Groups that are absent, or clearly fewer than their share of the population (below {under:g} times, and "
+    "statistically clear after allowing for chance), at this level as a whole or in any one of its committees "
+    "and groups. A group missing from two committees is counted once."
+)
+
+
+def key_numbers(rep: Representation, gaps: pl.DataFrame | None = None) -> list[tuple[str, list[KeyNumber]]]:
+    """For each decision-making level, board first: people involved and how many have the characteristic
+    recorded in the latest period (with the change since the same period a year before), and how many groups
+    are missing there, at the level as a whole or in one of its committees (``gaps``:
+    :func:`analytics.decision_gaps`; without it, the level as a whole)."""
     tables, rows = rep.tables, rep.rows
     period = latest_period(rows)
     if period is None:
         return []
     now = at_period(tables, period).filter(pl.col(c.DECISION_MAKING)).sort(c.LEVEL_RANK, descending=True)
     before = {r[c.LEVEL_KEY]: r for r in at_period(tables, year_before(period)).iter_rows(named=True)}
-    missing = missing_at_decision_levels(rows).get_column(c.LEVEL_KEY).value_counts()
+    gaps = missing_at_decision_levels(rows) if gaps is None else gaps
+    missing = gaps.group_by(c.LEVEL_KEY).agg(pl.col(c.GROUP).n_unique().alias("count"))
     missing_by_level = dict(missing.select(c.LEVEL_KEY, "count").iter_rows())
+    word = characteristic_words(rep.characteristic)
     result = []
     for level in now.iter_rows(named=True):
         old = before.get(level[c.LEVEL_KEY], {})
         rate = level[c.DECLARATION_RATE]
+        people_delta = _count_delta(level[c.PEOPLE], old.get(c.PEOPLE), "people")
+        rate_delta = _pp_delta(rate, old.get(c.DECLARATION_RATE))
         result.append((level[c.LEVEL_NAME], [
             KeyNumber(
-                label="People involved", value=count_text(level[c.PEOPLE]),
-                delta=_count_delta(level[c.PEOPLE], old.get(c.PEOPLE), "people"),
+                label="People involved", value=count_text(level[c.PEOPLE]), delta=people_delta,
                 help=f"Different people taking part at this level at any time in {period}. {HIDDEN_HELP}",
+                **_neutral(people_delta),
             ),
             KeyNumber(
-                label="Answer recorded", value=_rate_text(rate, level[c.PEOPLE]),
-                delta=_pp_delta(rate, old.get(c.DECLARATION_RATE)), delta_color="normal",
-                help="Share of these people whose answer for this characteristic is recorded (not 'not "
-                     "stated' or 'not known'). Low rates make every other figure less certain.",
+                label=f"{word[0].upper()}{word[1:]} recorded", value=_rate_text(rate, level[c.PEOPLE]),
+                delta=rate_delta,
+                help=f"Share of these people whose {word} is recorded (not 'not stated' or 'not known'). Low "
+                     "rates make every other figure less certain.",
+                **({"delta_color": "normal"} | _neutral(rate_delta)),
             ),
             KeyNumber(
                 label="Groups missing", value=str(missing_by_level.get(level[c.LEVEL_KEY], 0)), delta=None,
-                help="Groups that are absent here, or clearly fewer than their share of the population "
-                     f"(below {rep.under_threshold:g} times, and statistically clear after allowing for "
-                     "chance).",
+                help=GROUPS_MISSING_HELP.format(under=rep.under_threshold),
             ),
         ]))
     return result
