@@ -739,6 +739,27 @@ def with_status_words(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns((marks + pl.lit(" ") + words).alias("status_words"))
 
 
+STATUS_SIDES = {c.STATUS_UNDER: "missing", c.STATUS_ABSENT: "missing", c.STATUS_WITHIN_RANGE: "present",
+                c.STATUS_OVER: "present"}
+CROSSED = "status_crossed"
+
+
+def with_status_crossings(series: pl.DataFrame) -> pl.DataFrame:
+    """A trend series with ``status_crossed``: True where a group's status crossed between missing (under or
+    absent) and present (within range or over) since its last period on either side. Flips to and from
+    'uncertain' or 'too few' are not changes anyone should act on, so they are not marked."""
+    keys = [c.LEVEL_KEY, c.GROUP]
+    side = pl.col(c.STATUS).replace_strict(STATUS_SIDES, default=None, return_dtype=pl.String)
+    return (
+        series.sort(*keys, c.PERIOD_START)
+        .with_columns(side.alias("_side"))
+        .with_columns(pl.col("_side").shift(1).forward_fill().over(keys).alias("_before"))
+        .with_columns((pl.col("_side").is_not_null() & pl.col("_before").is_not_null()
+                       & (pl.col("_side") != pl.col("_before"))).alias(CROSSED))
+        .drop("_side", "_before")
+    )
+
+
 def missing_at_decision_levels(rows: pl.DataFrame) -> pl.DataFrame:
     """Groups under-represented or absent at decision-making levels in the latest period, largest shortfall
     first."""
