@@ -107,7 +107,8 @@ def decision_gaps(
     """Groups absent or clearly under-represented where decisions are made in the latest (or given) period:
     at each decision-making level as a whole and, when ``found`` is the outreach list with its per-activity
     rows (:func:`analytics.outreach.outreach_list` given the frames), in each committee or group at those
-    levels. Ranked by people to add (shortfall), most first; columns as the outreach list."""
+    levels. Ranked by people to add (shortfall), most first, then by evidence; columns as the outreach list
+    without its priority (the row order is the ranking)."""
     period = period or latest_period(rep.rows)
     if found is None:  # the levels as a whole: the representation rows themselves (with their disclosure flags)
         found = rep.rows.with_columns(
@@ -118,10 +119,9 @@ def decision_gaps(
     decision = rep.rows.filter(pl.col(C.DECISION_MAKING)).get_column(C.LEVEL_KEY).unique().implode()
     return found.filter(
         (pl.col(C.PERIOD) == period) & pl.col(C.LEVEL_KEY).is_in(decision) & pl.col(C.STATUS).is_in(MISSING)
-    ).sort(  # the outreach list's own order among equal shortfalls (its priority, then evidence)
-        [C.SHORTFALL, outreach.PRIORITY] if outreach.PRIORITY in found.columns else [C.SHORTFALL, C.LEVEL_RANK],
-        descending=[True, outreach.PRIORITY not in found.columns], nulls_last=True,
-    )
+    ).sort(  # the outreach list's own order: most people missing, then the strongest evidence
+        [C.SHORTFALL, C.P_ADJUSTED, C.LEVEL_RANK], descending=[True, False, True], nulls_last=True
+    ).drop(outreach.PRIORITY, strict=False)
 
 
 def _no_baseline(rows: pl.DataFrame) -> bool:

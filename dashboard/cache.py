@@ -299,10 +299,21 @@ def baseline_sources(organisation_id: int, viewer: Viewer, version: str) -> list
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def _committees(key: tuple) -> pl.DataFrame:
+    """Every level and committee (activity) where a group is missing, protected for the scope as figures
+    about groups (its priority column dropped, it is not the outreach working list, which only roles with
+    outreach lists get): the Overview's and Decision-making's committee findings are read from it."""
+    f, scope_key = _filters_from_key(key)
+    rep = _ranged_representation(f, scope_key)
+    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
+    return _scoped(found.drop(outreach_columns.PRIORITY), scope_key, f.organisation_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def _headlines(key: tuple) -> list[str]:
     f, scope_key = _filters_from_key(key)
-    # built from the protected table and the protected outreach list (its committee rows), for this scope
-    return analytics.headlines(_ranged_representation(f, scope_key), committees=_outreach(key))
+    # built from the protected table and the protected committee rows, for this scope
+    return analytics.headlines(_ranged_representation(f, scope_key), committees=_committees(key))
 
 
 def headlines(f: Filters, viewer: Viewer) -> list[str]:
@@ -315,10 +326,10 @@ def headlines(f: Filters, viewer: Viewer) -> list[str]:
 def decision_gaps(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Groups absent or clearly under-represented at the decision-making levels, as a whole or in one of
     their committees, in the latest period in range, most people to add first (protected for the viewer).
-    A selection of the outreach list, so it needs only the right to see figures, not outreach lists."""
+    Needs only the right to see figures, not outreach lists."""
     scope_key = _require(viewer, f.organisation_id)
     key = _key(f, scope_key)
-    gaps = analytics.decision_gaps(_ranged_representation(f, scope_key), _outreach(key))
+    gaps = analytics.decision_gaps(_ranged_representation(f, scope_key), _committees(key))
     return _protect(gaps, viewer, f.organisation_id)
 
 
