@@ -97,7 +97,8 @@ def _sentence(row: dict, rep: Representation, hidden: str) -> str:
     shortfall = row[C.SHORTFALL]
     missing = "some people missing" if shortfall is None else f"about {_people(shortfall)} missing"
     if n == 0:
-        return f"{where}, none of the {total} people involved is {label}, {against}: {missing}."
+        of = "the small number of" if row[C.TOTAL] is None else f"the {total}"
+        return f"{where}, none of {of} people involved is {label}, {against}: {missing}."
     return f"{where}, {count} of {total} people involved {verb} {label}{share}, {against}: {missing}."
 
 

@@ -37,7 +37,7 @@ PAGES = {
     "import_data": ("import_data", "Import data"),
     "admin": ("admin", "Admin: users, roles and the audit trail"),
 }
-NAV_LINK = '[data-testid="stSidebarNavLink"]'
+NAV_LINK = '[data-testid="stPageLink-NavLink"]'  # the sidebar menu (st.page_link)
 EXACT_MARK = "NOT FOR PUBLICATION"  # the local user is a data steward: exact figures, marked
 README_PAGES = ("overview", "representation", "decision_making")
 RUN_TIMEOUT_MS = 90_000
