@@ -81,6 +81,7 @@ def test_every_page_in_a_real_browser(browser, streamlit_server, browser_demo_db
     problems: list[str] = []
     page.goto(streamlit_server, wait_until="domcontentloaded")
     _wait_for_run(page)
+    page.wait_for_selector(NAV_LINK, timeout=RUN_TIMEOUT_MS)
     menu = {href.rstrip("/").rsplit("/", 1)[-1] if href.rstrip("/") != streamlit_server else ""
             for href in page.locator(NAV_LINK).evaluate_all("links => links.map(a => a.href)")}
     menu = {"" if path in ("", "overview") else path for path in menu}
