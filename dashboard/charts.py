@@ -115,9 +115,13 @@ def _figure(traces: list[dict], title: str, *, height: int = 420, x_title: str =
 
 
 def show(fig: go.Figure, caption: str, table: pl.DataFrame | None = None, *, key: str | None = None) -> None:
-    """Draw a figure with its text alternative: the caption under it, the table behind it in an expander."""
+    """Draw a figure with its text alternative: the finding (its title) and the caption under it, the table
+    behind it in an expander."""
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
-    st.caption(caption)
+    finding = (fig.layout.title.text or "").replace("<br>", " ").strip()
+    # the text alternative starts with the chart's finding: the title is drawn inside the chart, where a
+    # screen reader does not read it
+    st.caption(f"**Chart: {finding}.** {caption}" if finding else caption)
     if table is not None and table.height:
         with st.expander("The numbers behind this chart"):
             st.dataframe(table, hide_index=True, width="stretch")
