@@ -4,12 +4,13 @@ crowded views keep the largest gaps, and only status changes that matter are lis
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date
 
 import polars as pl
 import pytest
-from test_app_pages import _rows
+from test_app_pages import _rows, demo_db, demo_file, open_page, page_path  # noqa: F401 (fixtures)
 
 from analytics import columns as c
 from dashboard import cache, charts
@@ -106,3 +107,17 @@ def test_status_changes_only_across_missing_and_present():
 
 def test_log2_of_the_ticks():
     assert [math.log2(t) for t in charts.RATIO_TICKS] == [-2, -1, 0, 1, 2]
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_a_crossed_view_with_many_groups_charts_the_largest_gaps_and_tables_the_rest():
+    at = open_page("representation")
+    at.selectbox(key="f_characteristic").set_value("ethnicity").run()
+    at.selectbox(key="f_cross_with").set_value("age_band").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("the chart shows the 30 with the largest gaps" in i.value for i in at.info)
+    heat = next(e for e in at.get("plotly_chart"))
+    assert len(json.loads(heat.proto.spec)["data"][0]["x"]) == charts.MAX_GROUPS
+    at.switch_page(page_path("trends")).run()
+    assert not at.exception
+    assert len(at.multiselect[0].value) <= charts.MAX_LINES
