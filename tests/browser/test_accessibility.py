@@ -130,3 +130,27 @@ def test_view_as_a_board_member_shows_what_the_role_sees(browser, streamlit_serv
         assert "You are viewing the dashboard as a board member" in main and "NOT FOR PUBLICATION" not in main
     finally:
         context.close()
+
+
+def test_the_keyboard_reaches_the_menu_and_the_filters_with_a_visible_focus(browser, streamlit_server):
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    try:
+        _open(page, streamlit_server)
+        _menu(page)
+        reached, outlines = set(), []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(
+                """() => { const e = document.activeElement; const s = getComputedStyle(e);
+                   return [e.getAttribute('data-testid') || e.tagName, e.innerText || e.getAttribute('aria-label')
+                           || '', s.outlineStyle, parseFloat(s.outlineWidth) || 0]; }""")
+            reached.add(focused[0])
+            if focused[0] == "stPageLink-NavLink":
+                outlines.append((focused[1].split("\\n")[-1], focused[2], focused[3]))
+        assert "stSkipToContent" in reached or "A" in reached  # the skip link comes first
+        assert len(outlines) >= 5, reached  # Tab walks through the menu
+        assert all(style == "solid" and width >= 2 for _, style, width in outlines), outlines
+        assert "INPUT" in reached  # and on into the filters (select boxes)
+    finally:
+        context.close()
