@@ -36,7 +36,7 @@ def test_a_deep_link_is_the_first_request_after_a_start(browser, browser_demo_db
             assert REDACTED not in main
             assert any(heading in h for h in page.locator("h1").all_inner_texts()), main
             menu = page.locator('[data-testid="stPageLink-NavLink"]').all_inner_texts()
-            links = {t.strip().split("\n")[-1].strip().lower() for t in menu}  # after the icon's ligature
+            links = {t.strip().split("\n")[-1].strip() for t in menu}  # after the icon; raw file names are lower-case
             assert not links & set(RAW_FILE_NAMES), f"{name}: the menu lists file names {sorted(links)}"
         finally:
             context.close()
