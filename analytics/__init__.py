@@ -9,7 +9,7 @@ records; ``solve_recruitment`` drafts a recruitment plan by integer programming.
 from analytics.baselines import BaselineSpec, baseline_counts, baseline_population, baseline_shares
 from analytics.counting import group_labels, group_mapping, presence
 from analytics.decision import pipeline, relative_likelihood
-from analytics.headlines import headlines
+from analytics.headlines import decision_gaps, headlines
 from analytics.loader import Frames, load_frames, make_frames
 from analytics.loader_plans import PlanFrames, load_plans
 from analytics.outreach import outreach_list
@@ -53,6 +53,7 @@ __all__ = [
     "group_labels",
     "group_mapping",
     "headlines",
+    "decision_gaps",
     "holm",
     "holm_by",
     "holm_table",

@@ -21,7 +21,7 @@ with st.spinner("Opening Presence…"):  # the first run imports the analytics a
     import pandas  # noqa: F401
 
     from analytics import access
-    from dashboard import auth, cache, filters
+    from dashboard import auth, cache, filters, preview
     from models.settings import UnsafeSettingsError
 
 HERE = Path(__file__).resolve().parent
@@ -61,6 +61,27 @@ def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
             if any(p is not None for p in pages)}
 
 
+# Two accessibility fixes Streamlit's theme cannot make: a focus outline that is always visible (WCAG 2.4.7,
+# 2.4.11), and room for the text box of a multiselect full of chosen items (target size, WCAG 2.5.8).
+STYLE = """<style>
+a:focus-visible, button:focus-visible, input:focus-visible, [role="tab"]:focus-visible,
+[tabindex]:focus-visible, summary:focus-visible {
+  outline: 3px solid #005EB8 !important; outline-offset: 2px;
+}
+[data-testid="stMultiSelect"] input[role="combobox"] { min-width: 1.75rem; }
+</style>"""
+
+
+def menu(sections: dict[str, list[st.Page]]) -> None:
+    """The sidebar menu: a heading per section and a link per page (the current page is marked by Streamlit
+    with aria-current and a highlighted background)."""
+    with st.sidebar.container(key="menu"):
+        for name, pages in sections.items():
+            st.markdown(f"**{name}**")
+            for page in pages:
+                st.page_link(page, label=page.title, icon=page.icon)
+
+
 cache.begin_run()  # the change counters are read at most once in this run
 try:
     with st.spinner("Opening Presence…"):
@@ -73,11 +94,17 @@ viewer = filters.current_viewer()
 if not viewer.local_mode:
     viewer = auth.sign_in_gate()  # production: the sign-in page, or a sentence for a user with no role
 auth.local_mode_banner()
-sections = _sections(access.allowed_pages(viewer, filters.chosen_organisation(viewer)))
+organisation_id = filters.chosen_organisation(viewer)
+viewer = preview.view_as(viewer, organisation_id)  # a data steward may look as another role would
+sections = _sections(access.allowed_pages(viewer, organisation_id))
 if not sections:
     st.info(filters.NO_VISIBLE_ORGANISATION, icon=":material/lock:")
     st.stop()
-navigation = st.navigation(sections)
+# Streamlit's own sectioned menu puts <div>s inside its <ul> (invalid list markup for screen readers); the
+# menu is drawn with st.page_link instead, one link per page under a plain section heading.
+navigation = st.navigation(sections, position="hidden")
+st.html(STYLE)
+menu(sections)
 filters.sidebar(viewer)
 auth.sign_out_button(viewer)
 navigation.run()

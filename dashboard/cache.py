@@ -45,6 +45,7 @@ from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure pol
 )
 from analytics.fourpi_disclosure import as_int as _as_int
 from analytics.fourpi_disclosure import published as _published
+from analytics.headlines import characteristic_words
 from analytics.loader import Frames, load_tables
 from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
@@ -408,15 +409,38 @@ def baseline_sources(organisation_id: int, viewer: Viewer, version: str) -> list
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def _committees(key: tuple) -> pl.DataFrame:
+    """Every level and committee (activity) where a group is missing, protected for the scope as figures
+    about groups (its priority column dropped, it is not the outreach working list, which only roles with
+    outreach lists get): the Overview's and Decision-making's committee findings are read from it."""
+    f, scope_key = _filters_from_key(key)
+    rep = _ranged_representation(f, scope_key)
+    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
+    return _scoped(found.drop(outreach_columns.PRIORITY), scope_key, f.organisation_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def _headlines(key: tuple) -> list[str]:
     f, scope_key = _filters_from_key(key)
-    return analytics.headlines(_ranged_representation(f, scope_key))  # built from the protected table
+    # built from the protected table and the protected committee rows, for this scope
+    return analytics.headlines(_ranged_representation(f, scope_key), committees=_committees(key))
 
 
 def headlines(f: Filters, viewer: Viewer) -> list[str]:
-    """Plain-English sentences about the latest period in range."""
+    """Plain-English sentences about the latest period in range: findings first (gaps at the
+    decision-making levels and in their committees), then one caveat sentence per level."""
     scope_key = _require(viewer, f.organisation_id)
     return _protect(_headlines(_key(f, scope_key)), viewer, f.organisation_id)
+
+
+def decision_gaps(f: Filters, viewer: Viewer) -> pl.DataFrame:
+    """Groups absent or clearly under-represented at the decision-making levels, as a whole or in one of
+    their committees, in the latest period in range, most people to add first (protected for the viewer).
+    Needs only the right to see figures, not outreach lists."""
+    scope_key = _require(viewer, f.organisation_id)
+    key = _key(f, scope_key)
+    gaps = analytics.decision_gaps(_ranged_representation(f, scope_key), _committees(key))
+    return _protect(gaps, viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -734,6 +758,27 @@ def with_status_words(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(stats.status_words().alias("status_words"))
 
 
+STATUS_SIDES = {c.STATUS_UNDER: "missing", c.STATUS_ABSENT: "missing", c.STATUS_WITHIN_RANGE: "present",
+                c.STATUS_OVER: "present"}
+CROSSED = "status_crossed"
+
+
+def with_status_crossings(series: pl.DataFrame) -> pl.DataFrame:
+    """A trend series with ``status_crossed``: True where a group's status crossed between missing (under or
+    absent) and present (within range or over) since its last period on either side. Flips to and from
+    'uncertain' or 'too few' are not changes anyone should act on, so they are not marked."""
+    keys = [c.LEVEL_KEY, c.GROUP]
+    side = pl.col(c.STATUS).replace_strict(STATUS_SIDES, default=None, return_dtype=pl.String)
+    return (
+        series.sort(*keys, c.PERIOD_START)
+        .with_columns(side.alias("_side"))
+        .with_columns(pl.col("_side").shift(1).forward_fill().over(keys).alias("_before"))
+        .with_columns((pl.col("_side").is_not_null() & pl.col("_before").is_not_null()
+                       & (pl.col("_side") != pl.col("_before"))).alias(CROSSED))
+        .drop("_side", "_before")
+    )
+
+
 def missing_at_decision_levels(rows: pl.DataFrame) -> pl.DataFrame:
     """Groups under-represented or absent at decision-making levels in the latest period, largest shortfall
     first."""
@@ -751,6 +796,7 @@ class KeyNumber:
     delta: str | None
     help: str
     delta_color: str = "off"  # "normal" when up is good
+    delta_arrow: str = "auto"  # "off" for no change: no arrow and no colour
 
 
 def count_text(value: int | None) -> str:
@@ -775,50 +821,71 @@ def _rate_text(rate: float | None, people: int | None) -> str:
     return "no one yet" if people == 0 else SUPPRESSED_MARK
 
 
+NO_CHANGE = "No change since a year before"
+
+
 def _count_delta(now: int | None, before: int | None, unit: str) -> str | None:
     if now is None or before is None:
         return None
-    return f"{now - before:+d} {unit} since a year before"
+    return NO_CHANGE if now == before else f"{now - before:+d} {unit} since a year before"
 
 
 def _pp_delta(now: float | None, before: float | None) -> str | None:
     if now is None or before is None:
         return None
-    return f"{(now - before) * 100:+.0f} points since a year before"
+    points = round((now - before) * 100)
+    return NO_CHANGE if points == 0 else f"{points:+d} point{'s' if abs(points) != 1 else ''} since a year before"
 
 
-def key_numbers(rep: Representation) -> list[tuple[str, list[KeyNumber]]]:
-    """For each decision-making level, board first: people involved and the declaration rate in the latest
-    period (with the change since the same period a year before), and how many groups are missing there."""
+def _neutral(delta: str | None) -> dict:
+    """No change is neutral: no arrow and no colour."""
+    return {"delta_color": "off", "delta_arrow": "off"} if delta == NO_CHANGE else {}
+
+
+GROUPS_MISSING_HELP = (
+    "Groups that are absent, or clearly fewer than their share of the population (below {under:g} times, and "
+    "statistically clear after allowing for chance), at this level as a whole or in any one of its committees "
+    "and groups. A group missing from two committees is counted once."
+)
+
+
+def key_numbers(rep: Representation, gaps: pl.DataFrame | None = None) -> list[tuple[str, list[KeyNumber]]]:
+    """For each decision-making level, board first: people involved and how many have the characteristic
+    recorded in the latest period (with the change since the same period a year before), and how many groups
+    are missing there, at the level as a whole or in one of its committees (``gaps``:
+    :func:`analytics.decision_gaps`; without it, the level as a whole)."""
     tables, rows = rep.tables, rep.rows
     period = latest_period(rows)
     if period is None:
         return []
     now = at_period(tables, period).filter(pl.col(c.DECISION_MAKING)).sort(c.LEVEL_RANK, descending=True)
     before = {r[c.LEVEL_KEY]: r for r in at_period(tables, year_before(period)).iter_rows(named=True)}
-    missing = missing_at_decision_levels(rows).get_column(c.LEVEL_KEY).value_counts()
+    gaps = missing_at_decision_levels(rows) if gaps is None else gaps
+    missing = gaps.group_by(c.LEVEL_KEY).agg(pl.col(c.GROUP).n_unique().alias("count"))
     missing_by_level = dict(missing.select(c.LEVEL_KEY, "count").iter_rows())
+    word = characteristic_words(rep.characteristic)
     result = []
     for level in now.iter_rows(named=True):
         old = before.get(level[c.LEVEL_KEY], {})
         rate = level[c.DECLARATION_RATE]
+        people_delta = _count_delta(level[c.PEOPLE], old.get(c.PEOPLE), "people")
+        rate_delta = _pp_delta(rate, old.get(c.DECLARATION_RATE))
         result.append((level[c.LEVEL_NAME], [
             KeyNumber(
-                label="People involved", value=count_text(level[c.PEOPLE]),
-                delta=_count_delta(level[c.PEOPLE], old.get(c.PEOPLE), "people"),
+                label="People involved", value=count_text(level[c.PEOPLE]), delta=people_delta,
                 help=f"Different people taking part at this level at any time in {period}. {HIDDEN_HELP}",
+                **_neutral(people_delta),
             ),
             KeyNumber(
-                label="Answer recorded", value=_rate_text(rate, level[c.PEOPLE]),
-                delta=_pp_delta(rate, old.get(c.DECLARATION_RATE)), delta_color="normal",
-                help="Share of these people whose answer for this characteristic is recorded (not 'not "
-                     "stated' or 'not known'). Low rates make every other figure less certain.",
+                label=f"{word[0].upper()}{word[1:]} recorded", value=_rate_text(rate, level[c.PEOPLE]),
+                delta=rate_delta,
+                help=f"Share of these people whose {word} is recorded (not 'not stated' or 'not known'). Low "
+                     "rates make every other figure less certain.",
+                **({"delta_color": "normal"} | _neutral(rate_delta)),
             ),
             KeyNumber(
                 label="Groups missing", value=str(missing_by_level.get(level[c.LEVEL_KEY], 0)), delta=None,
-                help="Groups that are absent here, or clearly fewer than their share of the population "
-                     f"(below {rep.under_threshold:g} times, and statistically clear after allowing for "
-                     "chance).",
+                help=GROUPS_MISSING_HELP.format(under=rep.under_threshold),
             ),
         ]))
     return result

@@ -23,6 +23,7 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "triangle-down", "
            "hexagon")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 DIVERGING = "RdBu"  # red = fewer than the baseline, blue = more; readable by the common colour-vision types
+RATIO_TICKS = (0.25, 0.5, 1, 2, 4)  # log axes and the heatmap's colour scale are labelled with real values
 RATIO_LIMIT = 2.0  # the heatmap's colour scale spans log2 ratio -2 .. 2 (a quarter of ... four times)
 NHS_BLUE = "#005EB8"
 GREY = "#768692"
@@ -115,9 +116,13 @@ def _figure(traces: list[dict], title: str, *, height: int = 420, x_title: str =
 
 
 def show(fig: go.Figure, caption: str, table: pl.DataFrame | None = None, *, key: str | None = None) -> None:
-    """Draw a figure with its text alternative: the caption under it, the table behind it in an expander."""
+    """Draw a figure with its text alternative: the finding (its title) and the caption under it, the table
+    behind it in an expander."""
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
-    st.caption(caption)
+    finding = (fig.layout.title.text or "").replace("<br>", " ").strip()
+    # the text alternative starts with the chart's finding: the title is drawn inside the chart, where a
+    # screen reader does not read it
+    st.caption(f"**Chart: {finding}.** {caption}" if finding else caption)
     if table is not None and table.height:
         with st.expander("The numbers behind this chart"):
             st.dataframe(table, hide_index=True, width="stretch")
@@ -131,16 +136,33 @@ def _latest(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.filter(pl.col(c.PERIOD) == rows.get_column(c.PERIOD).max())
 
 
+def _no_one_from(who: str) -> str:
+    """'White people' -> 'No White people'; 'Women' -> 'No women'; 'People aged 18 to 24' -> 'No people aged
+    18 to 24' (names of groups keep their capitals)."""
+    first, _, rest = who.partition(" ")
+    if first in ("Women", "Men", "People", "Carers", "Disabled", "Non-disabled", "Service"):
+        first = first.lower()
+    return f"No {first} {rest}".strip()
+
+
 def heatmap_finding(rows: pl.DataFrame) -> str:
-    """The heatmap's title: the most senior level where a group is missing, or that no group is."""
+    """The heatmap's title: the most senior level where a group is missing; otherwise what stops a finding (no
+    baseline, too few people) or that no group is, where there are enough people to tell."""
     latest = _latest(rows)
     if latest.height == 0:
         return "No one is recorded as involved yet"
     characteristic = latest.get_column(c.CHARACTERISTIC)[0]
     period = latest.get_column(c.PERIOD)[0]
+    counted = latest.filter((pl.col(c.TOTAL) > 0) | pl.col(c.TOTAL).is_null())
+    if counted.height and (counted.get_column(c.STATUS) == c.STATUS_NO_BASELINE).all():
+        return f"No baseline to compare with in {period}: the counts are shown, but no gap can be judged"
     missing = latest.filter(pl.col(c.STATUS).is_in([c.STATUS_UNDER, c.STATUS_ABSENT])).sort(
         [c.LEVEL_RANK, c.SHORTFALL], descending=[True, True])
     if missing.height == 0:
+        too_few = latest.filter(pl.col(c.STATUS) == c.STATUS_TOO_FEW).get_column(c.LEVEL_NAME).unique().len()
+        if too_few:
+            return (f"No group is clearly under-represented in {period} where there are enough people to tell "
+                    f"({too_few} level{'s have' if too_few != 1 else ' has'} too few)")
         return f"No group is clearly under-represented at any level in {period}"
     top = missing.row(0, named=True)
     who = people(top[c.GROUP], top[c.GROUP_LABEL], characteristic)
@@ -148,13 +170,34 @@ def heatmap_finding(rows: pl.DataFrame) -> str:
     others = missing.height - 1
     tail = f" (and {others} more gap{'s' if others != 1 else ''})" if others else ""
     if top[c.STATUS] == c.STATUS_ABSENT:
-        return f"No {who.lower().removesuffix(' people')} people are involved at {where} in {period}{tail}"
+        return f"{_no_one_from(who)} are involved at {where} in {period}{tail}"
     return f"{who} are under-represented at {where} in {period}{tail}"
 
 
-def heatmap(rows: pl.DataFrame) -> go.Figure:
-    """Levels x groups for the latest period, coloured by log ratio (centred at 1), status in every cell."""
-    latest = _latest(rows).sort([c.LEVEL_RANK]).with_columns(
+MAX_LINES = 8  # line charts draw at most this many groups (one legend entry, colour and dash each)
+MAX_GROUPS = 30  # a crossed view with more groups charts the ones with the largest gaps; the rest are a table
+
+
+def top_groups(rows: pl.DataFrame, limit: int = MAX_GROUPS) -> list[str]:
+    """The group labels with the largest gaps in the latest period (most people missing at any level, then
+    the lowest ratio), at most ``limit`` of them, in their table order."""
+    latest = _latest(rows)
+    most = pl.col(c.SHORTFALL).max().fill_null(0) if c.SHORTFALL in latest.columns else pl.lit(0)
+    ratio = pl.col(c.RATIO) if c.RATIO in latest.columns else pl.col(c.SHARE) / pl.col(c.BASELINE_SHARE)
+    ranked = (latest.group_by(c.GROUP_LABEL)
+              .agg(most.alias("_most"), ratio.min().alias("_lowest"))
+              .sort(["_most", "_lowest", c.GROUP_LABEL], descending=[True, False, False], nulls_last=True))
+    chosen = set(ranked.head(limit).get_column(c.GROUP_LABEL).to_list())
+    return [g for g in dict.fromkeys(latest.get_column(c.GROUP_LABEL).to_list()) if g in chosen]
+
+
+def heatmap(rows: pl.DataFrame, groups: Sequence[str] | None = None) -> go.Figure:
+    """Levels x groups for the latest period, coloured by log ratio (centred at 1), status in every cell; only
+    ``groups`` (labels) when given, the title still about every group."""
+    latest = _latest(rows)
+    if groups is not None:
+        latest = latest.filter(pl.col(c.GROUP_LABEL).is_in(list(groups)))
+    latest = latest.sort([c.LEVEL_RANK]).with_columns(
         pl.col(c.LEVEL_NAME).str.split(" (").list.first())
     groups = list(dict.fromkeys(latest.get_column(c.GROUP_LABEL).to_list()))
     levels = list(dict.fromkeys(latest.get_column(c.LEVEL_NAME).to_list()))
@@ -180,13 +223,13 @@ def heatmap(rows: pl.DataFrame) -> go.Figure:
         z.append(z_row)
         text.append(text_row)
         hover.append(hover_row)
-    ticks = [0.25, 0.5, 0.8, 1, 1.25, 2, 4]
+    ticks = RATIO_TICKS  # evenly spaced on the log scale, so the labels never overlap
     heat = dict(
         type="heatmap", z=z, x=groups, y=levels, text=text, texttemplate="%{text}", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", colorscale=DIVERGING, zmid=0, zmin=-RATIO_LIMIT,
         zmax=RATIO_LIMIT, xgap=2, ygap=2, hoverongaps=False,
         colorbar={"title": {"text": "Ratio to<br>baseline"}, "tickvals": [math.log2(t) for t in ticks],
-                  "ticktext": [f"{t:g}×" for t in ticks]},
+                  "ticktext": [f"{t:g}×" + (" equal" if t == 1 else "") for t in ticks]},
     )
     return _figure([heat], heatmap_finding(rows), height=140 + 70 * max(len(levels), 1), x_title="Group",
                    y_title="Level (board at the top)", xaxis={"side": "bottom", "tickangle": -20})
@@ -199,8 +242,12 @@ def share_finding(level_rows: pl.DataFrame) -> str:
         return "No one is recorded at this level"
     level = level_phrase(level_rows.get_column(c.LEVEL_NAME)[0])
     compared = level_rows.filter(pl.col(c.BASELINE_SHARE).is_not_null())
+    if compared.height == 0:
+        return f"At {level}, there is no baseline to compare with: the shares are shown, no gap is judged"
     below = compared.filter(pl.col(c.STATUS).is_in([c.STATUS_UNDER, c.STATUS_ABSENT])).height
     if below == 0:
+        if compared.filter(pl.col(c.STATUS) == c.STATUS_TOO_FEW).height:
+            return f"At {level}, too few people to tell whether any group is below its share of the population"
         return f"At {level}, no group is clearly below its share of the population"
     return f"At {level}, {below} of {compared.height} groups are clearly below their share of the population"
 
@@ -311,14 +358,20 @@ def likelihood_chart(rl: pl.DataFrame, characteristic: str) -> go.Figure:
                  "color": NHS_BLUE},
         hovertemplate="%{y}: %{x:.2f}<extra></extra>",
     )
-    # the line at 1 (equal likelihood); on a log axis, shape and annotation positions are log10 values
-    equal = {"type": "line", "x0": 0, "x1": 0, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
-             "line": {"dash": "dash", "color": GREY}}
-    label = {"x": 0, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom", "text": "Equal (1)",
-             "showarrow": False, "font": {"color": GREY}}
+    # the line at 1 (equal likelihood): shapes take data values, annotations log10 values on a log axis
+    equal = {"type": "line", "x0": 1, "x1": 1, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
+             "line": {"dash": "dash", "color": "#425563", "width": 2}}
+    label = {"x": 0, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom", "text": "1 = equal",
+             "showarrow": False, "font": {"color": "#425563"}}
+    span = [v for v in values + rows.get_column("ci_low").to_list() + rows.get_column("ci_high").to_list()
+            if v is not None and v > 0]
+    low, high = min([*span, 0.25]), max([*span, 4])
+    ticks = [t for t in (0.0625, 0.125, *RATIO_TICKS, 8, 16) if low / 1.5 <= t <= high * 1.5]
+    axis = {"type": "log", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks],
+            "range": [math.log10(low / 1.2), math.log10(high * 1.2)], "minor": {"showgrid": False}}
     return _figure([points], likelihood_finding(rl, characteristic), height=160 + 40 * max(rows.height, 1),
-                   x_title="Relative likelihood (above 1: less likely to be at a decision-making level)",
-                   y_title="Group", xaxis={"type": "log"}, shapes=[equal], annotations=[label])
+                   x_title="Relative likelihood (log scale; above 1: less likely to be at a decision-making level)",
+                   y_title="Group", xaxis=axis, shapes=[equal], annotations=[label])
 
 
 # --- Trends -----------------------------------------------------------------------------------------------

@@ -37,6 +37,21 @@ NO_ORGANISATION = (
 NO_VISIBLE_ORGANISATION = "You do not have a role in any organisation yet: ask a data steward to add you."
 
 
+DATE_FORMAT = "D MMM YYYY"  # every date on every page: "4 Sep 2026" (never "2026-09-04 00:00:00")
+DATETIME_FORMAT = "D MMM YYYY, HH:mm"
+
+
+def date_columns(frame: pl.DataFrame) -> dict:
+    """``column_config`` that shows every date column of ``frame`` one way (dates without a time of day)."""
+    config = {}
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(format=DATE_FORMAT)
+        elif isinstance(dtype, pl.Datetime):
+            config[name] = st.column_config.DatetimeColumn(format=DATETIME_FORMAT)
+    return config
+
+
 def _keep_valid(key: str, options: list) -> None:
     """Forget a remembered choice that is no longer one of the options (e.g. after a new import)."""
     if key in st.session_state and st.session_state[key] not in options:

@@ -11,8 +11,8 @@ from analytics import fourpi_columns as k
 from dashboard import cache, filters
 
 YES_NO = {True: "Yes", False: "No"}
+DATES = {name: st.column_config.DateColumn(format=filters.DATE_FORMAT) for name in ("Date", "Claimed", "Paid")}
 HEAD_LABELS = {k.SERVICE_USERS: "Service users", k.CARERS: "Carers", k.RESERVES: "Reserves"}
-DATES = {name: st.column_config.DateColumn(format="D MMM YYYY") for name in ("Date", "Claimed", "Paid")}
 
 st.title("Activity view")
 f, viewer = filters.require("activity_view")
@@ -87,6 +87,7 @@ else:
         ).reverse(),
         hide_index=True,
         width="stretch",
+        column_config=DATES,
     )
 
 st.subheader("Presence rules broken")
@@ -104,6 +105,7 @@ else:
         breaches.select(pl.col(k.DATE).alias("Date"), pl.col(k.BREACH).alias("What happened"), *heads),
         hide_index=True,
         width="stretch",
+        column_config=DATES,
     )
 
 payments_tab, impact_tab, feedback_tab = st.tabs(["Fees and expenses", "Impact log", "Feedback"])

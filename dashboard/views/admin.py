@@ -10,12 +10,13 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import access
-from dashboard import auth, cache, filters
+from dashboard import auth, cache, filters, preview
 from data import codes
 from models import audit, users
 from models.db import session_scope
 
 AUDIT_LIMITS = (100, 500, 2000)
+DONE_KEY = "_admin_done"  # the confirmation of the last change, shown after the rerun
 ACTION_WORDS = {
     audit.SIGN_IN: "Signed in",
     audit.SIGN_OUT: "Signed out",
@@ -27,6 +28,7 @@ ACTION_WORDS = {
     audit.ROLE_REVOKED: "Role taken away",
     audit.USER_REMOVED: "User removed",
     audit.USER_ACTIVE_CHANGED: "Suspended or restored",
+    preview.ACTION: preview.ACTION_WORDS,
 }
 ROLE_HELP = (
     "Data steward: import, export, this page, exact figures. Equality lead: exact figures (not for "
@@ -50,12 +52,17 @@ def _change(action, success: str, **kwargs) -> None:
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
         return
-    st.success(success, icon=":material/check:")
+    # run the page again at once, so the list of users shows the change; the confirmation survives the rerun
+    st.session_state[DONE_KEY] = success
+    st.rerun()
 
 
 users_tab, audit_tab = st.tabs(["Users and roles", "Audit trail"])
 
 with users_tab:
+    done = st.session_state.pop(DONE_KEY, None)
+    if done:
+        st.success(done, icon=":material/check:")
     with session_scope(engine) as session:
         people = users.users_frame(session=session, organisation_ids=[organisation_id])
     if people.height:
@@ -141,7 +148,7 @@ with audit_tab:
             width="stretch",
             column_config={
                 "id": None,
-                "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+                "at": st.column_config.DatetimeColumn("When (UTC)", format=filters.DATETIME_FORMAT + ":ss"),
                 "user": "Who",
                 "action": "What",
                 "detail": "Details",

@@ -31,32 +31,42 @@ else:
                 st.info(f"{level_rows.get_column(c.LEVEL_NAME)[0]}: no one with a known answer in {period}.")
                 continue
             charts.show(
-                charts.share_chart(level_rows, title_width=48),
+                charts.share_chart(level_rows.filter(pl.col(c.GROUP_LABEL).is_in(charts.top_groups(latest))),
+                                   title_width=48),
                 "Dot: the share of people here from each group, with the range it is likely to lie in (95%). "
                 "Orange bar: the group's share of the population. A dot clearly left of its bar means fewer "
                 "people from that group than a matching share.",
                 cache.display_table(level_rows, rep.tables),
                 key=f"presence-{level_key}",
             )
-    missing = cache.missing_at_decision_levels(rep.rows)
-    if missing.height:
-        total_missing = int(missing.get_column(c.SHORTFALL).sum())
-        groups = f"{missing.height} group{'s are' if missing.height != 1 else ' is'}"
+    gaps = filters.load(cache.decision_gaps, f, viewer)
+    if gaps.height:
+        where = gaps.select(c.LEVEL_KEY, "activity_name").unique().height
+        total_missing = int(gaps.get_column(c.SHORTFALL).fill_null(0).sum())
         people = f"{total_missing} more {'person' if total_missing == 1 else 'people'}"
         st.markdown(
-            f"**{groups} missing at these levels; about {people} would give every group a matching share.**"
+            f"**{gaps.height} gap{'s' if gaps.height != 1 else ''} at these levels or in their committees "
+            f"({where} place{'s' if where != 1 else ''}); about {people} would give every group a matching share "
+            "there.** The Overview lists them."
         )
+    elif cache.no_baseline(latest):
+        st.markdown("**There is no baseline to compare with, so no gap can be judged.**")
     else:
-        st.markdown("**No group is clearly missing at these levels.**")
+        st.markdown("**No group is clearly missing at these levels or in their committees, where there are enough "
+                    "people to tell.**")
 
 st.header("2. From individual care to the board")
 pipe = filters.load(cache.pipeline, f, viewer)
 pipe_shown = cache.with_rate_marks(cache.with_marks(pipe, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
+lines = charts.top_groups(latest, limit=charts.MAX_LINES)
+every = pipe.get_column(c.GROUP_LABEL).n_unique()
 charts.show(
-    charts.pipeline_chart(pipe),
+    charts.pipeline_chart(pipe.filter(pl.col(c.GROUP_LABEL).is_in(lines))),
     "Each line is one group's share of the people involved at each level, from individual care (left) to the "
     "board (right). A line that falls to the right means the group thins out on the way to where decisions "
-    "are made.",
+    "are made."
+    + (f" With {every} groups, the {len(lines)} with the largest gaps are drawn; the table has them all."
+       if len(lines) < every else ""),
     pipe_shown.select(
         pl.col(c.LEVEL_NAME).alias("Level"),
         pl.col(c.GROUP_LABEL).alias("Group"),
@@ -118,7 +128,7 @@ charts.show(
     cache.with_marks(tables, (c.PEOPLE, c.TOTAL, c.NOT_STATED, c.NOT_KNOWN)).select(
         pl.col(c.LEVEL_NAME).alias("Level"),
         pl.col(c.PEOPLE).alias("People"),
-        pl.col(c.TOTAL).alias("Answer recorded"),
+        pl.col(c.TOTAL).alias(f"{f.characteristic_label.split(' (')[0]} recorded"),
         pl.col(c.NOT_STATED).alias("Not stated"),
         pl.col(c.NOT_KNOWN).alias("Not known"),
     ),

@@ -1,5 +1,5 @@
-"""Overview: the latest picture in sentences, the key numbers with their change, and who is missing where
-decisions are made."""
+"""Overview: what matters most first (who is missing where decisions are made, in each level and each of its
+committees), then the caveats, the key numbers with their change, and the gaps as a table."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
+from analytics import outreach as o
 from dashboard import cache, filters
+
+SHOWN = 6  # sentences shown before "more"
 
 st.title("Overview")
 f, viewer, rep, period = filters.representation_page(
@@ -18,19 +21,19 @@ f, viewer, rep, period = filters.representation_page(
 
 st.subheader(f"In {period}, in plain words")
 sentences = filters.load(cache.headlines, f, viewer)
-for sentence in sentences[:6]:
+for sentence in sentences[:SHOWN]:
     st.markdown(f"- {sentence}")
-if len(sentences) > 6:
-    with st.expander(f"{len(sentences) - 6} more"):
-        for sentence in sentences[6:]:
+if len(sentences) > SHOWN:
+    with st.expander(f"{len(sentences) - SHOWN} more"):
+        for sentence in sentences[SHOWN:]:
             st.markdown(f"- {sentence}")
 
+gaps = filters.load(cache.decision_gaps, f, viewer)
 st.subheader("Key numbers")
 st.caption(
-    f"For {period} at the levels where decisions are made, with the change since the same period a "
-    "year before."
+    f"For {period} at the levels where decisions are made, with the change since the same period a year before."
 )
-for level_name, numbers in cache.key_numbers(rep):
+for level_name, numbers in cache.key_numbers(rep, gaps):
     st.markdown(f"**{level_name}**")
     for column, number in zip(st.columns(len(numbers)), numbers, strict=True):
         column.metric(
@@ -38,30 +41,49 @@ for level_name, numbers in cache.key_numbers(rep):
             number.value,
             delta=number.delta,
             delta_color=number.delta_color,
+            delta_arrow=number.delta_arrow,
             help=number.help,
             border=True,
         )
 
 st.subheader("Who is missing where decisions are made")
-missing = cache.missing_at_decision_levels(rep.rows)
-if missing.height == 0:
-    st.success(
-        f"In {period}, no group is clearly under-represented or absent at the decision-making levels.",
-        icon=":material/check_circle:",
+if cache.no_baseline(cache.at_period(rep.rows, period)):
+    st.warning(
+        f"There is no baseline for {f.characteristic_label.lower()} in the chosen comparison, so Presence cannot "
+        "say whether any group is missing. Choose another baseline in the sidebar.",
+        icon=":material/warning:",
     )
+elif gaps.height == 0:
+    small = cache.too_small_levels(rep.rows).filter(pl.col(c.DECISION_MAKING))
+    if small.height:
+        st.info(
+            f"In {period}, no group is clearly under-represented or absent at the decision-making levels or in "
+            "their committees where there are enough people to tell. At "
+            + " and ".join(small.get_column(c.LEVEL_NAME).unique(maintain_order=True).to_list())
+            + ", most groups are too few for the statistics to tell a gap from chance: see the Representation "
+            "page for the counts.",
+            icon=":material/info:",
+        )
+    else:
+        st.success(
+            f"In {period}, no group is clearly under-represented or absent at the decision-making levels or in "
+            "any of their committees.",
+            icon=":material/check_circle:",
+        )
 else:
     st.caption(
         f"Groups that are absent, or clearly fewer than their share of the population (below "
-        f"{rep.under_threshold:g} times and statistically clear after allowing for chance), at the "
-        "decision-making levels. "
-        "'People missing' is how many more people from the group a matching share would need."
+        f"{rep.under_threshold:g} times and statistically clear after allowing for chance), at a decision-making "
+        "level as a whole or in one of its committees, most people missing first. 'People missing' is how many "
+        "more people from the group a matching share would need."
     )
-    shown = cache.with_rate_marks(cache.with_status_words(missing), {c.SHARE: 0})
+    shown = cache.with_rate_marks(cache.with_status_words(gaps), {c.SHARE: 0})
     st.dataframe(
         shown.select(
-            pl.col(c.LEVEL_NAME).alias("Level"),
+            pl.col(c.LEVEL_NAME).str.split(" (").list.first().alias("Level"),
+            pl.col(o.ACTIVITY_NAME).fill_null("The level as a whole").alias("Where"),
             pl.col(c.GROUP_LABEL).alias("Group"),
-            cache.part_of_whole(shown).alias("People"),
+            cache.part_of_whole(shown).alias("People in group"),
             cache.shown_percent(shown, c.SHARE, 0).alias("Share %"),
             (pl.col(c.BASELINE_SHARE) * 100).round(0).alias("Baseline %"),
             pl.col(c.SHORTFALL).alias("People missing"),
@@ -69,12 +91,4 @@ else:
         ),
         hide_index=True,
         width="stretch",
-    )
-small = cache.too_small_levels(rep.rows).filter(pl.col(c.DECISION_MAKING))
-for level in small.get_column(c.LEVEL_NAME).unique(maintain_order=True).to_list():
-    st.info(
-        f"{level}: for most groups, too few people with a known answer for the statistics to tell a gap "
-        "from chance. "
-        "See the Representation page for the counts and how many people a matching share would need.",
-        icon=":material/info:",
     )

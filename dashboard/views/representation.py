@@ -14,8 +14,16 @@ latest = cache.at_period(rep.rows, period)
 
 st.subheader(f"Every level and group, {period}")
 counts_table = cache.display_table(latest, rep.tables)
+groups = charts.top_groups(latest)
+every = latest.get_column(c.GROUP_LABEL).n_unique()
+if len(groups) < every:
+    st.info(
+        f"There are {every} groups: the chart shows the {len(groups)} with the largest gaps (most people "
+        "missing at any level). Every group is in the table under the chart and in the full table below.",
+        icon=":material/filter_list:",
+    )
 charts.show(
-    charts.heatmap(latest),
+    charts.heatmap(latest, groups),
     "Each cell compares a group's share of the people involved at a level with its share of the baseline "
     "population: 1× is a matching share, below 1× fewer, above 1× more. Red cells are below, blue above; the "
     "status is written in each cell (▼ under-represented, ✕ absent, ● within range, ▲ over-represented, "
@@ -55,10 +63,12 @@ level = st.selectbox(
 )
 level_rows = latest.filter(pl.col(c.LEVEL_NAME) == level)
 charts.show(
-    charts.share_chart(level_rows),
+    charts.share_chart(level_rows.filter(pl.col(c.GROUP_LABEL).is_in(groups))),
     "Dots are the share of people involved from each group, with a line showing the range the true share is "
     "likely to lie in (95% Wilson interval); the orange bar is the group's share of the baseline. Where the "
-    "orange bar falls outside the dot's line, the gap is unlikely to be chance. " + rep.baseline_description,
+    "orange bar falls outside the dot's line, the gap is unlikely to be chance. " + rep.baseline_description
+    + (f" The {len(groups)} groups with the largest gaps are charted; the table has all {every}."
+       if len(groups) < every else ""),
     cache.display_table(level_rows, rep.tables),
     key="share",
 )

@@ -138,17 +138,7 @@ def _display(rows: pl.DataFrame) -> pl.DataFrame:
             (pl.col(k.GREEN_FROM) * 100).round(0).cast(pl.Int64),
             (pl.col(k.AMBER_FROM) * 100).round(0).cast(pl.Int64),
         ).alias("Meets / close from"),
-        pl.col(k.EXPLANATION).alias("What it means"),
     )
-
-
-def _dates(frame: pl.DataFrame) -> dict:
-    """Show date columns as dates (not date-times)."""
-    return {
-        name: st.column_config.DateColumn(format="YYYY-MM-DD")
-        for name, dtype in frame.schema.items()
-        if dtype == pl.Date
-    }
 
 
 for standard in k.STANDARDS:
@@ -156,6 +146,8 @@ for standard in k.STANDARDS:
     st.subheader(standard)
     st.caption(STANDARD_WORDS[standard])
     st.dataframe(_display(rows), hide_index=True, width="stretch")
+    # what each indicator means, in full (a table cell would cut the sentence off)
+    st.markdown("\n".join(f"- **{r[k.INDICATOR_LABEL]}**: {r[k.EXPLANATION]}" for r in rows.iter_rows(named=True)))
     for detail_key in rows.get_column(k.DETAIL_KEY).unique(maintain_order=True).to_list():
         with st.expander(f"Detail: {DETAIL_TITLES[detail_key].lower()}"):
             detail = filters.load(cache.fourpi_detail, f, viewer, detail_key, period)
@@ -169,7 +161,7 @@ for standard in k.STANDARDS:
             if detail.height == 0:
                 st.caption("Nothing recorded for this period.")
             else:
-                st.dataframe(detail, hide_index=True, width="stretch", column_config=_dates(detail))
+                st.dataframe(detail, hide_index=True, width="stretch", column_config=filters.date_columns(detail))
                 filters.downloads(detail, f"4pi-{standard.lower()}-{detail_key}-{period}", detail_key[:31])
 
 st.caption(

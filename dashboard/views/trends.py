@@ -31,15 +31,16 @@ level = st.selectbox(
     key="trends_level",
     help="The level whose groups are shown; the board is first.",
 )
-series = trend.series.filter(pl.col(c.LEVEL_NAME) == level)
+series = cache.with_status_crossings(trend.series.filter(pl.col(c.LEVEL_NAME) == level))
 summary = trend.summary.filter(pl.col(c.LEVEL_NAME) == level)
 groups = series.get_column(c.GROUP_LABEL).unique(maintain_order=True).to_list()
 chosen = st.multiselect(
     "Groups",
     groups,
-    default=groups,
-    key=f"trends_groups_{f.characteristic}",
-    help="Pick fewer groups to make the chart easier to read.",
+    default=charts.top_groups(series, limit=charts.MAX_LINES),
+    key=f"trends_groups_{f.characteristic}_{f.cross_with}",
+    help=f"At first the {charts.MAX_LINES} groups furthest below their baseline share (or every group, when "
+    "there are fewer). Pick fewer groups to make the chart easier to read.",
 )
 series = series.filter(pl.col(c.GROUP_LABEL).is_in(chosen))
 summary = summary.filter(pl.col(c.GROUP_LABEL).is_in(chosen))
@@ -49,10 +50,11 @@ if series.height == 0:
 
 shown = cache.with_rate_marks(cache.with_marks(series, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
 charts.show(
-    charts.trend_chart(series, charts.trend_finding(summary, f.characteristic, level)),
+    charts.trend_chart(series.with_columns(pl.col(cache.CROSSED).alias(t.STATUS_CHANGED)),
+                       charts.trend_finding(summary, f.characteristic, level)),
     "Each line is one group's share of the people involved at this level in each period; the shaded band is "
     "the range the true share is likely to lie in (95%). A star marks a period where the group's status "
-    "changed (for example from 'within range' to 'under-represented').",
+    "crossed between missing (under-represented or absent) and not (within range or over-represented).",
     shown.select(
         pl.col(c.PERIOD).alias("Period"),
         pl.col(c.GROUP_LABEL).alias("Group"),
@@ -74,10 +76,15 @@ st.caption(
 for row in summary.sort(t.COCHRAN_ARMITAGE_P, nulls_last=True).iter_rows(named=True):
     st.markdown(f"- **{row[c.GROUP_LABEL]}**: {row[t.TREND_WORDS]}")
 
-changes = series.filter(pl.col(t.STATUS_CHANGED))
+changes = series.filter(pl.col(cache.CROSSED))
 st.subheader("When the status changed")
+st.caption(
+    "Only changes between missing (under-represented or absent) and not missing (within range or "
+    "over-represented). Moves to or from 'uncertain' or 'too few to tell' are left out: they are not a change "
+    "to act on."
+)
 if changes.height == 0:
-    st.markdown("No group's status changed at this level in the chosen periods.")
+    st.markdown("No group moved between missing and not missing at this level in the chosen periods.")
 else:
     for row in changes.sort(c.PERIOD_START).iter_rows(named=True):
         st.markdown(

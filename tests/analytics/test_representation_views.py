@@ -176,8 +176,8 @@ def test_headlines_small_levels_and_nobody():
     rep = representation_table(frames_with(people, involvements_frame(rows)), "ethnicity_broad", settings=S)
     sentences = headlines(rep)
     assert (
-        "At board and governance level, 2 people with a known value are too few for the statistics to tell "
-        "a gap from chance." in sentences
+        "At board and governance level, 2 people with a known ethnicity are too few for the statistics to "
+        "tell a gap from chance; 1 person of 3 did not state their ethnicity" in " ".join(sentences)
     )
     assert any("1 person of 3 did not state" in s for s in sentences)
     empty = representation_table(frames_with(people_frame([]), involvements_frame([])), "sex", settings=S)

@@ -38,7 +38,7 @@ PAGES = {
     "import_data": ("import_data", "Import data"),
     "admin": ("admin", "Admin: users, roles and the audit trail"),
 }
-NAV_LINK = '[data-testid="stSidebarNavLink"]'
+NAV_LINK = '[data-testid="stPageLink-NavLink"]'  # the sidebar menu (st.page_link)
 EXACT_MARK = "NOT FOR PUBLICATION"  # the local user is a data steward: exact figures, marked
 README_PAGES = ("overview", "representation", "decision_making")
 RUN_TIMEOUT_MS = 90_000
@@ -82,6 +82,7 @@ def test_every_page_in_a_real_browser(browser, streamlit_server, browser_demo_db
     problems: list[str] = []
     page.goto(streamlit_server, wait_until="domcontentloaded")
     _wait_for_run(page)
+    page.wait_for_selector(NAV_LINK, timeout=RUN_TIMEOUT_MS)
     menu = {href.rstrip("/").rsplit("/", 1)[-1] if href.rstrip("/") != streamlit_server else ""
             for href in page.locator(NAV_LINK).evaluate_all("links => links.map(a => a.href)")}
     menu = {"" if path in ("", "overview") else path for path in menu}

@@ -190,7 +190,7 @@ def test_overview_shows_headlines_and_key_numbers(demo_db):
     at = open_page("overview")
     assert any(s.value.startswith("In 20") for s in at.subheader)
     assert any(m.value.startswith("- At ") for m in at.markdown)  # headline sentences
-    assert [m.label for m in at.metric][:3] == ["People involved", "Answer recorded", "Groups missing"]
+    assert [m.label for m in at.metric][:3] == ["People involved", "Ethnicity recorded", "Groups missing"]
     assert "Board and governance" in texts(at)  # the board's numbers come first
     assert all(int(m.value.replace(",", "")) >= 0 for m in at.metric if m.label == "People involved")
 

@@ -219,6 +219,7 @@ def test_admin_page_gives_a_role_and_audits_it(monkeypatch, app_database):
     at.run()
     assert not at.exception
     assert at.success[0].value == "new.lead@a.org is now Equality lead here."
+    assert "new.lead@a.org" in at.dataframe[0].value["email"].tolist()  # listed at once, not after a reload
     assert users.roles_for_email(engine, "new.lead@a.org") == {a: "equality_lead"}
     granted = audit.audit_frame(engine, organisation_id=a, action=audit.ROLE_GRANTED, user="steward@a.org")
     assert granted.filter(granted["detail"].str.contains("new.lead@a.org")).height == 1

@@ -66,7 +66,7 @@ OUTREACH_PAGES = list(HEADINGS)
 # Columns that count people (display names and the raw names of the 4PI detail tables).
 COUNT_COLUMNS = frozenset({
     "People in group", "People with a known answer", "Not stated (level)", "Not known (level)", "People",
-    "Known answers", "At decision-making levels", "Only at other levels", "Answer recorded", "Not stated",
+    "Known answers", "At decision-making levels", "Only at other levels", "Ethnicity recorded", "Not stated",
     "Not known", "Declared", "People in group now", "Records",
     "Service users", "Carers", "Reserves", "Questionnaires", "Agree", "Neither", "Disagree",
     "Claims", "Paid on time", "Paid late", "Unpaid, overdue", "Waiting, not yet due",
