@@ -57,6 +57,7 @@ def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
             if any(p is not None for p in pages)}
 
 
+auth.refuse_unsafe_secrets()  # production: a forgeable sign-in cookie secret stops the app here
 data.engine()  # create or upgrade the schema on start
 viewer = filters.current_viewer()
 if not viewer.local_mode:
