@@ -33,7 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("init-db", help="create or upgrade the database and load the shipped baselines")
+    p.add_argument("--app-role", metavar="NAME", help="PostgreSQL: give this role the application's rights "
+                                                      "(INSERT and SELECT only on the audit trail)")
     p.set_defaults(handler="analytics.commands:init_db")
+
+    p = sub.add_parser("audit", help="check that the audit trail has not been changed (its hash chain)")
+    p.add_argument("action", choices=("verify",))
+    p.set_defaults(handler="models.audit_chain:run_verify_cli")
 
     p = sub.add_parser("demo", help="seed the synthetic demo trust (fictional people only)")
     p.add_argument("--scale", type=_positive_int, default=1, help="N times the standard size (default 1)")

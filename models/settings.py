@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     # Sign-in: local single-user mode is for the embedded default only
     local_user: str = "local@presence.invalid"
 
+    # The audit trail's hash chain is keyed with this (HMAC-SHA-256); keep it outside the database, so that
+    # not even the database owner can rewrite an event and recompute the chain. Empty: a plain hash chain.
+    audit_key: str = Field("", repr=False)
+
     @property
     def upper_threshold(self) -> float:
         """Ratio above which a group is over-represented: the reciprocal of the under threshold (0.8 -> 1.25)."""
