@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # Import limits
     max_import_bytes: int = 50 * 1024 * 1024
     max_import_rows: int = 1_000_000
+    max_import_cells: int = Field(15_000_000, ge=1, description="Cells read from one file, blank ones included.")
+    max_import_seconds: float = Field(120.0, gt=0, description="Reading one file stops after this long.")
 
     # Sign-in: local single-user mode is for the embedded default only
     local_user: str = "local@presence.invalid"
