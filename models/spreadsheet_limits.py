@@ -53,6 +53,7 @@ TOO_SLOW = (
     "or save it as CSV."
 )
 BAD_INDEX = "{where} could not be opened as an Excel .xlsx workbook (its list of sheets is damaged)."
+DAMAGED = "{where} could not be opened as an Excel .xlsx workbook (it is damaged: {reason})."
 
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
@@ -185,11 +186,16 @@ def _scan_strings(archive: zipfile.ZipFile, where: str, limits: Limits) -> None:
 def check_workbook(data: bytes, *, file_name: str, limits: Limits) -> None:
     """Refuse, in one sentence, an .xlsx whose sheets go beyond the limits, before anything reads it."""
     import io
+    import zlib
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for part, sheet in sorted(_sheet_parts(archive, file_name).items()):
-            _scan_sheet(archive, part, f"{file_name} (sheet '{sheet}')", limits)
-        _scan_strings(archive, file_name, limits)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for part, sheet in sorted(_sheet_parts(archive, file_name).items()):
+                _scan_sheet(archive, part, f"{file_name} (sheet '{sheet}')", limits)
+            _scan_strings(archive, file_name, limits)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError) as error:
+        reason = " ".join(str(error).split())[:120] or type(error).__name__
+        raise ValueError(DAMAGED.format(where=file_name, reason=reason)) from error
 
 
 def bounded_rows(rows: Iterable, *, where: str, limits: Limits) -> Iterator:
