@@ -40,7 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from data import codes, vocabulary
-from models import _tabular, audit, crud
+from models import _tabular, audit, crud, references
 from models.settings import get_settings
 from models.tables import (
     Activity,
@@ -1041,6 +1041,14 @@ def _validate(
 ) -> _Validated:
     label = f"sheet '{sheet.name}'" if sheet.name else file_name
     frame, problems, ignored_here = _raw_frame(spec, sheet, label)
+    frame, reference_problems = references.check(  # pseudonyms only, one spelling each, no look-alikes
+        frame,
+        table=spec.name,
+        columns=[(c.name, c.kind, c.link) for c in spec.columns],
+        known={t: [*f.get_column("ref").to_list(), *sorted(lookups.incoming.get(t, ()))]
+               for t, f in lookups.refs.items()},
+    )
+    problems.extend(reference_problems)
     present = {vocabulary.key(h) for h in sheet.headers}
     present = {HEADER_MAPS[spec.name][h] for h in present if h in HEADER_MAPS[spec.name]}
     ignored.extend(ignored_here)
