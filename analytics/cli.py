@@ -98,14 +98,17 @@ def _resolve(handler: str):
 
 
 def _one_sentence(error: BaseException) -> str:
-    """A settings error from pydantic lists every field; the CLI shows the messages on one line."""
+    """A settings error from pydantic lists every field; the CLI shows the messages on one line, with any
+    control character from a file's values escaped (an ANSI escape must not reach the terminal)."""
+    from models.encoding import escape_control
+
     errors = getattr(error, "errors", None)
     if callable(errors):
         try:
-            return "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in errors())
+            return escape_control("; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in errors()))
         except TypeError:
             pass
-    return " ".join(str(error).split())
+    return escape_control(" ".join(str(error).split()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the CLI promises no tracebacks
         if os.environ.get("PRESENCE_DEBUG"):
             raise
-        print(f"presence: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"presence: {type(error).__name__}: {_one_sentence(error)[:300]}", file=sys.stderr)
         return EXIT_FAILURE
 
 
