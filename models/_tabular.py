@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from models import spreadsheet_limits
+from models import encoding, spreadsheet_limits
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DELIMITERS = (",", ";", "\t")
@@ -97,7 +97,7 @@ def is_workbook(data: bytes, file_name: str) -> bool:
 
 
 def decode_text(data: bytes, *, file_name: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252; anything else is refused."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or plausibly Windows-1252; anything else is refused."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
@@ -107,6 +107,8 @@ def decode_text(data: bytes, *, file_name: str) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
+            if not encoding.plausibly_cp1252(data):
+                raise ValueError(encoding.NOT_UTF8.format(file=file_name)) from None
             try:
                 text = data.decode("cp1252")
             except UnicodeDecodeError as error:
