@@ -83,7 +83,7 @@ def bench_page(page: str) -> dict:
                              default_timeout=600)
     started = time.perf_counter()
     at.run()
-    at.switch_page(str(APP.parent / "pages" / f"{page}.py"))
+    at.switch_page(str(APP.parent / "views" / f"{page}.py"))
     at.run()
     cold_open = (time.perf_counter() - started) * 1000
     cold = [_change(at, *step) for step in _steps()]  # fills the cache for every combination

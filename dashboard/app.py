@@ -1,26 +1,28 @@
 """Presence: the Streamlit entry point (``streamlit run dashboard/app.py``). Page set-up, navigation and the
-shared sidebar filters only; each page is a file in ``dashboard/pages``."""
+shared sidebar filters only; each page is a file in ``dashboard/views``.
+
+The pages live in ``views/``, not ``pages/``: Streamlit treats a ``pages/`` folder beside the main script as an
+old-style multipage app, runs a deep-linked page without this script on the first visit after a start, and lists
+raw file names in the sidebar. Nothing here touches ``sys.path``: no module in ``dashboard/`` is named like a
+top-level package, so the folder Streamlit puts first on the path hides nothing.
+"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+# Imported whole before any page draws: plotly looks pandas up in sys.modules and would use a half-imported
+# module while another session's thread is still importing it ("partially initialized module 'pandas' has no
+# attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
+import pandas  # noqa: F401
+import streamlit as st
+
+from analytics import access
+from dashboard import auth, cache, filters
+from models.settings import UnsafeSettingsError
+
 HERE = Path(__file__).resolve().parent
-# `streamlit run dashboard/app.py` puts dashboard/ first on sys.path, where dashboard/data.py would hide the
-# top-level `data` package (code lists, demo): import everything from the project root instead.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-if str(HERE.parent) not in sys.path:
-    sys.path.insert(0, str(HERE.parent))
-if getattr(sys.modules.get("data"), "__file__", "") == str(HERE / "data.py"):
-    del sys.modules["data"]
-
-import streamlit as st  # noqa: E402
-
-from analytics import access  # noqa: E402
-from dashboard import auth, data, filters  # noqa: E402
-
-PAGES = HERE / "pages"
+PAGES = HERE / "views"
 
 st.set_page_config(page_title="Presence", page_icon=":material/diversity_3:", layout="wide")
 
@@ -57,8 +59,13 @@ def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
             if any(p is not None for p in pages)}
 
 
-auth.refuse_unsafe_secrets()  # production: a forgeable sign-in cookie secret stops the app here
-data.engine()  # create or upgrade the schema on start
+try:
+    auth.refuse_unsafe_secrets()  # production: a forgeable sign-in cookie secret stops the app here
+    cache.engine()  # create or upgrade the schema on start; refuses unsafe production settings
+except UnsafeSettingsError as error:
+    # The project's own sentence, never Streamlit's redacted "This app has encountered an error".
+    st.error(str(error), icon=":material/error:")
+    st.stop()
 viewer = filters.current_viewer()
 if not viewer.local_mode:
     viewer = auth.sign_in_gate()  # production: the sign-in page, or a sentence for a user with no role

@@ -149,9 +149,9 @@ def current_user() -> str | None:
 
 
 def _engine():
-    from dashboard import data
+    from dashboard import cache
 
-    return data.engine()
+    return cache.engine()
 
 
 def _record_sign_in(viewer: Viewer) -> None:

@@ -2,7 +2,7 @@
 
 ``sidebar()`` is called once per run by ``app.py`` and keeps its state in ``st.session_state`` (widget keys
 start with ``f_``), so a choice made on one page holds on every other. Pages call ``require()`` to get the
-current :class:`~dashboard.data.Filters` and the viewer, or a helpful empty state when there is nothing to
+current :class:`~dashboard.cache.Filters` and the viewer, or a helpful empty state when there is nothing to
 show.
 """
 
@@ -17,14 +17,13 @@ import streamlit as st
 from analytics import access, suppression
 from analytics.access import Viewer
 from analytics.representation import Representation
-from dashboard import auth, data
+from dashboard import auth, cache
 from dashboard.auth import current_viewer
 
 STATE_KEY = "filters"
 VIEWER_KEY = "_viewer"  # the viewer of this run (roles are read again on every run)
 DEFAULT_SPAN = {"quarter": 12, "year": 5}  # periods shown at first: the last three years, or five years
-APP = Path(__file__).with_name("app.py")
-PAGES_DIR = Path(__file__).with_name("pages")
+PAGES_DIR = Path(__file__).with_name("views")
 
 DOWNLOAD_HELP = {
     True: "Exact figures, not for publication: the file says so in a not_for_publication column.",
@@ -47,13 +46,13 @@ def _keep_valid(key: str, options: list) -> None:
 def chosen_organisation(viewer: Viewer) -> int | None:
     """The organisation chosen in the sidebar (before it is drawn): the remembered choice if the viewer may
     still see it, else the first they may see; None when there is none."""
-    ids = [o["id"] for o in data.visible_organisations(viewer)]
+    ids = [o["id"] for o in cache.visible_organisations(viewer)]
     remembered = st.session_state.get("f_organisation")
     return remembered if remembered in ids else (ids[0] if ids else None)
 
 
 def _organisation(viewer: Viewer) -> dict | None:
-    organisations = data.visible_organisations(viewer)
+    organisations = cache.visible_organisations(viewer)
     if not organisations:
         return None
     by_id = {o["id"]: o for o in organisations}
@@ -66,11 +65,11 @@ def _organisation(viewer: Viewer) -> dict | None:
 
 
 def _baseline(organisation_id: int, viewer: Viewer, version: str) -> tuple[str, str | None]:
-    sources = data.baseline_sources(organisation_id, viewer, version)
-    kinds = [k for k in data.BASELINE_KINDS if k != "user" or sources]
+    sources = cache.baseline_sources(organisation_id, viewer, version)
+    kinds = [k for k in cache.BASELINE_KINDS if k != "user" or sources]
     _keep_valid("f_baseline", kinds)
     kind = st.sidebar.radio(
-        "Compare with", kinds, key="f_baseline", format_func=data.BASELINE_KINDS.get,
+        "Compare with", kinds, key="f_baseline", format_func=cache.BASELINE_KINDS.get,
         help="The population that involvement is compared with. Census: everyone living in the area the "
              "organisation serves. Need-weighted: the Census adjusted by how often each group is detained "
              "under the Mental Health Act, a sign of need for services. Your own: a baseline you imported, "
@@ -86,9 +85,9 @@ def _baseline(organisation_id: int, viewer: Viewer, version: str) -> tuple[str, 
     return kind, source
 
 
-def _period_range(base: data.Filters, viewer: Viewer) -> tuple[str | None, str | None]:
+def _period_range(base: cache.Filters, viewer: Viewer) -> tuple[str | None, str | None]:
     try:
-        periods = data.available_periods(base, viewer)
+        periods = cache.available_periods(base, viewer)
     except ValueError as error:
         st.sidebar.warning(str(error))
         return None, None
@@ -108,7 +107,7 @@ def _period_range(base: data.Filters, viewer: Viewer) -> tuple[str | None, str |
     return chosen[0], chosen[1]
 
 
-def sidebar(viewer: Viewer) -> data.Filters | None:
+def sidebar(viewer: Viewer) -> cache.Filters | None:
     """Draw the shared filters and remember them (and the viewer) for the pages; None when there is nothing
     to filter."""
     st.session_state[VIEWER_KEY] = viewer
@@ -118,57 +117,46 @@ def sidebar(viewer: Viewer) -> data.Filters | None:
     if organisation is None:
         return None
     organisation_id = organisation["id"]
-    version = data.data_version(organisation_id)
+    version = cache.data_version(organisation_id)
     characteristic = st.sidebar.selectbox(
-        "Characteristic", list(data.CHARACTERISTIC_LABELS), key="f_characteristic",
-        format_func=data.CHARACTERISTIC_LABELS.get,
+        "Characteristic", list(cache.CHARACTERISTIC_LABELS), key="f_characteristic",
+        format_func=cache.CHARACTERISTIC_LABELS.get,
         help="The equality characteristic to count people by. Ethnicity can be shown in detail, in five "
              "broad groups, or as White / ethnic minority.",
     )
     both_ethnicity = characteristic.startswith("ethnicity")
-    crossable = [k for k in data.CHARACTERISTIC_LABELS
+    crossable = [k for k in cache.CHARACTERISTIC_LABELS
                  if k != characteristic and not (both_ethnicity and k.startswith("ethnicity"))]
     cross_with = st.sidebar.selectbox(
         "Crossed with", [None, *crossable], key="f_cross_with",
-        format_func=lambda k: "Nothing (one characteristic)" if k is None else data.CHARACTERISTIC_LABELS[k],
+        format_func=lambda k: "Nothing (one characteristic)" if k is None else cache.CHARACTERISTIC_LABELS[k],
         help="Intersectional view: count people by two characteristics together, for example Black women. "
              "The baseline multiplies the two population shares, as if the characteristics were independent.",
     )
     period = st.sidebar.segmented_control(
-        "Period", list(data.PERIOD_KINDS), key="f_period", default="quarter",
-        format_func=data.PERIOD_KINDS.get, help="Count people per calendar quarter or per calendar year.",
+        "Period", list(cache.PERIOD_KINDS), key="f_period", default="quarter",
+        format_func=cache.PERIOD_KINDS.get, help="Count people per calendar quarter or per calendar year.",
     ) or "quarter"
     involvement = st.sidebar.radio(
-        "Who is counted", list(data.INVOLVEMENT_FILTERS), key="f_involvement",
-        format_func=data.INVOLVEMENT_FILTERS.get,
+        "Who is counted", list(cache.INVOLVEMENT_FILTERS), key="f_involvement",
+        format_func=cache.INVOLVEMENT_FILTERS.get,
         help="People who are both service users and carers are counted in both.",
     )
     baseline_kind, baseline_source = _baseline(organisation_id, viewer, version)
-    base = data.Filters(
+    base = cache.Filters(
         organisation_id=organisation_id, organisation_name=organisation["name"],
         characteristic=characteristic, cross_with=cross_with,
         period=period, baseline_kind=baseline_kind, baseline_source=baseline_source, involvement=involvement,
         data_version=version,
     )
     period_from, period_to = _period_range(base, viewer)
-    filters = data.Filters(**{**base.__dict__, "period_from": period_from, "period_to": period_to})
+    filters = cache.Filters(**{**base.__dict__, "period_from": period_from, "period_to": period_to})
     st.session_state[STATE_KEY] = filters
     return filters
 
 
-def current() -> data.Filters | None:
+def current() -> cache.Filters | None:
     return st.session_state.get(STATE_KEY)
-
-
-def ensure_app() -> None:
-    """Run through ``app.py`` when a page was opened on its own.
-
-    Streamlit treats a ``pages/`` folder beside the main script as an old-style multipage app until the first
-    ``st.navigation`` call, so the very first visit after the server starts, if it is a link straight to a
-    page, runs that page without ``app.py`` (no sidebar, no filters). Switching to the main script fixes it.
-    """
-    if STATE_KEY not in st.session_state:
-        st.switch_page(APP)
 
 
 def viewer() -> Viewer:
@@ -180,7 +168,7 @@ def viewer() -> Viewer:
 def empty_state() -> None:
     """The message shown when there is no organisation to look at."""
     viewer_ = viewer()
-    if data.all_organisations() and not data.visible_organisations(viewer_):
+    if cache.all_organisations() and not cache.visible_organisations(viewer_):
         st.info(NO_VISIBLE_ORGANISATION)
         return
     st.info(NO_ORGANISATION, icon=":material/info:")
@@ -188,10 +176,9 @@ def empty_state() -> None:
         st.page_link(PAGES_DIR / "import_data.py", label="Import data", icon=":material/upload:")
 
 
-def require(page: str | None = None) -> tuple[data.Filters, Viewer]:
+def require(page: str | None = None) -> tuple[cache.Filters, Viewer]:
     """The current filters and viewer; otherwise show the empty state and stop the page. With ``page``, also
     stop unless the viewer's role includes that page (hiding it from the menu is not enough)."""
-    ensure_app()
     filters = current()
     if filters is None:
         empty_state()
@@ -202,11 +189,11 @@ def require(page: str | None = None) -> tuple[data.Filters, Viewer]:
     return filters, who
 
 
-def context_caption(f: data.Filters, rep=None, frame=None) -> None:
+def context_caption(f: cache.Filters, rep=None, frame=None) -> None:
     """One line under a page title saying what is being shown, and one saying what disclosure control did to
     it: "suppressed for publication" (with the rule) for restricted roles, the "not for publication" mark for
     roles that see exact figures."""
-    parts = [f.organisation_name, f.characteristic_label, data.INVOLVEMENT_FILTERS[f.involvement].lower()]
+    parts = [f.organisation_name, f.characteristic_label, cache.INVOLVEMENT_FILTERS[f.involvement].lower()]
     if f.period_from and f.period_to:
         parts.append(f"{f.period_from} to {f.period_to}")
     if rep is not None and getattr(rep, "baseline_description", ""):
@@ -215,10 +202,10 @@ def context_caption(f: data.Filters, rep=None, frame=None) -> None:
     disclosure_caption(f)
 
 
-def disclosure_caption(f: data.Filters) -> None:
+def disclosure_caption(f: cache.Filters) -> None:
     """The disclosure note for this viewer and organisation (every page with figures shows it)."""
     who = viewer()
-    note = data.disclosure_note(who, f.organisation_id)
+    note = cache.disclosure_note(who, f.organisation_id)
     if who.exact(f.organisation_id):
         st.warning(note, icon=":material/policy:")
     else:
@@ -226,7 +213,7 @@ def disclosure_caption(f: data.Filters) -> None:
 
 
 def load(function, *args):
-    """Call a ``dashboard.data`` function; show its one-sentence error and stop the page when it fails."""
+    """Call a ``dashboard.cache`` function; show its one-sentence error and stop the page when it fails."""
     try:
         return function(*args)
     except PermissionError as error:
@@ -239,16 +226,18 @@ def load(function, *args):
 NOBODY_IN_RANGE = "No one is recorded as involved in the chosen periods: widen the period range in the sidebar."
 
 
-def representation_page(page: str, *, empty: str = NOBODY_IN_RANGE) -> tuple[data.Filters, Viewer, Representation, str]:
+def representation_page(
+    page: str, *, empty: str = NOBODY_IN_RANGE
+) -> tuple[cache.Filters, Viewer, Representation, str]:
     """The start every representation page shares: the role check, the protected representation for the
     filters with its captions and baseline notice, and its latest period; a helpful message and stop when nobody
     is counted in the chosen periods."""
     f, viewer = require(page)
-    rep = load(data.representation, f, viewer)
+    rep = load(cache.representation, f, viewer)
     context_caption(f, rep)
     baseline_notice(f, rep)
-    period = data.latest_period(rep.rows)
-    if period is None or not data.has_people(rep):
+    period = cache.latest_period(rep.rows)
+    if period is None or not cache.has_people(rep):
         st.info(empty, icon=":material/info:")
         st.stop()
     return f, viewer, rep, period
@@ -261,7 +250,7 @@ def download_file(frame: pl.DataFrame, kind: str, sheet: str, *, exact: bool) ->
     if exact:
         frame = frame.with_columns(pl.lit(True).alias(suppression.NOT_FOR_PUBLICATION))
     safe = access.safe_for_spreadsheet(access.publishable(frame))
-    return data.to_csv(safe) if kind == "csv" else data.to_excel(safe, sheet)
+    return cache.to_csv(safe) if kind == "csv" else cache.to_excel(safe, sheet)
 
 
 def downloads(frame: pl.DataFrame, stem: str, sheet: str) -> None:
@@ -282,9 +271,9 @@ def downloads(frame: pl.DataFrame, stem: str, sheet: str) -> None:
         )
 
 
-def baseline_notice(f: data.Filters, rep) -> None:
+def baseline_notice(f: cache.Filters, rep) -> None:
     """Say so when the chosen baseline has no figures for this characteristic (nothing can be compared)."""
-    if data.no_baseline(rep.rows):
+    if cache.no_baseline(rep.rows):
         st.warning(f"{rep.baseline_description}. The counts are shown, but nothing can be compared: choose "
                    "another baseline in the sidebar, or import one of your own for "
                    f"{f.characteristic_label.lower()}.", icon=":material/warning:")

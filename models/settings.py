@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///presence.db"
@@ -146,5 +146,21 @@ def cookie_secret_problem(secret: object, *, file: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once. Tests call ``get_settings.cache_clear()`` after changing env."""
-    return Settings()
+    """The process-wide settings, read once. Tests call ``get_settings.cache_clear()`` after changing env.
+
+    An unsafe or invalid setting raises :class:`UnsafeSettingsError` with one sentence (pydantic's multi-line
+    report is reduced to the sentence the check wrote, or to "SETTING: problem"), so the dashboard and the
+    command line can show it as it is."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise UnsafeSettingsError(_one_sentence(error)) from None
+
+
+def _one_sentence(error: ValidationError) -> str:
+    first = error.errors()[0]
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, UnsafeSettingsError):
+        return str(cause)
+    name = "PRESENCE_" + "_".join(str(part) for part in first.get("loc", ())).upper()
+    return f"{name.rstrip('_')}: {first.get('msg', 'invalid value')}."

@@ -44,10 +44,10 @@ def test_only_dashboard_data_module_caches():
         return "st.cache_data" in text or "st.cache_resource" in text
 
     callers = [str(path.relative_to(ROOT)) for path in (ROOT / "dashboard").rglob("*.py") if caches(path)]
-    assert callers in ([], ["dashboard/data.py"])
+    assert callers in ([], ["dashboard/cache.py"])
 
 
 def test_the_checker_sees_a_violation(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("import streamlit as st\nfrom dashboard.data import x\n")
+    bad.write_text("import streamlit as st\nfrom dashboard.cache import x\n")
     assert _imports(bad) == {"streamlit", "dashboard"}

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import columns as c
 from analytics.access import Viewer
-from dashboard import auth, charts, data, filters
+from dashboard import auth, cache, charts, filters
 from models.crud import create_organisation
 from models.db import get_engine, session_scope, upgrade_schema
 from models.settings import get_settings
@@ -127,7 +127,7 @@ def organisation_levels(session, organisation_id: int):
 
 
 def page_path(page: str) -> str:
-    return str(DASHBOARD / "pages" / f"{page}.py")
+    return str(DASHBOARD / "views" / f"{page}.py")
 
 
 def open_page(page: str) -> AppTest:
@@ -159,7 +159,7 @@ def test_every_page_renders_on_the_demo_trust(demo_db, page, heading):
 def test_every_page_renders_for_a_board_member(demo_db, monkeypatch, page):
     """Board members see suppressed, rounded figures: every page must cope with hidden (null) counts."""
     if not Path(page_path(page)).exists():
-        pytest.skip(f"dashboard/pages/{page}.py is not there yet")
+        pytest.skip(f"dashboard/views/{page}.py is not there yet")
     board = Viewer(email="board@example.invalid", roles={1: "board_member"})
     monkeypatch.setattr(filters, "current_viewer", lambda: board)
     monkeypatch.setattr(auth, "current_viewer", lambda: board)
@@ -203,7 +203,7 @@ def test_representation_offers_both_downloads(demo_db):
 @pytest.mark.parametrize("page", ["scorecard", "activity_view", "import_data"])
 def test_pages_of_other_parts_render_with_the_shared_filters(demo_db, page):
     if not Path(page_path(page)).exists():
-        pytest.skip(f"dashboard/pages/{page}.py is not there yet")
+        pytest.skip(f"dashboard/views/{page}.py is not there yet")
     at = open_page(page)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title
@@ -262,7 +262,7 @@ def test_a_baseline_of_your_own_can_be_chosen(demo_db):
                                  geography_name="Trust caseload", characteristic="ethnicity", group=group,
                                  count=count))
     at = open_page("representation")
-    assert data.BASELINE_KINDS["user"] in at.radio(key="f_baseline").options
+    assert cache.BASELINE_KINDS["user"] in at.radio(key="f_baseline").options
     at.radio(key="f_baseline").set_value("user").run()
     assert "caseload" in at.selectbox(key="f_baseline_source").options
     at.selectbox(key="f_baseline_source").set_value("caseload").run()
@@ -352,7 +352,7 @@ def test_a_board_member_gets_no_outreach_page(demo_db, monkeypatch):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(page_path("outreach"))  # not in the menu
     with pytest.raises(PermissionError):  # and the data layer refuses it too
-        data.outreach(at.session_state[filters.STATE_KEY], board)
+        cache.outreach(at.session_state[filters.STATE_KEY], board)
 
 
 # --- View helpers (the arithmetic written down) ----------------------------------------------------------
@@ -361,7 +361,7 @@ def test_a_board_member_gets_no_outreach_page(demo_db, monkeypatch):
     ("2024-Q3", "2023-Q3"), ("2024", "2023"), ("2000-Q1", "1999-Q1"),
 ])
 def test_year_before(period, expected):
-    assert data.year_before(period) == expected
+    assert cache.year_before(period) == expected
 
 
 def _rows(**overrides) -> pl.DataFrame:
@@ -400,7 +400,7 @@ def test_heatmap_writes_the_status_in_every_cell():
 
 
 def test_missing_at_decision_levels_selects_under_and_absent_only():
-    missing = data.missing_at_decision_levels(_rows())
+    missing = cache.missing_at_decision_levels(_rows())
     assert missing.get_column(c.GROUP).to_list() == ["Black or Black British"]
 
 
@@ -413,9 +413,9 @@ def test_missing_at_decision_levels_selects_under_and_absent_only():
 def test_evidence_words(status, p, words):
     frame = pl.DataFrame({c.STATUS: [status], c.P_ADJUSTED: [p]},
                          schema={c.STATUS: pl.String, c.P_ADJUSTED: pl.Float64})
-    assert frame.select(data.evidence_words()).item() == words
+    assert frame.select(cache.evidence_words()).item() == words
 
 
 def test_excel_download_reads_back():
     frame = pl.DataFrame({"Group": ["White", "Asian"], "People": [3, 1]})
-    assert pl.read_excel(data.to_excel(frame)).equals(frame)
+    assert pl.read_excel(cache.to_excel(frame)).equals(frame)

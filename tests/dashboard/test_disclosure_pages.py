@@ -9,7 +9,7 @@ For every page a board member and an outreach worker may open, every number in a
 (metrics, count columns of every table, "x of y" cells, "n of m people" sentences, and every cell of the CSV
 and Excel files the page offers) must be 0, 8 or more, or "*". Derived figures (shares, shortfalls) are
 recomputed from the published counts and are not counts; counts of meetings and activities are not counts
-of people (see the 4PI decisions in ``dashboard/data.py``).
+of people (see the 4PI decisions in ``dashboard/cache.py``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import fourpi
 from analytics.access import Viewer
-from dashboard import auth, data
+from dashboard import auth, cache
 from models import audit, users
 from models.db import get_engine, session_scope, upgrade_schema
 from models.settings import get_settings
@@ -150,7 +150,7 @@ def open_page(page: str, **state) -> AppTest:
         at.session_state[key] = value
     at.run()
     if page != "overview":
-        at.switch_page(str(DASHBOARD / "pages" / f"{page}.py"))
+        at.switch_page(str(DASHBOARD / "views" / f"{page}.py"))
         at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -165,7 +165,7 @@ def texts(at: AppTest) -> str:
 # --- Reading what a page shows ------------------------------------------------------------------------------
 
 PEOPLE_INDICATOR_LABELS = frozenset(
-    fourpi.indicator_catalogue().filter(pl.col("indicator").is_in(data.PEOPLE_INDICATORS))
+    fourpi.indicator_catalogue().filter(pl.col("indicator").is_in(cache.PEOPLE_INDICATORS))
     .get_column("indicator_label").to_list()
 )
 
@@ -346,7 +346,7 @@ def test_a_board_member_has_no_outreach_import_or_admin_page(two_trusts, monkeyp
     at = open_page("overview")
     for page in ("outreach", "import_data", "admin"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(str(DASHBOARD / "pages" / f"{page}.py"))
+            at.switch_page(str(DASHBOARD / "views" / f"{page}.py"))
 
 
 def test_record_level_lists_are_for_leads_and_stewards(two_trusts, monkeypatch, offered):
@@ -356,10 +356,10 @@ def test_record_level_lists_are_for_leads_and_stewards(two_trusts, monkeypatch, 
     assert not any("Records" in t.value.columns for t in at.dataframe)
     assert not any(o["file_name"].startswith("presence-missing-fields") for o in offered)
     board = Viewer(email="board@a.org", roles={A: "board_member"})
-    f = data.Filters(organisation_id=A, organisation_name="", data_version=data.data_version(A))
+    f = cache.Filters(organisation_id=A, organisation_name="", data_version=cache.data_version(A))
     with pytest.raises(PermissionError):
-        data.missing_fields(f, board)
-    assert data.fourpi_detail(f, board, "payments", "2025") is None  # one row per person's claim
+        cache.missing_fields(f, board)
+    assert cache.fourpi_detail(f, board, "payments", "2025") is None  # one row per person's claim
 
 
 def test_an_equality_lead_gets_the_record_lists(two_trusts, monkeypatch):
@@ -377,7 +377,7 @@ def test_an_equality_lead_gets_the_record_lists(two_trusts, monkeypatch):
 ])
 def test_a_user_of_one_organisation_never_sees_another(two_trusts, monkeypatch, email, mine, other_name):
     sign_in(monkeypatch, email)
-    organisations = data.all_organisations()
+    organisations = cache.all_organisations()
     other = next(o for o in organisations if o["id"] != mine)
     for page in ("overview", "representation", "scorecard", "activity_view"):
         at = open_page(page)
@@ -385,10 +385,10 @@ def test_a_user_of_one_organisation_never_sees_another(two_trusts, monkeypatch, 
             next(o["name"] for o in organisations if o["id"] == mine)]
         assert other["name"] not in texts(at)
     viewer = Viewer(email=email, roles={mine: USERS[email][1]})
-    theirs = data.Filters(organisation_id=other["id"], organisation_name="",
-                          data_version=data.data_version(other["id"]))
-    for function, args in ((data.representation, ()), (data.data_quality, ()), (data.fourpi_activities, ()),
-                           (data.fourpi_scorecard, ("2025",)), (data.headlines, ())):
+    theirs = cache.Filters(organisation_id=other["id"], organisation_name="",
+                          data_version=cache.data_version(other["id"]))
+    for function, args in ((cache.representation, ()), (cache.data_quality, ()), (cache.fourpi_activities, ()),
+                           (cache.fourpi_scorecard, ("2025",)), (cache.headlines, ())):
         with pytest.raises(PermissionError):
             function(theirs, viewer, *args)
 
@@ -413,7 +413,7 @@ def test_an_unknown_user_sees_nothing(two_trusts, monkeypatch, offered, email):
     shown = texts(at)
     assert "Riverside" not in shown and B_NAME not in shown
     try:  # a link straight to a page: not in any menu, or it runs and shows nothing
-        at.switch_page(str(DASHBOARD / "pages" / "representation.py"))
+        at.switch_page(str(DASHBOARD / "views" / "representation.py"))
     except ValueError as error:
         assert "Could not find a navigation page" in str(error)
     else:
@@ -432,7 +432,7 @@ def _protected_tables() -> pl.DataFrame:
 
 
 def test_with_marks_shows_hidden_counts_as_stars_before_renaming():
-    shown = data.with_marks(_protected_tables())
+    shown = cache.with_marks(_protected_tables())
     assert shown.get_column("people").to_list() == ["*", "15", "0"]
     assert "people_suppressed" not in shown.columns
 
@@ -442,18 +442,18 @@ def test_with_marks_shows_hidden_counts_as_stars_before_renaming():
     (1, ["*", "80.0", "–"]),
 ])
 def test_rate_text_marks_withheld_rates(digits, expected):
-    frame = _protected_tables().select(data.rate_text("declaration_rate", digits))
+    frame = _protected_tables().select(cache.rate_text("declaration_rate", digits))
     assert frame.get_column("declaration_rate").to_list() == expected
 
 
 def test_part_of_whole_never_prints_none():
     frame = pl.DataFrame({"involved": [None, 10], "total": [15, 20], "involved_suppressed": [True, False],
                           "total_suppressed": [False, False]})
-    assert frame.select(data.part_of_whole(frame)).to_series().to_list() == ["* of 15", "10 of 20"]
+    assert frame.select(cache.part_of_whole(frame)).to_series().to_list() == ["* of 15", "10 of 20"]
 
 
 def test_key_numbers_show_a_star_for_a_hidden_count():
-    assert data.count_text(None) == "*" and data.count_text(1234) == "1,234"
+    assert cache.count_text(None) == "*" and cache.count_text(1234) == "1,234"
 
 
 def _card(numerator: int, denominator: int, indicator: str = "support_offered") -> pl.DataFrame:
@@ -475,13 +475,13 @@ LEAD = Viewer(email="lead@a.org", roles={A: "equality_lead"})
 @pytest.mark.parametrize("numerator,denominator,shown,value,rag", [
     # 3 of 20 offered support: 3 is hidden; in the line 20 = 3 + 17 the smallest other count (17 not
     # offered, not shown itself) goes with it, so 20 stays; the share and status are withheld
-    (3, 20, (None, 20), None, data.RAG_HIDDEN),
+    (3, 20, (None, 20), None, cache.RAG_HIDDEN),
     (10, 20, (10, 20), 0.5, "red"),  # 10/20 = 50%, below amber
     (0, 9, (0, 10), 0.0, "red"),  # zero is shown as 0; 9 -> 10
 ])
 def test_scorecard_counts_of_people_are_protected(numerator, denominator, shown, value, rag):
     card = _card(numerator, denominator)
-    published = data.protect_scorecard(card, _card(0, 0), BOARD, A)
+    published = cache.protect_scorecard(card, _card(0, 0), BOARD, A)
     row = published.row(0, named=True)
     assert (row["numerator"], row["denominator"]) == shown
     assert row["value"] == value
@@ -491,14 +491,14 @@ def test_scorecard_counts_of_people_are_protected(numerator, denominator, shown,
 
 def test_scorecard_counts_of_meetings_stay_exact_and_leads_see_exact_marked():
     meetings = _card(1, 3, "presence_minimum")
-    published = data.protect_scorecard(meetings, _card(0, 0, "presence_minimum"), BOARD, A)
+    published = cache.protect_scorecard(meetings, _card(0, 0, "presence_minimum"), BOARD, A)
     assert published.select("numerator", "denominator").row(0) == (1, 3)  # meetings, not people
-    exact = data.protect_scorecard(_card(3, 20), _card(0, 0), LEAD, A)
+    exact = cache.protect_scorecard(_card(3, 20), _card(0, 0), LEAD, A)
     assert exact.select("numerator", "denominator", "not_for_publication").row(0) == (3, 20, True)
 
 
 def test_the_scorecard_trend_uses_the_published_share_a_year_before():
-    published = data.protect_scorecard(_card(10, 20), _card(3, 20), BOARD, A)
+    published = cache.protect_scorecard(_card(10, 20), _card(3, 20), BOARD, A)
     assert published.get_column("trend")[0] == "Hidden in 2024: too few people to show"
-    published = data.protect_scorecard(_card(10, 20), _card(30, 40), BOARD, A)
+    published = cache.protect_scorecard(_card(10, 20), _card(30, 40), BOARD, A)
     assert published.get_column("trend")[0] == "Down 25 points on 2024 (was 75%)"  # 50% - 75%

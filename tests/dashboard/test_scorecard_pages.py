@@ -60,7 +60,7 @@ def open_page(page: str, *, period: str | None = None) -> AppTest:
     if period is not None:
         at.session_state["f_period"] = period  # the sidebar's Period control
     at.run()
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     return at
 
@@ -131,4 +131,4 @@ def test_empty_database_offers_the_start_page_not_the_4pi_pages(empty_db, page):
     assert not at.exception, [e.value for e in at.exception]
     assert any(filters.NO_ORGANISATION in i.value for i in at.info)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")

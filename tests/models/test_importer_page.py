@@ -38,7 +38,7 @@ def app(tmp_path, monkeypatch) -> AppTest:
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("pages/import_data.py")
+    at.switch_page("views/import_data.py")
     at.run()
     assert not at.exception, at.exception
     return at

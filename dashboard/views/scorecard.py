@@ -10,7 +10,7 @@ import streamlit as st
 
 from analytics import fourpi
 from analytics import fourpi_columns as k
-from dashboard import charts, data, filters
+from dashboard import cache, charts, filters
 
 RAG_WORDS = {
     k.RAG_GREEN: "● Meets the standard",
@@ -48,7 +48,7 @@ st.title("4PI scorecard")
 f, viewer = filters.require("scorecard")
 
 kind = f.period if f.period in ("quarter", "year") else "year"
-periods, latest = filters.load(data.fourpi_periods, f, viewer, kind)
+periods, latest = filters.load(cache.fourpi_periods, f, viewer, kind)
 if st.session_state.get("scorecard_period") not in periods:
     st.session_state["scorecard_period"] = latest
 period = st.selectbox(
@@ -58,7 +58,7 @@ period = st.selectbox(
     help="The calendar year or quarter to score (the sidebar's Period chooses years or quarters). The trend "
     "compares it with the same period a year earlier.",
 )
-card = filters.load(data.fourpi_scorecard, f, viewer, period)
+card = filters.load(cache.fourpi_scorecard, f, viewer, period)
 st.caption(
     f"{f.organisation_name} · {period} · each figure is a share: how many of the meetings, activities, "
     "people or claims met the standard."
@@ -72,7 +72,7 @@ if not viewer.exact(f.organisation_id):
     )
 
 st.subheader("In plain words")
-st.markdown(data.fourpi_headline(card))
+st.markdown(cache.fourpi_headline(card))
 first = fourpi.fix_first(card)
 if first.height:
     st.markdown("**What to fix first**")
@@ -80,7 +80,7 @@ if first.height:
         st.markdown(
             f"- {RAG_WORDS[row[k.RAG]][0]} **{row[k.INDICATOR_LABEL]}** ({row[k.STANDARD]}): "
             f"{round(row[k.VALUE] * 100)}% "
-            f"({data.count_text(row[k.NUMERATOR])} of {data.count_text(row[k.DENOMINATOR])}; meets the "
+            f"({cache.count_text(row[k.NUMERATOR])} of {cache.count_text(row[k.DENOMINATOR])}; meets the "
             f"standard from {round(row[k.GREEN_FROM] * 100)}%). {row[k.TREND]}."
         )
 
@@ -112,7 +112,7 @@ def _chart(card: pl.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        title={"text": data.fourpi_headline(card), "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title={"text": cache.fourpi_headline(card), "x": 0, "xanchor": "left", "font": {"size": 15}},
         height=max(320, 34 * shown.height + 120),
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
         xaxis={"title": "Share meeting the standard (%)", "range": [0, 105]},
@@ -139,9 +139,9 @@ if charted.height:
 
 def _display(rows: pl.DataFrame) -> pl.DataFrame:
     """The scorecard rows as shown: hidden counts and the shares and statuses withheld with them as "*"."""
-    hidden = pl.col(k.RAG) == data.RAG_HIDDEN
+    hidden = pl.col(k.RAG) == cache.RAG_HIDDEN
     percent = (pl.col(k.VALUE) * 100).round(0).cast(pl.Int64).cast(pl.String) + "%"
-    shown = data.with_marks(rows, data.SCORECARD_COUNTS)
+    shown = cache.with_marks(rows, cache.SCORECARD_COUNTS)
     return shown.select(
         pl.when(hidden).then(pl.lit(HIDDEN_WORDS)).otherwise(pl.col(k.RAG).replace(RAG_WORDS)).alias("Status"),
         pl.col(k.INDICATOR_LABEL).alias("Indicator"),
@@ -174,14 +174,14 @@ for standard in k.STANDARDS:
     st.dataframe(_display(rows), hide_index=True, width="stretch")
     for detail_key in rows.get_column(k.DETAIL_KEY).unique(maintain_order=True).to_list():
         with st.expander(f"Detail: {DETAIL_TITLES[detail_key].lower()}"):
-            detail = filters.load(data.fourpi_detail, f, viewer, detail_key, period)
+            detail = filters.load(cache.fourpi_detail, f, viewer, detail_key, period)
             if detail is None:
                 st.caption(
                     "Each claim belongs to one person, so claims are listed one by one only for equality "
                     "leads and data stewards. The scorecard row above gives the share paid on time."
                 )
                 continue
-            detail = data.for_display(detail.drop([n for n in PERSON_COLUMNS if n in detail.columns]))
+            detail = cache.for_display(detail.drop([n for n in PERSON_COLUMNS if n in detail.columns]))
             if detail.height == 0:
                 st.caption("Nothing recorded for this period.")
             else:

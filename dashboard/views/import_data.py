@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth, data, filters
+from dashboard import auth, cache, filters
 from models import importer
 
 AUTO = "Work it out from the column headings"
@@ -38,7 +38,7 @@ st.markdown(
     "Importing the same file again changes nothing; an updated file changes only the rows that changed."
 )
 f, viewer = filters.require()
-organisation = next(o for o in data.all_organisations() if o["id"] == f.organisation_id)
+organisation = next(o for o in cache.all_organisations() if o["id"] == f.organisation_id)
 if not viewer.can("import", f.organisation_id):
     st.warning(
         "Your role does not allow you to import data for this organisation: ask its data steward.",
@@ -128,7 +128,7 @@ if uploaded is not None and st.button(
     try:
         with st.spinner("Checking every row…"):
             report = importer.import_file(
-                engine=data.engine(),
+                engine=cache.engine(),
                 path_or_bytes=uploaded.getvalue(),
                 file_name=uploaded.name,
                 table=None if table_choice == AUTO else table_choice,
@@ -182,7 +182,7 @@ if report is not None:
 
 st.subheader("Import log")
 st.caption("Every import that was written: who, when, which file, and what changed.")
-log = importer.import_log_frame(engine=data.engine(), organisation_code=organisation["code"])
+log = importer.import_log_frame(engine=cache.engine(), organisation_code=organisation["code"])
 if log.height:
     st.dataframe(log.drop("organisation"), hide_index=True, width="stretch")
 else:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import columns as c
 from analytics import outreach as o
-from dashboard import charts, data, filters
+from dashboard import cache, charts, filters
 
 st.title("Outreach")
 st.markdown(
@@ -16,7 +16,7 @@ st.markdown(
     "committee, project or group within it."
 )
 f, viewer = filters.require("outreach")
-full = filters.load(data.outreach, f, viewer)
+full = filters.load(cache.outreach, f, viewer)
 filters.context_caption(f, frame=full)
 
 if full.height == 0:
@@ -60,7 +60,7 @@ if chosen.height == 0:
     )
     st.stop()
 
-table = data.outreach_table(chosen)
+table = cache.outreach_table(chosen)
 people_missing = int(chosen.filter(pl.col(o.UNIT) == "level").get_column(c.SHORTFALL).sum())
 st.metric(
     "People missing at whole levels",

@@ -6,14 +6,14 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
-from dashboard import charts, data, filters
+from dashboard import cache, charts, filters
 
 st.title("Representation")
 f, viewer, rep, period = filters.representation_page("representation")
-latest = data.at_period(rep.rows, period)
+latest = cache.at_period(rep.rows, period)
 
 st.subheader(f"Every level and group, {period}")
-counts_table = data.display_table(latest, rep.tables)
+counts_table = cache.display_table(latest, rep.tables)
 charts.show(
     charts.heatmap(latest),
     "Each cell compares a group's share of the people involved at a level with its share of the baseline "
@@ -24,21 +24,21 @@ charts.show(
     key="heatmap",
 )
 
-small = data.too_small_levels(latest)
+small = cache.too_small_levels(latest)
 for (level,), level_rows in small.group_by(c.LEVEL_NAME, maintain_order=True):
-    total = data.count_text(level_rows.get_column(c.TOTAL)[0])
+    total = cache.count_text(level_rows.get_column(c.TOTAL)[0])
     st.warning(
         f"{level}: with {total} people with a known answer, most groups are too few for the "
         "statistics to tell a gap from chance. Here are the counts, and how many more people from each "
         "group a matching share would need (whole people).",
         icon=":material/info:",
     )
-    shown = data.with_rate_marks(data.with_marks(level_rows, (c.INVOLVED,)), {c.EXPECTED: 1}, percent=False)
+    shown = cache.with_rate_marks(cache.with_marks(level_rows, (c.INVOLVED,)), {c.EXPECTED: 1}, percent=False)
     st.dataframe(
         shown.select(
             pl.col(c.GROUP_LABEL).alias("Group"),
             pl.col(c.INVOLVED).alias("People"),
-            data.shown_figure(shown, c.EXPECTED, 1).alias("Expected with a matching share"),
+            cache.shown_figure(shown, c.EXPECTED, 1).alias("Expected with a matching share"),
             pl.col(c.SHORTFALL).alias("People missing (whole people)"),
         ),
         hide_index=True,
@@ -59,7 +59,7 @@ charts.show(
     "Dots are the share of people involved from each group, with a line showing the range the true share is "
     "likely to lie in (95% Wilson interval); the orange bar is the group's share of the baseline. Where the "
     "orange bar falls outside the dot's line, the gap is unlikely to be chance. " + rep.baseline_description,
-    data.display_table(level_rows, rep.tables),
+    cache.display_table(level_rows, rep.tables),
     key="share",
 )
 
@@ -70,6 +70,6 @@ st.caption(
     "(exact binomial test; adjusted with Holm's method for testing many groups at once) and the "
     "status."
 )
-full = data.display_table(rep.rows, rep.tables)
+full = cache.display_table(rep.rows, rep.tables)
 st.dataframe(full, hide_index=True, width="stretch", height=360)
 filters.downloads(full, f"presence-representation-{f.characteristic}-{f.period}", "Representation")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import data, filters
+from dashboard import cache
 from models.settings import get_settings
 
 METHODS = Path(__file__).resolve().parents[2] / "METHODS.md"
@@ -25,7 +25,6 @@ STATUS_MEANINGS = {
     "no_data": "No one with a known answer is involved at this level in this period.",
 }
 
-filters.ensure_app()
 st.title("Methods and glossary")
 if METHODS.exists():
     st.markdown(METHODS.read_text(encoding="utf-8"))
@@ -40,4 +39,4 @@ st.subheader("Status words used in this dashboard")
 settings = get_settings()
 for status, meaning in STATUS_MEANINGS.items():
     meaning = meaning.format(under=settings.under_threshold, over=round(settings.upper_threshold, 2))
-    st.markdown(f"- **{data.STATUS_MARKS[status]} {data.STATUS_WORDS[status]}**: {meaning}")
+    st.markdown(f"- **{cache.STATUS_MARKS[status]} {cache.STATUS_WORDS[status]}**: {meaning}")

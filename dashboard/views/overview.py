@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
-from dashboard import data, filters
+from dashboard import cache, filters
 
 st.title("Overview")
 f, viewer, rep, period = filters.representation_page(
@@ -17,7 +17,7 @@ f, viewer, rep, period = filters.representation_page(
 )
 
 st.subheader(f"In {period}, in plain words")
-sentences = filters.load(data.headlines, f, viewer)
+sentences = filters.load(cache.headlines, f, viewer)
 for sentence in sentences[:6]:
     st.markdown(f"- {sentence}")
 if len(sentences) > 6:
@@ -30,7 +30,7 @@ st.caption(
     f"For {period} at the levels where decisions are made, with the change since the same period a "
     "year before."
 )
-for level_name, numbers in data.key_numbers(rep):
+for level_name, numbers in cache.key_numbers(rep):
     st.markdown(f"**{level_name}**")
     for column, number in zip(st.columns(len(numbers)), numbers, strict=True):
         column.metric(
@@ -43,7 +43,7 @@ for level_name, numbers in data.key_numbers(rep):
         )
 
 st.subheader("Who is missing where decisions are made")
-missing = data.missing_at_decision_levels(rep.rows)
+missing = cache.missing_at_decision_levels(rep.rows)
 if missing.height == 0:
     st.success(
         f"In {period}, no group is clearly under-represented or absent at the decision-making levels.",
@@ -56,13 +56,13 @@ else:
         "decision-making levels. "
         "'People missing' is how many more people from the group a matching share would need."
     )
-    shown = data.with_rate_marks(data.with_status_words(missing), {c.SHARE: 0})
+    shown = cache.with_rate_marks(cache.with_status_words(missing), {c.SHARE: 0})
     st.dataframe(
         shown.select(
             pl.col(c.LEVEL_NAME).alias("Level"),
             pl.col(c.GROUP_LABEL).alias("Group"),
-            data.part_of_whole(shown).alias("People"),
-            data.shown_percent(shown, c.SHARE, 0).alias("Share %"),
+            cache.part_of_whole(shown).alias("People"),
+            cache.shown_percent(shown, c.SHARE, 0).alias("Share %"),
             (pl.col(c.BASELINE_SHARE) * 100).round(0).alias("Baseline %"),
             pl.col(c.SHORTFALL).alias("People missing"),
             pl.col("status_words").alias("Status"),
@@ -70,7 +70,7 @@ else:
         hide_index=True,
         width="stretch",
     )
-small = data.too_small_levels(rep.rows).filter(pl.col(c.DECISION_MAKING))
+small = cache.too_small_levels(rep.rows).filter(pl.col(c.DECISION_MAKING))
 for level in small.get_column(c.LEVEL_NAME).unique(maintain_order=True).to_list():
     st.info(
         f"{level}: for most groups, too few people with a known answer for the statistics to tell a gap "

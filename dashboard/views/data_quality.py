@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
-from dashboard import charts, data, filters
+from dashboard import cache, charts, filters
 
 QUALITY_LABELS = {
     "ethnicity": "Ethnicity",
@@ -26,7 +26,7 @@ st.markdown(
     "down."
 )
 f, viewer = filters.require("data_quality")
-quality = filters.load(data.data_quality, f, viewer)
+quality = filters.load(cache.data_quality, f, viewer)
 filters.context_caption(f, frame=quality)
 
 if quality.height == 0 or quality.get_column(c.PEOPLE).sum() == 0:
@@ -45,7 +45,7 @@ else:
         quality.filter(pl.col(c.PERIOD) == latest)
         .with_columns(
             pl.col(c.CHARACTERISTIC).replace_strict(QUALITY_LABELS, default=pl.col(c.CHARACTERISTIC)),
-            data.rate_text(c.DECLARATION_RATE).alias("rate"),  # "*" where withheld with a hidden count
+            cache.rate_text(c.DECLARATION_RATE).alias("rate"),  # "*" where withheld with a hidden count
         )
         .sort(c.LEVEL_RANK, descending=True)
         .pivot(on=c.CHARACTERISTIC, index=c.LEVEL_NAME, values="rate", maintain_order=True)
@@ -83,14 +83,14 @@ else:
             order=order.to_list(),
         ),
         "Each line is one level: the share of its people whose answer is recorded, period by period.",
-        data.with_marks(chosen, (c.PEOPLE, c.TOTAL, c.NOT_STATED, c.NOT_KNOWN)).select(
+        cache.with_marks(chosen, (c.PEOPLE, c.TOTAL, c.NOT_STATED, c.NOT_KNOWN)).select(
             pl.col(c.PERIOD).alias("Period"),
             pl.col(c.LEVEL_NAME).alias("Level"),
             pl.col(c.PEOPLE).alias("People"),
             pl.col(c.TOTAL).alias("Declared"),
             pl.col(c.NOT_STATED).alias("Not stated"),
             pl.col(c.NOT_KNOWN).alias("Not known"),
-            data.rate_text(c.DECLARATION_RATE, 1).alias("Declared %"),
+            cache.rate_text(c.DECLARATION_RATE, 1).alias("Declared %"),
         ),
         key="quality",
     )
@@ -104,7 +104,7 @@ if not viewer.can("record_level", f.organisation_id):
         icon=":material/lock:",
     )
     st.stop()
-missing = filters.load(data.missing_fields, f, viewer)
+missing = filters.load(cache.missing_fields, f, viewer)
 if missing.height == 0:
     st.success("Every record has its key fields.", icon=":material/check_circle:")
 else:
@@ -121,6 +121,6 @@ else:
     )
     st.dataframe(summary, hide_index=True, width="stretch")
     with st.expander(f"All {missing.height:,} records, by reference"):
-        listed = data.for_display(missing)
+        listed = cache.for_display(missing)
         st.dataframe(listed, hide_index=True, width="stretch")
         filters.downloads(listed, "presence-missing-fields", "Missing fields")

@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import fourpi_columns as k
-from dashboard import data, filters
+from dashboard import cache, filters
 
 YES_NO = {True: "Yes", False: "No"}
 HEAD_LABELS = {k.SERVICE_USERS: "Service users", k.CARERS: "Carers", k.RESERVES: "Reserves"}
@@ -17,7 +17,7 @@ DATES = {name: st.column_config.DateColumn(format="D MMM YYYY") for name in ("Da
 st.title("Activity view")
 f, viewer = filters.require("activity_view")
 exact = viewer.exact(f.organisation_id)
-activities = filters.load(data.fourpi_activities, f, viewer)
+activities = filters.load(cache.fourpi_activities, f, viewer)
 if activities.height == 0:
     st.info(
         "There are no activities yet: import activities (committees, projects, groups) and their meetings "
@@ -42,7 +42,7 @@ ref = left.selectbox(
 last_n = right.number_input(
     "Meetings to look back over", min_value=1, max_value=24, value=4, step=1, key="activity_last_n"
 )
-summary = filters.load(data.fourpi_activity_summary, f, viewer, ref, int(last_n))
+summary = filters.load(cache.fourpi_activity_summary, f, viewer, ref, int(last_n))
 st.caption(
     f"{f.organisation_name} · {summary.activity_name} · {summary.level_name or 'no level'}"
     + (" · a high-level activity: a reserve is expected at its meetings" if summary.high_level else "")
@@ -62,7 +62,7 @@ if not exact:
 if summary.meetings.height == 0:
     st.caption("No meetings of this activity have been held yet.")
 else:
-    meetings = data.for_display(summary.meetings)
+    meetings = cache.for_display(summary.meetings)
     heads = [
         pl.col(name).alias(label)
         for name, label in HEAD_LABELS.items()
@@ -94,7 +94,7 @@ if summary.breaches.height == 0:
     st.success("No meeting of this activity has broken a presence rule.", icon=":material/check_circle:")
 else:
     st.caption("Every meeting of this activity that broke one of the 4PI presence rules, newest first.")
-    breaches = data.for_display(summary.breaches)
+    breaches = cache.for_display(summary.breaches)
     heads = [
         pl.col(name).alias(label)
         for name, label in HEAD_LABELS.items()
@@ -109,17 +109,17 @@ else:
 payments_tab, impact_tab, feedback_tab = st.tabs(["Fees and expenses", "Impact log", "Feedback"])
 with payments_tab:
     if not exact:  # claims counted by status: each claim is one person's money
-        claims = data.for_display(summary.payments)
-        if claims.get_column(data.CLAIMS)[0] == "0":
+        claims = cache.for_display(summary.payments)
+        if claims.get_column(cache.CLAIMS)[0] == "0":
             st.caption("No claims recorded for this activity.")
         else:
             st.caption(
                 "Claims counted by what happened to them. Each claim is one person's money, so the "
-                f"list of claims is for equality leads and data stewards. {data.HIDDEN_HELP}"
+                f"list of claims is for equality leads and data stewards. {cache.HIDDEN_HELP}"
             )
             st.dataframe(
                 claims.select(
-                    pl.col(data.CLAIMS).alias("Claims"),
+                    pl.col(cache.CLAIMS).alias("Claims"),
                     pl.col(k.PAYMENT_ON_TIME).alias("Paid on time"),
                     pl.col(k.PAYMENT_LATE).alias("Paid late"),
                     pl.col(k.PAYMENT_OVERDUE).alias("Unpaid, overdue"),
@@ -162,7 +162,7 @@ with feedback_tab:
     if summary.feedback.height == 0:
         st.caption("No end-of-involvement questionnaires returned yet.")
     else:
-        feedback = data.for_display(summary.feedback.with_columns(
+        feedback = cache.for_display(summary.feedback.with_columns(
             (pl.col(k.SHARE_AGREE) * 100).round(0).alias(k.SHARE_AGREE)))
         st.dataframe(
             feedback.select(

@@ -8,11 +8,11 @@ import streamlit as st
 
 from analytics import columns as c
 from analytics import trends as t
-from dashboard import charts, data, filters
+from dashboard import cache, charts, filters
 
 st.title("Trends")
 f, viewer = filters.require("trends")
-trend = filters.load(data.trends, f, viewer)
+trend = filters.load(cache.trends, f, viewer)
 filters.context_caption(f, frame=trend.series)
 
 periods = trend.series.get_column(c.PERIOD).n_unique() if trend.series.height else 0
@@ -47,7 +47,7 @@ if series.height == 0:
     st.info("Choose at least one group.", icon=":material/info:")
     st.stop()
 
-shown = data.with_rate_marks(data.with_marks(series, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
+shown = cache.with_rate_marks(cache.with_marks(series, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
 charts.show(
     charts.trend_chart(series, charts.trend_finding(summary, f.characteristic, level)),
     "Each line is one group's share of the people involved at this level in each period; the shaded band is "
@@ -58,10 +58,10 @@ charts.show(
         pl.col(c.GROUP_LABEL).alias("Group"),
         pl.col(c.INVOLVED).alias("People"),
         pl.col(c.TOTAL).alias("Known answers"),
-        data.shown_percent(shown, c.SHARE).alias("Share %"),
+        cache.shown_percent(shown, c.SHARE).alias("Share %"),
         (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Baseline %"),
         pl.col(t.CHANGE_SINCE_YEAR_AGO_PP).round(1).alias("Change since a year before (points)"),
-        pl.col(c.STATUS).replace_strict(data.STATUS_WORDS, default=pl.col(c.STATUS)).alias("Status"),
+        pl.col(c.STATUS).replace_strict(cache.STATUS_WORDS, default=pl.col(c.STATUS)).alias("Status"),
     ),
     key="trend",
 )
@@ -82,5 +82,5 @@ else:
     for row in changes.sort(c.PERIOD_START).iter_rows(named=True):
         st.markdown(
             f"- {row[c.PERIOD]}: **{row[c.GROUP_LABEL]}** became "
-            f"*{data.STATUS_WORDS.get(row[c.STATUS], row[c.STATUS]).lower()}*."
+            f"*{cache.STATUS_WORDS.get(row[c.STATUS], row[c.STATUS]).lower()}*."
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import access
-from dashboard import auth, data, filters
+from dashboard import auth, cache, filters
 from data import codes
 from models import audit, users
 from models.db import session_scope
@@ -38,7 +38,7 @@ st.title("Admin: users, roles and the audit trail")
 f, viewer = filters.require()
 auth.require_page("admin", viewer, f.organisation_id)
 organisation_id = f.organisation_id
-engine = data.engine()
+engine = cache.engine()
 st.caption(f"{f.organisation_name} · only data stewards see this page · every change below is audited")
 
 

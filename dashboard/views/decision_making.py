@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
-from dashboard import charts, data, filters
+from dashboard import cache, charts, filters
 
 st.title("Decision-making: the board view")
 st.markdown(
@@ -14,7 +14,7 @@ st.markdown(
     "Four answers, each with what it means beside it."
 )
 f, viewer, rep, period = filters.representation_page("decision_making")
-latest = data.at_period(rep.rows, period)
+latest = cache.at_period(rep.rows, period)
 decision_levels = latest.filter(pl.col(c.DECISION_MAKING))
 
 st.header(f"1. Who is at the decision-making levels ({period})")
@@ -35,10 +35,10 @@ else:
                 "Dot: the share of people here from each group, with the range it is likely to lie in (95%). "
                 "Orange bar: the group's share of the population. A dot clearly left of its bar means fewer "
                 "people from that group than a matching share.",
-                data.display_table(level_rows, rep.tables),
+                cache.display_table(level_rows, rep.tables),
                 key=f"presence-{level_key}",
             )
-    missing = data.missing_at_decision_levels(rep.rows)
+    missing = cache.missing_at_decision_levels(rep.rows)
     if missing.height:
         total_missing = int(missing.get_column(c.SHORTFALL).sum())
         groups = f"{missing.height} group{'s are' if missing.height != 1 else ' is'}"
@@ -50,8 +50,8 @@ else:
         st.markdown("**No group is clearly missing at these levels.**")
 
 st.header("2. From individual care to the board")
-pipe = filters.load(data.pipeline, f, viewer)
-pipe_shown = data.with_rate_marks(data.with_marks(pipe, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
+pipe = filters.load(cache.pipeline, f, viewer)
+pipe_shown = cache.with_rate_marks(cache.with_marks(pipe, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
 charts.show(
     charts.pipeline_chart(pipe),
     "Each line is one group's share of the people involved at each level, from individual care (left) to the "
@@ -62,13 +62,13 @@ charts.show(
         pl.col(c.GROUP_LABEL).alias("Group"),
         pl.col(c.INVOLVED).alias("People"),
         pl.col(c.TOTAL).alias("Known answers"),
-        data.shown_percent(pipe_shown, c.SHARE).alias("Share %"),
+        cache.shown_percent(pipe_shown, c.SHARE).alias("Share %"),
     ),
     key="pipeline",
 )
 
 st.header("3. How likely each group is to reach a decision-making level")
-likelihood = filters.load(data.relative_likelihood, f, viewer)
+likelihood = filters.load(cache.relative_likelihood, f, viewer)
 if likelihood.height == 0:
     st.info("No one with a known answer is involved in the chosen periods.", icon=":material/info:")
 else:
@@ -78,9 +78,9 @@ else:
     reference = rl.get_column("reference_group")[0]
     reference_label = rl.filter(pl.col(c.GROUP) == reference).get_column(c.GROUP_LABEL)
     reference_label = reference_label[0] if reference_label.len() else reference
-    rl_shown = data.with_rate_marks(data.with_marks(rl, ("decision_making_n", "other_only_n")),
+    rl_shown = cache.with_rate_marks(cache.with_marks(rl, ("decision_making_n", "other_only_n")),
                                     {"likelihood": 1})
-    rl_shown = data.with_rate_marks(rl_shown, {"relative_likelihood": 2, c.CI_LOW: 2, c.CI_HIGH: 2},
+    rl_shown = cache.with_rate_marks(rl_shown, {"relative_likelihood": 2, c.CI_LOW: 2, c.CI_HIGH: 2},
                                     percent=False)
     charts.show(
         charts.likelihood_chart(rl, f.characteristic),
@@ -93,10 +93,10 @@ else:
             pl.col(c.GROUP_LABEL).alias("Group"),
             pl.col("decision_making_n").alias("At decision-making levels"),
             pl.col("other_only_n").alias("Only at other levels"),
-            data.shown_percent(rl_shown, "likelihood").alias("Chance of reaching decision-making %"),
-            data.shown_figure(rl_shown, "relative_likelihood").alias("Relative likelihood"),
-            data.shown_figure(rl_shown, c.CI_LOW).alias("Interval low"),
-            data.shown_figure(rl_shown, c.CI_HIGH).alias("Interval high"),
+            cache.shown_percent(rl_shown, "likelihood").alias("Chance of reaching decision-making %"),
+            cache.shown_figure(rl_shown, "relative_likelihood").alias("Relative likelihood"),
+            cache.shown_figure(rl_shown, c.CI_LOW).alias("Interval low"),
+            cache.shown_figure(rl_shown, c.CI_HIGH).alias("Interval high"),
         ),
         key="likelihood",
     )
@@ -108,13 +108,13 @@ else:
         )
 
 st.header("4. How complete the records are")
-tables = data.at_period(rep.tables, period)
+tables = cache.at_period(rep.tables, period)
 charts.show(
     charts.declaration_chart(tables, f.characteristic_label.split(" (")[0]),
     "Declaration rate: the share of people at each level whose answer is recorded. People who did not state "
     "it, or whose answer was never asked, are left out of every figure above, so a low rate makes them less "
     "certain.",
-    data.with_marks(tables, (c.PEOPLE, c.TOTAL, c.NOT_STATED, c.NOT_KNOWN)).select(
+    cache.with_marks(tables, (c.PEOPLE, c.TOTAL, c.NOT_STATED, c.NOT_KNOWN)).select(
         pl.col(c.LEVEL_NAME).alias("Level"),
         pl.col(c.PEOPLE).alias("People"),
         pl.col(c.TOTAL).alias("Answer recorded"),
