@@ -5,7 +5,7 @@ presence, trends, data quality, headlines and the outreach list are selections o
 it.
 """
 
-from analytics.baselines import BaselineSpec, baseline_counts, baseline_shares
+from analytics.baselines import BaselineSpec, baseline_counts, baseline_population, baseline_shares
 from analytics.counting import group_labels, group_mapping, presence
 from analytics.decision import pipeline, relative_likelihood
 from analytics.headlines import headlines
@@ -24,7 +24,10 @@ from analytics.stats import (
     compare_with_baseline,
     holm,
     holm_by,
+    holm_table,
+    likelihood_figures,
     relative_risk,
+    trend_test,
     wilson_interval,
 )
 from analytics.trends import Trend, trend_table
@@ -35,6 +38,7 @@ __all__ = [
     "Representation",
     "Trend",
     "baseline_counts",
+    "baseline_population",
     "baseline_shares",
     "binomial_test_p",
     "cochran_armitage",
@@ -45,7 +49,9 @@ __all__ = [
     "headlines",
     "holm",
     "holm_by",
+    "holm_table",
     "latest_period",
+    "likelihood_figures",
     "load_frames",
     "make_frames",
     "missing_fields",
@@ -57,5 +63,6 @@ __all__ = [
     "representation_table",
     "representation_tables",
     "trend_table",
+    "trend_test",
     "wilson_interval",
 ]

@@ -29,56 +29,39 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, suppression
+from analytics import access, fourpi, stats, suppression
 from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
+from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure policy, re-exported for the pages
+    PEOPLE_INDICATORS,
+    RAG_HIDDEN,
+    SCORECARD_COUNTS,
+    fourpi_headline,
+    protect_scorecard,
+)
+from analytics.fourpi_disclosure import as_int as _as_int
+from analytics.fourpi_disclosure import published as _published
 from analytics.loader import Frames
 from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
 from analytics.trends import Trend
+from analytics.wording import (  # noqa: F401 - re-exported for the pages
+    CHARACTERISTIC_LABELS,
+    INVOLVEMENT_FILTERS,
+    STATUS_MARKS,
+    STATUS_WORDS,
+)
 from models.db import get_engine, upgrade_schema
 from models.settings import get_settings
 
 PERIOD_KINDS = {"quarter": "Quarter", "year": "Year"}
-INVOLVEMENT_FILTERS = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}
 BASELINE_KINDS = {
     "census": "Census 2021: the area the organisation serves",
     "user": "A baseline you supplied",
     "need_weighted": "Need-weighted: Census x Mental Health Act detention rates",
-}
-CHARACTERISTIC_LABELS = {
-    "ethnicity_broad": "Ethnicity (5 broad groups)",
-    "ethnicity": "Ethnicity (detailed categories)",
-    "ethnicity_binary": "Ethnicity (White / ethnic minority)",
-    "sex": "Sex",
-    "age_band": "Age band",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-    "involvement_type": "Service user or carer",
-}
-STATUS_WORDS = {
-    c.STATUS_ABSENT: "Absent",
-    c.STATUS_UNDER: "Under-represented",
-    c.STATUS_WITHIN_RANGE: "Within range",
-    c.STATUS_OVER: "Over-represented",
-    c.STATUS_UNCERTAIN: "Uncertain",
-    c.STATUS_TOO_FEW: "Too few to tell",
-    c.STATUS_NO_BASELINE: "No baseline",
-    c.STATUS_NO_DATA: "No data",
-}
-STATUS_MARKS = {
-    c.STATUS_ABSENT: "✕",
-    c.STATUS_UNDER: "▼",
-    c.STATUS_WITHIN_RANGE: "●",
-    c.STATUS_OVER: "▲",
-    c.STATUS_UNCERTAIN: "?",
-    c.STATUS_TOO_FEW: "…",
-    c.STATUS_NO_BASELINE: "–",
-    c.STATUS_NO_DATA: "–",
 }
 MISSING_STATUSES = (c.STATUS_UNDER, c.STATUS_ABSENT)
 
@@ -251,8 +234,9 @@ def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | Non
 def _ranged_representation(f: Filters, scope_key: str):
     rep = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
                           f.baseline_source, f.involvement, f.data_version, f.cross_with)
+    joiners = None if rep.joiners is None else _in_range(rep.joiners, f.period_from, f.period_to)
     return replace(rep, rows=_in_range(rep.rows, f.period_from, f.period_to),
-                   tables=_in_range(rep.tables, f.period_from, f.period_to))
+                   tables=_in_range(rep.tables, f.period_from, f.period_to), joiners=joiners)
 
 
 def _key(f: Filters, scope_key: str) -> tuple:
@@ -408,16 +392,7 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
 # - A scorecard status (meets / close / falls short) is worked out again from the shown counts, so it gives
 #   away nothing the shown share does not; it is "hidden" where the share is.
 
-PEOPLE_INDICATORS = frozenset({
-    "felt_valued", "could_influence", "informed_of_outcomes",  # questionnaires returned: people
-    "role_descriptions",  # involvement roles: one person each
-    "support_offered", "training_offered",  # people involved
-    "payments_on_time",  # fees and expenses claims: one person's money each
-})
-RAG_HIDDEN = "hidden"
-NOT_MET = "not_met"
 HEAD_COUNTS = (k.SERVICE_USERS, k.CARERS, k.SU_CARERS, k.RESERVES, k.PRESENCE_BAND)
-SCORECARD_COUNTS = (k.NUMERATOR, k.DENOMINATOR, k.LEFT_OUT)
 CLAIMS = "claims"
 CLAIM_STATUSES = (k.PAYMENT_ON_TIME, k.PAYMENT_LATE, k.PAYMENT_OVERDUE, k.PAYMENT_PENDING)
 FEEDBACK_COUNTS = (k.ANSWERS, k.STATED, k.AGREE, k.NEUTRAL, k.DISAGREE, k.NOT_STATED, k.NOT_KNOWN)
@@ -437,16 +412,6 @@ def _frames_4pi(organisation_id: int, version: str, as_of: date):
 
 def _4pi(f: Filters):
     return _frames_4pi(f.organisation_id, f.data_version, date.today())
-
-
-def _as_int(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> pl.DataFrame:
-    return frame.with_columns(pl.col(n).cast(pl.Int64) for n in columns if n in frame.columns)
-
-
-def _published(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    """A 4PI frame with no counts of people (meetings, activities): exact for every role, with the flags
-    that say so (not for publication for exact roles)."""
-    return access.protect_frame(frame, viewer, organisation_id, counts=[], derived={})
 
 
 def _protect_people(frame: pl.DataFrame, viewer: Viewer, organisation_id: int, counts: list[str], *,
@@ -495,87 +460,6 @@ def _protect_detail(detail: pl.DataFrame, key: str, viewer: Viewer, organisation
     if key == "feedback":
         return _protect_feedback(detail, viewer, organisation_id)
     return _published(detail, viewer, organisation_id)  # purpose, impact, review: about activities
-
-
-def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    """The indicators that count people, suppressed and rounded, the share recomputed from what is shown."""
-    rows = _as_int(card.filter(pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), SCORECARD_COUNTS).with_columns(
-        (pl.col(k.DENOMINATOR) - pl.col(k.NUMERATOR)).alias(NOT_MET))
-    value = pl.when(pl.col(k.DENOMINATOR) > 0).then(pl.col(k.NUMERATOR) / pl.col(k.DENOMINATOR))
-    return access.protect_frame(rows, viewer, organisation_id, counts=[*SCORECARD_COUNTS, NOT_MET],
-                                lines=[(k.DENOMINATOR, k.NUMERATOR, NOT_MET)], derived={k.VALUE: value})
-
-
-def _percent_words(expr: pl.Expr) -> pl.Expr:
-    return pl.format("{}%", (expr * 100).round(0).cast(pl.Int64))
-
-
-def _trend(period: str, previous: str) -> pl.Expr:
-    """The scorecard's trend in words, from the shown shares of this period and a year before."""
-    value, before, change = pl.col(k.VALUE), pl.col(k.PREVIOUS_VALUE), pl.col(k.CHANGE_PP)
-    points = change.abs().round(0).cast(pl.Int64)
-    unit = pl.when(points == 1).then(pl.lit("point")).otherwise(pl.lit("points"))
-    return (
-        pl.when(pl.col(k.RAG) == RAG_HIDDEN).then(pl.lit(f"Hidden in {period}: too few people to show"))
-        .when(value.is_null()).then(pl.lit(f"Nothing to count in {period}"))
-        .when(pl.col("previous_hidden")).then(pl.lit(f"Hidden in {previous}: too few people to show"))
-        .when(before.is_null()).then(pl.lit(f"No figure for {previous} to compare with"))
-        .when(points == 0).then(pl.format(f"Same as {previous} ({{}})", _percent_words(before)))
-        .when(change > 0)
-        .then(pl.format(f"Up {{}} {{}} on {previous} (was {{}})", points, unit, _percent_words(before)))
-        .otherwise(
-            pl.format(f"Down {{}} {{}} on {previous} (was {{}})", points, unit, _percent_words(before)))
-    )
-
-
-def _rag() -> pl.Expr:
-    hidden = (pl.col(suppression.suppressed_flag(k.NUMERATOR))
-              | pl.col(suppression.suppressed_flag(k.DENOMINATOR)))
-    value = pl.col(k.VALUE)
-    return (pl.when(hidden).then(pl.lit(RAG_HIDDEN))
-            .when(value.is_null()).then(pl.lit(k.RAG_NO_DATA))
-            .when(value >= pl.col(k.GREEN_FROM) - 1e-12).then(pl.lit(k.RAG_GREEN))
-            .when(value >= pl.col(k.AMBER_FROM) - 1e-12).then(pl.lit(k.RAG_AMBER))
-            .otherwise(pl.lit(k.RAG_RED)))
-
-
-def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer,
-                      organisation_id: int) -> pl.DataFrame:
-    """A scorecard as this viewer may see it: exact and marked not for publication for exact roles; for the
-    others the indicators that count people are suppressed and rounded, their share, status and trend worked
-    out again from the shown counts (``previous`` is the scorecard a year before, protected the same way)."""
-    if viewer.exact(organisation_id):
-        return access.protect_frame(card, viewer, organisation_id, counts=list(SCORECARD_COUNTS), derived={})
-    order = card.select(k.INDICATOR).with_row_index("_order")
-    people = _scorecard_people(card, viewer, organisation_id)
-    before = _scorecard_people(previous, viewer, organisation_id).select(
-        k.INDICATOR, pl.col(k.VALUE).alias(k.PREVIOUS_VALUE),
-        (pl.col(suppression.suppressed_flag(k.NUMERATOR))
-         | pl.col(suppression.suppressed_flag(k.DENOMINATOR))).alias("previous_hidden"))
-    period, previous_label = card.get_column(k.PERIOD)[0], card.get_column(k.PREVIOUS_PERIOD)[0]
-    people = (
-        people.drop(k.PREVIOUS_VALUE).join(before, on=k.INDICATOR, how="left")
-        .with_columns(pl.col("previous_hidden").fill_null(False),
-                      ((pl.col(k.VALUE) - pl.col(k.PREVIOUS_VALUE)) * 100).alias(k.CHANGE_PP),
-                      _rag().alias(k.RAG))
-        .with_columns(_trend(period, previous_label).alias(k.TREND))
-        .drop("previous_hidden", NOT_MET, suppression.suppressed_flag(NOT_MET))
-    )
-    others = _published(card.filter(~pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), viewer, organisation_id)
-    flags = [suppression.suppressed_flag(n) for n in SCORECARD_COUNTS]
-    merged = pl.concat([others, people], how="diagonal_relaxed").with_columns(
-        pl.col(n).fill_null(False) for n in flags)
-    return merged.join(order, on=k.INDICATOR).sort("_order").drop("_order")
-
-
-def fourpi_headline(card: pl.DataFrame) -> str:
-    """One sentence summing up a scorecard; indicators hidden by disclosure control are counted apart."""
-    hidden = card.filter(pl.col(k.RAG) == RAG_HIDDEN).height
-    sentence = fourpi.scorecard_headline(card.filter(pl.col(k.RAG) != RAG_HIDDEN))
-    if hidden:
-        sentence += (f" {hidden} indicator{'s' if hidden != 1 else ''} about too few people to show "
-                     f"{'are' if hidden != 1 else 'is'} hidden (*).")
-    return sentence
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -721,9 +605,7 @@ def at_period(frame: pl.DataFrame, period: str | None) -> pl.DataFrame:
 
 def with_status_words(rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` with a ``status_words`` column: a mark and the plain status, e.g. '▼ Under-represented'."""
-    words = pl.col(c.STATUS).replace_strict(STATUS_WORDS, default=pl.col(c.STATUS))
-    marks = pl.col(c.STATUS).replace_strict(STATUS_MARKS, default=pl.lit(""))
-    return rows.with_columns((marks + pl.lit(" ") + words).alias("status_words"))
+    return rows.with_columns(stats.status_words().alias("status_words"))
 
 
 def missing_at_decision_levels(rows: pl.DataFrame) -> pl.DataFrame:
@@ -817,11 +699,12 @@ def key_numbers(rep: Representation) -> list[tuple[str, list[KeyNumber]]]:
 
 
 def too_small_levels(rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows of the latest period at levels too small for statistics: where at least half the groups that
-    have a baseline are 'too few to tell'. Shown as counts and whole-person shortfall instead."""
+    """Rows of the latest period at levels too small for statistics: where at least half the groups whose
+    share differs from the baseline (not within range) are 'too few to tell'. Shown as counts and whole-person
+    shortfall instead."""
     latest = at_period(rows, latest_period(rows))
     status = pl.col(c.STATUS)
-    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA])
+    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA, c.STATUS_HIDDEN, c.STATUS_WITHIN_RANGE])
     small = (latest.group_by(c.LEVEL_KEY)
              .agg(testable.sum().alias("testable"), (status == c.STATUS_TOO_FEW).sum().alias("too_few"))
              .filter((pl.col("testable") > 0) & (pl.col("too_few") * 2 >= pl.col("testable"))))
@@ -995,3 +878,59 @@ def to_excel(frame: pl.DataFrame, sheet: str = "Presence") -> bytes:
     buffer = io.BytesIO()
     frame.write_excel(buffer, worksheet=sheet[:31], autofit=True)
     return buffer.getvalue()
+
+
+# --- The board pack ------------------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner="Putting the board pack together…", max_entries=8)
+def _pack_figures(organisation_id: int, scope_key: str, characteristic: str, baseline_kind: str,
+                  baseline_source: str | None, involvement: str, period: str | None, exact: bool, version: str,
+                  as_of: date):
+    from analytics import report
+
+    code = next(o["code"] for o in all_organisations() if o["id"] == organisation_id)
+    baseline = _baseline_spec(baseline_kind, baseline_source)
+    request = report.PackRequest(organisation_code=code, period=period, exact=exact,
+                                 characteristic=characteristic, baseline=baseline, involvement=involvement,
+                                 as_of=as_of)
+    return report.gather(engine(), request, access.scoped_viewer(scope_key))
+
+
+def board_pack(f: Filters, viewer: Viewer, period: str | None, exact: bool):
+    """The figures of the board pack (``analytics.report.PackFigures``) for the sidebar's characteristic,
+    baseline and who is counted, one quarter (None: the latest complete one), published or, for roles that
+    may see them, exact."""
+    scope_key = _require(viewer, f.organisation_id)
+    if exact and not viewer.exact(f.organisation_id):
+        raise PermissionError("Your role does not allow exact figures: the pack uses published figures.")
+    return _pack_figures(f.organisation_id, scope_key, f.characteristic, f.baseline_kind, f.baseline_source,
+                         f.involvement, period, exact, f.data_version, date.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pack_document(organisation_id: int, scope_key: str, characteristic: str, baseline_kind: str,
+                   baseline_source: str | None, involvement: str, period: str | None, exact: bool, version: str,
+                   as_of: date, kind: str):
+    from analytics import report
+
+    figures = _pack_figures(organisation_id, scope_key, characteristic, baseline_kind, baseline_source,
+                            involvement, period, exact, version, as_of)
+    return report.public_summary(figures) if kind == "public" else report.board_pack(figures)
+
+
+def board_pack_document(f: Filters, viewer: Viewer, period: str | None, exact: bool, kind: str = "board"):
+    """The board pack (or, with ``kind="public"``, the one-page public summary, always published) as sections
+    (``analytics.report.Pack``), for the preview and the files."""
+    board_pack(f, viewer, period, exact)  # the access checks
+    exact = exact and kind != "public"
+    return _pack_document(f.organisation_id, viewer.scope_key(f.organisation_id), f.characteristic,
+                          f.baseline_kind, f.baseline_source, f.involvement, period, exact, f.data_version,
+                          date.today(), kind)
+
+
+def board_pack_file(f: Filters, viewer: Viewer, period: str | None, exact: bool, file_format: str) -> bytes:
+    """The pack (or, for "public", the one-page public summary, always published) as a file."""
+    from analytics import report
+
+    pack = board_pack_document(f, viewer, period, exact, "public" if file_format == "public" else "board")
+    return report.render(pack, file_format)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///presence.db"
@@ -37,6 +37,8 @@ ERROR_COOKIE_WEAK = (
     "The cookie_secret in {file} is not random enough to stop forged sign-ins ({reason}): replace it with "
     "the output of " + GENERATE_SECRET + "."
 )
+BASELINE_MIN_AGES = (0, 16, 18)
+ERROR_MIN_AGE = "PRESENCE_BASELINE_MIN_AGE must be 16, 18 or 0 (all ages), not {value}."
 
 
 class UnsafeSettingsError(ValueError):
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     under_threshold: float = Field(0.8, gt=0, lt=1, description="Ratio below which a group is under-represented.")
     chinese_as_asian: bool = Field(True, description="ONS 2021 convention; False follows the NHS 2001 one.")
     reference_group: str = Field("A", description="Reference ethnic category for relative likelihoods.")
+    baseline_min_age: int = Field(
+        18, description="Census baselines count residents of this age or over: 16, 18 or 0 (all ages)."
+    )
 
     # 4PI meeting and process rules
     meeting_minimum: int = Field(2, ge=1)
@@ -80,6 +85,13 @@ class Settings(BaseSettings):
     # The audit trail's hash chain is keyed with this (HMAC-SHA-256); keep it outside the database, so that
     # not even the database owner can rewrite an event and recompute the chain. Empty: a plain hash chain.
     audit_key: str = Field("", repr=False)
+
+    @field_validator("baseline_min_age")
+    @classmethod
+    def _known_age_floor(cls, value: int) -> int:
+        if value not in BASELINE_MIN_AGES:
+            raise ValueError(ERROR_MIN_AGE.format(value=value))
+        return value
 
     @property
     def upper_threshold(self) -> float:
