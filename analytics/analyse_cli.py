@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
+from analytics import analyse_checks as checks
 from analytics import columns as C
 from analytics.baselines import (
     _census_description,
@@ -64,11 +65,11 @@ ERROR_NO_COLUMN = "{file}, row 1: there is no '{column}' column (the columns are
 ERROR_NO_VALUE_COLUMN = (
     "{file}, row 1: a baseline needs a 'count', 'share' or 'percent' column (the columns are: {found})."
 )
-ERROR_WHOLE = "{file}, row {row}: count '{value}' is not a whole number."
-ERROR_NEGATIVE = "{file}, row {row}: {column} '{value}' must not be negative."
-ERROR_NUMBER = "{file}, row {row}: {column} '{value}' is not a number."
-ERROR_SHARE_RANGE = "{file}, row {row}: share '{value}' must be between 0 and 1."
-ERROR_PERCENT_RANGE = "{file}, row {row}: percent '{value}' must be between 0 and 100."
+ERROR_WHOLE = checks.ERROR_COUNT_WHOLE  # the checks on numbers and cells live in analytics/analyse_checks.py
+ERROR_NEGATIVE = checks.ERROR_NEGATIVE
+ERROR_NUMBER = checks.ERROR_NOT_NUMBER
+ERROR_SHARE_RANGE = checks.ERROR_SHARE_RANGE
+ERROR_PERCENT_RANGE = checks.ERROR_PERCENT_RANGE
 ERROR_NO_ROWS = "{file}: the file has a header but no rows."
 ERROR_NO_KNOWN_BASELINE = "{file}: the baseline has no known group with a figure above 0."
 ERROR_ALPHA = "--alpha must be between 0 and 1 (for example 0.05), not {value}."
@@ -96,12 +97,20 @@ def _read_csv(path: str | Path) -> tuple[str, list[str], list[tuple[int, dict[st
     if not text.strip():
         raise ValueError(ERROR_EMPTY.format(file=name))
     reader = csv.reader(text.splitlines())
-    header = [h.strip().lower() for h in next(reader)]
     rows = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        rows.append((number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+        checks.check_cells(name, 1, header)
+        for number, cells in enumerate(reader, start=2):
+            checks.check_cells(name, number, cells)
+            if not any(c.strip() for c in cells):
+                continue
+            rows.append(
+                (number, {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)})
+            )
+    except csv.Error as error:
+        reason = checks.shown(" ".join(str(error).split()), 80)
+        raise ValueError(checks.ERROR_CSV.format(file=name, row=reader.line_num, reason=reason)) from None
     if not rows:
         raise ValueError(ERROR_NO_ROWS.format(file=name))
     return name, header, rows
@@ -112,18 +121,6 @@ def _require(name: str, header: list[str], column: str) -> None:
         raise ValueError(ERROR_NO_COLUMN.format(file=name, column=column, found=", ".join(header)))
 
 
-def _number(name: str, row: int, column: str, value: str) -> float:
-    try:
-        number = float(value.replace(",", ""))
-    except ValueError:
-        raise ValueError(ERROR_NUMBER.format(file=name, row=row, column=column, value=value)) from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(ERROR_NUMBER.format(file=name, row=row, column=column, value=value))
-    if number < 0:
-        raise ValueError(ERROR_NEGATIVE.format(file=name, row=row, column=column, value=value))
-    return number
-
-
 def read_involved(path: str | Path) -> pl.DataFrame:
     """level, period, label, count from an involved-counts CSV (``ValueError`` names file, row, problem)."""
     name, header, rows = _read_csv(path)
@@ -131,16 +128,9 @@ def read_involved(path: str | Path) -> pl.DataFrame:
     _require(name, header, "count")
     records = []
     for number, row in rows:
-        value = row["count"]
-        try:
-            count = float(value.replace(",", ""))
-        except ValueError:
-            raise ValueError(ERROR_WHOLE.format(file=name, row=number, value=value)) from None
-        if count != count or not count.is_integer():
-            raise ValueError(ERROR_WHOLE.format(file=name, row=number, value=value))
-        if count < 0:
-            raise ValueError(ERROR_NEGATIVE.format(file=name, row=number, column="count", value=value))
-        records.append((row.get(LEVEL) or ALL, row.get(C.PERIOD) or ALL, row[C.GROUP], int(count)))
+        count = checks.parse_count(name, number, row["count"])
+        records.append((row.get(LEVEL) or ALL, row.get(C.PERIOD) or ALL, row[C.GROUP], count))
+    checks.check_total(name, [r[3] for r in records])
     return pl.DataFrame(
         records,
         schema={LEVEL: pl.String, C.PERIOD: pl.String, "label": pl.String, "count": pl.Int64},
@@ -171,12 +161,8 @@ def read_baseline(spec: str) -> tuple[pl.DataFrame, str, str]:
     records = []
     for number, row in rows:
         value = row[column].rstrip("%").strip() if column == "percent" else row[column]
-        figure = _number(name, number, column, value)
-        if column == "share" and figure > 1:
-            raise ValueError(ERROR_SHARE_RANGE.format(file=name, row=number, value=row[column]))
-        if column == "percent" and figure > 100:
-            raise ValueError(ERROR_PERCENT_RANGE.format(file=name, row=number, value=row[column]))
-        records.append((row[C.GROUP], figure))
+        records.append((row[C.GROUP], checks.parse_baseline_figure(name, number, column, value)))
+    checks.check_total(name, [r[1] for r in records])
     table = pl.DataFrame(records, schema={"label": pl.String, "count": pl.Float64}, orient="row")
     return table, f"the baseline in {name} ({column} column)", ""
 

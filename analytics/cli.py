@@ -35,7 +35,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("init-db", help="create or upgrade the database and load the shipped baselines")
+    p.add_argument("--app-role", metavar="NAME", help="PostgreSQL: give this role the application's rights "
+                                                      "(INSERT and SELECT only on the audit trail)")
     p.set_defaults(handler="analytics.commands:init_db")
+
+    p = sub.add_parser("audit", help="check that the audit trail has not been changed (its hash chain)")
+    p.add_argument("action", choices=("verify",))
+    p.set_defaults(handler="models.audit_chain:run_verify_cli")
 
     p = sub.add_parser("demo", help="seed the synthetic demo trust (fictional people only)")
     p.add_argument("--scale", type=_positive_int, default=1, help="N times the standard size (default 1)")
@@ -97,14 +103,17 @@ def _resolve(handler: str):
 
 
 def _one_sentence(error: BaseException) -> str:
-    """A settings error from pydantic lists every field; the CLI shows the messages on one line."""
+    """A settings error from pydantic lists every field; the CLI shows the messages on one line, with any
+    control character from a file's values escaped (an ANSI escape must not reach the terminal)."""
+    from models.encoding import escape_control
+
     errors = getattr(error, "errors", None)
     if callable(errors):
         try:
-            return "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in errors())
+            return escape_control("; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in errors()))
         except TypeError:
             pass
-    return " ".join(str(error).split())
+    return escape_control(" ".join(str(error).split()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -123,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the CLI promises no tracebacks
         if os.environ.get("PRESENCE_DEBUG"):
             raise
-        print(f"presence: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"presence: {type(error).__name__}: {_one_sentence(error)[:300]}", file=sys.stderr)
         return EXIT_FAILURE
 
 

@@ -18,6 +18,12 @@ def init_db(args: argparse.Namespace | None = None) -> int:
     loaded = load_reference_baselines(engine)
     print(f"Database ready at {engine.url.render_as_string(hide_password=True)}; "
           f"{loaded} reference baseline rows added.")
+    role = getattr(args, "app_role", None)
+    if role:
+        from models.db_roles import grant_app_role
+
+        grant_app_role(engine, role)
+        print(f"Role {role} may now run Presence: it can read and add to the audit trail, never change it.")
     return 0
 
 

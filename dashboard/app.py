@@ -85,6 +85,7 @@ def menu(sections: dict[str, list[st.Page]]) -> None:
 cache.begin_run()  # the change counters are read at most once in this run
 try:
     with st.spinner("Opening Presence…"):
+        auth.refuse_unsafe_secrets()  # production: a forgeable sign-in cookie secret stops the app here
         cache.engine()  # create or upgrade the schema on start; refuses unsafe production settings
 except UnsafeSettingsError as error:
     # The project's own sentence, never Streamlit's redacted "This app has encountered an error".

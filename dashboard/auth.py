@@ -19,13 +19,16 @@ rerun.
 from __future__ import annotations
 
 import time
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from analytics.access import NOBODY, Viewer, allowed_pages, resolve_viewer
 from models import audit
-from models.settings import Settings, get_settings
+from models.settings import Settings, cookie_secret_problem, get_settings
 
 SIGNED_IN_KEY = "_presence_signed_in"
 LOCAL_BANNER = (
@@ -43,11 +46,73 @@ NO_ROLE_TEXT = (
     "show. Ask your organisation's data steward to add you."
 )
 PAGE_REFUSED = "Your role does not include this page. Use the pages in the menu."
+SIGN_IN_NOT_CONFIGURED = (
+    "Sign-in is not configured: an administrator must create {file} from .streamlit/secrets.example.toml "
+    "(see SECURITY.md) before anyone can sign in."
+)
+SECRETS_UNREADABLE = "{file} is not a valid TOML file ({reason}), so Presence cannot start: fix it and restart."
 
 
 def is_local_mode(settings: Settings | None = None) -> bool:
     """True in the embedded single-user mode: never when PRESENCE_ENV=production."""
     return (settings or get_settings()).env != "production"
+
+
+def secrets_files() -> list[Path]:
+    """The secrets files Streamlit reads, in order (a later file overrides an earlier one)."""
+    return [Path(p) for p in st.get_option("secrets.files")]
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def secrets_problem(files: list[Path] | None = None) -> str | None:
+    """One sentence when the sign-in secrets would be unsafe in production (naming the file), else None.
+
+    The ``cookie_secret`` Streamlit will use is the one in the last file that sets it; an unreadable file is
+    a problem too. Missing secrets are not: sign-in is then simply not configured (see ``sign_in_gate``).
+    """
+    found: tuple[object, Path] | None = None
+    for path in files if files is not None else secrets_files():
+        if not path.is_file():
+            continue
+        try:
+            secrets = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            reason = " ".join(str(error).split())[:120]
+            return SECRETS_UNREADABLE.format(file=_label(path), reason=reason)
+        section = secrets.get("auth")
+        if isinstance(section, dict) and "cookie_secret" in section:
+            found = (section["cookie_secret"], path)
+    if found is None:
+        return None
+    return cookie_secret_problem(found[0], file=_label(found[1]))
+
+
+def refuse_unsafe_secrets() -> None:
+    """Production only: stop the app, with one sentence, when its sign-in secrets are unsafe."""
+    if is_local_mode():
+        return
+    problem = secrets_problem()
+    if problem:
+        st.error(problem, icon=":material/gpp_bad:")
+        st.stop()
+
+
+def _sign_in() -> None:
+    """Start the sign-in; when it is not configured, say so on the page (not Streamlit's redacted error)."""
+    try:
+        st.login()
+    except StreamlitAuthError:
+        files = [p for p in secrets_files() if p.is_file()] or secrets_files()[-1:]
+        st.error(
+            SIGN_IN_NOT_CONFIGURED.format(file=_label(files[-1]) if files else ".streamlit/secrets.toml"),
+            icon=":material/key_off:",
+        )
 
 
 def _claims() -> Any:
@@ -150,7 +215,7 @@ def sign_in_gate() -> Viewer:
             st.info(EXPIRED_TEXT)
         st.markdown(SIGN_IN_TEXT)
         if st.button("Sign in", type="primary", icon=":material/login:"):
-            st.login()
+            _sign_in()
     else:
         st.info(NO_ROLE_TEXT.format(email=viewer.email))
         sign_out_button()

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from models import encoding, spreadsheet_limits
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DELIMITERS = (",", ";", "\t")
 XLSX_MAGIC = b"PK\x03\x04"
@@ -95,7 +97,7 @@ def is_workbook(data: bytes, file_name: str) -> bool:
 
 
 def decode_text(data: bytes, *, file_name: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252; anything else is refused."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or plausibly Windows-1252; anything else is refused."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
@@ -105,6 +107,8 @@ def decode_text(data: bytes, *, file_name: str) -> str:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
+            if not encoding.plausibly_cp1252(data):
+                raise ValueError(encoding.NOT_UTF8.format(file=file_name)) from None
             try:
                 text = data.decode("cp1252")
             except UnicodeDecodeError as error:
@@ -137,8 +141,10 @@ def read_csv(data: bytes, *, file_name: str, max_rows: int) -> Sheet:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(len(text), old_limit))
+    limits = spreadsheet_limits.from_settings()
     try:
-        return _sheet_from_rows(reader, name=None, file_name=file_name, max_rows=max_rows)
+        rows = spreadsheet_limits.bounded_rows(reader, where=file_name, limits=limits)
+        return _sheet_from_rows(rows, name=None, file_name=file_name, max_rows=max_rows)
     except csv.Error as error:
         raise ValueError(BAD_CSV.format(file=file_name, row=reader.line_num, reason=error)) from error
     finally:
@@ -196,6 +202,7 @@ def _open_workbook(data: bytes, *, file_name: str, limit: int):
         raise ValueError(
             TOO_BIG.format(file=file_name + " (unpacked)", size=unpacked, limit=MAX_UNPACK_RATIO * limit)
         )
+    spreadsheet_limits.check_workbook(data, file_name=file_name, limits=spreadsheet_limits.from_settings())
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
@@ -227,8 +234,14 @@ def read_workbook(
             declared = getattr(worksheet, "max_row", None)
             if isinstance(declared, int) and declared > max_rows + 1:
                 raise ValueError(TOO_MANY_ROWS.format(file=_label(file_name, name), limit=max_rows))
+            if (getattr(worksheet, "max_column", None) or 0) > spreadsheet_limits.MAX_COLUMNS:
+                worksheet.reset_dimensions()  # a declared width is not trusted: read the cells there are
             try:
-                rows = worksheet.iter_rows(values_only=True)
+                rows = spreadsheet_limits.bounded_rows(
+                    worksheet.iter_rows(values_only=True),
+                    where=_label(file_name, name),
+                    limits=spreadsheet_limits.from_settings(),
+                )
                 out.append(
                     _sheet_from_rows(
                         rows, name=name, file_name=file_name, max_rows=max_rows, as_text=cell_text

@@ -40,8 +40,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from data import codes, vocabulary
-from models import _tabular, audit, crud
+from models import _tabular, audit, crud, references
 from models.db import bump_data_version
+from models.encoding import escape_control
 from models.settings import get_settings
 from models.tables import (
     PLAN_CHARACTERISTICS,
@@ -116,6 +117,7 @@ SAME_TABLE_SHEETS = (
 NO_TABLE_SHEETS = (
     "No sheet of {file} looks like a Presence table; choose a sheet with --sheet and a table with --table."
 )
+NO_ROWS = "{file} has headings but no rows, so nothing was imported."
 DATABASE_REFUSED = "The database refused the import of {file} ({reason}); nothing was written."
 SEVERAL_IN_FILE = (
     "{file} describes several organisations ({codes}); a file holds one organisation: split it into one file "
@@ -1088,6 +1090,14 @@ def _validate(
 ) -> _Validated:
     label = f"sheet '{sheet.name}'" if sheet.name else file_name
     frame, problems, ignored_here = _raw_frame(spec, sheet, label)
+    frame, reference_problems = references.check(  # pseudonyms only, one spelling each, no look-alikes
+        frame,
+        table=spec.name,
+        columns=[(c.name, c.kind, c.link) for c in spec.columns],
+        known={t: [*f.get_column("ref").to_list(), *sorted(lookups.incoming.get(t, ()))]
+               for t, f in lookups.refs.items()},
+    )
+    problems.extend(reference_problems)
     present = {vocabulary.key(h) for h in sheet.headers}
     present = {HEADER_MAPS[spec.name][h] for h in present if h in HEADER_MAPS[spec.name]}
     ignored.extend(ignored_here)
@@ -1617,6 +1627,8 @@ def _import(
         limit=settings.max_import_bytes,
     )
     total_rows = sum(len(s.rows) for _, s in plan)
+    if total_rows == 0:
+        raise ValueError(NO_ROWS.format(file=name))
     if total_rows > settings.max_import_rows:
         raise ValueError(_tabular.TOO_MANY_ROWS.format(file=name, limit=settings.max_import_rows))
     report = ImportReport(
@@ -1955,25 +1967,25 @@ def run_cli(args: argparse.Namespace) -> int:
     if getattr(args, "report", None):
         Path(args.report).write_text(report.to_csv(), encoding="utf-8-sig")
     for t in report.tables:
-        print(
+        print(escape_control(
             f"  {t.table}{f' (sheet {t.sheet})' if t.sheet else ''}: {t.rows_read:,} read, "
             f"{t.added:,} added, "
             f"{t.updated:,} updated, {t.unchanged:,} unchanged, {t.rejected:,} rejected"
-        )
+        ))
     for item in report.ignored:
-        print(f"  not read: {item}")
+        print(escape_control(f"  not read: {item}"))
     shown = report.problems[:50]
     for p in shown:
         where = f"row {p.row}" + (f", column {p.column}" if p.column else "")
         sheet_label = f"sheet {p.sheet}, " if p.sheet else ""
         value = f" '{p.value}'" if p.value is not None else ""
-        print(f"  {sheet_label}{where}:{value} {p.problem}; accepted: {p.accepted}")
+        print(escape_control(f"  {sheet_label}{where}:{value} {p.problem}; accepted: {p.accepted}"))
     if len(report.problems) > len(shown):
         print(
             f"  ... and {len(report.problems) - len(shown):,} more problems"
             + ("; see the report file." if getattr(args, "report", None) else "; use --report FILE.csv.")
         )
-    print(report.summary())
+    print(escape_control(report.summary()))
     return 1 if report.problems else 0
 
 

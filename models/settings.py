@@ -7,14 +7,36 @@ the disclosure-control rules are settings too, defaulting to the standards' and 
 
 from __future__ import annotations
 
+import math
+import tomllib
+from collections import Counter
 from datetime import time
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///presence.db"
+SECRETS_EXAMPLE = Path(__file__).resolve().parents[1] / ".streamlit" / "secrets.example.toml"
+MIN_COOKIE_SECRET_BYTES = 32
+MIN_COOKIE_SECRET_BITS = 96  # estimated from the characters' frequencies (token_urlsafe(48) gives ~330)
+MIN_COOKIE_SECRET_DISTINCT = 12
+PLACEHOLDER_WORDS = ("replace", "change", "example", "secret", "password", "placeholder", "random")
+GENERATE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+ERROR_COOKIE_EXAMPLE = (
+    "The cookie_secret in {file} is the example value from secrets.example.toml, which anyone can read, so "
+    "anyone could forge a sign-in: replace it with the output of " + GENERATE_SECRET + "."
+)
+ERROR_COOKIE_SHORT = (
+    "The cookie_secret in {file} is {length} bytes long, under the {minimum} bytes needed to stop forged "
+    "sign-ins: replace it with the output of " + GENERATE_SECRET + "."
+)
+ERROR_COOKIE_WEAK = (
+    "The cookie_secret in {file} is not random enough to stop forged sign-ins ({reason}): replace it with "
+    "the output of " + GENERATE_SECRET + "."
+)
 BASELINE_MIN_AGES = (0, 16, 18)
 ERROR_MIN_AGE = "PRESENCE_BASELINE_MIN_AGE must be 16, 18 or 0 (all ages), not {value}."
 
@@ -54,9 +76,15 @@ class Settings(BaseSettings):
     # Import limits
     max_import_bytes: int = 50 * 1024 * 1024
     max_import_rows: int = 1_000_000
+    max_import_cells: int = Field(15_000_000, ge=1, description="Cells read from one file, blank ones included.")
+    max_import_seconds: float = Field(120.0, gt=0, description="Reading one file stops after this long.")
 
     # Sign-in: local single-user mode is for the embedded default only
     local_user: str = "local@presence.invalid"
+
+    # The audit trail's hash chain is keyed with this (HMAC-SHA-256); keep it outside the database, so that
+    # not even the database owner can rewrite an event and recompute the chain. Empty: a plain hash chain.
+    audit_key: str = Field("", repr=False)
 
     @field_validator("baseline_min_age")
     @classmethod
@@ -84,6 +112,48 @@ class Settings(BaseSettings):
         if self.meeting_ideal < self.meeting_minimum:
             raise UnsafeSettingsError("PRESENCE_MEETING_IDEAL must not be below PRESENCE_MEETING_MINIMUM.")
         return self
+
+
+def example_cookie_secret() -> str | None:
+    """The placeholder ``cookie_secret`` shipped in ``.streamlit/secrets.example.toml``."""
+    try:
+        return tomllib.loads(SECRETS_EXAMPLE.read_text(encoding="utf-8"))["auth"]["cookie_secret"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):  # pragma: no cover - the example ships with Presence
+        return None
+
+
+def entropy_bits(text: str) -> float:
+    """An estimate of a string's randomness: its length times the Shannon entropy of its characters."""
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    per_char = -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+    return per_char * len(text)
+
+
+def cookie_secret_problem(secret: object, *, file: str) -> str | None:
+    """One sentence naming ``file`` when the sign-in cookie secret is unsafe, else None.
+
+    Unsafe: the example's value, shorter than 32 bytes, fewer than 12 different characters, under 96 bits
+    by the character-frequency estimate, or containing a placeholder word ("replace", "secret"...).
+    """
+    text = "" if secret is None else str(secret)
+    if text == example_cookie_secret() or text.strip() == (example_cookie_secret() or "").strip():
+        return ERROR_COOKIE_EXAMPLE.format(file=file)
+    length = len(text.encode("utf-8"))
+    if length < MIN_COOKIE_SECRET_BYTES:
+        return ERROR_COOKIE_SHORT.format(file=file, length=length, minimum=MIN_COOKIE_SECRET_BYTES)
+    lowered = text.lower()
+    word = next((w for w in PLACEHOLDER_WORDS if w in lowered), None)
+    if word:
+        return ERROR_COOKIE_WEAK.format(file=file, reason=f"it contains the word '{word}'")
+    distinct = len(set(text))
+    if distinct < MIN_COOKIE_SECRET_DISTINCT:
+        return ERROR_COOKIE_WEAK.format(file=file, reason=f"it uses only {distinct} different characters")
+    bits = entropy_bits(text)
+    if bits < MIN_COOKIE_SECRET_BITS:
+        return ERROR_COOKIE_WEAK.format(file=file, reason=f"about {bits:.0f} bits, under {MIN_COOKIE_SECRET_BITS}")
+    return None
 
 
 @lru_cache(maxsize=1)

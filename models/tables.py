@@ -360,9 +360,15 @@ class UserRole(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only: rows are only ever inserted (an update or delete trigger refuses changes)."""
+    """Append-only: rows are only ever inserted (triggers refuse UPDATE, DELETE and, on SQLite, REPLACE).
+
+    Each row carries the hash of the row before it (``prev_hash``) and its own (``row_hash``), set by
+    ``models.audit`` when the row is inserted, so ``presence audit verify`` detects a changed, removed or
+    inserted row even when the database owner made the change.
+    """
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("uq_audit_event_prev_hash", "prev_hash", unique=True),)  # no forks in the chain
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=_now, index=True)
@@ -370,6 +376,8 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40, index=True)
     organisation_id: int | None = Field(default=None, index=True)
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str | None = Field(default=None, max_length=64)
+    row_hash: str | None = Field(default=None, max_length=64)
 
 
 class ImportLog(SQLModel, table=True):

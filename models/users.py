@@ -5,11 +5,20 @@ gives that user one of ``data.codes.USER_ROLES`` in one organisation. Every chan
 trail in the same transaction, naming who made it (``actor``). Every query binds its values as parameters, so
 an email such as
 ``x@y.org' OR '1'='1`` is only ever compared as text.
+
+Every change is scoped to the organisations the actor is data steward of. An actor that is an email address
+(a person) may change roles only in organisations where they are an active data steward (read from the
+database, or given as ``scope=`` by a caller that already knows the viewer, such as the Admin page); suspending
+someone, which applies everywhere, needs the actor to be data steward of *every* organisation that person has a
+role in. An actor that is not an email address (``cli:<login>`` at the server's command line, ``system``) acts
+for the whole database. No change may leave an organisation without an active data steward: removing,
+demoting or suspending the last one is refused.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import polars as pl
 from sqlalchemy.engine import Engine
@@ -30,6 +39,16 @@ ERROR_NO_ORGANISATION = "There is no organisation with id {organisation_id}."
 ERROR_LAST_STEWARD = (
     "'{email}' is the last data steward of this organisation; give someone else that role first, "
     "or nobody could manage its users."
+)
+ERROR_LAST_STEWARD_SUSPEND = (
+    "'{email}' is the last active data steward of {code}; give someone else that role first, "
+    "or nobody could manage its users."
+)
+ERROR_NOT_STEWARD = "You are not a data steward of organisation {code}, so you cannot change its users."
+ERROR_NO_ROLE_HERE = "'{email}' has no role in an organisation you are data steward of."
+ERROR_SUSPEND_ELSEWHERE = (
+    "'{email}' also has a role in {codes}, where you are not a data steward, so you cannot suspend or restore "
+    "them; take away their role here instead."
 )
 
 USERS_SCHEMA = {
@@ -80,12 +99,45 @@ def _stewards(session: Session, organisation_id: int) -> int:
     return len(rows)
 
 
-def set_role(*, session: Session, email: str, organisation_id: int, role: str, actor: str) -> UserRole:
+def _code(session: Session, organisation_id: int) -> str:
+    organisation = session.get(Organisation, organisation_id)
+    return organisation.code if organisation is not None else str(organisation_id)
+
+
+def acting_scope(*, session: Session, actor: str, scope: Collection[int] | None = None) -> set[int] | None:
+    """The organisations ``actor`` may manage users of; None means every organisation (an operator).
+
+    ``scope`` given: exactly those (the Admin page passes the viewer's data-steward organisations). Otherwise
+    an actor that is an email address gets the organisations where they are an *active* data steward, and
+    any other actor (``cli:<login>``, ``system``) is an operator of the whole database.
+    """
+    if scope is not None:
+        return {int(i) for i in scope}
+    if "@" not in str(actor):
+        return None
+    return {i for i, role in roles_for(session=session, email=actor).items() if role == "data_steward"}
+
+
+def _check_scope(session: Session, allowed: set[int] | None, organisation_id: int) -> None:
+    if allowed is not None and int(organisation_id) not in allowed:
+        raise ValueError(ERROR_NOT_STEWARD.format(code=_code(session, organisation_id)))
+
+
+def set_role(
+    *,
+    session: Session,
+    email: str,
+    organisation_id: int,
+    role: str,
+    actor: str,
+    scope: Collection[int] | None = None,
+) -> UserRole:
     """Give ``email`` this role in the organisation (creating the user if new, replacing any earlier role)."""
     email = normalise_email(email)
     _check_role(role)
     if session.get(Organisation, organisation_id) is None:
         raise ValueError(ERROR_NO_ORGANISATION.format(organisation_id=organisation_id))
+    _check_scope(session, acting_scope(session=session, actor=actor, scope=scope), organisation_id)
     user = _user(session, email)
     if user is None:
         user = AppUser(email=email)
@@ -117,9 +169,12 @@ add_user = set_role
 """``add_user`` is ``set_role``: adding a user always means giving them a role somewhere."""
 
 
-def remove_role(*, session: Session, email: str, organisation_id: int, actor: str) -> bool:
+def remove_role(
+    *, session: Session, email: str, organisation_id: int, actor: str, scope: Collection[int] | None = None
+) -> bool:
     """Take away the user's role in one organisation; True when there was one."""
     email = normalise_email(email)
+    _check_scope(session, acting_scope(session=session, actor=actor, scope=scope), organisation_id)
     user = _user(session, email)
     row = None if user is None else _role_row(session, user.id, organisation_id)
     if row is None:
@@ -139,7 +194,14 @@ def remove_role(*, session: Session, email: str, organisation_id: int, actor: st
     return True
 
 
-def remove_user(*, session: Session, email: str, actor: str, organisation_id: int | None = None) -> int:
+def remove_user(
+    *,
+    session: Session,
+    email: str,
+    actor: str,
+    organisation_id: int | None = None,
+    scope: Collection[int] | None = None,
+) -> int:
     """Remove the user's role in ``organisation_id``, or (with None) the user and every role; returns roles
     removed.
 
@@ -150,8 +212,15 @@ def remove_user(*, session: Session, email: str, actor: str, organisation_id: in
     if user is None:
         raise ValueError(ERROR_NO_USER.format(email=email))
     if organisation_id is not None:
-        return int(remove_role(session=session, email=email, organisation_id=organisation_id, actor=actor))
+        return int(
+            remove_role(
+                session=session, email=email, organisation_id=organisation_id, actor=actor, scope=scope
+            )
+        )
     rows = session.exec(select(UserRole).where(UserRole.user_id == user.id)).all()
+    allowed = acting_scope(session=session, actor=actor, scope=scope)
+    for row in rows:
+        _check_scope(session, allowed, row.organisation_id)
     for row in rows:
         if row.role == "data_steward" and _stewards(session, row.organisation_id) <= 1:
             raise ValueError(ERROR_LAST_STEWARD.format(email=email))
@@ -177,20 +246,38 @@ def remove_user(*, session: Session, email: str, actor: str, organisation_id: in
     return len(rows)
 
 
-def set_active(*, session: Session, email: str, active: bool, actor: str) -> None:
-    """Suspend (False) or restore (True) a user without losing their roles; a suspended user sees nothing."""
+def set_active(
+    *, session: Session, email: str, active: bool, actor: str, scope: Collection[int] | None = None
+) -> None:
+    """Suspend (False) or restore (True) a user without losing their roles; a suspended user sees nothing.
+
+    Suspension applies in every organisation, so the actor must be data steward of every organisation the
+    user has a role in; the last active data steward of an organisation cannot be suspended.
+    """
     email = normalise_email(email)
     user = _user(session, email)
     if user is None:
         raise ValueError(ERROR_NO_USER.format(email=email))
+    rows = session.exec(select(UserRole).where(UserRole.user_id == user.id)).all()
+    organisations = [r.organisation_id for r in rows]
+    allowed = acting_scope(session=session, actor=actor, scope=scope)
+    if allowed is not None:
+        if not organisations:
+            raise ValueError(ERROR_NO_ROLE_HERE.format(email=email))
+        elsewhere = sorted(_code(session, i) for i in organisations if i not in allowed)
+        if elsewhere:
+            raise ValueError(ERROR_SUSPEND_ELSEWHERE.format(email=email, codes=", ".join(elsewhere)))
     if user.active == active:
         return
+    if not active:
+        for row in rows:
+            if row.role == "data_steward" and _stewards(session, row.organisation_id) <= 1:
+                raise ValueError(
+                    ERROR_LAST_STEWARD_SUSPEND.format(email=email, code=_code(session, row.organisation_id))
+                )
     user.active = active
     session.add(user)
     session.flush()
-    organisations = [
-        r.organisation_id for r in session.exec(select(UserRole).where(UserRole.user_id == user.id))
-    ]
     for organisation_id in organisations or [None]:
         audit.record_event(
             session=session,

@@ -98,3 +98,31 @@ def engine(request) -> Engine:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_engine")
     return request.getfixturevalue("pg_engine")
+
+
+@pytest.fixture
+def fresh_pg_url(pg_database_url) -> Iterator[str]:
+    """A PostgreSQL database of its own for one test: for tests that tamper with the audit trail or grant
+    roles, which must not touch the session's shared database."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"presence_fresh_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    yield url
+    get_engine(url).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_engine(request, tmp_path) -> Engine:
+    """A migrated database of its own, once on SQLite and once on PostgreSQL (see ``fresh_pg_url``)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    engine = get_engine(url)
+    upgrade_schema(engine)
+    return engine

@@ -44,11 +44,15 @@ engine = cache.engine()
 st.caption(f"{f.organisation_name} · only data stewards see this page · every change below is audited")
 
 
+# Every change is limited to the organisations this viewer is data steward of (models.users checks it).
+STEWARD_OF = sorted(o for o, role in viewer.roles.items() if role == "data_steward")
+
+
 def _change(action, success: str, **kwargs) -> None:
     """Run one change in its own transaction; show its one-sentence error if it is refused."""
     try:
         with session_scope(engine) as session:
-            action(session=session, actor=viewer.email, **kwargs)
+            action(session=session, actor=viewer.email, scope=STEWARD_OF, **kwargs)
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
         return

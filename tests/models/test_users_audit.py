@@ -37,14 +37,14 @@ def test_set_role_creates_the_user_and_records_who_did_it(engine):
             email=email.upper(),
             organisation_id=org,
             role="equality_lead",
-            actor="steward@example.org",
+            actor="cli:steward",
         )
     with Session(engine) as session:
         assert users.roles_for(session=session, email=email) == {org: "equality_lead"}
     events = audit.audit_frame(engine, organisation_id=org, action=audit.ROLE_GRANTED)
     mine = events.filter(events["detail"].str.contains(email.lower()))
     assert mine.height == 1
-    assert mine["user"][0] == "steward@example.org"
+    assert mine["user"][0] == "cli:steward"
     assert '"role": "equality_lead"' in mine["detail"][0] and '"previous_role": null' in mine["detail"][0]
 
 
