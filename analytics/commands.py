@@ -33,6 +33,11 @@ def demo(args: argparse.Namespace) -> int:
         if organisations:
             print("The database already has data; the demo trust was not added.")
             return 0
+    if getattr(args, "network", False):
+        from data.demo_network import seed_network
+
+        print("\n".join(seed_network(engine=engine, seed=args.seed)))
+        return 0
     summary = seed_demo(engine=engine, scale=args.scale, seed=args.seed)
     print(summary)
     return 0
