@@ -207,6 +207,9 @@ def funnel_sentence(funnel: pl.DataFrame) -> str:
     not_plotted = funnel.height - plotted
     tail = (f" {not_plotted} organisation{'s are' if not_plotted != 1 else ' is'} not plotted (hidden small "
             "numbers, nobody counted or no baseline)." if not_plotted else "")
+    if plotted == 0:
+        return ("No organisation can be plotted: every one has a hidden small number, nobody counted or no "
+                "baseline for this group, level and period.")
     if outside.height == 0:
         return (f"All {plotted} organisations plotted are within the 95% limits: none differs from its own "
                 f"catchment more than chance would explain.{tail}")
