@@ -32,10 +32,11 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from data import codes, demo
-from models.tables import OrganisationCreate
+from models.tables import Organisation, OrganisationCreate
 
 __all__ = ["NETWORK", "NetworkMember", "build_member", "seed_network"]
 
@@ -48,6 +49,10 @@ GAP_CLOSING_FROM = date(2023, 10, 1)
 GAP_CLOSED_BY = date(2025, 10, 1)
 GAP_CLOSED_FACTOR = 1.6  # joiners after the change over-weighted, so the board as a whole catches up
 LOWER_LEVELS = ("individual", "community")
+ERROR_TAKEN = (
+    "The demo network's organisations {codes} already exist: nothing was added. Use an empty database or "
+    "remove them first."
+)
 ERROR_SIZE = "The network size must be above 0 and at most 1, not {size}."
 ERROR_NO_AREA = "The demo network's area {code} has no Census 2021 ethnicity figures in {file}."
 
@@ -187,10 +192,14 @@ def seed_network(*, engine: Engine, seed: int = 2021, size: float = 1.0,
                  codes_wanted: tuple[str, ...] | None = None) -> list[str]:
     """Add the organisations of ``NETWORK`` (those in ``codes_wanted`` when given; one transaction each); one
     summary line per organisation."""
+    wanted = [m for m in NETWORK if codes_wanted is None or m.code in codes_wanted]
+    with engine.connect() as connection:
+        taken = set(connection.execute(select(Organisation.code)).scalars())
+    clashes = [m.code for m in wanted if m.code in taken]
+    if clashes:
+        raise ValueError(ERROR_TAKEN.format(codes=", ".join(clashes)))
     lines = []
-    for member in NETWORK:
-        if codes_wanted is not None and member.code not in codes_wanted:
-            continue
+    for member in wanted:
         plan = build_member(member, seed=seed, size=size)
         demo.seed_plan(engine=engine, plan=plan, organisation=OrganisationCreate(
             code=member.code, name=member.name, catchment=list(member.catchment)))
