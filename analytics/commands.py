@@ -22,7 +22,8 @@ def init_db(args: argparse.Namespace | None = None) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Seed the synthetic demo trust; with --if-empty, only when there is no organisation yet."""
+    """Seed the synthetic demo trust (or, with --network, the demo network of 12 organisations); with
+    --if-empty, only when there is no organisation yet."""
     from data.demo import seed_demo
 
     init_db()
