@@ -44,6 +44,7 @@ def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
             _page("trends.py", "Trends", ":material/trending_up:", allowed),
             _page("outreach.py", "Outreach", ":material/campaign:", allowed),
             _page("network.py", "Network", ":material/hub:", allowed),
+            _page("board_pack.py", "Board pack", ":material/description:", allowed),
         ],
         "4PI standards": [
             _page("scorecard.py", "4PI scorecard", ":material/fact_check:", allowed),

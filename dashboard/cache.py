@@ -35,34 +35,34 @@ from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
-from analytics.fourpi_scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
+from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure policy, re-exported for the pages
+    PEOPLE_INDICATORS,
+    RAG_HIDDEN,
+    SCORECARD_COUNTS,
+    fourpi_headline,
+    protect_scorecard,
+)
+from analytics.fourpi_disclosure import as_int as _as_int
+from analytics.fourpi_disclosure import published as _published
 from analytics.loader import Frames
 from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
 from analytics.trends import Trend
+from analytics.wording import (  # noqa: F401 - re-exported for the pages
+    CHARACTERISTIC_LABELS,
+    INVOLVEMENT_FILTERS,
+    STATUS_MARKS,
+    STATUS_WORDS,
+)
 from models.db import get_engine, upgrade_schema
 from models.settings import get_settings
 
 PERIOD_KINDS = {"quarter": "Quarter", "year": "Year"}
-INVOLVEMENT_FILTERS = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}
 BASELINE_KINDS = {
     "census": "Census 2021: the area the organisation serves",
     "user": "A baseline you supplied",
     "need_weighted": "Need-weighted: Census x Mental Health Act detention rates",
 }
-CHARACTERISTIC_LABELS = {
-    "ethnicity_broad": "Ethnicity (5 broad groups)",
-    "ethnicity": "Ethnicity (detailed categories)",
-    "ethnicity_binary": "Ethnicity (White / ethnic minority)",
-    "sex": "Sex",
-    "age_band": "Age band",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-    "involvement_type": "Service user or carer",
-}
-STATUS_WORDS = stats.STATUS_WORDS  # the words live with the rules (analytics.stats)
-STATUS_MARKS = stats.STATUS_MARKS
 MISSING_STATUSES = (c.STATUS_UNDER, c.STATUS_ABSENT)
 
 SUPPRESSED_MARK = "*"
@@ -392,15 +392,7 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
 # - A scorecard status (meets / close / falls short) is worked out again from the shown counts, so it gives
 #   away nothing the shown share does not; it is "hidden" where the share is.
 
-PEOPLE_INDICATORS = frozenset({
-    "felt_valued", "could_influence", "informed_of_outcomes",  # questionnaires returned: people
-    "role_descriptions",  # involvement roles: one person each
-    "support_offered", "training_offered",  # people involved
-    "payments_on_time",  # fees and expenses claims: one person's money each
-})
-NOT_MET = "not_met"
 HEAD_COUNTS = (k.SERVICE_USERS, k.CARERS, k.SU_CARERS, k.RESERVES, k.PRESENCE_BAND)
-SCORECARD_COUNTS = (k.NUMERATOR, k.DENOMINATOR, k.LEFT_OUT)
 CLAIMS = "claims"
 CLAIM_STATUSES = (k.PAYMENT_ON_TIME, k.PAYMENT_LATE, k.PAYMENT_OVERDUE, k.PAYMENT_PENDING)
 FEEDBACK_COUNTS = (k.ANSWERS, k.STATED, k.AGREE, k.NEUTRAL, k.DISAGREE, k.NOT_STATED, k.NOT_KNOWN)
@@ -420,16 +412,6 @@ def _frames_4pi(organisation_id: int, version: str, as_of: date):
 
 def _4pi(f: Filters):
     return _frames_4pi(f.organisation_id, f.data_version, date.today())
-
-
-def _as_int(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> pl.DataFrame:
-    return frame.with_columns(pl.col(n).cast(pl.Int64) for n in columns if n in frame.columns)
-
-
-def _published(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    """A 4PI frame with no counts of people (meetings, activities): exact for every role, with the flags
-    that say so (not for publication for exact roles)."""
-    return access.protect_frame(frame, viewer, organisation_id, counts=[], derived={})
 
 
 def _protect_people(frame: pl.DataFrame, viewer: Viewer, organisation_id: int, counts: list[str], *,
@@ -478,49 +460,6 @@ def _protect_detail(detail: pl.DataFrame, key: str, viewer: Viewer, organisation
     if key == "feedback":
         return _protect_feedback(detail, viewer, organisation_id)
     return _published(detail, viewer, organisation_id)  # purpose, impact, review: about activities
-
-
-def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    """The indicators that count people, suppressed and rounded, the share recomputed from what is shown."""
-    rows = _as_int(card.filter(pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), SCORECARD_COUNTS).with_columns(
-        (pl.col(k.DENOMINATOR) - pl.col(k.NUMERATOR)).alias(NOT_MET))
-    value = pl.when(pl.col(k.DENOMINATOR) > 0).then(pl.col(k.NUMERATOR) / pl.col(k.DENOMINATOR))
-    return access.protect_frame(rows, viewer, organisation_id, counts=[*SCORECARD_COUNTS, NOT_MET],
-                                lines=[(k.DENOMINATOR, k.NUMERATOR, NOT_MET)], derived={k.VALUE: value})
-
-
-def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer,
-                      organisation_id: int) -> pl.DataFrame:
-    """A scorecard as this viewer may see it: exact and marked not for publication for exact roles; for the
-    others the indicators that count people are suppressed and rounded, their share, status and trend worked
-    out again from the shown counts (``previous`` is the scorecard a year before, protected the same way)."""
-    if viewer.exact(organisation_id):
-        return access.protect_frame(card, viewer, organisation_id, counts=list(SCORECARD_COUNTS), derived={})
-    order = card.select(k.INDICATOR).with_row_index("_order")
-    people = _scorecard_people(card, viewer, organisation_id)
-    before = _scorecard_people(previous, viewer, organisation_id).select(
-        k.INDICATOR, pl.col(k.VALUE).alias(k.PREVIOUS_VALUE),
-        (pl.col(suppression.suppressed_flag(k.NUMERATOR))
-         | pl.col(suppression.suppressed_flag(k.DENOMINATOR))).alias(PREVIOUS_HIDDEN))
-    period, previous_label = card.get_column(k.PERIOD)[0], card.get_column(k.PREVIOUS_PERIOD)[0]
-    people = judge_scorecard(
-        people.drop(k.PREVIOUS_VALUE).join(before, on=k.INDICATOR, how="left"), period, previous_label
-    ).drop(NOT_MET, suppression.suppressed_flag(NOT_MET))
-    others = _published(card.filter(~pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), viewer, organisation_id)
-    flags = [suppression.suppressed_flag(n) for n in SCORECARD_COUNTS]
-    merged = pl.concat([others, people], how="diagonal_relaxed").with_columns(
-        pl.col(n).fill_null(False) for n in flags)
-    return merged.join(order, on=k.INDICATOR).sort("_order").drop("_order")
-
-
-def fourpi_headline(card: pl.DataFrame) -> str:
-    """One sentence summing up a scorecard; indicators hidden by disclosure control are counted apart."""
-    hidden = card.filter(pl.col(k.RAG) == RAG_HIDDEN).height
-    sentence = fourpi.scorecard_headline(card.filter(pl.col(k.RAG) != RAG_HIDDEN))
-    if hidden:
-        sentence += (f" {hidden} indicator{'s' if hidden != 1 else ''} about too few people to show "
-                     f"{'are' if hidden != 1 else 'is'} hidden (*).")
-    return sentence
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -966,3 +905,59 @@ def network_members(f: Filters, viewer: Viewer) -> list[network.Member]:
 def network_funnel(members: list[network.Member], level: str, group: str, period: str) -> pl.DataFrame:
     """The funnel table (one row per organisation) for a level, group and period."""
     return network.funnel_table(network.organisation_figures(members, level=level, group=group, period=period))
+
+
+# --- The board pack ------------------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner="Putting the board pack together…", max_entries=8)
+def _pack_figures(organisation_id: int, scope_key: str, characteristic: str, baseline_kind: str,
+                  baseline_source: str | None, involvement: str, period: str | None, exact: bool, version: str,
+                  as_of: date):
+    from analytics import report
+
+    code = next(o["code"] for o in all_organisations() if o["id"] == organisation_id)
+    baseline = _baseline_spec(baseline_kind, baseline_source)
+    request = report.PackRequest(organisation_code=code, period=period, exact=exact,
+                                 characteristic=characteristic, baseline=baseline, involvement=involvement,
+                                 as_of=as_of)
+    return report.gather(engine(), request, access.scoped_viewer(scope_key))
+
+
+def board_pack(f: Filters, viewer: Viewer, period: str | None, exact: bool):
+    """The figures of the board pack (``analytics.report.PackFigures``) for the sidebar's characteristic,
+    baseline and who is counted, one quarter (None: the latest complete one), published or, for roles that
+    may see them, exact."""
+    scope_key = _require(viewer, f.organisation_id)
+    if exact and not viewer.exact(f.organisation_id):
+        raise PermissionError("Your role does not allow exact figures: the pack uses published figures.")
+    return _pack_figures(f.organisation_id, scope_key, f.characteristic, f.baseline_kind, f.baseline_source,
+                         f.involvement, period, exact, f.data_version, date.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pack_document(organisation_id: int, scope_key: str, characteristic: str, baseline_kind: str,
+                   baseline_source: str | None, involvement: str, period: str | None, exact: bool, version: str,
+                   as_of: date, kind: str):
+    from analytics import report
+
+    figures = _pack_figures(organisation_id, scope_key, characteristic, baseline_kind, baseline_source,
+                            involvement, period, exact, version, as_of)
+    return report.public_summary(figures) if kind == "public" else report.board_pack(figures)
+
+
+def board_pack_document(f: Filters, viewer: Viewer, period: str | None, exact: bool, kind: str = "board"):
+    """The board pack (or, with ``kind="public"``, the one-page public summary, always published) as sections
+    (``analytics.report.Pack``), for the preview and the files."""
+    board_pack(f, viewer, period, exact)  # the access checks
+    exact = exact and kind != "public"
+    return _pack_document(f.organisation_id, viewer.scope_key(f.organisation_id), f.characteristic,
+                          f.baseline_kind, f.baseline_source, f.involvement, period, exact, f.data_version,
+                          date.today(), kind)
+
+
+def board_pack_file(f: Filters, viewer: Viewer, period: str | None, exact: bool, file_format: str) -> bytes:
+    """The pack (or, for "public", the one-page public summary, always published) as a file."""
+    from analytics import report
+
+    pack = board_pack_document(f, viewer, period, exact, "public" if file_format == "public" else "board")
+    return report.render(pack, file_format)
