@@ -19,6 +19,7 @@ or exact and not for publication (:func:`disclosure_note`).
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -44,7 +45,7 @@ from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure pol
 )
 from analytics.fourpi_disclosure import as_int as _as_int
 from analytics.fourpi_disclosure import published as _published
-from analytics.loader import Frames
+from analytics.loader import Frames, load_tables
 from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
 from analytics.trends import Trend
@@ -54,7 +55,7 @@ from analytics.wording import (  # noqa: F401 - re-exported for the pages
     STATUS_MARKS,
     STATUS_WORDS,
 )
-from models.db import get_engine, upgrade_schema
+from models.db import GLOBAL, NEWEST_ID, get_engine, read_all_data_versions, upgrade_schema
 from models.settings import get_settings
 
 PERIOD_KINDS = {"quarter": "Quarter", "year": "Year"}
@@ -112,34 +113,59 @@ def _database_key() -> str:
     return hashlib.sha1(get_settings().database_url.encode()).hexdigest()[:10]
 
 
-_VERSION_SQL = text(
-    """
-    SELECT
-      (SELECT count(*) FROM organisation),
-      (SELECT max(id) FROM organisation),
-      (SELECT count(*) FROM level WHERE organisation_id = :o),
-      (SELECT count(*) FROM activity WHERE organisation_id = :o),
-      (SELECT max(id) FROM activity WHERE organisation_id = :o),
-      (SELECT count(*) FROM person WHERE organisation_id = :o),
-      (SELECT max(id) FROM person WHERE organisation_id = :o),
-      (SELECT max(updated_at) FROM person WHERE organisation_id = :o),
-      (SELECT count(*) FROM involvement WHERE organisation_id = :o),
-      (SELECT max(id) FROM involvement WHERE organisation_id = :o),
-      (SELECT count(*) FROM meeting WHERE organisation_id = :o),
-      (SELECT count(*) FROM attendance WHERE organisation_id = :o),
-      (SELECT count(*) FROM baseline),
-      (SELECT max(id) FROM baseline),
-      (SELECT max(id) FROM import_log)
-    """
-)
+RUN_VERSIONS = "_data_versions_this_run"  # st.session_state: the change counters read in this script run
+
+
+def begin_run() -> None:
+    """Called by ``app.py`` first on every run: the change counters are then read at most once per run."""
+    st.session_state[RUN_VERSIONS] = None
+
+
+def _counters() -> dict[tuple[int, str], int]:
+    """Every change counter (``models.db.read_data_versions``: a few rows by primary key), read once per
+    script run when ``app.py`` started the run with :func:`begin_run` (a page run on its own reads them on
+    each call)."""
+    memo_on = RUN_VERSIONS in st.session_state
+    found = st.session_state.get(RUN_VERSIONS) if memo_on else None
+    if found is None:
+        with engine().connect() as connection:
+            found = read_all_data_versions(connection)
+        if memo_on:
+            st.session_state[RUN_VERSIONS] = found
+    return found
+
+
+def forget_data_version() -> None:
+    """After a write in this run (an import, a form), read the counters again on the next call."""
+    if RUN_VERSIONS in st.session_state:
+        st.session_state[RUN_VERSIONS] = None
 
 
 def data_version(organisation_id: int | None = None) -> str:
-    """A cheap fingerprint of the database (and of which database): it changes whenever records are added,
-    removed, re-imported or updated, so cached results are never stale."""
-    with engine().connect() as connection:
-        values = connection.execute(_VERSION_SQL, {"o": organisation_id or 0}).one()
-    return _database_key() + ":" + "|".join("" if v is None else str(v) for v in values)
+    """A fingerprint of the database (and of which database) for an organisation: the change counters that
+    every import and form bumps in its own transaction (``models.db.bump_data_version``), so cached results
+    are never stale, and :func:`_frames` can tell which tables changed. ``None``: the list of organisations."""
+    wanted = {GLOBAL, organisation_id or GLOBAL}
+    parts = [f"{o}.{t}={v}" for (o, t), v in sorted(_counters().items()) if o in wanted]
+    return _database_key() + ":" + "|".join(parts)
+
+
+def _table_versions(version: str, organisation_id: int) -> dict[str, int]:
+    """{"organisation.table": counter} of one organisation (and the global entries) from its
+    :func:`data_version` string."""
+    found = {}
+    for part in version.split(":", 1)[-1].split("|"):
+        if "=" in part:
+            key, value = part.rsplit("=", 1)
+            if int(key.split(".", 1)[0]) in (GLOBAL, organisation_id):
+                found[key] = int(value)
+    return found
+
+
+def _fed(key: str) -> tuple[str, ...]:
+    """The Frames tables a counter of :func:`_table_versions` stands for."""
+    table = key.split(".", 1)[1].removesuffix(NEWEST_ID)
+    return FRAMES_FED_BY.get(table, ())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -186,11 +212,111 @@ def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates
 
 # --- Frames (person-level: never in st.cache_data) ----------------------------------------------------------
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+# Importer table name -> the Frames tables it feeds (the 4PI-only tables feed none).
+FRAMES_FED_BY = {
+    "organisations": ("organisation",),
+    "levels": ("levels",),
+    "activities": ("activities",),
+    "people": ("people",),
+    "involvements": ("involvements",),
+    "meetings": ("meetings",),
+    "attendance": ("attendance",),
+    "baselines": ("baselines",),
+}
+
+
+@dataclass
+class _Loaded:
+    version: str
+    tables: dict[str, int]
+    frames: Frames
+
+
+class _FrameStore:
+    """The newest ``Frames`` of the last organisations looked at (at most ``size``), shared by every session.
+
+    After a change only the tables whose change counters moved are read again (an import of attendance
+    re-reads the attendance table, not the people); everything else is reused. Loads are serialised, so two
+    sessions never read the same organisation at once."""
+
+    def __init__(self, size: int = 2) -> None:
+        self.size = size
+        self.loaded: dict[int, _Loaded] = {}
+        self.lock = threading.Lock()
+
+    def current(self, organisation_id: int, version: str) -> Frames | None:
+        """The frames when they are already at least as new as ``version``."""
+        found = self.loaded.get(organisation_id)
+        if found is None:
+            return None
+        if found.version == version:
+            return found.frames
+        wanted = _table_versions(version, organisation_id)
+        if all(found.tables.get(t, 0) >= v for t, v in wanted.items()):
+            return found.frames  # a request from a run that read the counters before a newer load
+        return None
+
+    def changed_tables(self, organisation_id: int, version: str) -> tuple[str, ...] | None:
+        """The Frames tables to read again for ``version``; None when everything must be read."""
+        found = self.loaded.get(organisation_id)
+        if found is None:
+            return None
+        wanted = _table_versions(version, organisation_id)
+        moved = {t for t in set(wanted) | set(found.tables) if wanted.get(t, 0) != found.tables.get(t, 0)}
+        return tuple(sorted({frame for t in moved for frame in _fed(t)}))
+
+    def get(self, organisation_id: int, version: str) -> Frames:
+        frames = self.current(organisation_id, version)
+        if frames is not None:
+            return frames
+        with self.lock:
+            frames = self.current(organisation_id, version)
+            if frames is not None:
+                return frames
+            changed = self.changed_tables(organisation_id, version)
+            if changed is None:
+                frames = analytics.load_frames(engine(), organisation_id=organisation_id)
+            else:
+                previous = self.loaded[organisation_id].frames
+                fresh = load_tables(engine(), organisation_id, changed) if changed else {}
+                frames = replace(previous, **fresh)
+            self.loaded.pop(organisation_id, None)
+            while len(self.loaded) >= self.size:
+                self.loaded.pop(next(iter(self.loaded)))
+            self.loaded[organisation_id] = _Loaded(version, _table_versions(version, organisation_id), frames)
+            return frames
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> _FrameStore:
+    return _FrameStore()
+
+
 def _frames(organisation_id: int, version: str) -> Frames:
-    """One organisation's records for building aggregates; keyed on (organisation, data version), read only
-    inside this module."""
-    return analytics.load_frames(engine(), organisation_id=organisation_id)
+    """One organisation's records for building aggregates, as of ``version``; read only inside this module.
+    Person-level: kept in :class:`_FrameStore`, never in ``st.cache_data``."""
+    return _store().get(organisation_id, version)
+
+
+PEOPLE_SQL = text("SELECT count(*) FROM person WHERE organisation_id = :o")
+
+
+def prepare(organisation_id: int, version: str, viewer: Viewer) -> None:
+    """Load the organisation's records now, with a spinner that says what is happening ("Loading 151,944
+    people…", or "Reading the latest changes…" after an import), so the first page of a session is never
+    blank. The sidebar calls this before its first data call; nothing happens when they are loaded already or
+    the viewer may not see the organisation's figures."""
+    store = _store()
+    if not viewer.can("aggregates", organisation_id) or store.current(organisation_id, version) is not None:
+        return
+    if store.changed_tables(organisation_id, version) is not None:
+        message = "Reading the latest changes…"
+    else:
+        with engine().connect() as connection:
+            people = connection.execute(PEOPLE_SQL, {"o": organisation_id}).scalar_one()
+        message = f"Loading {people:,} people…"
+    with st.spinner(message, show_time=True):
+        store.get(organisation_id, version)
 
 
 # --- Representation and the views that are selections of it ---------------------------------------------

@@ -129,7 +129,9 @@ def cover(fig: PackFigures, *, public: bool = False) -> tuple[tuple[str, str], .
     if not public:
         facts.append(("Trends", f"the eight quarters {fig.period_from} to {fig.period}"))
     facts += [
-        ("Compared with", f"{rep.baseline_description}; {age_floor_words(settings)}"),
+        ("Compared with", rep.baseline_description),
+        ("Age floor", f"{age_floor_words(settings).capitalize()} (the baseline's age floor, "
+                      "PRESENCE_BASELINE_MIN_AGE)"),
         ("Who is counted", f"{INVOLVEMENT_FILTERS.get(rep.involvement, rep.involvement)}, by "
                            f"{CHARACTERISTIC_LABELS.get(rep.characteristic, rep.characteristic).lower()}"),
         ("Prepared", f"{fig.generated:%-d %B %Y}, by Presence from the organisation's involvement records"),
@@ -436,8 +438,8 @@ def methods(fig: PackFigures) -> Section:
     settings = get_settings()
     rep = fig.rep
     glossary = (
-        f"Baseline: the share of each group among the people the organisation serves ({rep.baseline_description};"
-        f" {age_floor_words(settings)}), after leaving out those whose answer is unknown.",
+        f"Baseline: the share of each group among the people the organisation serves ({age_floor_words(settings)};"
+        " see the cover), after leaving out those whose answer is unknown.",
         "Share: the people from a group as a share of the people at a level whose answer is recorded.",
         f"Under-represented: a share below {rep.under_threshold:g} times the baseline share, where chance is an "
         f"unlikely explanation (exact binomial test, Holm's correction for testing many groups at once, "

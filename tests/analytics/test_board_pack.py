@@ -304,3 +304,9 @@ def test_the_cover_names_the_baselines_age_floor(floor, words):
         baseline_min_age = floor
 
     assert assemble.age_floor_words(Settings() if floor is not None else object()) == words
+
+
+def test_the_cover_names_the_age_floor_setting(published):
+    cover = dict(report.board_pack(published).cover)
+    floor = get_settings().baseline_min_age
+    assert cover["Age floor"].startswith("Residents aged 18 and over" if floor == 18 else "Residents")

@@ -422,6 +422,16 @@ def test_excel_download_reads_back():
     assert pl.read_excel(cache.to_excel(frame)).equals(frame)
 
 
+def test_the_change_counters_are_read_once_per_run(demo_db, monkeypatch):
+    at = open_page("overview")
+    calls = []
+    real = cache.read_all_data_versions
+    monkeypatch.setattr(cache, "read_all_data_versions", lambda connection: calls.append(1) or real(connection))
+    at.sidebar.selectbox(key="f_characteristic").select("sex").run()
+    assert not at.exception
+    assert len(calls) == 1  # the organisation list, the sidebar and the page share one read
+
+
 def test_the_board_pack_page_previews_and_offers_every_download(demo_db):
     at = open_page("board_pack")
     assert not at.exception, [e.value for e in at.exception]
