@@ -63,6 +63,7 @@ PAGE_PERMISSIONS: dict[str, str] = {
     "board_pack": "aggregates",
     "import_data": "import",
     "admin": "admin",
+    "network": "aggregates",  # published figures of every organisation the viewer may see
 }
 
 # Pages the local single-user mode offers while the database has no organisation yet.

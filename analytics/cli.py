@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=_positive_int, default=1, help="N times the standard size (default 1)")
     p.add_argument("--seed", type=int, default=2021, help="random seed (default 2021)")
     p.add_argument("--if-empty", action="store_true", help="do nothing when the database already has data")
+    p.add_argument("--network", action="store_true", help="seed the demo network of 12 fictional organisations "
+                                                          "(NET01-NET12) instead of the demo trust")
     p.set_defaults(handler="analytics.commands:demo")
 
     p = sub.add_parser("analyse", help="compare involved counts with a baseline (JSON or CSV out)")
@@ -59,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=None, help="under-representation ratio (default 0.8)")
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.set_defaults(handler="analytics.analyse_cli:run")
+
+    p = sub.add_parser("network", help="compare organisations: the funnel table, one row per organisation "
+                                       "(published figures only)")
+    p.add_argument("--organisations", metavar="CODES", help="comma-separated organisation codes (default: all)")
+    p.add_argument("--characteristic", default="ethnicity_binary", help="default ethnicity_binary")
+    p.add_argument("--group", default="Ethnic minority", help="the group compared (default: Ethnic minority)")
+    p.add_argument("--level", default="board", help="level key (default board)")
+    p.add_argument("--period", choices=("quarter", "year"), default="year")
+    p.add_argument("--at", metavar="PERIOD", help="the period, e.g. 2026 or 2026-Q3 (default: the latest)")
+    p.add_argument("--format", choices=("json", "csv"), default="csv")
+    p.set_defaults(handler="analytics.network_cli:run")
 
     p = sub.add_parser("import", help="import involvement records (people, activities, involvements, meetings, "
                                       "attendance, 4PI records, or a whole backup) from CSV or Excel")

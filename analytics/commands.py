@@ -28,7 +28,8 @@ def init_db(args: argparse.Namespace | None = None) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Seed the synthetic demo trust; with --if-empty, only when there is no organisation yet."""
+    """Seed the synthetic demo trust (or, with --network, the demo network of 12 organisations); with
+    --if-empty, only when there is no organisation yet."""
     from data.demo import seed_demo
 
     init_db()
@@ -39,6 +40,11 @@ def demo(args: argparse.Namespace) -> int:
         if organisations:
             print("The database already has data; the demo trust was not added.")
             return 0
+    if getattr(args, "network", False):
+        from data.demo_network import seed_network
+
+        print("\n".join(seed_network(engine=engine, seed=args.seed)))
+        return 0
     summary = seed_demo(engine=engine, scale=args.scale, seed=args.seed)
     print(summary)
     return 0

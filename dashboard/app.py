@@ -44,6 +44,7 @@ def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
             _page("decision_making.py", "Decision-making", ":material/account_balance:", allowed),
             _page("trends.py", "Trends", ":material/trending_up:", allowed),
             _page("outreach.py", "Outreach", ":material/campaign:", allowed),
+            _page("network.py", "Network", ":material/hub:", allowed),
             _page("board_pack.py", "Board pack", ":material/description:", allowed),
         ],
         "4PI standards": [

@@ -30,7 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, stats, suppression
+from analytics import access, fourpi, network, stats, suppression
 from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
@@ -1193,6 +1193,31 @@ def outreach_working_list(frame: pl.DataFrame, plan_frames, progress: pl.DataFra
         joined.drop(c.LEVEL_KEY, c.GROUP, "_activity").rename({outreach_columns.PRIORITY: "Priority"}),
         on="Priority", how="left",
     )
+# --- Network: organisations compared on their published figures (analytics.network) -------------------------
+
+@st.cache_data(show_spinner="Comparing organisations…", max_entries=256)
+def _network_member(organisation_id: int, code: str, name: str, characteristic: str, period: str,
+                    involvement: str, version: str) -> network.Member:
+    """One organisation's published representation (the figures a board member sees on its own pages); the
+    same for every viewer, so the key has no role in it: only viewers who may see the organisation ask."""
+    rep = network.published_representation(_frames(organisation_id, version), organisation_id,
+                                           characteristic=characteristic, period=period, involvement=involvement)
+    return network.Member(organisation_id=organisation_id, code=code, name=name, representation=rep)
+
+
+def network_members(f: Filters, viewer: Viewer) -> list[network.Member]:
+    """The published representation of every organisation this viewer may see, each against the Census
+    figures of its own catchment."""
+    organisations = visible_organisations(viewer)
+    if not organisations:
+        raise PermissionError(NO_ACCESS)
+    return [_network_member(o["id"], o["code"], o["name"], f.characteristic, f.period, f.involvement,
+                            data_version(o["id"])) for o in organisations]
+
+
+def network_funnel(members: list[network.Member], level: str, group: str, period: str) -> pl.DataFrame:
+    """The funnel table (one row per organisation) for a level, group and period."""
+    return network.funnel_table(network.organisation_figures(members, level=level, group=group, period=period))
 
 
 # --- The board pack ------------------------------------------------------------------------------------------

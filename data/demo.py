@@ -79,7 +79,7 @@ from models.tables import (
     SupportOffer,
 )
 
-__all__ = ["DemoPlan", "DemoSummary", "build_demo", "seed_demo"]
+__all__ = ["DemoPlan", "DemoSummary", "build_demo", "seed_demo", "seed_plan"]
 
 # --- The trust and its time window ------------------------------------------------------------------------
 
@@ -966,14 +966,24 @@ def seed_demo(*, engine: Engine, scale: int = 1, seed: int = 2021,
                        organisation_id=organisation_id, scale=scale, seed=seed, counts=plan.counts())
 
 
-def _add_organisation(connection: Connection, code: str) -> tuple[int, dict[str, int]]:
+def seed_plan(*, engine: Engine, plan: DemoPlan, organisation: OrganisationCreate) -> int:
+    """Add ``organisation`` and every row of ``plan`` in one transaction (the demo network reuses this);
+    returns the organisation's id. ValueError if the code is taken."""
+    with engine.begin() as connection:
+        organisation_id, level_ids = _add_organisation(connection, organisation.code, organisation)
+        _write_plan(connection, plan, organisation_id, level_ids)
+    return organisation_id
+
+
+def _add_organisation(connection: Connection, code: str,
+                      create: OrganisationCreate | None = None) -> tuple[int, dict[str, int]]:
     with Session(bind=connection) as session:
         taken = session.exec(select(Organisation.id).where(Organisation.code == code)).first()
         if taken is not None:
             raise ValueError(EXISTS_ERROR.format(code=code))
         organisation = create_organisation(
             session=session,
-            organisation=OrganisationCreate(code=code, name=DEMO_NAME, catchment=list(CATCHMENT)),
+            organisation=create or OrganisationCreate(code=code, name=DEMO_NAME, catchment=list(CATCHMENT)),
         )
         organisation.created_at = STAMP
         session.flush()

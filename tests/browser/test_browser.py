@@ -31,6 +31,7 @@ PAGES = {
     "trends": ("trends", "Trends"),
     "outreach": ("outreach", "Outreach"),
     "board_pack": ("board_pack", "Board pack"),
+    "network": ("network", "Network: organisations compared"),
     "data_quality": ("data_quality", "Data quality"),
     "methods": ("methods", "Methods and glossary"),
     "scorecard": ("scorecard", "4PI scorecard"),
