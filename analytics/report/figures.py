@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 import analytics
 from analytics import access, fourpi, suppression
 from analytics import columns as c
+from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
 from analytics.fourpi_disclosure import protect_scorecard, published
@@ -205,7 +206,11 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
     rep = access.protect(replace(full, rows=_in_range(full.rows, period_from, period),
                                  tables=_in_range(full.tables, period_from, period)), viewer, organisation.id)
 
-    headlines = analytics.headlines(rep)
+    # the Overview's committee findings: every level and committee where a group is missing, protected as
+    # figures about groups (the outreach list's priority column dropped), exactly as the dashboard reads them
+    committees = access.protect(analytics.outreach_list(rep, frames=frames).drop(outreach_columns.PRIORITY),
+                                viewer, organisation.id)
+    headlines = analytics.headlines(rep, committees=committees)
     trend = access.protect(analytics.trend_table(rep), viewer, organisation.id)
     outreach = None
     if viewer.can("outreach", organisation.id):

@@ -71,11 +71,12 @@ def files(published, exact) -> dict[str, bytes]:
 
 
 def pdf_pages(content: bytes) -> list[str]:
-    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(content)).pages]
+    return [flat(page.extract_text() or "") for page in PdfReader(io.BytesIO(content)).pages]
 
 
 def flat(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace made single, and none after a hyphen: the PDF may break a line at "under-|represented"."""
+    return re.sub(r"-\s+", "-", " ".join(text.split()))
 
 
 # --- Every format renders ------------------------------------------------------------------------------------
