@@ -62,11 +62,14 @@ PAGE_PERMISSIONS: dict[str, str] = {
     "scorecard": "aggregates",
     "activity_view": "aggregates",
     "import_data": "import",
+    "records": "import",
+    "corrections": "import",
+    "setup": "admin",
     "admin": "admin",
 }
 
 # Pages the local single-user mode offers while the database has no organisation yet.
-EMPTY_DATABASE_PAGES = ("overview", "import_data", "methods")
+EMPTY_DATABASE_PAGES = ("setup", "overview", "import_data", "methods")
 
 PERMISSION_WORDS = {
     "aggregates": "see this organisation's figures",

@@ -31,10 +31,11 @@ def _page(file: str, title: str, icon: str, allowed: set[str], *, default: bool 
     return st.Page(PAGES / file, title=title, icon=icon, default=default)
 
 
-def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
+def _sections(allowed: set[str], *, first_run: bool = False) -> dict[str, list[st.Page]]:
+    """The menu; on an empty database the Set up page (the first-run screen) opens first."""
     sections = {
         "Presence": [
-            _page("overview.py", "Overview", ":material/dashboard:", allowed, default=True),
+            _page("overview.py", "Overview", ":material/dashboard:", allowed, default=not first_run),
             _page("representation.py", "Representation", ":material/grid_on:", allowed),
             _page("decision_making.py", "Decision-making", ":material/account_balance:", allowed),
             _page("trends.py", "Trends", ":material/trending_up:", allowed),
@@ -47,6 +48,9 @@ def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
         "Data": [
             _page("data_quality.py", "Data quality", ":material/rule:", allowed),
             _page("import_data.py", "Import data", ":material/upload:", allowed),
+            _page("records.py", "Records", ":material/edit_note:", allowed),
+            _page("corrections.py", "Corrections and erasure", ":material/delete:", allowed),
+            _page("setup.py", "Set up", ":material/settings:", allowed, default=first_run),
             _page("methods.py", "Methods and glossary", ":material/menu_book:", allowed),
             _page("admin.py", "Admin", ":material/admin_panel_settings:", allowed),
         ],
@@ -65,7 +69,8 @@ viewer = filters.current_viewer()
 if not viewer.local_mode:
     viewer = auth.sign_in_gate()  # production: the sign-in page, or a sentence for a user with no role
 auth.local_mode_banner()
-sections = _sections(access.allowed_pages(viewer, filters.chosen_organisation(viewer)))
+sections = _sections(access.allowed_pages(viewer, filters.chosen_organisation(viewer)),
+                     first_run=not cache.all_organisations())
 if not sections:
     st.info(filters.NO_VISIBLE_ORGANISATION, icon=":material/lock:")
     st.stop()

@@ -71,8 +71,10 @@ __all__ = [
     "cli_user",
     "import_file",
     "import_log_frame",
+    "mapping_fields",
     "notes_rows",
     "parse_date",
+    "preview_rows",
     "run_cli",
     "run_template_cli",
     "sheet_names",
@@ -709,6 +711,23 @@ def _read_bytes(path_or_bytes: str | Path | bytes, file_name: str | None, limit:
         raise ValueError(f"{name} does not exist or is not a file.")
     _tabular.check_size(path.stat().st_size, file_name=name, limit=limit)
     return path.read_bytes(), name
+
+
+def preview_rows(data: bytes, *, file_name: str, rows: int = 20) -> pl.DataFrame:
+    """The first rows of a file's first sheet as read (text cells under their own headings), for a preview."""
+    settings = get_settings()
+    if _tabular.is_workbook(data, file_name):
+        sheets = _tabular.read_workbook(data, file_name=file_name, sheets=None, max_rows=settings.max_import_rows,
+                                        limit=settings.max_import_bytes)
+        sheet = next((s for s in sheets if not _is_notes(s)), None)
+    else:
+        sheet = _tabular.read_csv(data, file_name=file_name, max_rows=settings.max_import_rows)
+    if sheet is None or not sheet.headers:
+        raise ValueError(_tabular.EMPTY_FILE.format(file=file_name))
+    headers = [h or f"column {i + 1}" for i, h in enumerate(sheet.headers)]
+    unique = [h if headers.count(h) == 1 else f"{h} ({i + 1})" for i, h in enumerate(headers)]
+    cells = [[(row[i] if i < len(row) else "") for i in range(len(unique))] for row in sheet.rows[:rows]]
+    return pl.DataFrame(cells, schema={h: pl.String for h in unique}, orient="row")
 
 
 def sheet_names(data: bytes, *, file_name: str) -> list[str]:
@@ -1716,6 +1735,14 @@ def _table_fields(table: str) -> list[str]:
     if table == register.REGISTER:
         return register.fields([c.name for c in TABLES["people"].columns])
     return [c.name for c in TABLES[table].columns]
+
+
+def mapping_fields(report: ImportReport) -> list[str]:
+    """The fields a heading of this report's file can be mapped to (the one-sheet register's, or the table's)."""
+    tables = [t.strip() for t in report.table.split(",")]
+    if "people" in tables and "involvements" in tables:
+        return _table_fields(register.REGISTER)
+    return _table_fields(tables[0]) if tables and tables[0] in TABLES else []
 
 
 def _apply_map(sheet: _tabular.Sheet, table_map: dict[str, str]) -> tuple[_tabular.Sheet, dict[str, str]]:

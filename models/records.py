@@ -116,7 +116,8 @@ def save_activity(*, engine: Engine, organisation: Mapping[str, Any], values: di
 def save_involvement(*, engine: Engine, organisation: Mapping[str, Any], values: dict[str, Any],
                      user: str) -> ImportReport:
     """A person joins an activity (start date), or leaves it (the same involvement with an end date)."""
-    ref = values.get("ref") or f"{values.get('person_ref')}|{values.get('activity_ref')}|{_cell(values.get('start_date'))}"
+    start = _cell(values.get("start_date"))
+    ref = values.get("ref") or f"{values.get('person_ref')}|{values.get('activity_ref')}|{start}"
     values = {**values, "ref": ref}
     before = _before(engine, Involvement, organisation["id"], ref)
     report = _save(engine=engine, organisation=organisation, user=user, sheets=[("involvements", values)],
@@ -222,3 +223,26 @@ def references(*, engine: Engine, organisation_id: int, table: str) -> list[str]
     with Session(engine) as session:
         return [r[0] for r in session.execute(select(t.c.ref).where(t.c.organisation_id == organisation_id)
                                               .order_by(t.c.ref))]
+
+
+def level_names(*, engine: Engine, organisation_id: int) -> list[tuple[str, str]]:
+    """(key, name) of the organisation's levels, individual care first."""
+    from models.tables import Level
+
+    table = Level.__table__
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(
+            select(table.c.key, table.c.name).where(table.c.organisation_id == organisation_id).order_by(table.c.rank))]
+
+
+def activity(*, engine: Engine, organisation_id: int, ref: str) -> dict[str, Any]:
+    """One activity's fields as the activities table names them (``level`` is the level's key)."""
+    from models.tables import Level
+
+    table, level = Activity.__table__, Level.__table__
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(table, level.c.key.label("level")).join(level, level.c.id == table.c.level_id)
+            .where((table.c.organisation_id == organisation_id) & (table.c.ref == ref))
+        ).mappings().first()
+    return dict(row) if row is not None else {}
