@@ -51,7 +51,7 @@ if created:
     else:
         st.session_state["f_organisation"] = organisation.id
         st.session_state["setup_created"] = f"Created {organisation.name} ({organisation.code})."
-        st.rerun()
+        st.switch_page("views/setup.py")  # not the Overview, which becomes the start page once there is data
 if message := st.session_state.pop("setup_created", None):
     st.success(message + " Next: check its levels below, then bring in your register on the Import data page.",
                icon=":material/check_circle:")
