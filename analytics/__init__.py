@@ -24,7 +24,10 @@ from analytics.stats import (
     compare_with_baseline,
     holm,
     holm_by,
+    holm_table,
+    likelihood_figures,
     relative_risk,
+    trend_test,
     wilson_interval,
 )
 from analytics.trends import Trend, trend_table
@@ -45,7 +48,9 @@ __all__ = [
     "headlines",
     "holm",
     "holm_by",
+    "holm_table",
     "latest_period",
+    "likelihood_figures",
     "load_frames",
     "make_frames",
     "missing_fields",
@@ -57,5 +62,6 @@ __all__ = [
     "representation_table",
     "representation_tables",
     "trend_table",
+    "trend_test",
     "wilson_interval",
 ]

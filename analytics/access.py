@@ -29,7 +29,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import polars as pl
 from sqlalchemy.engine import Engine
 
@@ -268,7 +267,7 @@ def protect_representation(
     if viewer.exact(organisation_id):
         rows = suppression.mark_exact(rows, suppression.ROW_COUNTS)
         tables = None if tables is None else suppression.mark_exact(tables, suppression.TABLE_COUNTS)
-        return _replace(rep, rows=rows, tables=tables)
+        return _with_joiners(_replace(rep, rows=rows, tables=tables), [rep], viewer, organisation_id, settings)
     others = [_frames_of(o, organisation_id) for o in together_with]
     settings = settings or get_settings()
     parts = suppression.crossed_parts(getattr(rep, "characteristic", None))
@@ -282,9 +281,39 @@ def protect_representation(
             for p in parts
         ]
         (rows, tables), _ = suppression.suppress_crossed((rows, tables), families, settings)
-        return _replace(rep, rows=rows, tables=tables)
+        return _with_joiners(_replace(rep, rows=rows, tables=tables), [], viewer, organisation_id, settings)
     rows, tables = suppression.suppress_views([(rows, tables), *others], settings)[0]
-    return _replace(rep, rows=rows, tables=tables)
+    crossed = len(parts) > 1
+    family = [] if crossed else [rep, *together_with]
+    return _with_joiners(_replace(rep, rows=rows, tables=tables), family, viewer, organisation_id, settings)
+
+
+def _with_joiners(
+    rep: Any,
+    family: Sequence[Any],
+    viewer: Viewer,
+    organisation_id: int,
+    settings: Settings | None,
+    index: int = 0,
+) -> Any:
+    """``rep`` with its joiners (the people who joined each level in each period, behind the trend test) as
+    this viewer may use them: exact and marked for exact roles; for the others suppressed and rounded jointly
+    with the joiners of the other views of the same people (``family``, in the same order as their rows were
+    protected; ``rep`` is ``family[index]``), so that a trend p-value says no more than published counts
+    would. A crossed table's joiners are not given to restricted
+    viewers (empty ``family``): its trends are not tested for them."""
+    if not hasattr(rep, "joiners") or rep.joiners is None:
+        return rep
+    if viewer.exact(organisation_id):
+        joiners = suppression.mark_exact(_only_organisation(rep.joiners, organisation_id), suppression.ROW_COUNTS)
+        return _replace(rep, joiners=joiners)
+    views = [getattr(member, "joiners", None) for member in family]
+    if not views or any(v is None for v in views):
+        return _replace(rep, joiners=None)
+    published = suppression.suppress_views(
+        [(_only_organisation(v, organisation_id), None) for v in views], settings or get_settings()
+    )
+    return _replace(rep, joiners=published[index][0])
 
 
 def _frames_of(rep: Any, organisation_id: int) -> tuple[pl.DataFrame, pl.DataFrame | None]:
@@ -345,7 +374,14 @@ def build_protected(
         [_frames_of(views[ch], organisation_id) for ch in order], settings or get_settings()
     )
     rows, tables = published[order.index(characteristic)]
-    return _replace(rep, rows=rows, tables=tables)
+    return _with_joiners(
+        _replace(rep, rows=rows, tables=tables),
+        [views[ch] for ch in order],
+        viewer,
+        organisation_id,
+        settings,
+        index=order.index(characteristic),
+    )
 
 
 def _family_views(
@@ -409,60 +445,41 @@ def protect_likelihood(
 
 
 def _published_likelihood(frame: pl.DataFrame, settings: Settings, levels: Any = None) -> pl.DataFrame:
-    from analytics.stats import relative_risk
+    """The likelihood figures from the counts rounded to the rounding base, by the engine's own derivation
+    (:func:`analytics.decision.with_likelihood`). A count of 1 to threshold - 1 is hidden (so is the group's
+    figure, and with a hidden reference group everyone's ratio); 0 is shown as 0, so "no one from this group is
+    at a decision-making level" is said from published counts. The counts themselves are not shown."""
+    from analytics.decision import with_likelihood
+
+    base, small = settings.rounding_base, settings.suppress_below
+
+    def published(col: str) -> pl.Expr:
+        value = pl.col(col)
+        return pl.when((value >= small) | (value == 0)).then(suppression.round_expr(value, base))
 
     decision, other = LIKELIHOOD_COUNTS
-    base, reference = settings.rounding_base, "reference_group"
-    work = frame.with_columns(
-        ((pl.col(decision) >= settings.suppress_below) & (pl.col(other) >= settings.suppress_below))
-        .fill_null(False)
-        .alias("_ok"),
-        suppression.round_expr(pl.col(decision), base).alias("_d"),
-        (suppression.round_expr(pl.col(decision), base) + suppression.round_expr(pl.col(other), base)).alias(
-            "_n"
-        ),
-        (pl.col(c.GROUP) == pl.col(reference)).fill_null(False).alias("_is_ref")
-        if reference in frame.columns
-        else pl.lit(False).alias("_is_ref"),
-    )
+    work = frame.with_columns(published(decision).alias("_d"), published(other).alias("_o"))
+    if "reference_group" not in work.columns:
+        work = work.with_columns(pl.lit(None, dtype=pl.String).alias("reference_group"))
     hidden = _groups_hidden_in(levels)
     if hidden is not None:
         work = (
-            work.join(hidden, on=[c.PERIOD, c.GROUP], how="left")
-            .with_columns(pl.col("_ok") & pl.col("_hidden").is_null())
+            work.join(hidden, on=[c.PERIOD, c.GROUP], how="left", maintain_order="left")
+            .with_columns(
+                *[pl.when(pl.col("_hidden").is_null()).then(pl.col(x)).alias(x) for x in ("_d", "_o")]
+            )
             .drop("_hidden")
         )
-    ref = work.filter(pl.col("_is_ref")).select(
-        c.PERIOD, pl.col("_ok").alias("_ref_ok"), pl.col("_d").alias("_ref_d"), pl.col("_n").alias("_ref_n")
+    figures = with_likelihood(
+        work.select(c.PERIOD, c.GROUP, "reference_group", pl.col("_d").alias(decision), pl.col("_o").alias(other)),
+        confidence=settings.confidence,
     )
-    work = work.join(ref, on=c.PERIOD, how="left").with_columns(
-        pl.col("_ref_ok").fill_null(False), pl.col("_ref_d", "_ref_n").fill_null(0)
-    )
-    ok, is_ref = work["_ok"].to_numpy(), work["_is_ref"].to_numpy()
-    both = ok & work["_ref_ok"].to_numpy() & ~is_ref
-    d, n = work["_d"].to_numpy().astype(float), work["_n"].to_numpy().astype(float)
-    rr, low, high = relative_risk(
-        work["_ref_d"].to_numpy(), work["_ref_n"].to_numpy(), d, n, settings.confidence
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        figures = {
-            "likelihood": np.where(ok & (n > 0), d / n, np.nan),
-            # the reference group compared with itself is 1 by definition
-            "relative_likelihood": np.where(
-                is_ref, np.where(ok & (d > 0), 1.0, np.nan), np.where(both, rr, np.nan)
-            ),
-            c.CI_LOW: np.where(both, low, np.nan),
-            c.CI_HIGH: np.where(both, high, np.nan),
-        }
     everywhere = [True] * frame.height
+    names = ["likelihood", "relative_likelihood", c.CI_LOW, c.CI_HIGH, "likelihood_words"]
     return frame.with_columns(
         *[pl.Series(col, [None] * frame.height, dtype=pl.Int64) for col in LIKELIHOOD_COUNTS],
         *[pl.Series(suppression.suppressed_flag(col), everywhere) for col in LIKELIHOOD_COUNTS],
-        *[
-            pl.Series(name, values, dtype=pl.Float64, nan_to_null=True)
-            for name, values in figures.items()
-            if name in frame.columns
-        ],
+        *[figures[name] for name in names],
         pl.lit(True).alias(suppression.SUPPRESSED),
         pl.lit(True).alias(suppression.ROUNDED),
         pl.lit(False).alias(suppression.NOT_FOR_PUBLICATION),

@@ -29,12 +29,12 @@ BASELINE_SHARE = "baseline_share"  # p, normalised over known groups
 RATIO = "ratio"  # share / p
 GAP_PP = "gap_pp"  # (share - p) * 100
 EXPECTED = "expected"  # N * p
-SHORTFALL = "shortfall"  # max(0, ceil(expected - n)) people
+SHORTFALL = "shortfall"  # people to add: max(0, ceil((N p - n) / (1 - p)))
 Z = "z"  # (n - N p) / sqrt(N p (1 - p))
 CI_LOW = "ci_low"  # Wilson score interval
 CI_HIGH = "ci_high"
 P_VALUE = "p_value"  # exact two-sided binomial test
-P_ADJUSTED = "p_adjusted"  # Holm step-down within level x period x characteristic
+P_ADJUSTED = "p_adjusted"  # Holm within level x period x characteristic (two groups: one test)
 STATUS = "status"
 
 # Per-table figures
@@ -52,6 +52,7 @@ ROW_COLUMNS = KEY_COLUMNS + (
 TABLE_COLUMNS = KEY_COLUMNS + (INVOLVEMENT_FILTER, PEOPLE, TOTAL, UNKNOWN, NOT_STATED, NOT_KNOWN, DECLARATION_RATE)
 
 # Status values, decided in this order
+STATUS_HIDDEN = "hidden"  # a count behind the row is hidden (small numbers): nothing is derived from it
 STATUS_NO_DATA = "no_data"
 STATUS_NO_BASELINE = "no_baseline"
 STATUS_ABSENT = "absent"
@@ -61,7 +62,7 @@ STATUS_OVER = "over"
 STATUS_TOO_FEW = "too_few"
 STATUS_UNCERTAIN = "uncertain"
 STATUSES = (
-    STATUS_NO_DATA, STATUS_NO_BASELINE, STATUS_ABSENT, STATUS_WITHIN_RANGE, STATUS_UNDER, STATUS_OVER,
+    STATUS_HIDDEN, STATUS_NO_DATA, STATUS_NO_BASELINE, STATUS_ABSENT, STATUS_WITHIN_RANGE, STATUS_UNDER, STATUS_OVER,
     STATUS_TOO_FEW, STATUS_UNCERTAIN,
 )
 

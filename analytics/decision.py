@@ -28,13 +28,14 @@ from analytics.counting import (
 )
 from analytics.loader import Frames
 from analytics.representation import Representation, _resolve_settings, latest_period
-from analytics.stats import relative_risk
+from analytics.stats import likelihood_figures
 
 DECISION_MAKING_N = "decision_making_n"
 OTHER_ONLY_N = "other_only_n"
 LIKELIHOOD = "likelihood"
 RELATIVE_LIKELIHOOD = "relative_likelihood"
 REFERENCE_GROUP = "reference_group"
+LIKELIHOOD_WORDS = "likelihood_words"
 LIKELIHOOD_COLUMNS = (
     C.PERIOD,
     C.PERIOD_START,
@@ -48,6 +49,7 @@ LIKELIHOOD_COLUMNS = (
     C.CI_LOW,
     C.CI_HIGH,
     REFERENCE_GROUP,
+    LIKELIHOOD_WORDS,
 )
 ERROR_REFERENCE = "The reference group '{}' is not a group of {}; use one of: {}."
 
@@ -113,36 +115,46 @@ def relative_likelihood(
                 reference, characteristic.replace("_", " "), ", ".join(universe[C.GROUP].to_list())
             )
         )
-    in_level = pl.col(DECISION_MAKING_N) + pl.col(OTHER_ONLY_N)
-    table = table.with_columns(
-        pl.when(in_level > 0).then(pl.col(DECISION_MAKING_N) / in_level).otherwise(None).alias(LIKELIHOOD),
-        in_level.alias("_n"),
-    )
-    ref = table.filter(pl.col(C.GROUP) == reference).select(
-        PERIOD_INDEX, pl.col(DECISION_MAKING_N).alias("_ref_d"), pl.col("_n").alias("_ref_n")
-    )
-    table = table.join(ref, on=PERIOD_INDEX, how="left").with_columns(pl.col("_ref_d", "_ref_n").fill_null(0))
-    rr, low, high = relative_risk(
-        table["_ref_d"].to_numpy(),
-        table["_ref_n"].to_numpy(),
-        table[DECISION_MAKING_N].to_numpy(),
-        table["_n"].to_numpy(),
-        settings.confidence,
-    )
-    is_reference = (table[C.GROUP] == reference).to_numpy()
-    # the reference group compared with itself is 1 by definition; its interval says nothing
-    rr = np.where(
-        is_reference & (table["_n"].to_numpy() > 0) & (table[DECISION_MAKING_N].to_numpy() > 0), 1.0, rr
-    )
-    low = np.where(is_reference, np.nan, low)
-    high = np.where(is_reference, np.nan, high)
-    return table.with_columns(
-        pl.Series(RELATIVE_LIKELIHOOD, rr, nan_to_null=True),
-        pl.Series(C.CI_LOW, low, nan_to_null=True),
-        pl.Series(C.CI_HIGH, high, nan_to_null=True),
-        pl.lit(reference, dtype=pl.String).alias(REFERENCE_GROUP),
-        pl.lit(characteristic).alias(C.CHARACTERISTIC),
+    return with_likelihood(
+        table.with_columns(
+            pl.lit(reference, dtype=pl.String).alias(REFERENCE_GROUP),
+            pl.lit(characteristic).alias(C.CHARACTERISTIC),
+        ),
+        confidence=settings.confidence,
     ).select(LIKELIHOOD_COLUMNS)
+
+
+def with_likelihood(table: pl.DataFrame, *, confidence: float = 0.95) -> pl.DataFrame:
+    """The likelihood figures and sentence of a relative-likelihood frame, from its counts
+    (:func:`analytics.stats.likelihood_figures`): the engine calls it on exact counts, disclosure control on
+    published counts (a null count is hidden). Needs period, group, reference group and the two counts."""
+    n = pl.col(DECISION_MAKING_N) + pl.col(OTHER_ONLY_N)
+    work = table.with_columns(
+        n.alias("_n"), (pl.col(C.GROUP) == pl.col(REFERENCE_GROUP)).fill_null(False).alias("_is_ref")
+    )
+    ref = work.filter(pl.col("_is_ref")).select(
+        C.PERIOD, pl.col(DECISION_MAKING_N).alias("_ref_d"), pl.col("_n").alias("_ref_n")
+    )
+    work = work.join(ref, on=C.PERIOD, how="left", maintain_order="left")
+
+    def values(name: str) -> np.ndarray:
+        return work[name].cast(pl.Float64).fill_null(np.nan).to_numpy()
+
+    figures = likelihood_figures(
+        values(DECISION_MAKING_N),
+        values("_n"),
+        values("_ref_d"),
+        values("_ref_n"),
+        work["_is_ref"].to_numpy(),
+        confidence,
+    )
+    return table.with_columns(
+        pl.Series(LIKELIHOOD, figures["likelihood"], dtype=pl.Float64, nan_to_null=True),
+        pl.Series(RELATIVE_LIKELIHOOD, figures["relative_likelihood"], dtype=pl.Float64, nan_to_null=True),
+        pl.Series(C.CI_LOW, figures["ci_low"], dtype=pl.Float64, nan_to_null=True),
+        pl.Series(C.CI_HIGH, figures["ci_high"], dtype=pl.Float64, nan_to_null=True),
+        pl.Series(LIKELIHOOD_WORDS, figures["words"], dtype=pl.String),
+    )
 
 
 PIPELINE_COLUMNS = (

@@ -448,13 +448,21 @@ def _percent(expr: pl.Expr) -> pl.Expr:
     return pl.format("{}%", (expr * 100).round(0).cast(pl.Int64))
 
 
+RAG_HIDDEN = "hidden"  # a count behind the indicator is hidden from this reader (small numbers)
+PREVIOUS_HIDDEN = "previous_hidden"
+
+
 def _trend_words(period: str, previous: str) -> pl.Expr:
     value, before, change = pl.col(c.VALUE), pl.col(c.PREVIOUS_VALUE), pl.col(c.CHANGE_PP)
     points = change.abs().round(0).cast(pl.Int64)
     unit = pl.when(points == 1).then(pl.lit("point")).otherwise(pl.lit("points"))
     return (
-        pl.when(value.is_null())
+        pl.when(pl.col(c.RAG) == RAG_HIDDEN)
+        .then(pl.lit(f"Hidden in {period}: too few people to show"))
+        .when(value.is_null())
         .then(pl.lit(f"Nothing to count in {period}"))
+        .when(pl.col(PREVIOUS_HIDDEN))
+        .then(pl.lit(f"Hidden in {previous}: too few people to show"))
         .when(before.is_null())
         .then(pl.lit(f"No figure for {previous} to compare with"))
         .when(points == 0)
@@ -462,6 +470,40 @@ def _trend_words(period: str, previous: str) -> pl.Expr:
         .when(change > 0)
         .then(pl.format(f"Up {{}} {{}} on {previous} (was {{}})", points, unit, _percent(before)))
         .otherwise(pl.format(f"Down {{}} {{}} on {previous} (was {{}})", points, unit, _percent(before)))
+    )
+
+
+def judge_scorecard(card: pl.DataFrame | pl.LazyFrame, period: str, previous: str):
+    """Value, status (rag), change and trend words of scorecard rows from their counts: the one derivation,
+    called on exact counts by :func:`scorecard` and on published counts by the dashboard for restricted
+    readers. A null numerator or denominator is a hidden count: the status is ``hidden`` and the trend says so;
+    ``previous_hidden`` (optional, True where last year's figure is hidden) does the same for the comparison.
+    Needs NUMERATOR, DENOMINATOR, PREVIOUS_VALUE, GREEN_FROM and AMBER_FROM."""
+    value = pl.col(c.VALUE)
+    hidden = pl.col(c.NUMERATOR).is_null() | pl.col(c.DENOMINATOR).is_null()
+    names = card.collect_schema().names()
+    return (
+        card.with_columns(
+            _value().alias(c.VALUE),
+            (pl.col(PREVIOUS_HIDDEN).fill_null(False) if PREVIOUS_HIDDEN in names else pl.lit(False)).alias(
+                PREVIOUS_HIDDEN
+            ),
+        )
+        .with_columns(
+            pl.when(hidden)
+            .then(pl.lit(RAG_HIDDEN))
+            .when(value.is_null())
+            .then(pl.lit(c.RAG_NO_DATA))
+            .when(value >= pl.col(c.GREEN_FROM) - 1e-12)
+            .then(pl.lit(c.RAG_GREEN))
+            .when(value >= pl.col(c.AMBER_FROM) - 1e-12)
+            .then(pl.lit(c.RAG_AMBER))
+            .otherwise(pl.lit(c.RAG_RED))
+            .alias(c.RAG),
+            ((value - pl.col(c.PREVIOUS_VALUE)) * 100).alias(c.CHANGE_PP),
+        )
+        .with_columns(_trend_words(period, previous).alias(c.TREND))
+        .drop(PREVIOUS_HIDDEN)
     )
 
 
@@ -487,8 +529,7 @@ def scorecard(
     before = history.filter(pl.col(c.PERIOD) == previous).select(
         c.INDICATOR, pl.col(c.VALUE).alias(c.PREVIOUS_VALUE)
     )
-    value = pl.col(c.VALUE)
-    return (
+    frame = (
         indicator_catalogue(thresholds, settings)
         .lazy()
         .join(now, on=c.INDICATOR, how="left")
@@ -497,21 +538,9 @@ def scorecard(
             pl.lit(label).alias(c.PERIOD),
             pl.lit(previous).alias(c.PREVIOUS_PERIOD),
             *[pl.col(n).fill_null(0) for n in (c.NUMERATOR, c.DENOMINATOR, c.LEFT_OUT)],
-            pl.when(value.is_null())
-            .then(pl.lit(c.RAG_NO_DATA))
-            .when(value >= pl.col(c.GREEN_FROM) - 1e-12)
-            .then(pl.lit(c.RAG_GREEN))
-            .when(value >= pl.col(c.AMBER_FROM) - 1e-12)
-            .then(pl.lit(c.RAG_AMBER))
-            .otherwise(pl.lit(c.RAG_RED))
-            .alias(c.RAG),
-            ((value - pl.col(c.PREVIOUS_VALUE)) * 100).alias(c.CHANGE_PP),
         )
-        .with_columns(_trend_words(label, previous).alias(c.TREND))
-        .sort("order")
-        .select(c.SCORECARD_COLUMNS)
-        .collect()
     )
+    return judge_scorecard(frame, label, previous).sort("order").select(c.SCORECARD_COLUMNS).collect()
 
 
 RAG_ORDER = {c.RAG_RED: 0, c.RAG_AMBER: 1, c.RAG_GREEN: 2, c.RAG_NO_DATA: 3}

@@ -35,6 +35,8 @@ from analytics.counting import (
 from analytics.loader import Frames
 from analytics.stats import compare_with_baseline
 
+JOINER_COLUMNS = C.KEY_COLUMNS + (C.GROUP, C.GROUP_LABEL, C.INVOLVEMENT_FILTER, C.INVOLVED, C.TOTAL)
+
 ERROR_CROSSED = "Cross two or more different characteristics (for example ('ethnicity_broad', 'sex'))."
 
 
@@ -54,6 +56,7 @@ class Representation:
     detail: str = "nhs"
     chinese_as_asian: bool = True
     confidence: float = 0.95
+    joiners: pl.DataFrame | None = None  # JOINER_COLUMNS: the people who joined each level in each period
 
     @property
     def latest_period(self) -> str | None:
@@ -135,8 +138,9 @@ def _build(
     baseline: BaselineSpec,
     settings,
     detail: str,
-) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-    """Rows and tables (with statistics) for each characteristic tuple in ``plans``, and their descriptions.
+) -> tuple[pl.DataFrame, pl.DataFrame, list[str], pl.DataFrame]:
+    """Rows and tables (with statistics) for each characteristic tuple in ``plans``, their descriptions, and
+    the joiners' rows (the same counts of the people in the period they joined each level).
 
     Three collects, each over everything at once: the counting base (who is present where and when, with
     their recorded values), the counts per recorded value of every source column, and the assembled tables
@@ -153,27 +157,49 @@ def _build(
         ]
     )
     distinct = list(dict.fromkeys(sources))
-    raw = dict(zip(distinct, pl.collect_all([count_raw(present.lazy(), s) for s in distinct]), strict=True))
-    counted = [
-        groups_from_raw(raw[source].lazy(), chars, chinese_as_asian=settings.chinese_as_asian, detail=detail)
-        for chars, source in zip(plans, sources, strict=True)
-    ]
-    assembled = [
-        _assemble(
-            chars,
-            counted=counts,
-            grid=grid.lazy(),
-            shares=share,
-            description=description,
-            involvement=involvement,
-            detail=detail,
-        )
-        for chars, counts, (share, description) in zip(plans, counted, shares, strict=True)
-    ]
-    collected = pl.collect_all([a[0] for a in assembled] + [a[1] for a in assembled])
+    joined = _joiners(present, grid)
+    raw = pl.collect_all(
+        [count_raw(base.lazy(), s) for base in (present, joined) for s in distinct]
+    )
+    raw_present = dict(zip(distinct, raw[: len(distinct)], strict=True))
+    raw_joined = dict(zip(distinct, raw[len(distinct) :], strict=True))
+
+    def assemble(raw_counts: dict) -> list[tuple[pl.LazyFrame, pl.LazyFrame]]:
+        return [
+            _assemble(
+                chars,
+                counted=groups_from_raw(
+                    raw_counts[source].lazy(), chars, chinese_as_asian=settings.chinese_as_asian, detail=detail
+                ),
+                grid=grid.lazy(),
+                shares=share,
+                description=description,
+                involvement=involvement,
+                detail=detail,
+            )
+            for chars, source, (share, description) in zip(plans, sources, shares, strict=True)
+        ]
+
+    assembled, joiners = assemble(raw_present), assemble(raw_joined)
     k = len(assembled)
-    rows, tables = _finish(pl.concat(collected[:k]), pl.concat(collected[k:]), settings)
-    return rows, tables, [description for _, description in shares]
+    collected = pl.collect_all([a[0] for a in assembled] + [a[1] for a in assembled] + [j[0] for j in joiners])
+    rows, tables = _finish(pl.concat(collected[:k]), pl.concat(collected[k : 2 * k]), settings)
+    joiner_rows = (
+        pl.concat(collected[2 * k :])
+        .sort(C.CHARACTERISTIC, C.PERIOD_START, C.LEVEL_RANK, "_order")
+        .select(JOINER_COLUMNS)
+    )
+    return rows, tables, [description for _, description in shares], joiner_rows
+
+
+def _joiners(present: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
+    """The presence rows of people in the first period they are counted at a level (they *joined* it then),
+    leaving out the first period of the records (who was there then may have joined long before)."""
+    first = grid[PERIOD_INDEX].min() if grid.height else None
+    return present.filter(
+        (pl.col(PERIOD_INDEX) == pl.col(PERIOD_INDEX).min().over(PERSON_ID, LEVEL_ID))
+        & (pl.col(PERIOD_INDEX) > first if first is not None else pl.lit(False))
+    )
 
 
 def _finish(rows: pl.DataFrame, tables: pl.DataFrame, settings) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -245,8 +271,8 @@ def _represent(frames: Frames, plans: list[tuple[str, ...]], characteristic: str
     settings = _resolve_settings(settings)
     baseline = baseline or BaselineSpec()
     check_period(period)
-    rows, tables, descriptions = _build(frames, plans, period=period, involvement=involvement,
-                                        baseline=baseline, settings=settings, detail=detail)
+    rows, tables, descriptions, joiners = _build(frames, plans, period=period, involvement=involvement,
+                                                 baseline=baseline, settings=settings, detail=detail)
     return Representation(
         rows=rows,
         tables=tables,
@@ -260,4 +286,5 @@ def _represent(frames: Frames, plans: list[tuple[str, ...]], characteristic: str
         detail=detail,
         chinese_as_asian=settings.chinese_as_asian,
         confidence=settings.confidence,
+        joiners=joiners,
     )

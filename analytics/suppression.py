@@ -30,10 +30,11 @@ What a restricted reader (board member, outreach worker, viewer) receives:
   of a level and period that still gives a hidden count away is withheld whole (its "*" may be 0). Without
   its single views a crossed table gets a conservative rule: margins assumed known exactly, table figures
   withheld, tables with a small margin withheld.
-* **Derived figures.** Shares, ratios, gaps, expected numbers, shortfalls, z, Wilson intervals and binomial
-  p-values (Holm-adjusted) are recomputed from the *published* counts, so nothing shown carries more
-  information than the published counts and the public baseline. A figure that needs a hidden count is null.
-  The status (under, within range...) is the engine's judgement on the exact data, a category not a number.
+* **Derived figures.** Shares, ratios, gaps, expected numbers, shortfalls, z, Wilson intervals, binomial
+  p-values (Holm-adjusted) and the status are derived from the *published* counts by the engine's own
+  function (:func:`analytics.stats.compare_with_baseline`), so nothing shown carries more information than
+  the published counts and the public baseline. A row with a hidden count has the status ``hidden`` ("hidden
+  (small numbers)") and no interval, p-value or other figure that needs the hidden count.
 
 How the result is represented (one choice, for tables, charts and downloads alike): count columns keep their
 integer type and are **null where hidden**, with a boolean ``<column>_suppressed`` beside each count column, a
@@ -53,7 +54,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from scipy import sparse, stats
+from scipy import sparse
 
 from analytics import columns as c
 from data import codes
@@ -738,116 +739,38 @@ def representation_lines(
 # ---------------------------------------------------------------
 
 
-def _wilson(n: np.ndarray, total: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = n / total
-        denominator = 1 + z**2 / total
-        centre = (p + z**2 / (2 * total)) / denominator
-        half = z * np.sqrt(p * (1 - p) / total + z**2 / (4 * total**2)) / denominator
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
-def binomial_two_sided(
-    n: np.ndarray, total: np.ndarray, p: np.ndarray, chunk_cells: int = 2_000_000
-) -> np.ndarray:
-    """Exact two-sided binomial p-values, vectorised: the probability of every outcome no more likely than the
-    one seen (scipy's ``binomtest`` definition, relative tolerance 1e-7). NaN where a value is missing, the
-    total is not positive or p is not strictly between 0 and 1."""
-    n, total, p = (np.asarray(x, dtype=float) for x in (n, total, p))
-    out = np.full(len(n), np.nan)
-    ok = np.flatnonzero(
-        np.isfinite(n) & np.isfinite(total) & (total > 0) & np.isfinite(p) & (p > 0) & (p < 1)
-    )
-    if len(ok) == 0:
-        return out
-    width = int(total[ok].max()) + 1
-    step = max(1, chunk_cells // width)
-    outcomes = np.arange(width)
-    for begin in range(0, len(ok), step):
-        idx = ok[begin : begin + step]
-        pmf = stats.binom.pmf(outcomes[None, :], total[idx, None], p[idx, None])
-        seen = stats.binom.pmf(n[idx], total[idx], p[idx])
-        as_likely = pmf <= seen[:, None] * (1 + 1e-7)
-        out[idx] = np.minimum(1.0, np.where(as_likely, pmf, 0.0).sum(axis=1))
-    return out
-
-
-def holm(p_values: np.ndarray) -> np.ndarray:
-    """Holm step-down adjusted p-values (NaN kept as NaN, not counted in the family)."""
-    out = np.full(len(p_values), np.nan)
-    finite = np.flatnonzero(np.isfinite(p_values))
-    m = len(finite)
-    if m == 0:
-        return out
-    order = finite[np.argsort(p_values[finite], kind="stable")]
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (m - rank) * p_values[index]))
-        out[index] = running
-    return out
-
-
-def _nan_to_null(values: np.ndarray) -> pl.Series:
-    return pl.Series(values, dtype=pl.Float64).fill_nan(None)
-
-
 def recompute_row_statistics(
     rows: pl.DataFrame, settings: Settings, extra_key: Sequence[str] = (), adjust: bool = True
 ) -> pl.DataFrame:
-    """Share, ratio, gap, expected, shortfall, z, Wilson interval and p-values from the (published) counts.
+    """Every derived figure and the status from the (published) counts, by the engine's own derivation
+    (:func:`analytics.stats.compare_with_baseline`): nothing shown carries more than the published counts and
+    the public baseline. A row with a hidden count has status ``hidden`` and no figure derived from it.
 
-    Null wherever a count is null, the total is zero or the baseline share is missing or 0/1. The Holm family
-    is one table (the table key plus ``extra_key``); with ``adjust=False`` (a frame holding only some groups
-    of each table, such as an outreach list) adjusted p-values are withheld (null) rather than adjusted over a
-    wrong family.
+    The Holm family is one table (the table key plus ``extra_key``); with ``adjust=False`` (a frame holding
+    only some groups of each table, such as an outreach list) adjusted p-values are withheld (null) rather than
+    adjusted over a wrong family.
     """
-    n = rows[c.INVOLVED].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    total = rows[c.TOTAL].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    total = np.where(total > 0, total, np.nan)
-    p = (
-        rows[c.BASELINE_SHARE].cast(pl.Float64).fill_null(np.nan).to_numpy()
-        if c.BASELINE_SHARE in rows.columns
-        else np.full(len(rows), np.nan)
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = n / total
-        valid_p = np.where((p > 0) & (p < 1), p, np.nan)
-        ratio = np.where(p > 0, share / p, np.nan)
-        gap = (share - p) * 100
-        expected = total * p
-        shortfall = np.where(np.isfinite(expected - n), np.maximum(0, np.ceil(expected - n - 1e-9)), np.nan)
-        z = (n - total * valid_p) / np.sqrt(total * valid_p * (1 - valid_p))
-    low, high = _wilson(n, total, settings.confidence)
-    p_value = binomial_two_sided(n, total, p)
-    families: dict[tuple, list[int]] = {}
+    from analytics.stats import compare_with_baseline
+
     key_names = [k for k in (*TABLE_KEY, *extra_key) if k in rows.columns]
-    for index, row in enumerate(rows.select(key_names).iter_rows()):
-        families.setdefault(row, []).append(index)
-    p_adjusted = np.full(len(rows), np.nan)
-    for members in families.values() if adjust else ():
-        p_adjusted[members] = holm(p_value[members])
-    computed = {
-        c.SHARE: share,
-        c.RATIO: ratio,
-        c.GAP_PP: gap,
-        c.EXPECTED: expected,
-        c.SHORTFALL: shortfall,
-        c.Z: z,
-        c.CI_LOW: low,
-        c.CI_HIGH: high,
-        c.P_VALUE: p_value,
-        c.P_ADJUSTED: p_adjusted,
-    }
-    replaced = []
-    for name, array in computed.items():
-        if name not in rows.columns:
-            continue
-        series = _nan_to_null(np.asarray(array, dtype=float)).alias(name)
-        if name == c.SHORTFALL and rows.schema[name].is_integer():
-            series = series.cast(pl.Int64)
-        replaced.append(series)
-    return rows.with_columns(replaced)
+    derived = compare_with_baseline(
+        rows,
+        table_keys=key_names,
+        alpha=settings.alpha,
+        under_threshold=settings.under_threshold,
+        confidence=settings.confidence,
+        adjust=adjust,
+    )
+    replaced = [name for name in DERIVED if name in rows.columns or name == c.STATUS]
+    return rows.with_columns(
+        derived[name].cast(rows.schema[name]) if name in rows.columns else derived[name] for name in replaced
+    )
+
+
+DERIVED = (
+    c.SHARE, c.RATIO, c.GAP_PP, c.EXPECTED, c.SHORTFALL, c.Z, c.CI_LOW, c.CI_HIGH, c.P_VALUE, c.P_ADJUSTED,
+    c.STATUS,
+)
 
 
 # --- The whole representation

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# Imported whole before any page draws: plotly looks pandas up in sys.modules and would use a half-imported
+# module while another session's thread is still importing it ("partially initialized module 'pandas' has no
+# attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
+import pandas  # noqa: F401
 import streamlit as st
 
 from analytics import access

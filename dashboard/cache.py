@@ -29,12 +29,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, suppression
+from analytics import access, fourpi, stats, suppression
 from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
+from analytics.fourpi_scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
 from analytics.loader import Frames
 from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
@@ -60,26 +61,8 @@ CHARACTERISTIC_LABELS = {
     "religion": "Religion or belief",
     "involvement_type": "Service user or carer",
 }
-STATUS_WORDS = {
-    c.STATUS_ABSENT: "Absent",
-    c.STATUS_UNDER: "Under-represented",
-    c.STATUS_WITHIN_RANGE: "Within range",
-    c.STATUS_OVER: "Over-represented",
-    c.STATUS_UNCERTAIN: "Uncertain",
-    c.STATUS_TOO_FEW: "Too few to tell",
-    c.STATUS_NO_BASELINE: "No baseline",
-    c.STATUS_NO_DATA: "No data",
-}
-STATUS_MARKS = {
-    c.STATUS_ABSENT: "✕",
-    c.STATUS_UNDER: "▼",
-    c.STATUS_WITHIN_RANGE: "●",
-    c.STATUS_OVER: "▲",
-    c.STATUS_UNCERTAIN: "?",
-    c.STATUS_TOO_FEW: "…",
-    c.STATUS_NO_BASELINE: "–",
-    c.STATUS_NO_DATA: "–",
-}
+STATUS_WORDS = stats.STATUS_WORDS  # the words live with the rules (analytics.stats)
+STATUS_MARKS = stats.STATUS_MARKS
 MISSING_STATUSES = (c.STATUS_UNDER, c.STATUS_ABSENT)
 
 SUPPRESSED_MARK = "*"
@@ -251,8 +234,9 @@ def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | Non
 def _ranged_representation(f: Filters, scope_key: str):
     rep = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
                           f.baseline_source, f.involvement, f.data_version, f.cross_with)
+    joiners = None if rep.joiners is None else _in_range(rep.joiners, f.period_from, f.period_to)
     return replace(rep, rows=_in_range(rep.rows, f.period_from, f.period_to),
-                   tables=_in_range(rep.tables, f.period_from, f.period_to))
+                   tables=_in_range(rep.tables, f.period_from, f.period_to), joiners=joiners)
 
 
 def _key(f: Filters, scope_key: str) -> tuple:
@@ -414,7 +398,6 @@ PEOPLE_INDICATORS = frozenset({
     "support_offered", "training_offered",  # people involved
     "payments_on_time",  # fees and expenses claims: one person's money each
 })
-RAG_HIDDEN = "hidden"
 NOT_MET = "not_met"
 HEAD_COUNTS = (k.SERVICE_USERS, k.CARERS, k.SU_CARERS, k.RESERVES, k.PRESENCE_BAND)
 SCORECARD_COUNTS = (k.NUMERATOR, k.DENOMINATOR, k.LEFT_OUT)
@@ -506,39 +489,6 @@ def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) 
                                 lines=[(k.DENOMINATOR, k.NUMERATOR, NOT_MET)], derived={k.VALUE: value})
 
 
-def _percent_words(expr: pl.Expr) -> pl.Expr:
-    return pl.format("{}%", (expr * 100).round(0).cast(pl.Int64))
-
-
-def _trend(period: str, previous: str) -> pl.Expr:
-    """The scorecard's trend in words, from the shown shares of this period and a year before."""
-    value, before, change = pl.col(k.VALUE), pl.col(k.PREVIOUS_VALUE), pl.col(k.CHANGE_PP)
-    points = change.abs().round(0).cast(pl.Int64)
-    unit = pl.when(points == 1).then(pl.lit("point")).otherwise(pl.lit("points"))
-    return (
-        pl.when(pl.col(k.RAG) == RAG_HIDDEN).then(pl.lit(f"Hidden in {period}: too few people to show"))
-        .when(value.is_null()).then(pl.lit(f"Nothing to count in {period}"))
-        .when(pl.col("previous_hidden")).then(pl.lit(f"Hidden in {previous}: too few people to show"))
-        .when(before.is_null()).then(pl.lit(f"No figure for {previous} to compare with"))
-        .when(points == 0).then(pl.format(f"Same as {previous} ({{}})", _percent_words(before)))
-        .when(change > 0)
-        .then(pl.format(f"Up {{}} {{}} on {previous} (was {{}})", points, unit, _percent_words(before)))
-        .otherwise(
-            pl.format(f"Down {{}} {{}} on {previous} (was {{}})", points, unit, _percent_words(before)))
-    )
-
-
-def _rag() -> pl.Expr:
-    hidden = (pl.col(suppression.suppressed_flag(k.NUMERATOR))
-              | pl.col(suppression.suppressed_flag(k.DENOMINATOR)))
-    value = pl.col(k.VALUE)
-    return (pl.when(hidden).then(pl.lit(RAG_HIDDEN))
-            .when(value.is_null()).then(pl.lit(k.RAG_NO_DATA))
-            .when(value >= pl.col(k.GREEN_FROM) - 1e-12).then(pl.lit(k.RAG_GREEN))
-            .when(value >= pl.col(k.AMBER_FROM) - 1e-12).then(pl.lit(k.RAG_AMBER))
-            .otherwise(pl.lit(k.RAG_RED)))
-
-
 def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer,
                       organisation_id: int) -> pl.DataFrame:
     """A scorecard as this viewer may see it: exact and marked not for publication for exact roles; for the
@@ -551,16 +501,11 @@ def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer
     before = _scorecard_people(previous, viewer, organisation_id).select(
         k.INDICATOR, pl.col(k.VALUE).alias(k.PREVIOUS_VALUE),
         (pl.col(suppression.suppressed_flag(k.NUMERATOR))
-         | pl.col(suppression.suppressed_flag(k.DENOMINATOR))).alias("previous_hidden"))
+         | pl.col(suppression.suppressed_flag(k.DENOMINATOR))).alias(PREVIOUS_HIDDEN))
     period, previous_label = card.get_column(k.PERIOD)[0], card.get_column(k.PREVIOUS_PERIOD)[0]
-    people = (
-        people.drop(k.PREVIOUS_VALUE).join(before, on=k.INDICATOR, how="left")
-        .with_columns(pl.col("previous_hidden").fill_null(False),
-                      ((pl.col(k.VALUE) - pl.col(k.PREVIOUS_VALUE)) * 100).alias(k.CHANGE_PP),
-                      _rag().alias(k.RAG))
-        .with_columns(_trend(period, previous_label).alias(k.TREND))
-        .drop("previous_hidden", NOT_MET, suppression.suppressed_flag(NOT_MET))
-    )
+    people = judge_scorecard(
+        people.drop(k.PREVIOUS_VALUE).join(before, on=k.INDICATOR, how="left"), period, previous_label
+    ).drop(NOT_MET, suppression.suppressed_flag(NOT_MET))
     others = _published(card.filter(~pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), viewer, organisation_id)
     flags = [suppression.suppressed_flag(n) for n in SCORECARD_COUNTS]
     merged = pl.concat([others, people], how="diagonal_relaxed").with_columns(
@@ -721,9 +666,7 @@ def at_period(frame: pl.DataFrame, period: str | None) -> pl.DataFrame:
 
 def with_status_words(rows: pl.DataFrame) -> pl.DataFrame:
     """``rows`` with a ``status_words`` column: a mark and the plain status, e.g. '▼ Under-represented'."""
-    words = pl.col(c.STATUS).replace_strict(STATUS_WORDS, default=pl.col(c.STATUS))
-    marks = pl.col(c.STATUS).replace_strict(STATUS_MARKS, default=pl.lit(""))
-    return rows.with_columns((marks + pl.lit(" ") + words).alias("status_words"))
+    return rows.with_columns(stats.status_words().alias("status_words"))
 
 
 def missing_at_decision_levels(rows: pl.DataFrame) -> pl.DataFrame:
@@ -817,11 +760,12 @@ def key_numbers(rep: Representation) -> list[tuple[str, list[KeyNumber]]]:
 
 
 def too_small_levels(rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows of the latest period at levels too small for statistics: where at least half the groups that
-    have a baseline are 'too few to tell'. Shown as counts and whole-person shortfall instead."""
+    """Rows of the latest period at levels too small for statistics: where at least half the groups whose
+    share differs from the baseline (not within range) are 'too few to tell'. Shown as counts and whole-person
+    shortfall instead."""
     latest = at_period(rows, latest_period(rows))
     status = pl.col(c.STATUS)
-    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA])
+    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA, c.STATUS_HIDDEN, c.STATUS_WITHIN_RANGE])
     small = (latest.group_by(c.LEVEL_KEY)
              .agg(testable.sum().alias("testable"), (status == c.STATUS_TOO_FEW).sum().alias("too_few"))
              .filter((pl.col("testable") > 0) & (pl.col("too_few") * 2 >= pl.col("testable"))))

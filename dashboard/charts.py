@@ -36,6 +36,7 @@ CELL_WORDS = {
     c.STATUS_TOO_FEW: "… Too few",
     c.STATUS_NO_BASELINE: "– No baseline",
     c.STATUS_NO_DATA: "– No one",
+    c.STATUS_HIDDEN: "* Hidden",
 }
 
 _PLAIN_GROUP = {

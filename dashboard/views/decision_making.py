@@ -97,6 +97,7 @@ else:
             cache.shown_figure(rl_shown, "relative_likelihood").alias("Relative likelihood"),
             cache.shown_figure(rl_shown, c.CI_LOW).alias("Interval low"),
             cache.shown_figure(rl_shown, c.CI_HIGH).alias("Interval high"),
+            pl.col("likelihood_words").alias("In words"),
         ),
         key="likelihood",
     )

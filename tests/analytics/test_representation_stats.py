@@ -42,12 +42,16 @@ def one(involved, total, p, **kwargs):
     "involved,total,p,share,ratio,gap_pp,expected,shortfall,z",
     [
         # share = 1/12 = 0.08333; ratio = 0.08333 / 0.10 = 0.8333; gap = (0.08333 - 0.10) x 100 = -1.667 pp
-        # expected = 12 x 0.10 = 1.2; shortfall = ceil(1.2 - 1) = 1; z = (1 - 1.2) / sqrt(12 x 0.1 x 0.9) =
-        # -0.1925
+        # expected = 12 x 0.10 = 1.2; shortfall = ceil((1.2 - 1) / 0.9) = ceil(0.222) = 1 (2 of 13 = 15%);
+        # z = (1 - 1.2) / sqrt(12 x 0.1 x 0.9) = -0.1925
         (1, 12, 0.10, 0.083333, 0.833333, -1.666667, 1.2, 1, -0.192450),
-        # share = 40/400 = 0.10; ratio = 0.10 / 0.18 = 0.5556; gap = -8 pp; expected = 72; shortfall = 32
+        # share = 40/400 = 0.10; ratio = 0.10 / 0.18 = 0.5556; gap = -8 pp; expected = 72;
+        # shortfall = ceil((72 - 40) / 0.82) = ceil(39.02) = 40 (80 of 440 = 18.2%; 79 of 439 = 17.99%)
         # z = (40 - 72) / sqrt(400 x 0.18 x 0.82) = -32 / sqrt(59.04) = -32 / 7.68375 = -4.16463
-        (40, 400, 0.18, 0.10, 0.555556, -8.0, 72.0, 32, -4.164634),
+        (40, 400, 0.18, 0.10, 0.555556, -8.0, 72.0, 40, -4.164634),
+        # share = 3/10; ratio = 0.3 / 0.38 = 0.789; expected = 3.8; shortfall = ceil((3.8 - 3) / 0.62) =
+        # ceil(1.29) = 2 (4 of 11 = 36% is still short, 5 of 12 = 42% is not); z = -0.8 / sqrt(2.356) = -0.5212
+        (3, 10, 0.38, 0.30, 0.789474, -8.0, 3.8, 2, -0.521198),
         # share = 30/100 = 0.30; ratio = 0.30 / 0.20 = 1.5; gap = +10 pp; expected = 20; shortfall = max(0,
         # -10) = 0
         # z = 10 / sqrt(100 x 0.2 x 0.8) = 10 / 4 = 2.5
@@ -183,10 +187,10 @@ def test_holm_by_keeps_families_apart():
 
 
 def test_compare_applies_holm_within_each_table():
-    rows = table([(1, 40, 400, 0.18), (1, 130, 400, 0.25), (2, 40, 400, 0.18)])
+    rows = table([(1, 40, 400, 0.18), (1, 130, 400, 0.25), (1, 230, 400, 0.57), (2, 40, 400, 0.18)])
     out = compare_with_baseline(rows, table_keys=["t"])
     p = out[C.P_VALUE].to_numpy()
-    assert out[C.P_ADJUSTED].to_numpy() == pytest.approx(np.concatenate([holm(p[:2]), holm(p[2:])]))
+    assert out[C.P_ADJUSTED].to_numpy() == pytest.approx(np.concatenate([holm(p[:3]), holm(p[3:])]))
 
 
 def test_cochran_armitage_by_hand_and_against_pearson():

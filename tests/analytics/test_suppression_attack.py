@@ -7,6 +7,18 @@ shown as v (not 0) means the sum lies in [v - 2, v + 2] and is at least 8; 0 mea
 least 1. For every hidden figure whose true value is a small number (1-7), integer programming (scipy's milp)
 finds the smallest and largest value it could have, among the values 1-7, given everything shown. It must not
 be pinned down: the smallest and largest must differ.
+
+What the reader is given is every download: the rows and tables as CSV (counts as "*" or numbers, with every
+derived figure: share, ratio, interval, p-values and the status), the data-quality table, and the 4PI meeting
+flags (alone / meets the minimum / ideal / both present). The attacker uses them all:
+
+* the status, interval and p-values of each row must be what the published counts give
+  (:func:`check_derived_from_published`), so they constrain the true counts exactly as the published counts
+  do; the status constraint is also applied on its own (:func:`consistent_counts`), and with the old rule (the
+  status of the exact count) it pins the issue's board cell, so the constraint has teeth;
+* the meeting flags give lower bounds on everyone counted at a level (at most the ideal, 3): the attacker is
+  given the strongest such bound every level could have (``meeting_flags``);
+* the data-quality download must show the same table figures as the representation tables.
 """
 
 from __future__ import annotations
@@ -104,6 +116,10 @@ def build_view(
                     c.INVOLVED: value(ids),
                     c.TOTAL: total,
                     c.BASELINE_SHARE: 1 / len(groups),
+                    # every figure a download shows (worked out again from the published counts)
+                    **dict.fromkeys((c.SHARE, c.RATIO, c.GAP_PP, c.EXPECTED, c.Z, c.CI_LOW, c.CI_HIGH), 0.0),
+                    **dict.fromkeys((c.P_VALUE, c.P_ADJUSTED), 0.0),
+                    c.SHORTFALL: 0,
                     c.STATUS: c.STATUS_UNCERTAIN,
                 }
             )
@@ -118,7 +134,49 @@ def published_figures(views: list[tuple], fine, levels, states) -> list[Figure]:
         for _name, group_of, groups, characteristic in views
     ]
     protected = s.suppress_views([(rows, tables) for rows, tables, _cells in built], SETTINGS)
+    for (rows, tables), (_, exact_tables, _cells) in zip(protected, built, strict=True):
+        check_derived_from_published(rows)
+        check_downloads(rows, tables, exact_tables)
     return figures_of([name for name, *_ in views], built, protected)
+
+
+DERIVED = (
+    c.SHARE, c.RATIO, c.GAP_PP, c.EXPECTED, c.SHORTFALL, c.Z, c.CI_LOW, c.CI_HIGH, c.P_VALUE, c.P_ADJUSTED,
+    c.STATUS,
+)
+
+
+def check_derived_from_published(rows: pl.DataFrame) -> None:
+    """Every status, interval and p-value shown is the engine's derivation on the published counts (so it tells
+    the reader nothing the published counts do not); a hidden count has status hidden and no figure."""
+    from analytics.stats import compare_with_baseline
+
+    again = compare_with_baseline(
+        rows.select(c.LEVEL_KEY, c.PERIOD, c.CHARACTERISTIC, c.INVOLVED, c.TOTAL, c.BASELINE_SHARE),
+        table_keys=[c.LEVEL_KEY, c.PERIOD, c.CHARACTERISTIC],
+        alpha=SETTINGS.alpha,
+        under_threshold=SETTINGS.under_threshold,
+        confidence=SETTINGS.confidence,
+    )
+    for name in DERIVED:
+        if name in rows.columns:
+            assert rows[name].to_list() == pytest.approx(again[name].to_list(), nan_ok=True), name
+    hidden = rows.filter(pl.col(c.INVOLVED).is_null() | pl.col(c.TOTAL).is_null())
+    assert set(hidden[c.STATUS].to_list()) <= {c.STATUS_HIDDEN}
+    for name in (c.CI_LOW, c.CI_HIGH, c.P_VALUE, c.P_ADJUSTED, c.SHARE, c.RATIO):
+        assert hidden[name].null_count() == hidden.height, name
+
+
+def check_downloads(rows: pl.DataFrame, tables: pl.DataFrame, exact_tables: pl.DataFrame) -> None:
+    """The CSV downloads show exactly the published figures ("*" where hidden), and the data-quality download
+    (the table figures alone) shows the same figures as the representation tables."""
+    for frame, counts in ((rows, s.ROW_COUNTS), (tables, s.TABLE_COUNTS)):
+        shown = s.display_counts(frame)
+        for col in counts:
+            expected = ["*" if v is None else str(v) for v in frame[col].to_list()]
+            assert shown[col].to_list() == expected
+    quality = s.suppress_tables(exact_tables, SETTINGS)
+    assert quality.select(s.TABLE_COUNTS).rows() == tables.select(s.TABLE_COUNTS).rows()
 
 
 def figures_of(names: list[str], built: list[tuple], protected: list[tuple]) -> list[Figure]:
@@ -138,19 +196,25 @@ def figures_of(names: list[str], built: list[tuple], protected: list[tuple]) -> 
     return figures
 
 
-def check_nothing_pinned(figures: list[Figure], n_cells: int) -> int:
-    """Solve for the range of every hidden small figure; returns how many were checked."""
+def check_nothing_pinned(figures: list[Figure], n_cells: int, meeting_flags: bool = False) -> int:
+    """Solve for the range of every hidden small figure; returns how many were checked.
+
+    With ``meeting_flags`` the reader also has the 4PI meeting flags of every level: the most they can say
+    about everyone counted at a level is "at least min(everyone, ideal)" (a meeting of the level that met the
+    ideal; see :func:`meeting_flag_bounds`)."""
     half = SETTINGS.rounding_base // 2
     rows, lower, upper = [], [], []
     for f in figures:
         vector = np.zeros(n_cells)
         vector[list(f.cells)] = 1
+        flag_floor = min(f.true, SETTINGS.meeting_ideal) if meeting_flags and f.key[1] == c.PEOPLE else 0
         if f.shown is None:
             lo, hi = f.floor, np.inf
         elif f.shown == 0:
             lo, hi = 0, 0
         else:
             lo, hi = max(f.shown - half, SETTINGS.suppress_below), f.shown - half + SETTINGS.rounding_base - 1
+        lo = max(lo, flag_floor)
         assert lo <= f.true <= hi, f"the published {f} is not consistent with its true value"
         rows.append(vector)
         lower.append(lo)
@@ -211,12 +275,12 @@ def ethnicity_figures(counts: dict[tuple, int]) -> tuple[list[Figure], int]:
     return figures, len(fine)
 
 
-def check_ethnicity(counts: dict[tuple, int]) -> int:
+def check_ethnicity(counts: dict[tuple, int], meeting_flags: bool = True) -> int:
     figures, n = ethnicity_figures(counts)
     shown = [f.shown for f in figures if f.shown is not None]
     assert all(v == 0 or v >= SETTINGS.suppress_below for v in shown)
     assert all(v % SETTINGS.rounding_base == 0 for v in shown)
-    return check_nothing_pinned(figures, n)
+    return check_nothing_pinned(figures, n, meeting_flags=meeting_flags)
 
 
 def test_a_lone_small_count_on_a_board():
@@ -373,6 +437,8 @@ def crossed_figures(
         strict=True,
     ):
         assert out[0].equals(own[0]) and out[1].equals(own[1])
+    for rows, _tables in [cross_out, *ethnic_out, sex_out]:
+        check_derived_from_published(rows)
     figures = figures_of(names, built, [cross_out, *ethnic_out, sex_out])
     return with_withheld(figures, joint), len(fine)
 
@@ -392,7 +458,7 @@ def with_withheld(figures: list[Figure], joint: bool) -> list[Figure]:
 
 def check_cross(counts: dict[tuple, int], joint: bool = True) -> int:
     figures, n = crossed_figures(counts, joint)
-    return check_nothing_pinned(figures, n)
+    return check_nothing_pinned(figures, n, meeting_flags=True)
 
 
 def test_a_lone_crossed_cell():
@@ -495,3 +561,66 @@ def test_the_audit_alone_closes_the_rounding_corner(monkeypatch):
     # without the one-hidden-cell rule, the audit still finds and protects the cell
     monkeypatch.setattr(s, "secondary_suppression", lambda values, hidden, *args, **kwargs: list(hidden))
     assert check_ethnicity({("board", "M"): 1, ("board", "A"): 8, ("board", "B"): 8}) > 0
+
+
+# --- Status constraints and the 4PI meeting flags ----------------------------------------------------------
+
+
+def consistent_counts(status_of, shown: str, counts: range, totals: range) -> set[int]:
+    """The hidden counts n (with a total N in ``totals``) for which ``status_of(n, N)`` gives the status shown."""
+    return {n for n in counts for big_n in totals if status_of(n, big_n) == shown}
+
+
+def _two_group_status(n: int | None, big_n: int | None, p: float) -> str:
+    from analytics.stats import compare_with_baseline
+
+    other = None if n is None or big_n is None else big_n - n
+    frame = pl.DataFrame(
+        {c.LEVEL_KEY: ["board"] * 2, c.INVOLVED: [n, other], c.TOTAL: [big_n] * 2, c.BASELINE_SHARE: [p, 1 - p]},
+        schema={c.LEVEL_KEY: pl.String, c.INVOLVED: pl.Int64, c.TOTAL: pl.Int64, c.BASELINE_SHARE: pl.Float64},
+    )
+    return compare_with_baseline(frame, table_keys=[c.LEVEL_KEY])[c.STATUS][0]
+
+
+def test_the_status_of_an_exact_count_pinned_the_board_cell_and_the_published_status_does_not():
+    # the issue's board: "*" of a total shown as 20 (true 18-22) against 7.7%, and the status beside it.
+    # The old rule gave the status of the exact count, "within range": 0.8 <= (n / N) / 0.077 <= 1.25 holds
+    # only for n = 2 with N = 21 or 22 (2/21 = 0.095, ratio 1.24), so the "*" was 2
+    small, totals = range(1, SETTINGS.suppress_below), range(18, 23)
+    old = consistent_counts(lambda n, big_n: _two_group_status(n, big_n, 0.077), "within_range", small, totals)
+    assert old == {2}
+    # now the status is worked out from what is published: the hidden count gives "hidden", whatever it is
+    def published(n, big_n):
+        return _two_group_status(None, s.round_count(big_n, SETTINGS.rounding_base), 0.077)
+
+    assert consistent_counts(published, c.STATUS_HIDDEN, small, totals) == set(small)
+
+
+def meeting_flag_bounds(meetings: list[dict]) -> dict[str, int]:
+    """What the 4PI meeting flags say about everyone counted at a level: at least the service users and carers
+    at any one meeting of it (alone: 1; meets the minimum: 2; ideal: 3; both present: 2). A flag not met says
+    nothing about the level (others may be involved without attending)."""
+    bounds: dict[str, int] = {}
+    for meeting in meetings:
+        low = max(
+            1 if meeting.get("alone") else 0,
+            SETTINGS.meeting_minimum if meeting.get("meets_minimum") else 0,
+            SETTINGS.meeting_ideal if meeting.get("meets_ideal") else 0,
+            2 if meeting.get("both_present") else 0,
+        )
+        bounds[meeting["level"]] = max(bounds.get(meeting["level"], 0), low)
+    return bounds
+
+
+def test_meeting_flags_bound_everyone_counted_from_below():
+    # a board of 3 White British, 1 Black Caribbean and 1 not stated (5 people, all hidden) met the ideal (3 of
+    # them at a meeting) and had one meeting with a service user alone: everyone counted is at least 3
+    counts = {("board", "A"): 3, ("board", "M"): 1, ("board", NOT_STATED): 1, ("community", "A"): 40}
+    flags = [
+        {"level": "board", "meets_minimum": True, "meets_ideal": True, "both_present": True},
+        {"level": "board", "alone": True},
+    ]
+    bounds = meeting_flag_bounds(flags)
+    assert bounds == {"board": 3} and bounds["board"] <= 5
+    figures, n = ethnicity_figures(counts)
+    assert check_nothing_pinned(figures, n, meeting_flags=True) > 0
