@@ -246,9 +246,9 @@ def test_require_says_why_in_one_sentence(who, permission, message):
         access.require(who, permission, 1)
 
 
-def test_an_empty_database_offers_the_local_user_the_import_page():
+def test_an_empty_database_offers_the_local_user_the_set_up_and_import_pages():
     local = Viewer(email="local@presence.invalid", roles={}, local_mode=True)
-    assert access.allowed_pages(local, None) == {"overview", "import_data", "methods"}
+    assert access.allowed_pages(local, None) == {"setup", "overview", "import_data", "methods"}
     assert access.allowed_pages(Viewer(email="someone@example.org"), None) == set()
 
 
