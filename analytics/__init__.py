@@ -5,7 +5,7 @@ presence, trends, data quality, headlines and the outreach list are selections o
 it.
 """
 
-from analytics.baselines import BaselineSpec, baseline_counts, baseline_shares
+from analytics.baselines import BaselineSpec, baseline_counts, baseline_population, baseline_shares
 from analytics.counting import group_labels, group_mapping, presence
 from analytics.decision import pipeline, relative_likelihood
 from analytics.headlines import headlines
@@ -38,6 +38,7 @@ __all__ = [
     "Representation",
     "Trend",
     "baseline_counts",
+    "baseline_population",
     "baseline_shares",
     "binomial_test_p",
     "cochran_armitage",

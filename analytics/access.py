@@ -60,6 +60,7 @@ PAGE_PERMISSIONS: dict[str, str] = {
     "methods": "aggregates",
     "scorecard": "aggregates",
     "activity_view": "aggregates",
+    "board_pack": "aggregates",
     "import_data": "import",
     "records": "import",
     "corrections": "import",

@@ -1,11 +1,13 @@
 """``presence analyse``: compare published or exported involvement counts with a baseline, from files.
 
-    presence analyse --involved FILE.csv --baseline FILE.csv|census:AREA_CODE [--alpha 0.05] [--threshold 0.8]
-                     [--format json|csv]
+    presence analyse --involved FILE.csv --baseline FILE.csv|census:AREA_CODE|need:AREA_CODE [--alpha 0.05]
+                     [--threshold 0.8] [--format json|csv]
 
 ``--involved`` has columns ``group,count`` and optionally ``level`` and ``period``; ``--baseline`` has
 ``group`` and one of ``count``, ``share`` (0-1) or ``percent`` (0-100), or is ``census:AREA_CODE`` for the
-shipped Census 2021 ethnicity figures of a local authority, region, ICB or country. Groups match
+shipped Census 2021 ethnicity figures of a local authority, region, ICB or country (residents at the
+``PRESENCE_BASELINE_MIN_AGE`` floor, 18 by default), or ``need:AREA_CODE`` for the same figures weighted by each
+group's Mental Health Act detention rate (2023-24). Groups match
 case-insensitively, ignoring surrounding spaces; for ethnicity NHS codes, ONS 2021 names and short names are
 all recognised, and labels meaning unknown (not stated, not known, prefer not to say, unknown, Z, 99) are
 counted as unknown. Row numbers in messages are the file's line numbers, the header being row 1.
@@ -22,7 +24,13 @@ from pathlib import Path
 import polars as pl
 
 from analytics import columns as C
-from analytics.baselines import _census_description, _means_unknown, broad_group, census_counts
+from analytics.baselines import (
+    _census_description,
+    _means_unknown,
+    broad_group,
+    census_counts,
+    need_weighted_counts,
+)
 from analytics.stats import compare_with_baseline
 from data import codes, vocabulary
 
@@ -66,6 +74,7 @@ ERROR_NO_KNOWN_BASELINE = "{file}: the baseline has no known group with a figure
 ERROR_ALPHA = "--alpha must be between 0 and 1 (for example 0.05), not {value}."
 ERROR_THRESHOLD = "--threshold must be between 0 and 1 (for example 0.8), not {value}."
 ERROR_CENSUS_CODE = "--baseline census: needs an area code after the colon, for example census:E09000007."
+ERROR_NEED_CODE = "--baseline need: needs an area code after the colon, for example need:E92000001."
 
 _KIND = "_kind"  # "known" or "unknown"
 _KEY = "_key"
@@ -142,6 +151,8 @@ def read_involved(path: str | Path) -> pl.DataFrame:
 def read_baseline(spec: str) -> tuple[pl.DataFrame, str, str]:
     """(label, count) table, its description, and the level its labels are at ("ethnicity", "ethnicity_broad"
     or "" for labels to be recognised) from a baseline CSV or ``census:AREA_CODE``."""
+    if spec.lower().startswith("need:"):
+        return _need_baseline(spec)
     if spec.lower().startswith("census:"):
         code = spec.split(":", 1)[1].strip()
         if not code:
@@ -168,6 +179,21 @@ def read_baseline(spec: str) -> tuple[pl.DataFrame, str, str]:
         records.append((row[C.GROUP], figure))
     table = pl.DataFrame(records, schema={"label": pl.String, "count": pl.Float64}, orient="row")
     return table, f"the baseline in {name} ({column} column)", ""
+
+
+def _need_baseline(spec: str) -> tuple[pl.DataFrame, str, str]:
+    """``need:AREA_CODE``: the area's Census counts x each group's detention rate (``need_weighted_counts``)."""
+    code = spec.split(":", 1)[1].strip()
+    if not code:
+        raise ValueError(ERROR_NEED_CODE)
+    try:
+        figures = need_weighted_counts([code], "ethnicity_broad")
+    except ValueError as error:
+        raise ValueError(f"--baseline {spec}: {error}") from None
+    if figures.counts.is_empty():
+        raise ValueError(f"--baseline {spec}: {figures.description}.")
+    table = figures.counts.select(pl.col(C.GROUP).cast(pl.String).alias("label"), pl.col("count").cast(pl.Float64))
+    return table, figures.description, figures.level
 
 
 # --- Recognising groups ------------------------------------------------------------------------------------

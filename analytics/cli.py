@@ -13,6 +13,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from analytics.report import cli as report_cli
+
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 
@@ -44,8 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyse", help="compare involved counts with a baseline (JSON or CSV out)")
     p.add_argument("--involved", required=True, metavar="FILE.csv",
                    help="columns group,count and optionally level,period")
-    p.add_argument("--baseline", required=True, metavar="FILE.csv|census:AREA_CODE",
-                   help="a CSV with group and count, share (0-1) or percent (0-100); or census:AREA_CODE")
+    p.add_argument("--baseline", required=True, metavar="FILE.csv|census:AREA_CODE|need:AREA_CODE",
+                   help="a CSV with group and count, share (0-1) or percent (0-100); census:AREA_CODE; "
+                        "or need:AREA_CODE (Census weighted by detention rates)")
     p.add_argument("--alpha", type=float, default=None, help="significance level (default 0.05)")
     p.add_argument("--threshold", type=float, default=None, help="under-representation ratio (default 0.8)")
     p.add_argument("--format", choices=("json", "csv"), default="json")
@@ -116,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="write blank import templates (CSV and Excel) to a folder")
     p.add_argument("directory", metavar="DIR")
     p.set_defaults(handler="models.importer:run_template_cli")
+
+    report_cli.add_parser(sub)
 
     p = sub.add_parser("user", help="manage sign-in users and their roles")
     p.add_argument("action", choices=("add", "remove", "list"))

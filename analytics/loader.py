@@ -3,17 +3,21 @@
 Everything else in ``analytics`` works on a :class:`Frames` value and never touches ``models``. Tests and the
 benchmark build ``Frames`` directly with :func:`make_frames`, which fills any table not given with an empty
 frame of the right schema.
+
+:func:`load_frames` reads through ``models.db.frame_reader`` (Arrow-native ADBC on PostgreSQL, the raw
+sqlite3 connection on SQLite, never SQLAlchemy row objects), only the columns in :data:`SCHEMAS`. The database
+code (SQLAlchemy, the models, the drivers) is imported when something is loaded, not when ``analytics`` is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import polars as pl
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
 
-from models.tables import Activity, Attendance, Baseline, Involvement, Level, Meeting, Organisation, Person
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 ORGANISATION_SCHEMA = {"id": pl.Int64, "code": pl.String, "name": pl.String, "catchment": pl.List(pl.String)}
 LEVEL_SCHEMA = {
@@ -149,40 +153,47 @@ def make_frames(**tables: pl.DataFrame | None) -> Frames:
     return Frames(**{f.name: _conform(f.name, tables.get(f.name)) for f in fields(Frames)})
 
 
-def _read(engine: Engine, statement, name: str) -> pl.DataFrame:
-    schema = SCHEMAS[name]
-    with engine.connect() as connection:
-        rows = connection.execute(statement).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+TABLES = ("organisation", "levels", "activities", "people", "involvements", "meetings", "attendance", "baselines")
+
+
+def statements(organisation_id: int, tables: tuple[str, ...] = TABLES) -> dict:
+    """The SQLAlchemy statement that reads each of ``tables`` for one organisation (only the columns used)."""
+    from sqlalchemy import select
+
+    from models.tables import Activity, Attendance, Baseline, Involvement, Level, Meeting, Organisation, Person
+
+    models = {
+        "levels": Level,
+        "activities": Activity,
+        "people": Person,
+        "involvements": Involvement,
+        "meetings": Meeting,
+        "attendance": Attendance,
+        "baselines": Baseline,
+    }
+    found = {}
+    for name in tables:
+        if name == "organisation":
+            c = Organisation.__table__.c
+            found[name] = select(*[c[col] for col in ORGANISATION_SCHEMA]).where(c.id == organisation_id)
+            continue
+        c = models[name].__table__.c
+        statement = select(*[c[col] for col in SCHEMAS[name]]).where(c.organisation_id == organisation_id)
+        found[name] = statement.order_by(c.rank) if name == "levels" else statement
+    return found
+
+
+def load_tables(engine: Engine, organisation_id: int, tables: tuple[str, ...] = TABLES) -> dict[str, pl.DataFrame]:
+    """Some of one organisation's tables, as frames with the schemas of :data:`SCHEMAS` (no existence check)."""
+    from models.db import frame_reader
+
+    with frame_reader(engine) as read:
+        return {name: read(statement, SCHEMAS[name]) for name, statement in statements(organisation_id, tables).items()}
 
 
 def load_frames(engine: Engine, organisation_id: int = 1) -> Frames:
     """Read one organisation's records; ``ValueError`` when there is no organisation with that id."""
-    org = Organisation.__table__.c
-    organisation = _read(
-        engine,
-        select(org.id, org.code, org.name, org.catchment).where(org.id == organisation_id),
-        "organisation",
-    )
-    if organisation.height == 0:
+    tables = load_tables(engine, organisation_id)
+    if tables["organisation"].height == 0:
         raise ValueError(f"There is no organisation with id {organisation_id}.")
-
-    def cols(table, name: str):
-        c = table.__table__.c
-        return select(*[c[col] for col in SCHEMAS[name]]).where(c.organisation_id == organisation_id)
-
-    b = Baseline.__table__.c
-    return Frames(
-        organisation=organisation,
-        levels=_read(engine, cols(Level, "levels").order_by(Level.__table__.c.rank), "levels"),
-        activities=_read(engine, cols(Activity, "activities"), "activities"),
-        people=_read(engine, cols(Person, "people"), "people"),
-        involvements=_read(engine, cols(Involvement, "involvements"), "involvements"),
-        meetings=_read(engine, cols(Meeting, "meetings"), "meetings"),
-        attendance=_read(engine, cols(Attendance, "attendance"), "attendance"),
-        baselines=_read(
-            engine,
-            select(*[b[col] for col in BASELINE_SCHEMA]).where(b.organisation_id == organisation_id),
-            "baselines",
-        ),
-    )
+    return Frames(**tables)

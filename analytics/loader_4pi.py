@@ -10,26 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
-from sqlalchemy import Float, cast, select
-from sqlalchemy.engine import Engine
 
 from analytics import fourpi_columns as c
-from models.tables import (
-    Activity,
-    Attendance,
-    Feedback,
-    ImpactLog,
-    Involvement,
-    Level,
-    Meeting,
-    Organisation,
-    Payment,
-    Person,
-    ReviewStep,
-    SupportOffer,
-)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 NO_ORGANISATION = "There is no organisation with the id {organisation_id}."
 
@@ -169,31 +157,38 @@ class Frames4PI:
         return cls(**frames, as_of=as_of or date.today())
 
 
-def _read(connection, statement, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """One query into a frame with this schema, built column by column (much faster than row by row)."""
-    rows = connection.execute(statement).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
-    return pl.DataFrame(
-        {
-            name: pl.Series(name, values, dtype=dtype)
-            for (name, dtype), values in zip(schema.items(), columns, strict=True)
-        }
+def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None = None) -> Frames4PI:
+    """Read the 4PI tables of one organisation into polars frames (ValueError when it does not exist).
+
+    Read by ``models.db.frame_reader`` (ADBC on PostgreSQL, raw sqlite3 on SQLite); the database code is imported
+    here, not when the module is."""
+    from sqlalchemy import Float, cast, select
+
+    from models.db import frame_reader
+    from models.tables import (
+        Activity,
+        Attendance,
+        Feedback,
+        ImpactLog,
+        Involvement,
+        Level,
+        Meeting,
+        Organisation,
+        Payment,
+        Person,
+        ReviewStep,
+        SupportOffer,
     )
 
-
-def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None = None) -> Frames4PI:
-    """Read the 4PI tables of one organisation into polars frames (ValueError when it does not exist)."""
     org = organisation_id
-    with engine.connect() as connection:
-        organisation = _read(
-            connection,
+    with frame_reader(engine) as read:
+        organisation = read(
             select(Organisation.id, Organisation.code, Organisation.name).where(Organisation.id == org),
             ORGANISATION_SCHEMA,
         )
         if organisation.height == 0:
             raise ValueError(NO_ORGANISATION.format(organisation_id=organisation_id))
-        levels = _read(
-            connection,
+        levels = read(
             select(
                 Level.id,
                 Level.rank,
@@ -205,8 +200,7 @@ def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None 
             .order_by(Level.rank),
             LEVEL_SCHEMA,
         )
-        activities = _read(
-            connection,
+        activities = read(
             select(
                 Activity.id,
                 Activity.ref,
@@ -226,15 +220,13 @@ def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None 
             .order_by(Activity.id),
             ACTIVITY_SCHEMA,
         )
-        people = _read(
-            connection,
+        people = read(
             select(Person.id, Person.ref, Person.involvement_type)
             .where(Person.organisation_id == org)
             .order_by(Person.id),
             PERSON_SCHEMA,
         )
-        involvements = _read(
-            connection,
+        involvements = read(
             select(
                 Involvement.id,
                 Involvement.person_id,
@@ -249,8 +241,7 @@ def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None 
             .order_by(Involvement.id),
             INVOLVEMENT_SCHEMA,
         )
-        meetings = _read(
-            connection,
+        meetings = read(
             select(
                 Meeting.id,
                 Meeting.ref,
@@ -263,8 +254,7 @@ def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None 
             .order_by(Meeting.date, Meeting.id),
             MEETING_SCHEMA,
         )
-        attendance = _read(
-            connection,
+        attendance = read(
             select(
                 Attendance.meeting_id,
                 Attendance.person_id,
@@ -275,8 +265,7 @@ def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None 
             .order_by(Attendance.id),
             ATTENDANCE_SCHEMA,
         )
-        payments = _read(
-            connection,
+        payments = read(
             select(
                 Payment.ref,
                 Payment.person_id,
@@ -290,8 +279,7 @@ def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None 
             .order_by(Payment.claim_date, Payment.id),
             PAYMENT_SCHEMA,
         )
-        support = _read(
-            connection,
+        support = read(
             select(
                 SupportOffer.person_id,
                 SupportOffer.kind,
@@ -302,8 +290,7 @@ def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None 
             .order_by(SupportOffer.offered_on, SupportOffer.id),
             SUPPORT_SCHEMA,
         )
-        impact = _read(
-            connection,
+        impact = read(
             select(
                 ImpactLog.ref,
                 ImpactLog.activity_id,
@@ -316,8 +303,7 @@ def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None 
             .order_by(ImpactLog.recorded_on, ImpactLog.id),
             IMPACT_SCHEMA,
         )
-        feedback = _read(
-            connection,
+        feedback = read(
             select(
                 Feedback.ref,
                 Feedback.activity_id,
@@ -330,8 +316,7 @@ def load_frames_4pi(engine: Engine, organisation_id: int, *, as_of: date | None 
             .order_by(Feedback.submitted_on, Feedback.id),
             FEEDBACK_SCHEMA,
         )
-        reviews = _read(
-            connection,
+        reviews = read(
             select(
                 ReviewStep.activity_id,
                 ReviewStep.cycle,

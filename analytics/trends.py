@@ -101,8 +101,11 @@ def _words(
     def unit(n: int) -> str:
         return ("quarter" if period == "quarter" else "year") + ("" if n == 1 else "s")
 
-    if n_periods < 3 or first is None or latest is None:
+    if n_periods < 3:
         return f"Not enough data for a trend: {n_periods} {unit(n_periods)} with people counted (3 are needed)."
+    if first is None or latest is None:
+        return (f"Not tested: the share is hidden in some of the {n_periods} {unit(n_periods)} to protect small "
+                "numbers.")
     span = f"from {first:.0%} to {latest:.0%} over {n_periods} {unit(n_periods)}"
     if joined_periods < 3:
         return (

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# Imported whole before any page draws: plotly looks pandas up in sys.modules and would use a half-imported
-# module while another session's thread is still importing it ("partially initialized module 'pandas' has no
-# attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
-import pandas  # noqa: F401
 import streamlit as st
 
-from analytics import access
-from dashboard import auth, cache, filters
-from models.settings import UnsafeSettingsError
+st.set_page_config(page_title="Presence", page_icon=":material/diversity_3:", layout="wide")
+with st.spinner("Opening Presence…"):  # the first run imports the analytics and the database code: never blank
+    # Imported whole before any page draws: plotly looks pandas up in sys.modules and would use a half-imported
+    # module while another session's thread is still importing it ("partially initialized module 'pandas' has
+    # no attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
+    import pandas  # noqa: F401
+
+    from analytics import access
+    from dashboard import auth, cache, filters
+    from models.settings import UnsafeSettingsError
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "views"
-
-st.set_page_config(page_title="Presence", page_icon=":material/diversity_3:", layout="wide")
 
 
 def _page(file: str, title: str, icon: str, allowed: set[str], *, default: bool = False) -> st.Page | None:
@@ -44,6 +45,7 @@ def _sections(allowed: set[str], *, first_run: bool = False) -> dict[str, list[s
             _page("decision_making.py", "Decision-making", ":material/account_balance:", allowed),
             _page("trends.py", "Trends", ":material/trending_up:", allowed),
             _page("outreach.py", "Outreach", ":material/campaign:", allowed),
+            _page("board_pack.py", "Board pack", ":material/description:", allowed),
         ],
         "4PI standards": [
             _page("scorecard.py", "4PI scorecard", ":material/fact_check:", allowed),
@@ -63,8 +65,10 @@ def _sections(allowed: set[str], *, first_run: bool = False) -> dict[str, list[s
             if any(p is not None for p in pages)}
 
 
+cache.begin_run()  # the change counters are read at most once in this run
 try:
-    cache.engine()  # create or upgrade the schema on start; refuses unsafe production settings
+    with st.spinner("Opening Presence…"):
+        cache.engine()  # create or upgrade the schema on start; refuses unsafe production settings
 except UnsafeSettingsError as error:
     # The project's own sentence, never Streamlit's redacted "This app has encountered an error".
     st.error(str(error), icon=":material/error:")

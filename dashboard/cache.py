@@ -19,6 +19,7 @@ or exact and not for publication (:func:`disclosure_note`).
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -35,34 +36,34 @@ from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
-from analytics.fourpi_scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
-from analytics.loader import Frames
+from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure policy, re-exported for the pages
+    PEOPLE_INDICATORS,
+    RAG_HIDDEN,
+    SCORECARD_COUNTS,
+    fourpi_headline,
+    protect_scorecard,
+)
+from analytics.fourpi_disclosure import as_int as _as_int
+from analytics.fourpi_disclosure import published as _published
+from analytics.loader import Frames, load_tables
 from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
 from analytics.trends import Trend
-from models.db import get_engine, upgrade_schema
+from analytics.wording import (  # noqa: F401 - re-exported for the pages
+    CHARACTERISTIC_LABELS,
+    INVOLVEMENT_FILTERS,
+    STATUS_MARKS,
+    STATUS_WORDS,
+)
+from models.db import GLOBAL, NEWEST_ID, get_engine, read_all_data_versions, upgrade_schema
 from models.settings import get_settings
 
 PERIOD_KINDS = {"quarter": "Quarter", "year": "Year"}
-INVOLVEMENT_FILTERS = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}
 BASELINE_KINDS = {
     "census": "Census 2021: the area the organisation serves",
     "user": "A baseline you supplied",
     "need_weighted": "Need-weighted: Census x Mental Health Act detention rates",
 }
-CHARACTERISTIC_LABELS = {
-    "ethnicity_broad": "Ethnicity (5 broad groups)",
-    "ethnicity": "Ethnicity (detailed categories)",
-    "ethnicity_binary": "Ethnicity (White / ethnic minority)",
-    "sex": "Sex",
-    "age_band": "Age band",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-    "involvement_type": "Service user or carer",
-}
-STATUS_WORDS = stats.STATUS_WORDS  # the words live with the rules (analytics.stats)
-STATUS_MARKS = stats.STATUS_MARKS
 MISSING_STATUSES = (c.STATUS_UNDER, c.STATUS_ABSENT)
 
 SUPPRESSED_MARK = "*"
@@ -112,34 +113,59 @@ def _database_key() -> str:
     return hashlib.sha1(get_settings().database_url.encode()).hexdigest()[:10]
 
 
-_VERSION_SQL = text(
-    """
-    SELECT
-      (SELECT count(*) FROM organisation),
-      (SELECT max(id) FROM organisation),
-      (SELECT count(*) FROM level WHERE organisation_id = :o),
-      (SELECT count(*) FROM activity WHERE organisation_id = :o),
-      (SELECT max(id) FROM activity WHERE organisation_id = :o),
-      (SELECT count(*) FROM person WHERE organisation_id = :o),
-      (SELECT max(id) FROM person WHERE organisation_id = :o),
-      (SELECT max(updated_at) FROM person WHERE organisation_id = :o),
-      (SELECT count(*) FROM involvement WHERE organisation_id = :o),
-      (SELECT max(id) FROM involvement WHERE organisation_id = :o),
-      (SELECT count(*) FROM meeting WHERE organisation_id = :o),
-      (SELECT count(*) FROM attendance WHERE organisation_id = :o),
-      (SELECT count(*) FROM baseline),
-      (SELECT max(id) FROM baseline),
-      (SELECT max(id) FROM import_log)
-    """
-)
+RUN_VERSIONS = "_data_versions_this_run"  # st.session_state: the change counters read in this script run
+
+
+def begin_run() -> None:
+    """Called by ``app.py`` first on every run: the change counters are then read at most once per run."""
+    st.session_state[RUN_VERSIONS] = None
+
+
+def _counters() -> dict[tuple[int, str], int]:
+    """Every change counter (``models.db.read_data_versions``: a few rows by primary key), read once per
+    script run when ``app.py`` started the run with :func:`begin_run` (a page run on its own reads them on
+    each call)."""
+    memo_on = RUN_VERSIONS in st.session_state
+    found = st.session_state.get(RUN_VERSIONS) if memo_on else None
+    if found is None:
+        with engine().connect() as connection:
+            found = read_all_data_versions(connection)
+        if memo_on:
+            st.session_state[RUN_VERSIONS] = found
+    return found
+
+
+def forget_data_version() -> None:
+    """After a write in this run (an import, a form), read the counters again on the next call."""
+    if RUN_VERSIONS in st.session_state:
+        st.session_state[RUN_VERSIONS] = None
 
 
 def data_version(organisation_id: int | None = None) -> str:
-    """A cheap fingerprint of the database (and of which database): it changes whenever records are added,
-    removed, re-imported or updated, so cached results are never stale."""
-    with engine().connect() as connection:
-        values = connection.execute(_VERSION_SQL, {"o": organisation_id or 0}).one()
-    return _database_key() + ":" + "|".join("" if v is None else str(v) for v in values)
+    """A fingerprint of the database (and of which database) for an organisation: the change counters that
+    every import and form bumps in its own transaction (``models.db.bump_data_version``), so cached results
+    are never stale, and :func:`_frames` can tell which tables changed. ``None``: the list of organisations."""
+    wanted = {GLOBAL, organisation_id or GLOBAL}
+    parts = [f"{o}.{t}={v}" for (o, t), v in sorted(_counters().items()) if o in wanted]
+    return _database_key() + ":" + "|".join(parts)
+
+
+def _table_versions(version: str, organisation_id: int) -> dict[str, int]:
+    """{"organisation.table": counter} of one organisation (and the global entries) from its
+    :func:`data_version` string."""
+    found = {}
+    for part in version.split(":", 1)[-1].split("|"):
+        if "=" in part:
+            key, value = part.rsplit("=", 1)
+            if int(key.split(".", 1)[0]) in (GLOBAL, organisation_id):
+                found[key] = int(value)
+    return found
+
+
+def _fed(key: str) -> tuple[str, ...]:
+    """The Frames tables a counter of :func:`_table_versions` stands for."""
+    table = key.split(".", 1)[1].removesuffix(NEWEST_ID)
+    return FRAMES_FED_BY.get(table, ())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -186,11 +212,111 @@ def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates
 
 # --- Frames (person-level: never in st.cache_data) ----------------------------------------------------------
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+# Importer table name -> the Frames tables it feeds (the 4PI-only tables feed none).
+FRAMES_FED_BY = {
+    "organisations": ("organisation",),
+    "levels": ("levels",),
+    "activities": ("activities",),
+    "people": ("people",),
+    "involvements": ("involvements",),
+    "meetings": ("meetings",),
+    "attendance": ("attendance",),
+    "baselines": ("baselines",),
+}
+
+
+@dataclass
+class _Loaded:
+    version: str
+    tables: dict[str, int]
+    frames: Frames
+
+
+class _FrameStore:
+    """The newest ``Frames`` of the last organisations looked at (at most ``size``), shared by every session.
+
+    After a change only the tables whose change counters moved are read again (an import of attendance
+    re-reads the attendance table, not the people); everything else is reused. Loads are serialised, so two
+    sessions never read the same organisation at once."""
+
+    def __init__(self, size: int = 2) -> None:
+        self.size = size
+        self.loaded: dict[int, _Loaded] = {}
+        self.lock = threading.Lock()
+
+    def current(self, organisation_id: int, version: str) -> Frames | None:
+        """The frames when they are already at least as new as ``version``."""
+        found = self.loaded.get(organisation_id)
+        if found is None:
+            return None
+        if found.version == version:
+            return found.frames
+        wanted = _table_versions(version, organisation_id)
+        if all(found.tables.get(t, 0) >= v for t, v in wanted.items()):
+            return found.frames  # a request from a run that read the counters before a newer load
+        return None
+
+    def changed_tables(self, organisation_id: int, version: str) -> tuple[str, ...] | None:
+        """The Frames tables to read again for ``version``; None when everything must be read."""
+        found = self.loaded.get(organisation_id)
+        if found is None:
+            return None
+        wanted = _table_versions(version, organisation_id)
+        moved = {t for t in set(wanted) | set(found.tables) if wanted.get(t, 0) != found.tables.get(t, 0)}
+        return tuple(sorted({frame for t in moved for frame in _fed(t)}))
+
+    def get(self, organisation_id: int, version: str) -> Frames:
+        frames = self.current(organisation_id, version)
+        if frames is not None:
+            return frames
+        with self.lock:
+            frames = self.current(organisation_id, version)
+            if frames is not None:
+                return frames
+            changed = self.changed_tables(organisation_id, version)
+            if changed is None:
+                frames = analytics.load_frames(engine(), organisation_id=organisation_id)
+            else:
+                previous = self.loaded[organisation_id].frames
+                fresh = load_tables(engine(), organisation_id, changed) if changed else {}
+                frames = replace(previous, **fresh)
+            self.loaded.pop(organisation_id, None)
+            while len(self.loaded) >= self.size:
+                self.loaded.pop(next(iter(self.loaded)))
+            self.loaded[organisation_id] = _Loaded(version, _table_versions(version, organisation_id), frames)
+            return frames
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> _FrameStore:
+    return _FrameStore()
+
+
 def _frames(organisation_id: int, version: str) -> Frames:
-    """One organisation's records for building aggregates; keyed on (organisation, data version), read only
-    inside this module."""
-    return analytics.load_frames(engine(), organisation_id=organisation_id)
+    """One organisation's records for building aggregates, as of ``version``; read only inside this module.
+    Person-level: kept in :class:`_FrameStore`, never in ``st.cache_data``."""
+    return _store().get(organisation_id, version)
+
+
+PEOPLE_SQL = text("SELECT count(*) FROM person WHERE organisation_id = :o")
+
+
+def prepare(organisation_id: int, version: str, viewer: Viewer) -> None:
+    """Load the organisation's records now, with a spinner that says what is happening ("Loading 151,944
+    people…", or "Reading the latest changes…" after an import), so the first page of a session is never
+    blank. The sidebar calls this before its first data call; nothing happens when they are loaded already or
+    the viewer may not see the organisation's figures."""
+    store = _store()
+    if not viewer.can("aggregates", organisation_id) or store.current(organisation_id, version) is not None:
+        return
+    if store.changed_tables(organisation_id, version) is not None:
+        message = "Reading the latest changes…"
+    else:
+        with engine().connect() as connection:
+            people = connection.execute(PEOPLE_SQL, {"o": organisation_id}).scalar_one()
+        message = f"Loading {people:,} people…"
+    with st.spinner(message, show_time=True):
+        store.get(organisation_id, version)
 
 
 # --- Representation and the views that are selections of it ---------------------------------------------
@@ -392,15 +518,7 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
 # - A scorecard status (meets / close / falls short) is worked out again from the shown counts, so it gives
 #   away nothing the shown share does not; it is "hidden" where the share is.
 
-PEOPLE_INDICATORS = frozenset({
-    "felt_valued", "could_influence", "informed_of_outcomes",  # questionnaires returned: people
-    "role_descriptions",  # involvement roles: one person each
-    "support_offered", "training_offered",  # people involved
-    "payments_on_time",  # fees and expenses claims: one person's money each
-})
-NOT_MET = "not_met"
 HEAD_COUNTS = (k.SERVICE_USERS, k.CARERS, k.SU_CARERS, k.RESERVES, k.PRESENCE_BAND)
-SCORECARD_COUNTS = (k.NUMERATOR, k.DENOMINATOR, k.LEFT_OUT)
 CLAIMS = "claims"
 CLAIM_STATUSES = (k.PAYMENT_ON_TIME, k.PAYMENT_LATE, k.PAYMENT_OVERDUE, k.PAYMENT_PENDING)
 FEEDBACK_COUNTS = (k.ANSWERS, k.STATED, k.AGREE, k.NEUTRAL, k.DISAGREE, k.NOT_STATED, k.NOT_KNOWN)
@@ -420,16 +538,6 @@ def _frames_4pi(organisation_id: int, version: str, as_of: date):
 
 def _4pi(f: Filters):
     return _frames_4pi(f.organisation_id, f.data_version, date.today())
-
-
-def _as_int(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> pl.DataFrame:
-    return frame.with_columns(pl.col(n).cast(pl.Int64) for n in columns if n in frame.columns)
-
-
-def _published(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    """A 4PI frame with no counts of people (meetings, activities): exact for every role, with the flags
-    that say so (not for publication for exact roles)."""
-    return access.protect_frame(frame, viewer, organisation_id, counts=[], derived={})
 
 
 def _protect_people(frame: pl.DataFrame, viewer: Viewer, organisation_id: int, counts: list[str], *,
@@ -478,49 +586,6 @@ def _protect_detail(detail: pl.DataFrame, key: str, viewer: Viewer, organisation
     if key == "feedback":
         return _protect_feedback(detail, viewer, organisation_id)
     return _published(detail, viewer, organisation_id)  # purpose, impact, review: about activities
-
-
-def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    """The indicators that count people, suppressed and rounded, the share recomputed from what is shown."""
-    rows = _as_int(card.filter(pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), SCORECARD_COUNTS).with_columns(
-        (pl.col(k.DENOMINATOR) - pl.col(k.NUMERATOR)).alias(NOT_MET))
-    value = pl.when(pl.col(k.DENOMINATOR) > 0).then(pl.col(k.NUMERATOR) / pl.col(k.DENOMINATOR))
-    return access.protect_frame(rows, viewer, organisation_id, counts=[*SCORECARD_COUNTS, NOT_MET],
-                                lines=[(k.DENOMINATOR, k.NUMERATOR, NOT_MET)], derived={k.VALUE: value})
-
-
-def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer,
-                      organisation_id: int) -> pl.DataFrame:
-    """A scorecard as this viewer may see it: exact and marked not for publication for exact roles; for the
-    others the indicators that count people are suppressed and rounded, their share, status and trend worked
-    out again from the shown counts (``previous`` is the scorecard a year before, protected the same way)."""
-    if viewer.exact(organisation_id):
-        return access.protect_frame(card, viewer, organisation_id, counts=list(SCORECARD_COUNTS), derived={})
-    order = card.select(k.INDICATOR).with_row_index("_order")
-    people = _scorecard_people(card, viewer, organisation_id)
-    before = _scorecard_people(previous, viewer, organisation_id).select(
-        k.INDICATOR, pl.col(k.VALUE).alias(k.PREVIOUS_VALUE),
-        (pl.col(suppression.suppressed_flag(k.NUMERATOR))
-         | pl.col(suppression.suppressed_flag(k.DENOMINATOR))).alias(PREVIOUS_HIDDEN))
-    period, previous_label = card.get_column(k.PERIOD)[0], card.get_column(k.PREVIOUS_PERIOD)[0]
-    people = judge_scorecard(
-        people.drop(k.PREVIOUS_VALUE).join(before, on=k.INDICATOR, how="left"), period, previous_label
-    ).drop(NOT_MET, suppression.suppressed_flag(NOT_MET))
-    others = _published(card.filter(~pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), viewer, organisation_id)
-    flags = [suppression.suppressed_flag(n) for n in SCORECARD_COUNTS]
-    merged = pl.concat([others, people], how="diagonal_relaxed").with_columns(
-        pl.col(n).fill_null(False) for n in flags)
-    return merged.join(order, on=k.INDICATOR).sort("_order").drop("_order")
-
-
-def fourpi_headline(card: pl.DataFrame) -> str:
-    """One sentence summing up a scorecard; indicators hidden by disclosure control are counted apart."""
-    hidden = card.filter(pl.col(k.RAG) == RAG_HIDDEN).height
-    sentence = fourpi.scorecard_headline(card.filter(pl.col(k.RAG) != RAG_HIDDEN))
-    if hidden:
-        sentence += (f" {hidden} indicator{'s' if hidden != 1 else ''} about too few people to show "
-                     f"{'are' if hidden != 1 else 'is'} hidden (*).")
-    return sentence
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -939,3 +1004,59 @@ def to_excel(frame: pl.DataFrame, sheet: str = "Presence") -> bytes:
     buffer = io.BytesIO()
     frame.write_excel(buffer, worksheet=sheet[:31], autofit=True)
     return buffer.getvalue()
+
+
+# --- The board pack ------------------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner="Putting the board pack together…", max_entries=8)
+def _pack_figures(organisation_id: int, scope_key: str, characteristic: str, baseline_kind: str,
+                  baseline_source: str | None, involvement: str, period: str | None, exact: bool, version: str,
+                  as_of: date):
+    from analytics import report
+
+    code = next(o["code"] for o in all_organisations() if o["id"] == organisation_id)
+    baseline = _baseline_spec(baseline_kind, baseline_source)
+    request = report.PackRequest(organisation_code=code, period=period, exact=exact,
+                                 characteristic=characteristic, baseline=baseline, involvement=involvement,
+                                 as_of=as_of)
+    return report.gather(engine(), request, access.scoped_viewer(scope_key))
+
+
+def board_pack(f: Filters, viewer: Viewer, period: str | None, exact: bool):
+    """The figures of the board pack (``analytics.report.PackFigures``) for the sidebar's characteristic,
+    baseline and who is counted, one quarter (None: the latest complete one), published or, for roles that
+    may see them, exact."""
+    scope_key = _require(viewer, f.organisation_id)
+    if exact and not viewer.exact(f.organisation_id):
+        raise PermissionError("Your role does not allow exact figures: the pack uses published figures.")
+    return _pack_figures(f.organisation_id, scope_key, f.characteristic, f.baseline_kind, f.baseline_source,
+                         f.involvement, period, exact, f.data_version, date.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _pack_document(organisation_id: int, scope_key: str, characteristic: str, baseline_kind: str,
+                   baseline_source: str | None, involvement: str, period: str | None, exact: bool, version: str,
+                   as_of: date, kind: str):
+    from analytics import report
+
+    figures = _pack_figures(organisation_id, scope_key, characteristic, baseline_kind, baseline_source,
+                            involvement, period, exact, version, as_of)
+    return report.public_summary(figures) if kind == "public" else report.board_pack(figures)
+
+
+def board_pack_document(f: Filters, viewer: Viewer, period: str | None, exact: bool, kind: str = "board"):
+    """The board pack (or, with ``kind="public"``, the one-page public summary, always published) as sections
+    (``analytics.report.Pack``), for the preview and the files."""
+    board_pack(f, viewer, period, exact)  # the access checks
+    exact = exact and kind != "public"
+    return _pack_document(f.organisation_id, viewer.scope_key(f.organisation_id), f.characteristic,
+                          f.baseline_kind, f.baseline_source, f.involvement, period, exact, f.data_version,
+                          date.today(), kind)
+
+
+def board_pack_file(f: Filters, viewer: Viewer, period: str | None, exact: bool, file_format: str) -> bytes:
+    """The pack (or, for "public", the one-page public summary, always published) as a file."""
+    from analytics import report
+
+    pack = board_pack_document(f, viewer, period, exact, "public" if file_format == "public" else "board")
+    return report.render(pack, file_format)

@@ -118,6 +118,7 @@ def sidebar(viewer: Viewer) -> cache.Filters | None:
         return None
     organisation_id = organisation["id"]
     version = cache.data_version(organisation_id)
+    cache.prepare(organisation_id, version, viewer)  # "Loading 151,944 people…" rather than a blank page
     characteristic = st.sidebar.selectbox(
         "Characteristic", list(cache.CHARACTERISTIC_LABELS), key="f_characteristic",
         format_func=cache.CHARACTERISTIC_LABELS.get,

@@ -8,6 +8,12 @@ It reads the ONS Census 2021 and NHS England Mental Health Act files described i
 (default folder: ``shared/reference`` beside the repository) and writes tidy CSVs:
 
 - ``baselines/census2021.csv``: one row per geography x characteristic x group (counts of usual residents);
+- ``baselines/census2021_adults.csv``: the same for residents aged 16 or over and 18 or over (ethnicity estimated
+  by raking, see ``data.build_adults``; sex from RM032, national only);
+- ``baselines/census2021_crossed.csv``: the published cross-tables RM032 (ethnic group x sex) and RM031
+  (ethnic group x religion) for England, Wales and both;
+- ``baselines/ltla_icb24.csv`` (only with ``--lsoa-icb FILE.csv``): which 2024 ICBs each local authority lies
+  in, from the ONS LSOA lookup (not among the shared files; see ``data/SOURCES.md``);
 - ``baselines/mha_detention_rates.csv``: crude detention rates per 100,000 by ethnic group;
 - ``baselines/county_districts.csv``: the 2021 shire district -> county lookup (derived, see below);
 - ``codelists/ethnicity.csv`` and ``codelists/characteristics.csv``: the code lists of ``data.codes``.
@@ -25,6 +31,7 @@ the fit is checked and the build fails with a clear message when a county does n
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -35,10 +42,11 @@ import polars as pl
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, eye, hstack, kron
 
-from data import codes
+from data import build_adults, codes
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_REFERENCE = REPO.parent / "shared" / "reference"
+# The shared folder sits beside the repository; PRESENCE_REFERENCE_DIR points elsewhere (e.g. from a worktree).
+DEFAULT_REFERENCE = Path(os.environ.get("PRESENCE_REFERENCE_DIR") or REPO.parent / "shared" / "reference")
 DEFAULT_OUT = REPO / "data"
 
 SOURCE_CENSUS = "census2021"
@@ -567,6 +575,7 @@ def _group_rank() -> dict[str, dict[str, int]]:
         "disability": list(codes.DISABILITY),
         "religion": list(codes.RELIGION),
         "sexual_orientation": list(codes.SEXUAL_ORIENTATION),
+        "sex": list(codes.SEX),
     }
     return {name: {group: rank for rank, group in enumerate(values)} for name, values in lists.items()}
 
@@ -657,6 +666,89 @@ def build_census(reference: Path, lookup: pl.DataFrame | None = None) -> pl.Data
     if duplicated.height:
         raise ReferenceDataError(f"Duplicate baseline cells, e.g. {duplicated.row(0, named=True)}.")
     return sort_census(frame)
+
+
+# --- adults (16+ and 18+) and cross-tables ---------------------------------------------------------------
+
+ADULT_COLUMNS: tuple[str, ...] = (*CENSUS_COLUMNS[:6], "min_age", *CENSUS_COLUMNS[6:], "method")
+METHOD_RAKED = "raked"
+METHOD_NATIONAL_PROFILE = "national_age_profile"
+METHOD_RM032 = "rm032"
+
+
+def build_adults_and_crossed(
+    reference: Path, lookup: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(census2021_adults rows, census2021_crossed rows), both sorted."""
+    ltla = _ethnicity_ltla(reference)
+    names = geography_names(reference, ltla)
+    if lookup is None:
+        lookup = county_districts(reference, ltla)
+    ages, leaves = read_single_year(reference, AGE_FILES["ltla"])
+    raked = build_adults.rake_ages(reference, ages, leaves, ltla)
+    if raked.result.max_relative_gap > 0.005:
+        raise ReferenceDataError(
+            f"Raking did not fit the published totals (worst gap {raked.result.max_relative_gap:.2%})."
+        )
+    nhs_broad = nhs_area_rows(
+        reference, "ons_census2021_ts021_broad5_icb24_sicbl24.csv", "ethnicity_broad", ONS_BROAD
+    )
+    crossed = pl.concat(
+        [
+            build_adults.crossed_sex_rows(reference, raked, names),
+            build_adults.crossed_religion_rows(reference, names, RELIGION_GROUPS),
+        ]
+    )
+    sex = build_adults.sex_rows(crossed).with_columns(
+        pl.lit("country").alias("level"), pl.lit("sex").alias("characteristic")
+    )
+    parts = []
+    for min_age in build_adults.MIN_AGES:
+        detailed = ethnicity_rows(build_adults.adult_ltla(raked, ltla, min_age), lookup, names)
+        fractions = build_adults.national_adult_fractions(raked, min_age)
+        nhs = nhs_broad.with_columns(
+            (pl.col("count") * pl.col("group").replace_strict(fractions, return_dtype=pl.Float64))
+            .round()
+            .cast(pl.Int64)
+        )
+        for frame, method in (
+            (detailed, METHOD_RAKED),
+            (broad_from_detailed(detailed), METHOD_RAKED),
+            (nhs, METHOD_NATIONAL_PROFILE),
+        ):
+            parts.append(
+                frame.with_columns(
+                    pl.lit(min_age, dtype=pl.Int64).alias("min_age"), pl.lit(method).alias("method")
+                )
+            )
+    parts.append(
+        sex.select(
+            pl.lit(SOURCE_CENSUS).alias("source"),
+            pl.lit(CENSUS_YEAR, dtype=pl.Int64).alias("year"),
+            "geography_code",
+            "geography_name",
+            pl.lit("country").alias("geography_level"),
+            pl.lit(None, dtype=pl.String).alias("nhs_code"),
+            "characteristic",
+            "group",
+            "count",
+            "min_age",
+            pl.lit(METHOD_RM032).alias("method"),
+        )
+    )
+    adults = pl.concat([p.select(ADULT_COLUMNS) for p in parts])
+    ordered = []
+    for min_age in (0, *build_adults.MIN_AGES):  # floor 0: sex only (the other all-ages rows are census2021)
+        chosen = adults.filter(pl.col("min_age") == min_age)
+        methods = chosen.select("geography_level", "geography_code", "characteristic", "method").unique()
+        ordered.append(
+            sort_census(chosen.drop("min_age", "method"))
+            .with_columns(pl.lit(min_age, dtype=pl.Int64).alias("min_age"))
+            .join(methods, on=["geography_level", "geography_code", "characteristic"], how="left")
+            .select(ADULT_COLUMNS)
+        )
+    crossed_sorted = crossed.sort("table", "geography_code", "min_age", "characteristic_1", "group_1", "group_2")
+    return pl.concat(ordered), crossed_sorted
 
 
 # --- MHA detention rates ----------------------------------------------------------------------------------
@@ -869,9 +961,12 @@ def write_all(reference: Path, out: Path) -> list[Path]:
     if not reference.is_dir():
         raise ReferenceDataError(f"Reference folder {reference} does not exist; pass --reference.")
     lookup = build_county_lookup(reference)
+    adults, crossed = build_adults_and_crossed(reference, lookup.select("district_code", "county_code"))
     outputs = {
         out / "baselines" / "census2021.csv": build_census(reference, lookup),
         out / "baselines" / "county_districts.csv": lookup,
+        out / "baselines" / "census2021_adults.csv": adults,
+        out / "baselines" / "census2021_crossed.csv": crossed,
         out / "baselines" / "mha_detention_rates.csv": build_mha(reference),
         out / "codelists" / "ethnicity.csv": ethnicity_codelist(),
         out / "codelists" / "characteristics.csv": characteristics_codelist(),
@@ -880,6 +975,23 @@ def write_all(reference: Path, out: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         frame.write_csv(path, line_terminator="\n")
     return list(outputs)
+
+
+def write_ltla_icb(reference: Path, lsoa_icb: Path, out: Path) -> Path:
+    """Rebuild ``baselines/ltla_icb24.csv`` (local authority -> ICB shares) from the LSOA lookup CSV."""
+    if not lsoa_icb.is_file():
+        raise ReferenceDataError(f"LSOA to ICB lookup {lsoa_icb} does not exist.")
+    ltla = _ethnicity_ltla(reference)
+    names = dict(zip(ltla["ltla21_code"], ltla["ltla21_name"], strict=False))
+    frame = pl.read_csv(lsoa_icb, infer_schema_length=None)
+    _require(frame, lsoa_icb.name, ["lsoa21_name", "icb24_code", "icb24_code_nhs", "icb24_name"])
+    try:
+        lookup = build_adults.ltla_icb_lookup(frame, names)
+    except build_adults.AdultDataError as error:
+        raise ReferenceDataError(str(error)) from None
+    path = out / "baselines" / "ltla_icb24.csv"
+    lookup.write_csv(path, line_terminator="\n")
+    return path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -898,10 +1010,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_OUT,
         help="folder that receives baselines/ and codelists/ (default: the data package)",
     )
+    parser.add_argument(
+        "--lsoa-icb",
+        type=Path,
+        default=None,
+        help="also rebuild baselines/ltla_icb24.csv from a CSV of the ONS LSOA (2021) to ICB (2024) lookup "
+        "(columns lsoa21_name, icb24_code, icb24_code_nhs, icb24_name; see data/SOURCES.md)",
+    )
     args = parser.parse_args(argv)
     try:
         paths = write_all(args.reference, args.out)
-    except ReferenceDataError as error:
+        if args.lsoa_icb is not None:
+            paths.append(write_ltla_icb(args.reference, args.lsoa_icb, args.out))
+    except (ReferenceDataError, build_adults.AdultDataError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for path in paths:

@@ -59,6 +59,7 @@ from sqlmodel import Session, SQLModel
 
 from data import codes
 from models.crud import create_organisation, levels_by_key
+from models.db import RECORD_TABLES, bump_data_version
 from models.tables import (
     Activity,
     Attendance,
@@ -956,6 +957,7 @@ def seed_demo(*, engine: Engine, scale: int = 1, seed: int = 2021,
     with engine.begin() as connection:
         organisation_id, level_ids = _add_organisation(connection, organisation_code)
         _write_plan(connection, plan, organisation_id, level_ids)
+        bump_data_version(connection, organisation_id, RECORD_TABLES)
     return DemoSummary(organisation_code=organisation_code, organisation_name=DEMO_NAME,
                        organisation_id=organisation_id, scale=scale, seed=seed, counts=plan.counts())
 

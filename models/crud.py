@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from data import codes
+from models.db import bump_data_version
 from models.tables import Level, Organisation, OrganisationCreate
 
 
@@ -16,6 +17,7 @@ def create_organisation(*, session: Session, organisation: OrganisationCreate) -
     for rank, key, name, decision_making in codes.DEFAULT_LEVELS:
         session.add(Level(organisation_id=row.id, rank=rank, key=key, name=name, decision_making=decision_making))
     session.flush()
+    bump_data_version(session, row.id, ("organisations", "levels"))
     return row
 
 

@@ -7,14 +7,14 @@ one is created.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -67,6 +67,47 @@ def upgrade_schema(engine: Engine | None = None) -> None:
         command.upgrade(config, "head")
 
 
+# --- Change detection ------------------------------------------------------------------------------------------
+# The tables an organisation's records live in, as the importer names them.
+RECORD_TABLES = ("organisations", "levels", "baselines", "people", "activities", "involvements", "meetings",
+                 "attendance", "payments", "support", "impacts", "feedback", "reviews")
+GLOBAL = 0  # the data_change row of things that belong to no organisation (the list of organisations)
+
+_BUMP = text(
+    "INSERT INTO data_change (organisation_id, table_name, version) VALUES (:o, :t, 1) "
+    "ON CONFLICT (organisation_id, table_name) DO UPDATE SET version = data_change.version + 1"
+)
+_VERSIONS = text("SELECT organisation_id, table_name, version FROM data_change")
+# A safety net for a writer that forgets to bump: the newest id of each record table (a primary-key index seek).
+_NEWEST = {"people": "person", "activities": "activity", "involvements": "involvement", "meetings": "meeting",
+           "attendance": "attendance", "baselines": "baseline", "levels": "level", "organisations": "organisation"}
+_NEWEST_SQL = text(" UNION ALL ".join(f"SELECT '{name}', max(id) FROM {table}" for name, table in _NEWEST.items()))
+NEWEST_ID = "#newest_id"  # suffix of the table names of the safety net's entries (organisation 0)
+
+
+def bump_data_version(connection, organisation_id: int | None, tables: Iterable[str]) -> None:
+    """Record, in the caller's transaction (a ``Connection`` or a ``Session``), that these tables of this
+    organisation changed (table names as the importer spells them: "people", "attendance", ...). Every writer
+    of records the dashboard analyses calls this once, at the end of its transaction; the dashboard then
+    reloads only those tables. ``organisations`` also bumps the global list of organisations."""
+    names = sorted(set(tables))
+    rows = [{"o": organisation_id or GLOBAL, "t": name} for name in names]
+    if "organisations" in names and organisation_id:
+        rows.append({"o": GLOBAL, "t": "organisations"})
+    if rows:
+        connection.execute(_BUMP, rows)
+
+
+def read_all_data_versions(connection) -> dict[tuple[int, str], int]:
+    """{(organisation id or 0, table name): change counter} for every organisation, and the newest id of each
+    record table as ``(0, "people#newest_id")`` (which also catches rows added by a writer that did not bump):
+    one small read."""
+    found = {(int(o), str(t)): int(v) for o, t, v in connection.execute(_VERSIONS)}
+    for name, newest in connection.execute(_NEWEST_SQL):
+        found[(GLOBAL, str(name) + NEWEST_ID)] = int(newest or 0)
+    return found
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
@@ -77,3 +118,127 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# --- Fast reads into polars -----------------------------------------------------------------------------------
+# The analytics read whole tables of one organisation. Turning hundreds of thousands of rows into SQLAlchemy rows
+# and then into polars was most of the cost. Reads now take the shortest safe path (``read_path``):
+# - PostgreSQL: Arrow-native through ADBC (adbc-driver-postgresql, binary COPY), columns straight into polars.
+# - SQLite: the engine's own sqlite3 connection, plain tuples into polars in one call, text dates and JSON
+#   converted column-wise. Not ADBC: adbc-driver-sqlite carries its own copy of SQLite, and two copies of SQLite
+#   in one process do not see each other's POSIX locks; measured here, an ADBC read made while SQLAlchemy held a
+#   connection returned the database as it was before a committed import (and SQLite documents the same bug as
+#   a cause of corruption). ``bench/bench_load.py`` measures both.
+# - anything else: SQLAlchemy rows, with the same conversions.
+# The statements are SQLAlchemy Core, compiled for the engine's dialect: the models stay the one schema.
+
+
+def read_path(engine: Engine) -> str:
+    """How :func:`frame_reader` reads this engine's database: "adbc", "sqlite3" or "sqlalchemy"."""
+    backend = engine.url.get_backend_name()
+    if backend == "postgresql":
+        return "adbc"
+    return "sqlite3" if backend == "sqlite" else "sqlalchemy"
+
+
+def _adbc_connect(engine: Engine):
+    import adbc_driver_postgresql.dbapi
+
+    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return adbc_driver_postgresql.dbapi.connect(uri)
+
+
+def _sql(engine: Engine, statement) -> str:
+    """The statement as SQL for this engine, with its (integer) parameters written in."""
+    return str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def conform(frame, schema: dict):
+    """``frame``'s columns, in order, renamed and converted to ``schema``: what a database returns for a date,
+    a time, a boolean or a JSON list (SQLite keeps text and integers) becomes the polars type asked for."""
+    import polars as pl
+
+    columns = []
+    for series, (name, dtype) in zip(frame.get_columns(), schema.items(), strict=True):
+        series = series.rename(name)
+        if isinstance(series.dtype, pl.Extension):  # PostgreSQL's json arrives as the arrow.json extension
+            series = series.ext.storage()
+        if series.dtype == dtype:
+            columns.append(series)
+        elif series.null_count() == series.len():
+            columns.append(pl.Series(name, [None] * series.len(), dtype=dtype))
+        elif series.dtype == pl.String and dtype == pl.Date:
+            columns.append(series.str.to_date("%Y-%m-%d"))
+        elif series.dtype == pl.String and dtype == pl.Time:
+            columns.append(series.str.to_time("%H:%M:%S%.f"))
+        elif series.dtype == pl.String and isinstance(dtype, pl.List):
+            columns.append(series.str.json_decode(dtype))
+        else:
+            columns.append(series.cast(dtype))
+    return pl.DataFrame(columns)
+
+
+def _raw_dtype(dtype):
+    """The type SQLite hands back for a column read as ``dtype`` (text for dates, times and JSON lists)."""
+    import polars as pl
+
+    if dtype in (pl.Int64, pl.Boolean, pl.Int32):
+        return pl.Int64
+    return pl.Float64 if dtype == pl.Float64 else pl.String
+
+
+@contextmanager
+def frame_reader(engine: Engine) -> Iterator:
+    """``read(statement, schema) -> polars.DataFrame`` on one connection, by the engine's :func:`read_path`;
+    either way the frame has exactly ``schema``."""
+    import polars as pl
+
+    path = read_path(engine)
+    if path == "adbc":
+        connection = _adbc_connect(engine)
+
+        def read(statement, schema: dict) -> pl.DataFrame:
+            with connection.cursor() as cursor:
+                cursor.execute(_sql(engine, statement))
+                table = cursor.fetch_arrow_table()
+            return conform(pl.from_arrow(table), schema)
+
+        try:
+            yield read
+        finally:
+            connection.close()
+        return
+
+    if path == "sqlite3":
+        raw = engine.raw_connection()
+
+        def read(statement, schema: dict) -> pl.DataFrame:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(_sql(engine, statement))
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            names = [f"_{i}" for i in range(len(schema))]
+            raw_schema = {n: _raw_dtype(dtype) for n, dtype in zip(names, schema.values(), strict=True)}
+            return conform(pl.DataFrame(rows, schema=raw_schema, orient="row"), schema)
+
+        try:
+            yield read
+        finally:
+            raw.close()  # back to the pool
+        return
+
+    with engine.connect() as sa_connection:
+        def read(statement, schema: dict) -> pl.DataFrame:
+            rows = sa_connection.execute(statement).all()
+            columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+            frame = pl.DataFrame(
+                {
+                    name: pl.Series(name, values, dtype=dtype)
+                    for (name, dtype), values in zip(schema.items(), columns, strict=True)
+                }
+            )
+            return conform(frame, schema)
+
+        yield read

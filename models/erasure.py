@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
 from models import audit
+from models.db import bump_data_version
 from models.tables import (
     Activity,
     Attendance,
@@ -57,6 +58,10 @@ TABLE_WORDS = {
     "payment": "payments", "support_offer": "support offers", "meeting": "meetings", "activity": "activities",
     "impact_log": "impact entries", "feedback": "feedback responses", "review_step": "review steps",
 }
+# Database table -> the name the importer (and the change counter) uses.
+TABLE_NAMES = {"person": "people", "activity": "activities", "involvement": "involvements", "meeting": "meetings",
+               "attendance": "attendance", "payment": "payments", "support_offer": "support",
+               "impact_log": "impacts", "feedback": "feedback", "review_step": "reviews"}
 NO_SUCH_RECORD = "There is no {what} with the reference '{ref}' in {organisation}."
 NOT_DELETABLE = "'{table}' is not a table records can be deleted from; use one of: {tables}."
 ATTENDANCE_REF = "An attendance record is named MEETING_REF/PERSON_REF, e.g. M1/P001; '{ref}' is not."
@@ -189,6 +194,7 @@ def _remove(
         organisation_id, code = _organisation(connection, organisation_code)
         record = _find(connection, table, ref, organisation_id, code)
         removed = _delete_ids(connection, DELETABLE[table], [record])
+        bump_data_version(connection, organisation_id, [TABLE_NAMES.get(t, t) for t in removed])
         detail = {"table": table, "removed": removed}
         if action == DELETED:
             detail["record_id"] = record  # a database number, meaningless once the row is gone

@@ -41,6 +41,7 @@ from sqlmodel import Session, SQLModel
 
 from data import codes, vocabulary
 from models import _tabular, audit, crud, erasure, mapping, register, values
+from models.db import bump_data_version
 from models.settings import get_settings
 from models.tables import (
     Activity,
@@ -1893,6 +1894,7 @@ def _run(
     _log(connection, report, organisation.id, user)
     for name, used in report.mapping.items():
         mapping.remember(connection, organisation.id, name, used)
+    bump_data_version(connection, organisation.id, [v.spec.name for v in validated] + ["levels"])
     report.committed = True
     with Session(bind=connection) as session:  # in the import's transaction: written only if the import is
         audit.record_event(

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from data import codes
 from models import audit, crud, values
+from models.db import bump_data_version
 from models.tables import Activity, Level, Organisation, OrganisationCreate
 
 ORGANISATION_CREATED = "organisation_created"
@@ -111,6 +112,7 @@ def add_organisation(
             _write_levels(session, organisation.id, chosen)
         audit.record_event(session=session, user=user, action=ORGANISATION_CREATED, organisation_id=organisation.id,
                            detail={"code": code, "catchment": areas, "levels": [lv.key for lv in chosen]})
+        bump_data_version(session, organisation.id, ["organisations", "levels"])
         if steward:
             from models import users
 
@@ -177,6 +179,7 @@ def set_levels(*, engine: Engine, organisation_id: int, levels: list[LevelChoice
     _check_levels(levels)
     with Session(engine, expire_on_commit=False) as session:
         changes = _write_levels(session, organisation_id, levels)
+        bump_data_version(session, organisation_id, ["levels"])
         audit.record_event(session=session, user=user, action=LEVELS_CHANGED, organisation_id=organisation_id,
                            detail=changes | {"order": [lv.key for lv in levels]})
         session.commit()

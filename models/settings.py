@@ -11,10 +11,12 @@ from datetime import time
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///presence.db"
+BASELINE_MIN_AGES = (0, 16, 18)
+ERROR_MIN_AGE = "PRESENCE_BASELINE_MIN_AGE must be 16, 18 or 0 (all ages), not {value}."
 
 
 class UnsafeSettingsError(ValueError):
@@ -33,6 +35,9 @@ class Settings(BaseSettings):
     under_threshold: float = Field(0.8, gt=0, lt=1, description="Ratio below which a group is under-represented.")
     chinese_as_asian: bool = Field(True, description="ONS 2021 convention; False follows the NHS 2001 one.")
     reference_group: str = Field("A", description="Reference ethnic category for relative likelihoods.")
+    baseline_min_age: int = Field(
+        18, description="Census baselines count residents of this age or over: 16, 18 or 0 (all ages)."
+    )
 
     # 4PI meeting and process rules
     meeting_minimum: int = Field(2, ge=1)
@@ -52,6 +57,13 @@ class Settings(BaseSettings):
 
     # Sign-in: local single-user mode is for the embedded default only
     local_user: str = "local@presence.invalid"
+
+    @field_validator("baseline_min_age")
+    @classmethod
+    def _known_age_floor(cls, value: int) -> int:
+        if value not in BASELINE_MIN_AGES:
+            raise ValueError(ERROR_MIN_AGE.format(value=value))
+        return value
 
     @property
     def upper_threshold(self) -> float:

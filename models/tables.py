@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from data import codes
@@ -410,3 +410,20 @@ ALL_TABLES: tuple[type[SQLModel], ...] = (
     Payment, SupportOffer, ImpactLog, Feedback, ReviewStep, AppUser, UserRole, AuditEvent, ImportLog,
     ColumnMapping,
 )
+
+
+# --- Change detection ----------------------------------------------------------------------------------------
+
+
+class DataChange(SQLModel, table=True):
+    """A change counter per organisation and table: every write that changes analysed records (an import, a
+    form, the demo, the reference baselines) adds one in its own transaction (``models.db.bump_data_version``).
+    The dashboard reads these few rows instead of counting tables, and reloads only the tables that changed.
+    Organisation 0 holds changes that belong to no organisation (the list of organisations, reference
+    baselines). No foreign key: the counters outlive a deleted organisation, so a version never repeats."""
+
+    __tablename__ = "data_change"
+
+    organisation_id: int = Field(primary_key=True)
+    table_name: str = Field(primary_key=True, max_length=40)
+    version: int = Field(default=0, sa_type=BigInteger)

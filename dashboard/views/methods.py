@@ -6,24 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import cache
+from analytics.wording import STATUS_MARKS, STATUS_MEANINGS, STATUS_WORDS
 from models.settings import get_settings
 
 METHODS = Path(__file__).resolve().parents[2] / "METHODS.md"
-
-STATUS_MEANINGS = {
-    "absent": "No one from the group is involved at this level, though a matching share would include some.",
-    "under": "The group's share is below {under:g} times its share of the baseline, and chance is an "
-    "unlikely explanation (after allowing for testing many groups at once).",
-    "within_range": "The group's share is close to its share of the baseline.",
-    "over": "The group's share is above {over:g} times its share of the baseline, and chance is an unlikely "
-    "explanation.",
-    "uncertain": "The share looks different from the baseline, but the numbers could be chance.",
-    "too_few": "Too few people with a known answer at this level for the statistics to tell: look at the "
-    "counts.",
-    "no_baseline": "There is no baseline figure for this group, so no comparison is made.",
-    "no_data": "No one with a known answer is involved at this level in this period.",
-}
 
 st.title("Methods and glossary")
 if METHODS.exists():
@@ -39,4 +25,4 @@ st.subheader("Status words used in this dashboard")
 settings = get_settings()
 for status, meaning in STATUS_MEANINGS.items():
     meaning = meaning.format(under=settings.under_threshold, over=round(settings.upper_threshold, 2))
-    st.markdown(f"- **{cache.STATUS_MARKS[status]} {cache.STATUS_WORDS[status]}**: {meaning}")
+    st.markdown(f"- **{STATUS_MARKS[status]} {STATUS_WORDS[status]}**: {meaning}")

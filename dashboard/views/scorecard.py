@@ -10,25 +10,9 @@ import streamlit as st
 
 from analytics import fourpi
 from analytics import fourpi_columns as k
+from analytics.wording import RAG_COLOURS, RAG_WORDS, STANDARD_WORDS
 from dashboard import cache, charts, filters
 
-RAG_WORDS = {
-    k.RAG_GREEN: "● Meets the standard",
-    k.RAG_AMBER: "▲ Close",
-    k.RAG_RED: "✕ Falls short",
-    k.RAG_NO_DATA: "– Nothing to count",
-}
-RAG_COLOURS = {k.RAG_GREEN: "#009E73", k.RAG_AMBER: "#E69F00", k.RAG_RED: "#D55E00", k.RAG_NO_DATA: "#768692"}
-STANDARD_WORDS = {
-    "Principles": "Respect, openness and a commitment to change in response to service users and carers.",
-    "Purpose": "Why people are involved, and what should change, agreed and written down at the start.",
-    "Presence": "At least two, ideally three, service users or carers in every meeting; never one alone; a "
-    "reserve at high-level meetings.",
-    "Process": "Papers in good time, meetings not too early, fees and expenses paid on time, role "
-    "descriptions, support and training.",
-    "Impact": "What difference involvement made, whether people were told, and a cycle of act, evaluate, "
-    "reflect and learn.",
-}
 DETAIL_TITLES = {
     "meetings": "Meetings in this period",
     "breaches": "Meetings that broke a presence rule",

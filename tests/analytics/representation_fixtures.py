@@ -29,21 +29,28 @@ CENSUS_E1 = {
 CENSUS_SEX = {"female": 520.0, "male": 480.0}
 # An ICB-like area with broad groups only
 CENSUS_ICB = {"White": 600.0, "Black or Black British": 250.0, "Asian or Asian British": 150.0}
+# Detentions of the fake year for the 16 NHS categories. The fake England has 10 x the residents of E1, so
+# England's rate per 100,000 for a category is detentions / (10 x E1's residents folded into it) x 100,000.
+DETENTIONS = {"A": 50, "B": 2, "C": 8, "D": 1, "E": 1, "F": 1, "G": 1, "H": 8, "J": 1, "K": 1, "L": 1,
+              "M": 30, "N": 45, "P": 1, "R": 2, "S": 5}  # fmt: skip
 DETENTION_RATES = pl.DataFrame(
     {
-        "source": ["mha"] * 5,
-        "year": ["2023-24"] * 5,
-        "group_level": ["ethnicity", "ethnicity", "ethnicity_broad", "ethnicity_broad", "all"],
-        "group": ["A", "M", "Black or Black British", "Asian or Asian British", "All"],
-        "rate_per_100k": [50.0, 300.0, 250.0, 80.0, 75.0],
-        "detentions": [1, 1, 1, 1, 1],
-        "notes": [""] * 5,
+        "source": ["mha"] * 17,
+        "year": ["2023-24"] * 16 + ["2022-23"],
+        "group_level": ["ethnicity"] * 17,
+        "group": [*DETENTIONS, "A"],
+        "rate_per_100k": [0.0] * 17,
+        "detentions": [*DETENTIONS.values(), None],
+        "notes": [""] * 17,
     }
 )
 
 
-def _area_baseline(area_codes, characteristic):
+def _area_baseline(area_codes, characteristic, min_age=0):
     areas = list(area_codes)
+    if areas == ["E92000001"]:  # the fake England: 10 x E1, all ages and adults alike
+        table = {k: v * 10 for k, v in CENSUS_E1.items()} if characteristic == "ethnicity" else CENSUS_SEX
+        return pl.DataFrame({"group": list(table), "count": list(table.values())})
     unknown = [a for a in areas if a not in ("E1", "E2", "ICB1")]
     if unknown:
         raise ValueError(f"Unknown area code: {unknown[0]}.")
@@ -65,7 +72,14 @@ FAKE_REFERENCE = types.SimpleNamespace(
     reference_baselines=lambda: pl.DataFrame(
         {"geography_code": ["E1", "E2", "ICB1"], "geography_name": ["Eastham", "Westham", "Some ICB"]}
     ),
-    detention_rates=lambda year="2023-24": DETENTION_RATES,
+    detention_rates=lambda year="2023-24": DETENTION_RATES.filter(pl.col("year") == year),
+    figures_min_age=lambda characteristic, min_age: min_age if characteristic in ("ethnicity", "sex") else 0,
+    crossed_baseline=lambda country, characteristics, min_age: (
+        pl.DataFrame(
+            {"group_1": ["A", "A", "M", "M"], "group_2": ["female", "male"] * 2, "count": [300, 200, 60, 40]}
+        ),
+        min_age,
+    ),
 )
 
 

@@ -132,7 +132,10 @@ def test_analyse_census_baseline(tmp_path, capsys):
     # no Gypsy/Roma/Arab in the involved file: the census is folded to NHS codes; known total 1000
     assert "GT" not in rows and rows["C"]["baseline_share"] == pytest.approx(0.08)
     assert rows["N"]["baseline_share"] == pytest.approx(0.15)
-    assert out["baseline"] == "Census 2021, usual residents of Eastham (1 area)"
+    assert out["baseline"] == (
+        "Census 2021, usual residents aged 18 and over of Eastham (1 area); "
+        "ethnic group by age estimated by raking (see METHODS.md)"
+    )
     broad = write(tmp_path, "broad.csv", "group,count\nWhite,8\nBlack,2\n")
     rows = {r["group"]: r for r in run_json(capsys, "--involved", broad, "--baseline", "census:E1")["rows"]}
     assert rows["Black or Black British"]["baseline_share"] == pytest.approx(0.25)  # 100 + 150 of 1000
@@ -337,7 +340,12 @@ def test_shipped_baselines_give_shares_over_known_groups(kind, monkeypatch):
         shares = rep.rows.filter(pl.col(C.LEVEL_KEY) == "individual")[C.BASELINE_SHARE]
         assert shares.sum() == pytest.approx(1.0)
         assert "Lambeth" in rep.baseline_description and "(2 areas)" in rep.baseline_description
-    # disability has no local-authority figures: no baseline, said in words, not an error
+    # disability has ICB figures only: the catchment's ICB (South East London), labelled "ICB", all ages
     rep = representation_table(frames, "disability", settings=settings())
-    assert rep.baseline_description.startswith("No baseline: no Census 2021 disability figures")
+    assert "ICB figures (NHS South East London Integrated Care Board)" in rep.baseline_description
+    assert "usual residents of all ages" in rep.baseline_description
+    assert rep.rows.filter(pl.col(C.LEVEL_KEY) == "individual")[C.BASELINE_SHARE].sum() == pytest.approx(1.0)
+    # sexual orientation has national figures only: no baseline, said in words, not an error
+    rep = representation_table(frames, "sexual_orientation", settings=settings())
+    assert rep.baseline_description.startswith("No baseline: no Census 2021 sexual orientation figures")
     assert rep.rows[C.BASELINE_SHARE].null_count() == rep.rows.height

@@ -211,7 +211,8 @@ def test_columns_follow_the_contract():
     assert (
         rep.rows[C.BASELINE_NAME][0]
         == rep.baseline_description
-        == "Census 2021, usual residents of Eastham (1 area)"
+        == "Census 2021, usual residents aged 18 and over of England (national figures: Census 2021 sex is not "
+        "shipped for smaller areas)"
     )
     # sex census: female 520 / 1000 = 0.52; 2 of 2 involved are female
     row = rows_of(rep).filter(pl.col(C.GROUP) == "female").row(0, named=True)
@@ -235,22 +236,33 @@ def test_need_weighted_baseline_by_hand():
     rep = representation_table(
         _one_quarter(["A", "M"]), "ethnicity_broad", baseline=BaselineSpec(kind="need_weighted"), settings=S
     )
-    # census x rate (detailed if shipped, else NHS fold code, else broad, else overall 75):
-    # A 500x50=25000, B 20x75=1500, GT 5x75=375, C 75x75=5625          White 32500
-    # M 100x300=30000, N 150x250 (broad Black)=37500                    Black 67500
-    # H 100x80 (broad Asian)=8000, R 25x80=2000                         Asian 10000
-    # AR 10x75=750, S 15x75=1125                                        Other 1875
-    # total 111875
+    # rate = detentions / England residents folded into the NHS category (fake England = 10 x E1):
+    # A 50/5000, B 2/200, C 8/(50+750) -> 1000 per 100,000; M 30/1000, N 45/1500 -> 3000;
+    # H 8/1000, R 2/250 -> 800; S 5/(100+150) (Arab folded in) -> 2000
+    # E1 x rate: White (500+20+5+75) x 1000 = 600,000; Black (100+150) x 3000 = 750,000;
+    #            Asian (100+25) x 800 = 100,000; Other (10+15) x 2000 = 50,000; total 1,500,000
     shares = by_group(rows_of(rep), C.BASELINE_SHARE)
-    assert shares["White"] == pytest.approx(32500 / 111875)
-    assert shares["Black or Black British"] == pytest.approx(67500 / 111875)
-    assert shares["Asian or Asian British"] == pytest.approx(10000 / 111875)
-    assert shares["Other ethnic group"] == pytest.approx(1875 / 111875)
+    assert shares["White"] == pytest.approx(600_000 / 1_500_000)
+    assert shares["Black or Black British"] == pytest.approx(750_000 / 1_500_000)
+    assert shares["Asian or Asian British"] == pytest.approx(100_000 / 1_500_000)
+    assert shares["Other ethnic group"] == pytest.approx(50_000 / 1_500_000)
     assert rep.baseline_description.startswith(
-        "Need-weighted: Census 2021, usual residents of Eastham (1 area)"
+        "Need-weighted: Census 2021, usual residents aged 18 and over of Eastham (1 area)"
     )
     assert "Mental Health Act detention rate" in rep.baseline_description
-    assert "2 groups by their detailed rate" in rep.baseline_description
+    assert "'Any other ethnic group' includes Arab" in rep.baseline_description
+
+
+def test_need_weighted_year_without_rates_says_so():
+    rep = representation_table(
+        _one_quarter(["A", "M"]),
+        "ethnicity_broad",
+        baseline=BaselineSpec(kind="need_weighted", detention_year="2022-23"),
+        settings=S,
+    )
+    # the fake 2022-23 has no detention counts at all: no weights are averaged from other groups
+    assert rep.baseline_description.startswith("No need-weighted baseline for 2022-23")
+    assert set(rows_of(rep)[C.STATUS]) == {C.STATUS_NO_BASELINE}
 
 
 def test_need_weighting_applies_to_ethnicity_only():
@@ -302,7 +314,9 @@ def test_unknown_area_and_empty_catchment():
 
 def test_several_areas_are_summed():
     rep = representation_table(_one_quarter(["A"], catchment=("E1", "E2")), "ethnicity_broad", settings=S)
-    assert rep.baseline_description == "Census 2021, usual residents of Eastham, Westham (2 areas)"
+    assert rep.baseline_description.startswith(
+        "Census 2021, usual residents aged 18 and over of Eastham, Westham (2 areas)"
+    )
     assert by_group(rows_of(rep), C.BASELINE_SHARE)["White"] == pytest.approx(0.6)  # 1200 / 2000
 
 
@@ -310,7 +324,7 @@ def test_icb_area_has_broad_groups_only():
     rep = representation_table(_one_quarter(["A"], catchment=("ICB1",)), "ethnicity_broad", settings=S)
     # White 600 / 1000
     assert by_group(rows_of(rep), C.BASELINE_SHARE)["White"] == pytest.approx(0.6)
-    assert "(broad groups only for these areas)" in rep.baseline_description
+    assert "(broad groups only for these areas" in rep.baseline_description
     with pytest.raises(ValueError, match="no 19-group"):
         representation_table(_one_quarter(["A"], catchment=("ICB1",)), "ethnicity", settings=S)
 
@@ -342,12 +356,30 @@ def test_crossed_characteristics():
     assert rep.characteristic == "ethnicity_broad × sex"
     black_female = rows.filter(pl.col(C.GROUP) == "Black or Black British × female").row(0, named=True)
     assert black_female[C.GROUP_LABEL] == "Black or Black British × Female"
-    # 3 people known on both (Z is unknown); baseline = 0.25 (Black) x 0.52 (female) = 0.13
+    # 3 people known on both (Z is unknown); baseline from the (fake) RM032 cross-table, never a product of
+    # the single shares: Black female 60 of 300 + 200 + 60 + 40 = 600 -> 0.1 (not 0.25 x 0.52 = 0.13)
     assert (black_female[C.INVOLVED], black_female[C.TOTAL]) == (1, 3)
-    assert black_female[C.BASELINE_SHARE] == pytest.approx(0.13)
+    assert black_female[C.BASELINE_SHARE] == pytest.approx(0.1)
     assert rows.filter(pl.col(C.INVOLVED) > 0)[C.INVOLVED].sum() == 3
-    assert "assuming independence" in rep.baseline_description
+    assert "RM032" in rep.baseline_description and "national figures" in rep.baseline_description
+    assert "England" in rep.baseline_description
     assert rep.tables.filter(pl.col(C.LEVEL_KEY) == "individual")[C.NOT_STATED][0] == 1
+
+
+def test_crossed_without_a_cross_table_has_no_baseline():
+    people = people_frame(["A", "M"], sex=["female", "male"])
+    inv = involvements_frame([(i, 10, date(2024, 1, 1), date(2024, 1, 31)) for i in (1, 2)])
+    rep = representation_table(frames_with(people, inv), characteristics=("sex", "ethnicity_broad"), settings=S)
+    # order does not matter: sex x ethnicity comes from the same cross-table, groups in the asked order
+    assert by_group(rows_of(rep), C.BASELINE_SHARE)["female × Black or Black British"] == pytest.approx(0.1)
+    need = representation_table(
+        frames_with(people, inv),
+        characteristics=("ethnicity_broad", "sex"),
+        baseline=BaselineSpec(kind="need_weighted"),
+        settings=S,
+    )
+    assert need.baseline_description.startswith("No baseline for this combination")
+    assert set(rows_of(need)[C.STATUS]) == {C.STATUS_NO_BASELINE}
 
 
 def test_bulk_tables_equal_single_tables():

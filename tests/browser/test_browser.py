@@ -30,6 +30,7 @@ PAGES = {
     "decision_making": ("decision_making", "Decision-making: the board view"),
     "trends": ("trends", "Trends"),
     "outreach": ("outreach", "Outreach"),
+    "board_pack": ("board_pack", "Board pack"),
     "data_quality": ("data_quality", "Data quality"),
     "methods": ("methods", "Methods and glossary"),
     "scorecard": ("scorecard", "4PI scorecard"),

@@ -76,8 +76,8 @@ def test_concurrent_sessions_then_excel_import_and_download(browser, browser_dem
             page.get_by_text("Check only (dry run)").click()  # write, not only check
             page.wait_for_selector(FINISHED, timeout=RUN_TIMEOUT_MS)
             page.get_by_role("button", name="Import file").click()
-            page.wait_for_selector('[data-testid="stAlert"]', timeout=RUN_TIMEOUT_MS)
-            page.wait_for_selector(FINISHED, timeout=RUN_TIMEOUT_MS)
+            page.get_by_text("Report: people.xlsx").wait_for(timeout=TIMEOUT_MS)  # the import has finished
+            page.wait_for_selector(FINISHED, timeout=TIMEOUT_MS)
             report = page.locator('[data-testid="stMain"]').inner_text()
             assert "openpyxl" not in report and "xlsxwriter" not in report, report
             assert page.locator('[data-testid="stException"]').count() == 0, report

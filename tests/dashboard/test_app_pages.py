@@ -35,6 +35,7 @@ PAGES = {
     "decision_making": "Decision-making: the board view",
     "trends": "Trends",
     "outreach": "Outreach",
+    "board_pack": "Board pack",
     "data_quality": "Data quality",
     "methods": "Methods and glossary",
 }
@@ -419,3 +420,27 @@ def test_evidence_words(status, p, words):
 def test_excel_download_reads_back():
     frame = pl.DataFrame({"Group": ["White", "Asian"], "People": [3, 1]})
     assert pl.read_excel(cache.to_excel(frame)).equals(frame)
+
+
+def test_the_change_counters_are_read_once_per_run(demo_db, monkeypatch):
+    at = open_page("overview")
+    calls = []
+    real = cache.read_all_data_versions
+    monkeypatch.setattr(cache, "read_all_data_versions", lambda connection: calls.append(1) or real(connection))
+    at.sidebar.selectbox(key="f_characteristic").select("sex").run()
+    assert not at.exception
+    assert len(calls) == 1  # the organisation list, the sidebar and the page share one read
+
+
+def test_the_board_pack_page_previews_and_offers_every_download(demo_db):
+    at = open_page("board_pack")
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Board pack (PDF)", "Board pack (Word)", "Board pack (web page)", "Public summary (PDF)"]
+    shown = texts(at)
+    for heading in ("In plain words", "Presence where decisions are made", "The 4PI scorecard", "Data quality"):
+        assert heading in shown
+    assert "NOT FOR PUBLICATION" not in shown  # published figures unless the steward asks for exact ones
+    at.toggle(key="pack_exact").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "NOT FOR PUBLICATION" in texts(at)

@@ -1,14 +1,14 @@
 """Column mappings remembered per organisation (issue 12: the registers people keep).
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0004
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,158 @@
+"""Benchmark: the dashboard in a real browser (headless Chromium, Playwright): cold start to a fully drawn
+Overview, the first sign of life, a second visit, and the first Overview after importing 1,000 rows.
+
+    .venv/bin/python bench/bench_cold_start.py --url sqlite:////tmp/s100.db [--url postgresql://...] [--runs 2]
+
+The database must already hold the demo trust. For each URL and run: ``streamlit run dashboard/app.py`` is
+started fresh (nothing cached, nothing imported), and a new browser page opens the Overview as soon as the server
+answers its health check. Times are from the navigation's start (``performance.now()`` in the page):
+- first feedback: a spinner, a heading or a message is on screen (the target: within 0.5 s);
+- drawn: the script has finished, no spinner is left and the Overview's "Key numbers" are on screen.
+Then a second page visits again (server warm), 1,000 attendance rows (people at meetings they did not attend
+before) are imported through ``models.importer.import_file`` by this process, and a third page visits: the
+after-import render. Uses Debian's /usr/bin/chromium (Playwright cannot download browsers here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CHROMIUM = "/usr/bin/chromium"
+TIMEOUT_MS = 300_000
+
+# Records, in the page, when the first feedback appears and when the Overview is fully drawn.
+WATCH = """
+(() => {
+  window.__times = {};
+  const check = () => {
+    const now = performance.now();
+    const app = document.querySelector('[data-testid="stApp"]');
+    const spinner = document.querySelector('[data-testid="stSpinner"]');
+    if (!window.__times.feedback && (spinner || document.querySelector('h1, [data-testid="stAlert"]'))) {
+      window.__times.feedback = now;
+    }
+    const finished = app && app.getAttribute('data-test-script-state') === 'notRunning';
+    const numbers = [...document.querySelectorAll('h3')].some(h => h.textContent.includes('Key numbers'));
+    if (finished && numbers && !spinner && !window.__times.drawn) { window.__times.drawn = now; }
+  };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true});
+  setInterval(check, 20);
+})();
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start_server(database_url: str, log) -> tuple[subprocess.Popen, str, float]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
+    env |= {"PRESENCE_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    while not healthy(url):
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit stopped: see {log.name}")
+        time.sleep(0.1)
+    return process, url, time.perf_counter() - started
+
+
+def visit(browser, url: str) -> dict[str, float]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(WATCH)
+    page.goto(url, wait_until="commit")
+    page.wait_for_function("window.__times && window.__times.drawn", timeout=TIMEOUT_MS)
+    times = page.evaluate("window.__times")
+    page.close()
+    return {k: v / 1000 for k, v in times.items()}
+
+
+def import_attendance(database_url: str, rows: int = 1000) -> float:
+    """Import ``rows`` new attendance records (people at meetings they have not attended); returns seconds."""
+    from sqlalchemy import text
+
+    from models.db import get_engine
+    from models.importer import import_file
+
+    engine = get_engine(database_url)
+    with engine.connect() as connection:
+        code = connection.execute(text("SELECT code FROM organisation ORDER BY id LIMIT 1")).scalar_one()
+        pairs = connection.execute(text(
+            "SELECT m.ref, p.ref FROM meeting m JOIN person p ON p.organisation_id = m.organisation_id "
+            "WHERE m.id % 97 = 0 AND p.id % 89 = 0 AND NOT EXISTS (SELECT 1 FROM attendance a "
+            "WHERE a.meeting_id = m.id AND a.person_id = p.id) LIMIT :n"), {"n": rows}).all()
+    content = "meeting_ref,person_ref,status\n" + "".join(f"{m},{p},attended\n" for m, p in pairs)
+    started = time.perf_counter()
+    report = import_file(engine=engine, path_or_bytes=content.encode(), file_name="attendance.csv",
+                         organisation_code=code)
+    assert report.committed and report.added == len(pairs) == rows, report
+    engine.dispose()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", action="append", required=True)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--no-import", action="store_true", help="skip the after-import visit")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as folder:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        for url in args.url:
+            results: dict[str, list[float]] = {}
+            for run in range(args.runs):
+                with open(Path(folder) / f"streamlit-{run}.log", "w") as log:
+                    process, address, boot = start_server(url, log)
+                    try:
+                        cold = visit(browser, address)
+                        warm = visit(browser, address)
+                        found = {"server start": boot, "cold: first feedback": cold.get("feedback", 0.0),
+                                 "cold: Overview drawn": cold["drawn"], "second visit: drawn": warm["drawn"]}
+                        if not args.no_import:
+                            found["import 1,000 attendance rows"] = import_attendance(url)
+                            after = visit(browser, address)
+                            found["after import: drawn"] = after["drawn"]
+                    finally:
+                        process.terminate()
+                        process.wait(timeout=30)
+                for key, value in found.items():
+                    results.setdefault(key, []).append(value)
+            print(url.split("@")[-1])
+            for key, values in results.items():
+                print(f"  {key:<30} median {statistics.median(values):6.2f} s  runs {[round(v, 2) for v in values]}")
+        browser.close()
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The fast loaders (ADBC on PostgreSQL, the raw sqlite3 connection on SQLite) give exactly the frames the
+SQLAlchemy reads gave, dtypes and row order included, on the demo trust, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy.engine import Engine
+
+from analytics import loader
+from analytics.loader_4pi import Frames4PI, load_frames_4pi
+from data.demo import seed_demo
+from models import db
+from tests.analytics.test_fourpi_loader import AS_OF, seed_fourpi
+
+
+def todays_load_frames(engine: Engine, organisation_id: int) -> dict[str, pl.DataFrame]:
+    """The loader as it was: SQLAlchemy rows turned into a frame row by row."""
+    found = {}
+    with engine.connect() as connection:
+        for name, statement in loader.statements(organisation_id).items():
+            rows = connection.execute(statement).all()
+            found[name] = pl.DataFrame([tuple(r) for r in rows], schema=loader.SCHEMAS[name], orient="row")
+    return found
+
+
+@pytest.fixture
+def demo(engine: Engine) -> tuple[Engine, int]:
+    summary = seed_demo(engine=engine, scale=1)
+    return engine, summary.organisation_id
+
+
+def test_each_database_is_read_by_its_fast_path(demo):
+    engine, _ = demo
+    assert db.read_path(engine) == {"sqlite": "sqlite3", "postgresql": "adbc"}[engine.url.get_backend_name()]
+
+
+def test_load_frames_equals_todays_frames(demo):
+    engine, organisation_id = demo
+    frames = loader.load_frames(engine, organisation_id)
+    before = todays_load_frames(engine, organisation_id)
+    assert frames.people.height > 1000 and frames.attendance.height > 1000
+    assert frames.catchment  # the JSON list of area codes
+    for name, frame in before.items():
+        assert_frame_equal(getattr(frames, name), frame, check_exact=True)
+
+
+def test_load_frames_4pi_equals_todays_frames(demo, monkeypatch):
+    engine, organisation_id = demo
+    seeded = seed_fourpi(engine)  # payments, support, impact, feedback, reviews, meeting times
+    for org in (organisation_id, seeded):
+        arrow = load_frames_4pi(engine, org, as_of=AS_OF)
+        with monkeypatch.context() as patch:
+            patch.setattr(db, "read_path", lambda _engine: "sqlalchemy")
+            before = load_frames_4pi(engine, org, as_of=AS_OF)
+        for table in fields(Frames4PI):
+            if table.name != "as_of":
+                assert_frame_equal(getattr(arrow, table.name), getattr(before, table.name), check_exact=True)
+    assert arrow.meetings.height and arrow.payments.height and arrow.meetings["start_time"].null_count() < 3
+
+
+def test_an_organisation_with_no_records_gives_empty_typed_frames(engine):
+    seeded = seed_fourpi(engine, code="EMPTY", name="Nothing yet")
+    tables = loader.load_tables(engine, seeded + 1000)
+    for name, frame in tables.items():
+        assert frame.height == 0
+        assert frame.schema == pl.Schema(loader.SCHEMAS[name])
+    with pytest.raises(ValueError, match="no organisation"):
+        loader.load_frames(engine, seeded + 1000)
