@@ -62,12 +62,15 @@ PAGE_PERMISSIONS: dict[str, str] = {
     "activity_view": "aggregates",
     "board_pack": "aggregates",
     "import_data": "import",
+    "records": "import",
+    "corrections": "import",
+    "setup": "admin",
     "admin": "admin",
     "network": "aggregates",  # published figures of every organisation the viewer may see
 }
 
 # Pages the local single-user mode offers while the database has no organisation yet.
-EMPTY_DATABASE_PAGES = ("overview", "import_data", "methods")
+EMPTY_DATABASE_PAGES = ("setup", "overview", "import_data", "methods")
 
 PERMISSION_WORDS = {
     "aggregates": "see this organisation's figures",

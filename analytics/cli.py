@@ -84,7 +84,48 @@ def build_parser() -> argparse.ArgumentParser:
                                           "else the only one)")
     p.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     p.add_argument("--report", metavar="FILE.csv", help="write every problem found to this CSV file")
+    p.add_argument("--map", action="append", metavar="HEADER=field",
+                   help='what a column heading Presence does not recognise means: --map "Borough=local_authority" '
+                        'or --map "Notes=ignore" (repeatable; remembered for the organisation)')
+    p.add_argument("--create-committees", action="store_true",
+                   help="create the committees of a one-sheet register that Presence does not have yet")
+    p.add_argument("--committee-level", metavar="LEVEL", help="level key of new committees (default operational)")
+    p.add_argument("--replace", action="store_true",
+                   help="make each table match the file exactly, deleting rows the file does not have "
+                        "(shows a dry-run summary and asks first)")
+    p.add_argument("--yes", action="store_true", help="with --replace: do not ask for confirmation")
     p.set_defaults(handler="models.importer:run_cli")
+
+    p = sub.add_parser("delete", help="delete a mistaken record (and the records that cannot exist without it)")
+    p.add_argument("table", choices=("people", "activities", "involvements", "meetings", "attendance", "payments",
+                                     "impacts", "feedback"))
+    p.add_argument("ref", metavar="REF", help="the record's reference (attendance: MEETING_REF/PERSON_REF)")
+    p.add_argument("--organisation", help="organisation code (default: the only one)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(handler="models.erasure:run_delete_cli")
+
+    p = sub.add_parser("erase", help="erase a person on request: the person and every record that refers to "
+                                     "them, with a receipt")
+    p.add_argument("person_ref", metavar="PERSON_REF")
+    p.add_argument("--organisation", help="organisation code (default: the only one)")
+    p.add_argument("--yes", action="store_true", help="do not ask for the reference again")
+    p.set_defaults(handler="models.erasure:run_erase_cli")
+
+    p = sub.add_parser("organisation", help="add or list organisations")
+    p.add_argument("action", choices=("add", "list"))
+    p.add_argument("--code", help="short unique code, e.g. the NHS trust code")
+    p.add_argument("--name", help="the organisation's name")
+    p.add_argument("--catchment", help="ONS local authority codes or names of the area served, separated by ';'")
+    p.set_defaults(handler="models.organisations:run_organisation_cli")
+
+    p = sub.add_parser("level", help="list, rename, reorder or flag an organisation's levels")
+    p.add_argument("action", choices=("list", "set", "add", "remove"))
+    p.add_argument("key", nargs="?", help="the level's key, e.g. board")
+    p.add_argument("--organisation", help="organisation code (default: the only one)")
+    p.add_argument("--name", help="the level's name")
+    p.add_argument("--rank", type=_positive_int, help="its place, 1 = individual care ... highest = board")
+    p.add_argument("--decision-making", choices=("yes", "no"), help="whether decisions are made at this level")
+    p.set_defaults(handler="models.organisations:run_level_cli")
 
     p = sub.add_parser("export", help="back up organisations: every table (with the organisation, its levels "
                                       "and baselines) as CSV and one .xlsx that the importer reads back")

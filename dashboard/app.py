@@ -36,10 +36,11 @@ def _page(file: str, title: str, icon: str, allowed: set[str], *, default: bool 
     return st.Page(PAGES / file, title=title, icon=icon, default=default)
 
 
-def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
+def _sections(allowed: set[str], *, first_run: bool = False) -> dict[str, list[st.Page]]:
+    """The menu; on an empty database the Set up page (the first-run screen) opens first."""
     sections = {
         "Presence": [
-            _page("overview.py", "Overview", ":material/dashboard:", allowed, default=True),
+            _page("overview.py", "Overview", ":material/dashboard:", allowed, default=not first_run),
             _page("representation.py", "Representation", ":material/grid_on:", allowed),
             _page("decision_making.py", "Decision-making", ":material/account_balance:", allowed),
             _page("trends.py", "Trends", ":material/trending_up:", allowed),
@@ -54,6 +55,9 @@ def _sections(allowed: set[str]) -> dict[str, list[st.Page]]:
         "Data": [
             _page("data_quality.py", "Data quality", ":material/rule:", allowed),
             _page("import_data.py", "Import data", ":material/upload:", allowed),
+            _page("records.py", "Records", ":material/edit_note:", allowed),
+            _page("corrections.py", "Corrections and erasure", ":material/delete:", allowed),
+            _page("setup.py", "Set up", ":material/settings:", allowed, default=first_run),
             _page("methods.py", "Methods and glossary", ":material/menu_book:", allowed),
             _page("admin.py", "Admin", ":material/admin_panel_settings:", allowed),
         ],
@@ -98,7 +102,7 @@ if not viewer.local_mode:
 auth.local_mode_banner()
 organisation_id = filters.chosen_organisation(viewer)
 viewer = preview.view_as(viewer, organisation_id)  # a data steward may look as another role would
-sections = _sections(access.allowed_pages(viewer, organisation_id))
+sections = _sections(access.allowed_pages(viewer, organisation_id), first_run=not cache.all_organisations())
 if not sections:
     st.info(filters.NO_VISIBLE_ORGANISATION, icon=":material/lock:")
     st.stop()

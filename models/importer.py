@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -40,7 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from data import codes, vocabulary
-from models import _tabular, audit, crud, references
+from models import _tabular, audit, crud, erasure, mapping, references, register, values
 from models.db import bump_data_version
 from models.encoding import escape_control
 from models.settings import get_settings
@@ -79,8 +79,10 @@ __all__ = [
     "cli_user",
     "import_file",
     "import_log_frame",
+    "mapping_fields",
     "notes_rows",
     "parse_date",
+    "preview_rows",
     "run_cli",
     "run_template_cli",
     "sheet_names",
@@ -297,7 +299,8 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         _ref(80, "person id", "person ref", "person reference", "pseudonym", "participant id", "id",
              "reference", "person"),
         Column("involvement_type", "characteristic", required=True, code_list=codes.INVOLVEMENT_TYPES,
-               aliases=("type", "involvement", "service user or carer", "su or carer", "type of involvement"),
+               aliases=("type", "involvement", "service user or carer", "su or carer", "type of involvement",
+                        "su / carer", "su/carer", "service user / carer"),
                help="Service user, carer or both."),
         _characteristic("ethnicity", "ethnic group", "ethnic category", "ethnic origin", "ethnic background",
                         "ethnicity code", "ethnic category code"),
@@ -307,12 +310,13 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         _characteristic("age_band", "age", "age group", "age range"),
         Column("year_of_birth", "int", aliases=("birth year", "yob", "year born"), low=1900,
                help="Four-digit year, optional."),
-        _characteristic("disability", "disabled", "disability status"),
+        _characteristic("disability", "disabled", "disability status", "disabled?", "any disability"),
         _characteristic("sexual_orientation", "sexuality", "orientation"),
         _characteristic("religion", "religion or belief", "faith", "belief"),
         Column("local_authority", "local_authority",
-               aliases=("la", "la code", "local authority code", "lad code", "area code", "ons code"),
-               help="ONS local authority code such as E09000001; blank means not known."),
+               aliases=("la", "la code", "local authority code", "lad code", "area code", "ons code", "borough",
+                        "local authority", "council area", "district"),
+               help="ONS local authority code such as E09000001, or its name (Lambeth); blank means not known."),
     ), key=("ref",), aliases=("person", "participants", "members", "register")),
     TableSpec("activities", Activity, (
         _ref(80, "activity id", "activity ref", "activity reference", "committee id", "project id", "id",
@@ -345,8 +349,8 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
               default="voluntary"),
         Column("has_role_description", "bool", default=False, aliases=("role description",),
                help=BOOL_ACCEPTED),
-        _date("start_date", "start", "started", "from", "joined", required=True),
-        _date("end_date", "end", "ended", "to", "left"),
+        _date("start_date", "start", "started", "from", "joined", "date joined", "joined on", required=True),
+        _date("end_date", "end", "ended", "to", "left", "date left", "left on"),
     ), key=("ref",), aliases=("involvement", "memberships"), date_pairs=(("start_date", "end_date"),)),
     TableSpec("meetings", Meeting, (
         _ref(120, "meeting id", "meeting ref", "meeting reference", "id", "reference"),
@@ -366,9 +370,10 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         _link("person_ref", "people", *PERSON_ALIASES, field="person_id"),
         _link("activity_ref", "activities", *ACTIVITY_ALIASES, field="activity_id", required=False),
         _code("kind", codes.PAYMENT_KINDS, "payment kind", "type", "payment type", required=True),
-        _date("claim_date", "claimed", "claimed on", "claim", required=True),
-        _date("paid_date", "paid", "paid on"),
-        Column("amount", "money", required=True, aliases=("amount gbp", "sum", "value", "£"),
+        _date("claim_date", "claimed", "claimed on", "claim", "date claimed", required=True),
+        _date("paid_date", "paid", "paid on", "date paid"),
+        Column("amount", "money", required=True, aliases=("amount gbp", "sum", "value", "£", "amount (£)",
+                                                          "amount £", "amount paid"),
                help="Pounds and pence, e.g. 25.00."),
     ), key=("ref",), aliases=("payment", "claims"), date_pairs=(("claim_date", "paid_date"),)),
     TableSpec("support", SupportOffer, (
@@ -465,6 +470,7 @@ class TableCounts:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    deleted: int = 0  # rows an import with replace removed because the file no longer has them
 
 
 PROBLEM_SCHEMA = {
@@ -494,6 +500,12 @@ class ImportReport:
     tables: list[TableCounts] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # columns or sheets that were not read
     organisation: str | None = None  # code of the organisation the file was imported into
+    deleted: int = 0
+    replace: bool = False
+    warnings: list[str] = field(default_factory=list)  # things that will look wrong later, e.g. on the scorecard
+    unrecognised: list[tuple[str, str]] = field(default_factory=list)  # (table, heading) to map or ignore
+    new_committees: list[str] = field(default_factory=list)  # committees to create once the user confirms
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> {heading: field}, as applied
 
     @property
     def outcome(self) -> str:
@@ -528,7 +540,7 @@ class ImportReport:
         counts = (
             f"{self.rows_read:,} rows read, {self.added:,} added, {self.updated:,} updated, "
             f"{self.unchanged:,} unchanged, {self.rejected:,} rejected"
-        )
+        ) + (f", {self.deleted:,} deleted (not in the file)" if self.replace else "")
         if self.problems:
             return (
                 f"{self.file_name}: {counts}. {len(self.problems):,} problems found; nothing was written: "
@@ -588,13 +600,11 @@ def parse_date(raw: str, *, today: date | None = None) -> date:
 
 
 def parse_time(raw: str) -> time:
-    m = _TIME.match(raw.strip())
-    if not m:
-        raise _Bad("is not a time")
+    """'18:00', '18.00', '6pm', '6.30pm' (``models.values``)."""
     try:
-        return time(int(m[1]), int(m[2]), int(m[3] or 0))
+        return values.parse_time(raw)
     except ValueError as error:
-        raise _Bad("is not a real time of day") from error
+        raise _Bad(str(error)) from error
 
 
 def parse_bool(raw: str) -> bool:
@@ -607,18 +617,11 @@ def parse_bool(raw: str) -> bool:
 
 
 def parse_money(raw: str) -> str:
-    cleaned = raw.strip().replace("£", "").replace(",", "").strip()
+    """'12.50', '£12.50', '£1,250.00'; an ambiguous '12,50' is refused (``models.values``)."""
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as error:
-        raise _Bad("is not an amount of money") from error
-    if not amount.is_finite():
-        raise _Bad("is not an amount of money")
-    if amount < 0:
-        raise _Bad("is negative")
-    if amount >= Decimal("100000000"):
-        raise _Bad("is too large")
-    return str(amount.quantize(Decimal("0.01")))
+        return values.parse_money(raw)
+    except ValueError as error:
+        raise _Bad(str(error)) from error
 
 
 def parse_number(raw: str) -> float:
@@ -687,7 +690,10 @@ def _parse_local_authority(raw: str) -> str:
         return codes.NOT_STATED
     if folded in {vocabulary.key(a) for a in vocabulary.NOT_KNOWN_ALIASES} | {"not known"}:
         return codes.NOT_KNOWN
-    raise _Bad(UNKNOWN_CODE)
+    try:
+        return values.local_authority_code(raw)  # a name: 'Lambeth' -> E09000022
+    except ValueError as error:
+        raise _Bad(str(error)) from error
 
 
 def _accepted(column: Column, spec: TableSpec) -> str:
@@ -754,6 +760,23 @@ def _read_bytes(path_or_bytes: str | Path | bytes, file_name: str | None, limit:
     return path.read_bytes(), name
 
 
+def preview_rows(data: bytes, *, file_name: str, rows: int = 20) -> pl.DataFrame:
+    """The first rows of a file's first sheet as read (text cells under their own headings), for a preview."""
+    settings = get_settings()
+    if _tabular.is_workbook(data, file_name):
+        sheets = _tabular.read_workbook(data, file_name=file_name, sheets=None, max_rows=settings.max_import_rows,
+                                        limit=settings.max_import_bytes)
+        sheet = next((s for s in sheets if not _is_notes(s)), None)
+    else:
+        sheet = _tabular.read_csv(data, file_name=file_name, max_rows=settings.max_import_rows)
+    if sheet is None or not sheet.headers:
+        raise ValueError(_tabular.EMPTY_FILE.format(file=file_name))
+    headers = [h or f"column {i + 1}" for i, h in enumerate(sheet.headers)]
+    unique = [h if headers.count(h) == 1 else f"{h} ({i + 1})" for i, h in enumerate(headers)]
+    cells = [[(row[i] if i < len(row) else "") for i in range(len(unique))] for row in sheet.rows[:rows]]
+    return pl.DataFrame(cells, schema={h: pl.String for h in unique}, orient="row")
+
+
 def sheet_names(data: bytes, *, file_name: str) -> list[str]:
     """The sheets of an .xlsx (empty for a CSV), for the page's sheet chooser."""
     if not _tabular.is_workbook(data, file_name):
@@ -770,6 +793,7 @@ def _header_map(spec: TableSpec) -> dict[str, str]:
 
 
 HEADER_MAPS = {name: _header_map(spec) for name, spec in TABLES.items()}
+REGISTER_MAP = register.header_map(HEADER_MAPS["people"], HEADER_MAPS["involvements"])
 
 
 def _name_hint(name: str | None) -> str | None:
@@ -790,7 +814,9 @@ def _name_hint(name: str | None) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _detect_table(headers: Sequence[str], *, label: str, hint_name: str | None) -> str:
+def table_scores(headers: Sequence[str]) -> dict[str, int]:
+    """Every table whose required columns the headings have (the one-sheet register too), scored by how many
+    headings it recognises."""
     folded = {vocabulary.key(h) for h in headers}
     scores: dict[str, int] = {}
     for table, spec in TABLES.items():
@@ -798,8 +824,18 @@ def _detect_table(headers: Sequence[str], *, label: str, hint_name: str | None) 
         present = {mapping[h] for h in folded if h in mapping}
         if all(r in present for r in spec.required):
             scores[table] = len(present)
+    flat = register.score(headers, REGISTER_MAP)
+    if flat is not None:
+        scores[register.REGISTER] = flat
+    return scores
+
+
+def _detect_table(headers: Sequence[str], *, label: str, hint_name: str | None) -> str:
+    """The table the headings score best for; a file or sheet name settles it when it names a candidate.
+    Two candidates that recognise the same number of headings are too close to call: the user chooses."""
+    scores = table_scores(headers)
     hint = _name_hint(hint_name)
-    if hint and (hint in scores or not scores):
+    if hint and (not scores or scores.get(hint) == max(scores.values())):
         return hint
     if not scores:
         shown = ", ".join(h for h in headers[:12] if h) or "none"
@@ -819,7 +855,7 @@ def _plan(
     data: bytes, file_name: str, *, table: str | None, sheet: str | None, max_rows: int, limit: int
 ) -> tuple[list[tuple[str, _tabular.Sheet]], list[str]]:
     """Which table each sheet holds, in dependency order; plus the sheets left out."""
-    if table is not None and table not in TABLES:
+    if table is not None and table not in TABLES and table != register.REGISTER:
         raise ValueError(f"'{table}' is not a table Presence imports; use one of: {', '.join(TABLES)}.")
     if not _tabular.is_workbook(data, file_name):
         if data.startswith(_tabular.OLE_MAGIC):
@@ -1030,7 +1066,7 @@ def _parse_column(
             )
             parsed = parsed.alias(column.name)
     elif kind == "code":
-        table = _code_table(column.code_list or {})
+        table = _code_table(column.code_list or {}) | values.code_words(spec.name, column.name)
         parsed, bad = _map_distinct(
             raw, lambda v: table.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.String
         )
@@ -1085,11 +1121,31 @@ def _raise(problem: str):
     raise _Bad(problem)
 
 
+def _unrecognised_problems(spec: TableSpec, sheet: _tabular.Sheet) -> list[pl.DataFrame]:
+    """A heading the table does not know is a problem to resolve (map it, or mark it ignore), never dropped."""
+    known = HEADER_MAPS[spec.name]
+    unknown = [h.strip()[:MAX_SHOWN_VALUE] for h in sheet.headers if h.strip() and vocabulary.key(h) not in known]
+    if not unknown:
+        return []
+    return [
+        pl.DataFrame(
+            {
+                "row": [1] * len(unknown),
+                "column": unknown,
+                "value": [None] * len(unknown),
+                "problem": [mapping.UNRECOGNISED] * len(unknown),
+                "accepted": [mapping.accepted_for_unrecognised()] * len(unknown),
+            },
+            schema={k: PROBLEM_SCHEMA[k] for k in ("row", "column", "value", "problem", "accepted")},
+        )
+    ]
+
+
 def _validate(
     spec: TableSpec, sheet: _tabular.Sheet, *, file_name: str, lookups: _Lookups, ignored: list[str]
 ) -> _Validated:
     label = f"sheet '{sheet.name}'" if sheet.name else file_name
-    frame, problems, ignored_here = _raw_frame(spec, sheet, label)
+    frame, problems, _unknown = _raw_frame(spec, sheet, label)
     frame, reference_problems = references.check(  # pseudonyms only, one spelling each, no look-alikes
         frame,
         table=spec.name,
@@ -1100,7 +1156,7 @@ def _validate(
     problems.extend(reference_problems)
     present = {vocabulary.key(h) for h in sheet.headers}
     present = {HEADER_MAPS[spec.name][h] for h in present if h in HEADER_MAPS[spec.name]}
-    ignored.extend(ignored_here)
+    problems.extend(_unrecognised_problems(spec, sheet))
     if sheet.ragged:
         rows, cells = zip(*sheet.ragged, strict=True)
         problems.append(
@@ -1559,6 +1615,11 @@ def import_file(
     organisation_code: str | None = None,
     dry_run: bool = False,
     user: str = "cli",
+    column_map: dict[str, str] | None = None,
+    create_committees: bool = False,
+    committee_level: str = "operational",
+    replace: bool = False,
+    wording: str = mapping.CLI,
 ) -> ImportReport:
     """Validate a CSV or .xlsx; when every row is good and this is not a dry run, write it in one transaction.
 
@@ -1567,7 +1628,44 @@ def import_file(
     ``cli:<login>``) goes into the import log and the audit trail. Returns the report (counts, problems).
     Raises ``ValueError`` for a problem with the whole file. Every call writes exactly one audit event,
     whatever the outcome.
+
+    ``column_map`` ({heading: field or "ignore"}) resolves headings Presence does not recognise; with the
+    organisation's remembered mappings it is applied before checking, and a committed import remembers it.
+    A one-sheet register becomes people and involvements; its committees that Presence does not have become
+    activities (at ``committee_level``) only with ``create_committees``. ``replace`` makes each table hold
+    exactly the file's rows: the organisation's rows the file does not have are deleted (check with
+    ``dry_run`` first). ``wording`` words the advice for the command line (``cli``) or the page (``web``).
     """
+    with mapping.wording(wording):
+        return _import_file(
+            engine=engine, path_or_bytes=path_or_bytes, file_name=file_name, table=table, sheet=sheet,
+            organisation_code=organisation_code, dry_run=dry_run, user=user,
+            options=_Options(column_map=mapping.parse_maps(f"{k}={v}" for k, v in (column_map or {}).items()),
+                             create_committees=create_committees, committee_level=committee_level,
+                             replace=replace),
+        )
+
+
+@dataclass(frozen=True)
+class _Options:
+    column_map: dict[str, str] = field(default_factory=dict)
+    create_committees: bool = False
+    committee_level: str = "operational"
+    replace: bool = False
+
+
+def _import_file(
+    *,
+    engine: Engine,
+    path_or_bytes: str | Path | bytes,
+    file_name: str | None,
+    table: str | None,
+    sheet: str | None,
+    organisation_code: str | None,
+    dry_run: bool,
+    user: str,
+    options: _Options,
+) -> ImportReport:
     if not isinstance(user, str) or not user.strip():
         raise ValueError(audit.ERROR_USER)
     in_memory = isinstance(path_or_bytes, bytes | bytearray | memoryview)
@@ -1582,8 +1680,10 @@ def import_file(
             organisation_code=organisation_code,
             dry_run=dry_run,
             user=user,
+            options=options,
         )
     except ValueError as error:
+        error = ValueError(mapping.say(str(error)))
         _audit_refused(
             engine,
             user=user,
@@ -1593,7 +1693,7 @@ def import_file(
             dry_run=dry_run,
             error=error,
         )
-        raise
+        raise error from None
     if not report.committed:  # the committed import recorded its event in its own transaction
         audit.record_event(
             engine=engine,
@@ -1615,6 +1715,7 @@ def _import(
     organisation_code: str | None,
     dry_run: bool,
     user: str,
+    options: _Options,
 ) -> ImportReport:
     settings = get_settings()
     data, name = _read_bytes(path_or_bytes, file_name, settings.max_import_bytes)
@@ -1626,6 +1727,8 @@ def _import(
         max_rows=settings.max_import_rows,
         limit=settings.max_import_bytes,
     )
+    remembered = mapping.remembered(engine, _organisation_id(engine, organisation_code) or _only_id(engine))
+    plan, applied, committees = _prepare(engine, plan, remembered, options, organisation_code)
     total_rows = sum(len(s.rows) for _, s in plan)
     if total_rows == 0:
         raise ValueError(NO_ROWS.format(file=name))
@@ -1638,6 +1741,11 @@ def _import(
         dry_run=dry_run,
         ignored=list(left_out),
         organisation=organisation_code,
+        replace=options.replace,
+        mapping=applied,
+    )
+    report.ignored.extend(
+        f"column '{h}' (marked ignore)" for t in applied.values() for h, f in t.items() if f == mapping.IGNORE
     )
     try:
         with engine.connect() as connection:
@@ -1650,13 +1758,117 @@ def _import(
                         organisation_code=organisation_code,
                         dry_run=dry_run,
                         user=user,
+                        options=options,
                     )
             except _Rollback:
                 pass
     except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as error:  # e.g. a lost connection
         lines = str(getattr(error, "orig", error)).splitlines() or [type(error).__name__]
         raise ValueError(DATABASE_REFUSED.format(file=name, reason=lines[0][:300])) from error
+    _explain(report, committees)
     return report
+
+
+def _only_id(engine: Engine) -> int | None:
+    table = Organisation.__table__
+    with engine.connect() as connection:
+        ids = connection.execute(select(table.c.id).limit(2)).scalars().all()
+    return ids[0] if len(ids) == 1 else None
+
+
+def _activity_names(engine: Engine, organisation_id: int | None) -> dict[str, str]:
+    """Folded reference or name -> reference of the organisation's activities."""
+    if organisation_id is None:
+        return {}
+    table = Activity.__table__
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(table.c.ref, table.c.name).where(table.c.organisation_id == organisation_id)
+        ).all()
+    found = {vocabulary.key(r.name): r.ref for r in rows}
+    found.update({vocabulary.key(r.ref): r.ref for r in rows})
+    return found
+
+
+def _table_fields(table: str) -> list[str]:
+    if table == register.REGISTER:
+        return register.fields([c.name for c in TABLES["people"].columns])
+    return [c.name for c in TABLES[table].columns]
+
+
+def mapping_fields(report: ImportReport) -> list[str]:
+    """The fields a heading of this report's file can be mapped to (the one-sheet register's, or the table's)."""
+    tables = [t.strip() for t in report.table.split(",")]
+    if "people" in tables and "involvements" in tables:
+        return _table_fields(register.REGISTER)
+    return _table_fields(tables[0]) if tables and tables[0] in TABLES else []
+
+
+def _apply_map(sheet: _tabular.Sheet, table_map: dict[str, str]) -> tuple[_tabular.Sheet, dict[str, str]]:
+    """Headings renamed to the fields they are mapped to; headings marked ignore blanked (not read)."""
+    headers, applied = [], {}
+    for heading in sheet.headers:
+        target = table_map.get(vocabulary.key(heading))
+        if target is None:
+            headers.append(heading)
+            continue
+        applied[heading.strip()] = target
+        headers.append("" if target == mapping.IGNORE else target)
+    if not applied:
+        return sheet, applied
+    return _tabular.Sheet(name=sheet.name, headers=headers, rows=sheet.rows, row_numbers=sheet.row_numbers,
+                          ragged=sheet.ragged), applied
+
+
+def _prepare(
+    engine: Engine,
+    plan: list[tuple[str, _tabular.Sheet]],
+    remembered: dict[str, dict[str, str]],
+    options: _Options,
+    organisation_code: str | None,
+) -> tuple[list[tuple[str, _tabular.Sheet]], dict[str, dict[str, str]], register.Expanded | None]:
+    """Mappings applied to each sheet, and a one-sheet register expanded into the tables it holds."""
+    out: list[tuple[str, _tabular.Sheet]] = []
+    applied: dict[str, dict[str, str]] = {}
+    committees = None
+    for table, sheet in plan:
+        known = HEADER_MAPS.get(table, REGISTER_MAP)
+        present = {vocabulary.key(h) for h in sheet.headers}
+        explicit = {h: f for h, f in options.column_map.items()
+                    if h in present and (h not in known or table == register.REGISTER)}
+        mapping.check_fields(explicit, table, _table_fields(table))
+        table_map = {**remembered.get(table, {}), **explicit}
+        sheet, used = _apply_map(sheet, table_map)
+        if used:
+            applied[table] = used
+        if table != register.REGISTER:
+            out.append((table, sheet))
+            continue
+        organisation_id = _organisation_id(engine, organisation_code) or _only_id(engine)
+        committees = register.expand(
+            sheet, REGISTER_MAP, activities=_activity_names(engine, organisation_id),
+            create_committees=options.create_committees, committee_level=options.committee_level,
+            parse_date=parse_date,
+        )
+        out.extend(committees.sheets)
+    order = {t: i for i, t in enumerate(TABLE_ORDER)}
+    return sorted(out, key=lambda pair: order[pair[0]]), applied, committees
+
+
+def _explain(report: ImportReport, committees: register.Expanded | None) -> None:
+    """Problems and warnings that need more than the row: headings to map, committees to confirm."""
+    report.unrecognised = sorted({(p.sheet or "", p.column or "") for p in report.problems
+                                  if p.problem == mapping.UNRECOGNISED})
+    if committees is None or not committees.new_committees:
+        return
+    report.new_committees = list(committees.new_committees)
+    new = set(committees.new_committees)
+    report.problems = [
+        Problem(file=p.file, sheet=p.sheet, row=p.row, column=p.column, value=p.value,
+                problem=mapping.say(register.NEW_COMMITTEE), accepted=p.accepted)
+        if p.column == "activity_ref" and p.value in new else p
+        for p in report.problems
+    ]
 
 
 def _run(
@@ -1667,6 +1879,7 @@ def _run(
     organisation_code: str | None,
     dry_run: bool,
     user: str,
+    options: _Options,
 ) -> None:
     _begin(connection, [name for name, _ in plan])
     validated: list[_Validated] = []
@@ -1701,6 +1914,7 @@ def _run(
         if name == "levels":
             _add_incoming_levels(lookups, checked.frame.select("key", "name").drop_nulls().iter_rows())
     report.tables = [v.counts for v in validated]
+    report.warnings.extend(_purpose_warnings(validated))
     problems = [
         v.problems.with_columns(pl.lit(v.sheet.name, dtype=pl.String).alias("sheet"))
         for v in validated
@@ -1726,10 +1940,18 @@ def _run(
     for v in validated:
         if v.spec.name != OWNER_TABLE:
             _write(connection, v, lookups, organisation.id)
+    if options.replace:
+        for v in reversed(validated):
+            if v.spec.name != OWNER_TABLE:
+                v.counts.deleted = erasure.delete_missing(
+                    connection, v.spec.model, organisation.id, _db_frame(v, lookups).select(_key_fields(v.spec))
+                )
     _total(report)
     if dry_run:
         raise _Rollback
     _log(connection, report, organisation.id, user)
+    for name, used in report.mapping.items():
+        mapping.remember(connection, organisation.id, name, used)
     bump_data_version(connection, organisation.id, [v.spec.name for v in validated] + ["levels"])
     report.committed = True
     with Session(bind=connection) as session:  # in the import's transaction: written only if the import is
@@ -1740,6 +1962,29 @@ def _run(
             organisation_id=organisation.id,
             detail=audit_detail(report),
         )
+
+
+PURPOSE_WITHOUT_DATE = (
+    "{n} of the activities in this file have a purpose or intended outcomes but no 'purpose recorded on' date: "
+    "the 4PI scorecard counts an activity as having its purpose written down at the start only when that date "
+    "is on or before its start, so 'Purpose and outcomes written down at the start' will not count {them}. "
+    "Add the date in the purpose_recorded_on column."
+)
+
+
+def _purpose_warnings(validated: list[_Validated]) -> list[str]:
+    """An activity with a purpose but no date it was recorded: the scorecard will show it as not written down."""
+    found = []
+    for v in validated:
+        if v.spec.name != "activities":
+            continue
+        n = v.frame.filter(
+            (pl.col("purpose").is_not_null() | pl.col("intended_outcomes").is_not_null())
+            & pl.col("purpose_recorded_on").is_null()
+        ).height
+        if n:
+            found.append(PURPOSE_WITHOUT_DATE.format(n=n, them="it" if n == 1 else "them"))
+    return found
 
 
 # --- Audit --------------------------------------------------------------------------------------------------
@@ -1761,6 +2006,9 @@ def audit_detail(report: ImportReport, *, limit: int = audit.MAX_DETAIL_CHARS - 
         "rejected": report.rejected,
         "problems": len(report.problems),
     }
+    if report.replace:
+        detail["replace"] = True
+        detail["deleted"] = report.deleted
     if len(report.tables) > 1:
         detail["tables"] = {
             t.table: {
@@ -1819,7 +2067,7 @@ def _audit_refused(
 
 
 def _total(report: ImportReport) -> None:
-    for name in ("rows_read", "added", "updated", "unchanged", "rejected"):
+    for name in ("rows_read", "added", "updated", "unchanged", "rejected", "deleted"):
         setattr(report, name, sum(getattr(t, name) for t in report.tables))
 
 
@@ -1949,21 +2197,55 @@ def cli_user() -> str:
         return "cli"
 
 
+EXIT_INVALID = 2  # the file (or a value in it) is not valid input: the README's exit code
+
+
 def run_cli(args: argparse.Namespace) -> int:
-    """``presence import FILE``: 0 when imported (or a clean dry run), 1 when the file was rejected."""
+    """``presence import FILE``: 0 when imported (or a clean dry run), 2 when the file was rejected.
+
+    With ``--replace`` a dry run comes first and its summary (including what would be deleted) is shown; the
+    import then goes ahead only after confirmation (or with ``--yes``)."""
     from models.db import get_engine, upgrade_schema
 
     engine = get_engine()
     upgrade_schema(engine)
-    report = import_file(
+    column_map = dict(item.split("=", 1) for item in (getattr(args, "map", None) or []) if "=" in item)
+    mapping.parse_maps(getattr(args, "map", None))  # refuses a malformed --map with a sentence
+    options = dict(
         engine=engine,
         path_or_bytes=Path(args.file),
         table=args.table,
         sheet=getattr(args, "sheet", None),
         organisation_code=getattr(args, "organisation", None),
-        dry_run=bool(getattr(args, "dry_run", False)),
         user=cli_user(),
+        column_map=column_map,
+        create_committees=bool(getattr(args, "create_committees", False)),
+        committee_level=getattr(args, "committee_level", None) or "operational",
+        replace=bool(getattr(args, "replace", False)),
     )
+    dry_run = bool(getattr(args, "dry_run", False))
+    if options["replace"] and not dry_run:
+        check = import_file(**options, dry_run=True)
+        _print_report(args, check)
+        if check.problems:
+            return EXIT_INVALID
+        if not getattr(args, "yes", False) and not _confirm_replace(check):
+            print("Nothing was written.")
+            return 1
+    report = import_file(**options, dry_run=dry_run)
+    _print_report(args, report)
+    return EXIT_INVALID if report.problems else 0
+
+
+def _confirm_replace(report: ImportReport) -> bool:
+    try:
+        answer = input(f"Replace: {report.deleted:,} rows not in the file will be deleted. Go ahead? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in {"y", "yes"}
+
+
+def _print_report(args: argparse.Namespace, report: ImportReport) -> None:
     if getattr(args, "report", None):
         Path(args.report).write_text(report.to_csv(), encoding="utf-8-sig")
     for t in report.tables:
@@ -1971,6 +2253,7 @@ def run_cli(args: argparse.Namespace) -> int:
             f"  {t.table}{f' (sheet {t.sheet})' if t.sheet else ''}: {t.rows_read:,} read, "
             f"{t.added:,} added, "
             f"{t.updated:,} updated, {t.unchanged:,} unchanged, {t.rejected:,} rejected"
+            + (f", {t.deleted:,} deleted" if report.replace else "")
         ))
     for item in report.ignored:
         print(escape_control(f"  not read: {item}"))
@@ -1985,8 +2268,16 @@ def run_cli(args: argparse.Namespace) -> int:
             f"  ... and {len(report.problems) - len(shown):,} more problems"
             + ("; see the report file." if getattr(args, "report", None) else "; use --report FILE.csv.")
         )
+    for warning in report.warnings:
+        print(escape_control(f"  warning: {warning}"))
+    if report.unrecognised:
+        headers = ", ".join(f"'{h}'" for _, h in report.unrecognised)
+        example = f'--map "{report.unrecognised[0][1]}=ignore"'
+        print(escape_control(f"  columns to map or ignore: {headers}; for example {example}"))
+    if report.new_committees:
+        committees = ", ".join(report.new_committees)
+        print(escape_control(f"  new committees (create them with --create-committees): {committees}"))
     print(escape_control(report.summary()))
-    return 1 if report.problems else 0
 
 
 def run_template_cli(args: argparse.Namespace) -> int:

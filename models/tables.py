@@ -397,9 +397,26 @@ class ImportLog(SQLModel, table=True):
     committed: bool = False
 
 
+class ColumnMapping(SQLModel, table=True):
+    """A column heading an organisation's files use that Presence does not know, and what it means: a field
+    of an import table, or "ignore". Remembered so that the next import of the same register needs no
+    mapping step."""
+
+    __tablename__ = "column_mapping"
+    __table_args__ = (UniqueConstraint("organisation_id", "table_name", "header", name="uq_column_mapping"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
+    table_name: str = Field(max_length=40)
+    header: str = Field(max_length=200, description="The heading as folded for matching (case, spaces).")
+    field: str = Field(max_length=60, description="A field of the table, or 'ignore'.")
+    updated_at: datetime = Field(default_factory=_now)
+
+
 ALL_TABLES: tuple[type[SQLModel], ...] = (
     Organisation, Level, Activity, Person, Involvement, Meeting, Attendance, Baseline,
     Payment, SupportOffer, ImpactLog, Feedback, ReviewStep, AppUser, UserRole, AuditEvent, ImportLog,
+    ColumnMapping,
 )
 
 

@@ -60,3 +60,14 @@ def test_makefile_targets_match_the_readme():
 def test_ci_runs_exactly_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r"^make test$", ci, re.M)
+
+
+def test_every_importable_table_and_column_is_in_the_readme():
+    from models.importer import TABLES
+
+    formats = README.split("## Data formats", 1)[1].split("\n## ", 1)[0]
+    for name, spec in TABLES.items():
+        assert f"| {name} |" in formats, name
+        row = next(line for line in formats.splitlines() if line.startswith(f"| {name} |"))
+        for column in spec.columns:
+            assert f"`{column.name}`" in row, (name, column.name)

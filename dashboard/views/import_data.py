@@ -14,8 +14,11 @@ from dashboard import auth, cache, filters
 from models import importer
 
 AUTO = "Work it out from the column headings"
+MAP_PREFIX = "import_map::"
+CHOOSE = "(choose)"
 ALL_SHEETS = "Every sheet (one table per sheet)"
 TABLE_WORDS = {
+    "register": "One-sheet register (people and their committees)",
     "organisations": "Organisation (code, name, catchment)",
     "levels": "Levels of the organisation",
     "baselines": "Baselines the organisation supplies",
@@ -121,6 +124,19 @@ if uploaded is not None:
 dry_run = st.toggle(
     "Check only (dry run): show what would change, write nothing", value=True, key="import_dry"
 )
+replace = st.toggle(
+    "Replace: make each table match this file exactly (rows not in the file are deleted)", value=False,
+    key="import_replace", help="Check first: the report says how many rows would be deleted.",
+)
+# The mapping step's choices outlive its select boxes (they go once every column is resolved).
+column_map = st.session_state.setdefault("import_column_map", {})
+column_map.update({key.removeprefix(MAP_PREFIX): value for key, value in st.session_state.items()
+                   if str(key).startswith(MAP_PREFIX) and value != CHOOSE})
+if "import_create_committees" in st.session_state:
+    st.session_state["import_committees_confirmed"] = (bool(st.session_state["import_create_committees"]),
+                                                       st.session_state.get("import_committee_level"))
+create_committees, committee_level = st.session_state.get("import_committees_confirmed", (False, None))
+committee_level = committee_level or "operational"
 
 if uploaded is not None and st.button(
     "Check file" if dry_run else "Import file", type="primary", icon=":material/upload:"
@@ -136,6 +152,11 @@ if uploaded is not None and st.button(
                 organisation_code=organisation["code"],
                 dry_run=dry_run,
                 user=viewer.email,
+                column_map=column_map,
+                create_committees=create_committees,
+                committee_level=committee_level,
+                replace=replace,
+                wording="web",
             )
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
@@ -168,6 +189,24 @@ if report is not None:
         st.dataframe([t.__dict__ for t in report.tables], hide_index=True, width="stretch")
     if report.ignored:
         st.caption("Not read: " + "; ".join(report.ignored) + ".")
+    for warning in report.warnings:
+        st.warning(warning, icon=":material/warning:")
+    if report.unrecognised:
+        st.markdown("**Column mapping.** These columns are not ones Presence recognises. For each, choose the "
+                    "field it holds, or 'ignore' to leave it out; then press the button above again. Your choices "
+                    "are remembered for this organisation's next import.")
+        fields = importer.mapping_fields(report)
+        for sheet_name, heading in report.unrecognised:
+            st.selectbox(f"Column '{heading}'" + (f" (sheet {sheet_name})" if sheet_name else ""),
+                         [CHOOSE, "ignore", *fields], key=MAP_PREFIX + heading)
+    if report.new_committees:
+        st.markdown("**New committees.** " + ", ".join(report.new_committees) + (
+            " are not activities in Presence yet." if len(report.new_committees) > 1 else
+            " is not an activity in Presence yet."))
+        st.checkbox("Create the new committees", key="import_create_committees",
+                    help="Each becomes a committee at the level chosen below; press the button above again.")
+        st.selectbox("Level of the new committees", ["individual", "community", "operational", "strategic",
+                                                    "board"], index=2, key="import_committee_level")
     if report.problems:
         st.dataframe(report.problems_frame().drop("file"), hide_index=True, width="stretch")
         st.download_button(

@@ -208,14 +208,17 @@ def test_scoped_viewer_stands_for_a_cache_key():
 # --- Permissions and pages --------------------------------------------------------------------------------
 
 
+STEWARD_ONLY = {"import_data", "admin", "records", "corrections", "setup"}  # pages that change data
+
+
 @pytest.mark.parametrize(
     "role,pages",
     [
         ("data_steward", set(access.PAGE_PERMISSIONS)),
-        ("equality_lead", set(access.PAGE_PERMISSIONS) - {"import_data", "admin"}),
-        ("board_member", set(access.PAGE_PERMISSIONS) - {"import_data", "admin", "outreach"}),
-        ("outreach_worker", set(access.PAGE_PERMISSIONS) - {"import_data", "admin"}),
-        ("viewer", set(access.PAGE_PERMISSIONS) - {"import_data", "admin", "outreach"}),
+        ("equality_lead", set(access.PAGE_PERMISSIONS) - STEWARD_ONLY),
+        ("board_member", set(access.PAGE_PERMISSIONS) - STEWARD_ONLY - {"outreach"}),
+        ("outreach_worker", set(access.PAGE_PERMISSIONS) - STEWARD_ONLY),
+        ("viewer", set(access.PAGE_PERMISSIONS) - STEWARD_ONLY - {"outreach"}),
     ],
 )
 def test_allowed_pages_per_role(role, pages):
@@ -243,9 +246,9 @@ def test_require_says_why_in_one_sentence(who, permission, message):
         access.require(who, permission, 1)
 
 
-def test_an_empty_database_offers_the_local_user_the_import_page():
+def test_an_empty_database_offers_the_local_user_the_set_up_and_import_pages():
     local = Viewer(email="local@presence.invalid", roles={}, local_mode=True)
-    assert access.allowed_pages(local, None) == {"overview", "import_data", "methods"}
+    assert access.allowed_pages(local, None) == {"setup", "overview", "import_data", "methods"}
     assert access.allowed_pages(Viewer(email="someone@example.org"), None) == set()
 
 

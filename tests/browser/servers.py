@@ -44,12 +44,14 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def running_streamlit(database: Path, log_dir: Path, **settings: str) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port, on ``database`` with extra ``PRESENCE_*`` settings;
-    yields its base URL once /_stcore/health answers, and stops the server afterwards."""
+def running_streamlit(database: Path | str, log_dir: Path, **settings: str) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port, on ``database`` (a SQLite file, or a database URL such as
+    ``postgresql+psycopg://...``) with extra ``PRESENCE_*`` settings; yields its base URL once /_stcore/health
+    answers, and stops the server afterwards."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
-    env |= {"PRESENCE_DATABASE_URL": f"sqlite:///{database}", "PYTHONPATH": str(ROOT)}
+    url = database if isinstance(database, str) and "://" in database else f"sqlite:///{database}"
+    env |= {"PRESENCE_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     env |= {f"PRESENCE_{name.upper()}": value for name, value in settings.items()}
     log = (log_dir / f"streamlit-{port}.log").open("w")
     process = subprocess.Popen(

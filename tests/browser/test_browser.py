@@ -37,6 +37,9 @@ PAGES = {
     "scorecard": ("scorecard", "4PI scorecard"),
     "activity_view": ("activity_view", "Activity view"),
     "import_data": ("import_data", "Import data"),
+    "records": ("records", "Records"),
+    "corrections": ("corrections", "Corrections and erasure"),
+    "setup": ("setup", "Set up"),
     "admin": ("admin", "Admin: users, roles and the audit trail"),
 }
 NAV_LINK = '[data-testid="stPageLink-NavLink"]'  # the sidebar menu (st.page_link)

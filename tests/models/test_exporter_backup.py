@@ -27,6 +27,7 @@ from models.tables import (
     Attendance,
     AuditEvent,
     Baseline,
+    ColumnMapping,
     Feedback,
     ImpactLog,
     ImportLog,
@@ -70,6 +71,7 @@ NOT_COMPARED = {
     UserRole: "roles go with the users",
     AuditEvent: "each database keeps its own append-only trail (the import adds to B's)",
     ImportLog: "the history of imports into this database",
+    ColumnMapping: "how this database reads one organisation's own spreadsheets; remade by the next mapping step",
 }
 # Bookkeeping columns that a backup does not carry: database ids and the moment a row was written.
 NOT_CARRIED = {"id", "created_at", "updated_at"}

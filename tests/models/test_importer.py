@@ -29,6 +29,7 @@ from models.importer import (
     template_bytes,
     write_templates,
 )
+from models.mapping import UNRECOGNISED
 from models.settings import get_settings
 from models.tables import (
     ALL_TABLES,
@@ -154,10 +155,17 @@ def test_tolerant_headers_case_spaces_underscores_and_variants(lite):
         assert again.committed and again.unchanged == 1, (header, again.problems)
 
 
-def test_unknown_columns_are_listed_not_imported(lite):
+def test_unknown_columns_are_problems_until_mapped_or_ignored(lite):
     report = imp(lite, "ref,involvement_type,Notes\nP1,carer,likes tea\n", "people.csv")
-    assert report.committed
-    assert report.ignored == ["column 'Notes' of people.csv"]
+    assert not report.committed  # never silently dropped
+    assert report.unrecognised == [("", "Notes")]
+    assert [(p.row, p.column, p.problem) for p in report.problems] == [(1, "Notes", UNRECOGNISED)]
+    ignored = import_file(engine=lite, path_or_bytes=b"ref,involvement_type,Notes\nP1,carer,likes tea\n",
+                          file_name="people.csv", column_map={"Notes": "ignore"})
+    assert ignored.committed, ignored.problems
+    assert ignored.ignored == ["column 'Notes' (marked ignore)"]
+    again = imp(lite, "ref,involvement_type,Notes\nP1,carer,likes tea\n", "people.csv")
+    assert again.committed and again.unchanged == 1  # the mapping is remembered for the organisation
 
 
 @pytest.mark.parametrize(
@@ -531,7 +539,7 @@ def test_cli_import_exit_codes_and_report(tmp_path, monkeypatch, capsys):
     assert cli_main(["import", str(good), "--dry-run"]) == 0
     assert count(engine, Person) == 0
     assert cli_main(["import", str(good)]) == 0
-    assert cli_main(["import", str(bad), "--table", "people", "--report", str(report)]) == 1
+    assert cli_main(["import", str(bad), "--table", "people", "--report", str(report)]) == 2  # invalid input
     assert "row 2, column involvement_type: 'alien' is not a recognised value" in capsys.readouterr().out
     assert "alien" in report.read_text(encoding="utf-8-sig")
     assert cli_main(["import", str(tmp_path / "missing.csv")]) == 2
@@ -558,9 +566,14 @@ def test_local_authority_codes(lite, raw, expected):
         assert session.exec(select(Person.local_authority)).one()[0] == expected
 
 
-def test_local_authority_name_is_not_guessed(lite):
-    report = imp(lite, "ref,involvement_type,local_authority\nP1,carer,City of London\n", "people.csv")
-    assert problems(report) == [(2, "local_authority", UNKNOWN_CODE)]
+def test_local_authority_names_become_codes_and_an_unknown_name_gets_the_closest(lite):
+    report = imp(lite, "ref,involvement_type,Borough\nP1,carer,Lambeth\nP2,carer,City of London\n", "people.csv")
+    assert report.committed, report.problems
+    with Session(lite) as session:
+        assert sorted(r[0] for r in session.exec(select(Person.local_authority))) == ["E09000001", "E09000022"]
+    report = imp(lite, "ref,involvement_type,local_authority\nP3,carer,Lambith\n", "people.csv")
+    assert [(p.row, p.column) for p in report.problems] == [(2, "local_authority")]
+    assert "the closest: Lambeth (E09000022)" in report.problems[0].problem
 
 
 def test_excel_unicode_text_export_utf16_tab_separated(lite):
