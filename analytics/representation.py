@@ -34,6 +34,7 @@ from analytics.counting import (
 )
 from analytics.loader import Frames
 from analytics.stats import compare_with_baseline
+from data import codes
 
 JOINER_COLUMNS = C.KEY_COLUMNS + (C.GROUP, C.GROUP_LABEL, C.INVOLVEMENT_FILTER, C.INVOLVED, C.TOTAL)
 
@@ -99,8 +100,12 @@ def _assemble(
     description: str,
     involvement: str,
     detail: str,
+    min_age: int = 0,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Lazy (rows before statistics, tables) from the counts: every level x period, every group."""
+    """Lazy (rows before statistics, tables) from the counts: every level x period, every group. Age bands
+    wholly below the baseline's age floor (``min_age``) are left out where no one in them is involved: the
+    people compared are adults, so an empty "Under 16" row is no finding (someone recorded in such a band is
+    still shown, without a baseline)."""
     constants = [
         pl.lit(CROSS.join(characteristics)).alias(C.CHARACTERISTIC),
         pl.lit(involvement).alias(C.INVOLVEMENT_FILTER),
@@ -126,7 +131,17 @@ def _assemble(
         .join(shares.lazy(), on=C.GROUP, how="left")
         .with_columns(pl.col(C.INVOLVED).fill_null(0), pl.lit(description).alias(C.BASELINE_NAME))
     )
+    below = _bands_below(min_age) if "age_band" in characteristics else []
+    if below:
+        part = pl.col(C.GROUP).str.split(CROSS).list.get(list(characteristics).index("age_band"))
+        rows = rows.filter(~(part.is_in(below) & (pl.col(C.INVOLVED) == 0)))
     return rows, tables
+
+
+def _bands_below(min_age: int) -> list[str]:
+    """The age-band codes whose oldest age is under ``min_age`` ("0-15" and "16-17" at 18)."""
+    return [code for code in codes.CHARACTERISTIC_CODES["age_band"]
+            if "-" in code and code.split("-")[1].isdigit() and int(code.split("-")[1]) < min_age]
 
 
 def _build(
@@ -176,6 +191,7 @@ def _build(
                 description=description,
                 involvement=involvement,
                 detail=detail,
+                min_age=settings.baseline_min_age,
             )
             for chars, source, (share, description) in zip(plans, sources, shares, strict=True)
         ]

@@ -398,3 +398,4 @@ def test_default_settings_are_read_when_none(monkeypatch):
     get_settings.cache_clear()
     rep = representation_table(_one_quarter(["A"]), "sex")
     assert rep.under_threshold == 0.5
+
