@@ -518,8 +518,10 @@ def public_summary(fig: PackFigures) -> Pack:
     who = tuple(_public_gap(r) for r in gaps.iter_rows(named=True)) or (
         "No group is clearly missing at any level this time.",)
     todo = ["We will reach out to the groups we are missing, biggest gaps first."]
-    if fig.plan_progress.height:
-        todo += [f"{r['plan']}: {r['progress']}" for r in fig.plan_progress.head(2).iter_rows(named=True)]
+    if fig.plan_progress.height:  # one line, so the summary stays on one page
+        plans = fig.plan_progress.height
+        todo.append(f"We have {plans} outreach plan{'s' if plans != 1 else ''} under way; "
+                    f"the board pack shows how each is going.")
     todo.append("We will check again every three months and tell you what we find.")
     impact = fig.impact.filter(pl.col(k.WHAT_CHANGED).is_not_null()).sort(k.LATEST_ON, descending=True).head(2)
     did = tuple(f"{r[k.ACTIVITY_NAME].split(' (')[0]}: {r[k.WHAT_CHANGED]}" for r in impact.iter_rows(named=True)) or (
