@@ -30,7 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, network, stats, suppression
+from analytics import access, fourpi, network, spreadsheet, stats, suppression
 from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
@@ -1060,17 +1060,14 @@ def outreach_table(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def to_csv(frame: pl.DataFrame) -> bytes:
-    return frame.write_csv().encode("utf-8")
+def to_csv(frame: pl.DataFrame, context: spreadsheet.Context = ()) -> bytes:
+    """UTF-8 CSV; the context (what the file shows) as "# " lines at the top (``analytics.spreadsheet``)."""
+    return spreadsheet.csv_bytes(frame, context)
 
 
-def to_excel(frame: pl.DataFrame, sheet: str = "Presence") -> bytes:
-    """The frame as an .xlsx workbook (xlsxwriter), one sheet."""
-    import io
-
-    buffer = io.BytesIO()
-    frame.write_excel(buffer, worksheet=sheet[:31], autofit=True)
-    return buffer.getvalue()
+def to_excel(frame: pl.DataFrame, sheet: str = "Presence", context: spreadsheet.Context = ()) -> bytes:
+    """An .xlsx workbook: "About this file" first, then the table with numbers kept as numbers."""
+    return spreadsheet.excel_bytes(frame, sheet, context)
 
 
 # --- Outreach plans (issue 18) ----------------------------------------------------------------------------

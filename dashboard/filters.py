@@ -8,6 +8,7 @@ show.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -259,14 +260,39 @@ def representation_page(
     return f, viewer, rep, period
 
 
-def download_file(frame: pl.DataFrame, kind: str, sheet: str, *, exact: bool) -> bytes:
+def download_context(f: cache.Filters | None, *, exact: bool, what: str) -> list[tuple[str, str]]:
+    """What a downloaded file shows, written into it (Excel: the first sheet; CSV: "# " lines at the top)."""
+    rows = [("What", what)]
+    if f is not None:
+        rows += [
+            ("Organisation", f.organisation_name),
+            ("Characteristic", f.characteristic_label),
+            ("Who is counted", cache.INVOLVEMENT_FILTERS.get(f.involvement, f.involvement)),
+            ("Periods", f"{f.period_from or 'first'} to {f.period_to or 'latest'} "
+                        f"({cache.PERIOD_KINDS.get(f.period, f.period).lower()}s)"),
+            ("Baseline", cache.BASELINE_KINDS.get(f.baseline_kind, f.baseline_kind)
+             + (f" ({f.baseline_source})" if f.baseline_source else "")),
+        ]
+    rows += [
+        ("Downloaded", date.today().isoformat()),
+        ("Publication", "NOT FOR PUBLICATION: exact figures" if exact else
+         "Suppressed for publication: counts of 1 to 7 shown as *, others rounded to the nearest 5"),
+        ("Made by", "Presence (open-source); Census 2021 figures: Office for National Statistics, "
+                    "Open Government Licence v3.0"),
+    ]
+    return rows
+
+
+def download_file(frame: pl.DataFrame, kind: str, sheet: str, *, exact: bool,
+                  context: list[tuple[str, str]] | None = None) -> bytes:
     """The bytes of a download: hidden counts as "*", spreadsheet formulas defused
     (``access.publishable``), and for exact figures a ``not_for_publication`` column so the file carries
-    its mark."""
+    its mark; the context (``download_context``) is written into the file."""
     if exact:
         frame = frame.with_columns(pl.lit(True).alias(suppression.NOT_FOR_PUBLICATION))
     safe = access.safe_for_spreadsheet(access.publishable(frame))
-    return cache.to_csv(safe) if kind == "csv" else cache.to_excel(safe, sheet)
+    context = context or download_context(current(), exact=exact, what=sheet)
+    return cache.to_csv(safe, context) if kind == "csv" else cache.to_excel(safe, sheet, context)
 
 
 def downloads(frame: pl.DataFrame, stem: str, sheet: str) -> None:
@@ -280,7 +306,8 @@ def downloads(frame: pl.DataFrame, stem: str, sheet: str) -> None:
     buttons = ((left, "csv", "Download CSV", "text/csv"), (right, "xlsx", "Download Excel", XLSX))
     for column, kind, label, mime in buttons:
         column.download_button(
-            label, partial(download_file, frame, kind, sheet, exact=exact), file_name=f"{stem}.{kind}",
+            label, partial(download_file, frame, kind, sheet, exact=exact,
+                           context=download_context(f, exact=exact, what=sheet)), file_name=f"{stem}.{kind}",
             mime=mime, icon=":material/download:", key=f"{stem}-{kind}",
             on_click=auth.record_download, args=(who, f.organisation_id, stem),
             kwargs={"rows": frame.height, "file_format": kind}, help=DOWNLOAD_HELP[exact],
