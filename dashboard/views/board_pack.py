@@ -4,6 +4,8 @@ downloaded as PDF, Word or HTML, with the one-page public summary. Published fig
 
 from __future__ import annotations
 
+import base64
+import html
 from functools import partial
 
 import streamlit as st
@@ -98,6 +100,10 @@ with st.container(border=True):
                 st.dataframe({name: [row[i] for row in block.rows] for i, name in enumerate(block.columns)},
                              hide_index=True, width="stretch")
             elif isinstance(block, Chart):
-                st.image(block.png, caption=block.caption)
+                # an <img> with its text alternative (st.image has no alt text: WCAG 1.1.1)
+                source = base64.b64encode(block.png).decode("ascii")
+                st.html(f'<figure style="margin:0"><img src="data:image/png;base64,{source}" '
+                        f'alt="{html.escape(block.alt, quote=True)}" style="max-width:100%;height:auto">'
+                        f'<figcaption>{html.escape(block.caption)}</figcaption></figure>')
                 with st.expander("What the chart shows"):
                     st.write(block.alt)

@@ -38,7 +38,7 @@ def _rows(engine: Engine, model) -> list:
 def test_control_characters_in_echoed_values_are_escaped(org, tmp_path, capsys):
     path = tmp_path / "people.csv"
     path.write_text('ref,involvement_type\nP1,"\x1b[2J\x1b[Hcarer\x07\rfake line"\n', encoding="utf-8")
-    assert main(["import", str(path)]) == 1
+    assert main(["import", str(path)]) == 2  # invalid input exits with 2, as the README says
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out
     assert "\\x1b[2J\\x1b[Hcarer\\x07\\rfake line" in out
