@@ -55,3 +55,14 @@ STANDARD_WORDS = {
     "Impact": "What difference involvement made, whether people were told, and a cycle of act, evaluate, "
     "reflect and learn.",
 }
+
+# The recorded characteristics, as the data-quality page and the board pack name them.
+QUALITY_LABELS = {
+    "ethnicity": "Ethnicity",
+    "sex": "Sex",
+    "gender_same_as_birth": "Gender same as at birth",
+    "age_band": "Age band",
+    "disability": "Disability",
+    "sexual_orientation": "Sexual orientation",
+    "religion": "Religion or belief",
+}

@@ -24,6 +24,7 @@ from analytics.report.figures import PackFigures
 from analytics.wording import (
     CHARACTERISTIC_LABELS,
     INVOLVEMENT_FILTERS,
+    QUALITY_LABELS,
     RAG_WORDS,
     STANDARD_WORDS,
     STATUS_MARKS,
@@ -45,15 +46,6 @@ SECTION_HEADINGS = (
     "Data quality",
     "Methods and glossary",
 )
-QUALITY_LABELS = {
-    "ethnicity": "Ethnicity",
-    "sex": "Sex",
-    "gender_same_as_birth": "Gender same as at birth",
-    "age_band": "Age band",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-}
 OGL = ("Contains public sector information licensed under the Open Government Licence v3.0 "
        "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/): Office for National "
        "Statistics, Census 2021; NHS England, Mental Health Act Statistics.")

@@ -7,17 +7,8 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
+from analytics.wording import QUALITY_LABELS
 from dashboard import cache, charts, filters
-
-QUALITY_LABELS = {
-    "ethnicity": "Ethnicity",
-    "sex": "Sex",
-    "gender_same_as_birth": "Gender same as at birth",
-    "age_band": "Age band",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-}
 
 st.title("Data quality")
 st.markdown(
