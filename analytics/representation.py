@@ -134,7 +134,8 @@ def _assemble(
     below = _bands_below(min_age) if "age_band" in characteristics else []
     if below:
         part = pl.col(C.GROUP).str.split(CROSS).list.get(list(characteristics).index("age_band"))
-        rows = rows.filter(~(part.is_in(below) & (pl.col(C.INVOLVED) == 0)))
+        # a whole group at once (every level and period), so every level x period keeps the same groups
+        rows = rows.filter(~(part.is_in(below) & (pl.col(C.INVOLVED).sum().over(C.GROUP) == 0)))
     return rows, tables
 
 

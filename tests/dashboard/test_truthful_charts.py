@@ -120,4 +120,5 @@ def test_a_crossed_view_with_many_groups_charts_the_largest_gaps_and_tables_the_
     assert len(json.loads(heat.proto.spec)["data"][0]["x"]) == charts.MAX_GROUPS
     at.switch_page(page_path("trends")).run()
     assert not at.exception
+    assert at.multiselect, ([i.value for i in at.info], [e.value for e in at.error], [w.value for w in at.warning])
     assert len(at.multiselect[0].value) <= charts.MAX_LINES
