@@ -4,7 +4,7 @@ definition, so that a status reads the same wherever it appears."""
 from __future__ import annotations
 
 from analytics import columns as c
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from analytics import stats
 
 INVOLVEMENT_FILTERS = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}

@@ -3,9 +3,10 @@
 Cache keys are small values: the organisation id, the viewer's scope key (organisation and role), the filter
 values and a data version (a cheap fingerprint of the database, so a new import shows up at once).
 
-Person-level rows are never put in ``st.cache_data``. Two ``st.cache_resource`` entries hold record-level
-frames (``Frames`` and the 4PI ``Frames4PI`` of one organisation, keyed on organisation and data version,
-at most two each); they are read only inside this module, to build aggregates, and never returned to a page.
+Person-level rows are never put in ``st.cache_data``. One ``st.cache_resource`` entry (``_FrameStore``) holds
+the record-level ``Frames`` (every table, the 4PI ones included) of the last two organisations looked at, one
+entry per organisation and data version; they are read only inside this module, to build aggregates, and
+never returned to a page.
 Record-level results (missing fields, 4PI detail tables, an activity summary) are computed on each call.
 
 Every result a page gets passes through the viewer's access and disclosure rules (``analytics.access``:
@@ -32,22 +33,21 @@ from sqlalchemy.engine import Engine
 import analytics
 from analytics import access, fourpi, network, spreadsheet, stats, suppression
 from analytics import columns as c
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
-from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure policy, re-exported for the pages
+from analytics.fourpi.disclosure import (  # noqa: F401 - the 4PI disclosure policy, re-exported for the pages
     PEOPLE_INDICATORS,
     RAG_HIDDEN,
     SCORECARD_COUNTS,
     fourpi_headline,
     protect_scorecard,
 )
-from analytics.fourpi_disclosure import as_int as _as_int
-from analytics.fourpi_disclosure import published as _published
+from analytics.fourpi.disclosure import as_int as _as_int
+from analytics.fourpi.disclosure import published as _published
 from analytics.headlines import characteristic_words
 from analytics.loader import Frames, load_tables
-from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
 from analytics.trends import Trend
 from analytics.wording import (  # noqa: F401 - re-exported for the pages
@@ -213,7 +213,7 @@ def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates
 
 # --- Frames (person-level: never in st.cache_data) ----------------------------------------------------------
 
-# Importer table name -> the Frames tables it feeds (the 4PI-only tables feed none).
+# Importer table name -> the Frames tables it feeds.
 FRAMES_FED_BY = {
     "organisations": ("organisation",),
     "levels": ("levels",),
@@ -223,6 +223,11 @@ FRAMES_FED_BY = {
     "meetings": ("meetings",),
     "attendance": ("attendance",),
     "baselines": ("baselines",),
+    "payments": ("payments",),
+    "support": ("support_offers",),
+    "impacts": ("impact_log",),
+    "feedback": ("feedback",),
+    "reviews": ("review_steps",),
 }
 
 
@@ -554,10 +559,10 @@ FLAG_COLUMNS = (suppression.SUPPRESSED, suppression.ROUNDED, suppression.NOT_FOR
 RECORD_LEVEL_ONLY = "Listed one by one only for equality leads and data stewards."
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _frames_4pi(organisation_id: int, version: str, as_of: date):
-    """One organisation's 4PI records (meetings, payments, ...) as of a day; read only inside this module."""
-    return load_frames_4pi(engine(), organisation_id, as_of=as_of)
+def _frames_4pi(organisation_id: int, version: str, as_of: date) -> Frames:
+    """The organisation's records (the one cached :class:`Frames`) with the day the 4PI figures are worked out
+    on; read only inside this module."""
+    return replace(_frames(organisation_id, version), as_of=as_of)
 
 
 def _4pi(f: Filters):
@@ -1075,8 +1080,9 @@ def to_excel(frame: pl.DataFrame, sheet: str = "Presence", context: spreadsheet.
 # cached record frames and reaches a restricted viewer only as published figures (small counts hidden).
 
 def plans(f: Filters, viewer: Viewer):
-    """The organisation's outreach plans, partners and actions (``analytics.loader_plans.PlanFrames``)."""
-    from analytics.loader_plans import load_plans
+    """The organisation's outreach plans, partners and actions (``analytics.loader.PlanFrames``), read fresh on
+    each call: plans are working documents without a data version."""
+    from analytics.loader import load_plans
 
     _require(viewer, f.organisation_id, "outreach")
     return load_plans(engine(), f.organisation_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from dashboard import cache, filters
 
 YES_NO = {True: "Yes", False: "No"}

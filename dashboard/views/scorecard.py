@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from analytics import columns as k
 from analytics import fourpi
-from analytics import fourpi_columns as k
 from analytics.wording import RAG_COLOURS, RAG_WORDS, STANDARD_WORDS
 from dashboard import cache, charts, filters
 

@@ -17,7 +17,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from analytics import columns as c
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from analytics import report
 from analytics.access import Viewer
 from analytics.cli import main
