@@ -1,35 +1,31 @@
-"""Presence data layer: SQLModel tables, settings, engine and sessions.
+"""Presence data layer: SQLModel tables, settings, engine and sessions."""
 
-The names below are imported when first used (PEP 562), so that ``from models.settings import Settings`` does
-not load SQLAlchemy and every table: ``import analytics`` stays light. The audit trail's hash chain is
-attached where the tables are defined (the end of ``models.tables``).
-"""
+from models import audit_chain  # noqa: F401  (chains every audit_event row as it is inserted)
+from models.db import get_engine, session_scope, upgrade_schema
+from models.settings import Settings, get_settings
+from models.tables import (
+    ALL_TABLES,
+    Activity,
+    AppUser,
+    Attendance,
+    AuditEvent,
+    Baseline,
+    Feedback,
+    ImpactLog,
+    ImportLog,
+    Involvement,
+    Level,
+    Meeting,
+    Organisation,
+    Payment,
+    Person,
+    ReviewStep,
+    SupportOffer,
+    UserRole,
+)
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
-_WHERE = {
-    "get_engine": "models.db",
-    "session_scope": "models.db",
-    "upgrade_schema": "models.db",
-    "Settings": "models.settings",
-    "get_settings": "models.settings",
-}
-_TABLES = (
+__all__ = [
     "ALL_TABLES", "Activity", "AppUser", "Attendance", "AuditEvent", "Baseline", "Feedback", "ImpactLog",
     "ImportLog", "Involvement", "Level", "Meeting", "Organisation", "Payment", "Person", "ReviewStep",
-    "SupportOffer", "UserRole",
-)
-_WHERE.update(dict.fromkeys(_TABLES, "models.tables"))
-
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'models' has no attribute {name!r}")
+    "Settings", "SupportOffer", "UserRole", "get_engine", "get_settings", "session_scope", "upgrade_schema",
+]

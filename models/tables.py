@@ -526,6 +526,3 @@ class PlanAction(SQLModel, table=True):
 
 
 ALL_TABLES = ALL_TABLES + (OutreachPlan, PlanPartner, PlanAction)
-
-# Every audit_event row is chained to the one before it as it is inserted (the listener lives there).
-from models import audit_chain  # noqa: E402,F401
