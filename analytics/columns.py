@@ -10,6 +10,8 @@ The representation engine builds one tidy table, one row per level x period x ch
 
 from __future__ import annotations
 
+from data import characteristics
+
 # Keys
 ORGANISATION_ID = "organisation_id"
 LEVEL_RANK = "level_rank"  # 1 = individual care ... 5 = board
@@ -69,11 +71,8 @@ STATUSES = (
     STATUS_TOO_FEW, STATUS_UNCERTAIN,
 )
 
-# Characteristics the engine can count by (person columns, or derived from ethnicity)
-CHARACTERISTICS = (
-    "ethnicity", "ethnicity_broad", "ethnicity_binary", "sex", "gender_same_as_birth", "age_band",
-    "disability", "sexual_orientation", "religion", "involvement_type",
-)
+# What the engine can count by: the registry's characteristics and the recorded fields (data.characteristics)
+CHARACTERISTICS: tuple[str, ...] = characteristics.COUNTABLE
 
 
 # --- 4PI monitoring ---------------------------------------------------------------------------------------

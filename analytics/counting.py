@@ -20,7 +20,7 @@ from analytics.periods import check_period
 from analytics.periods import index_label as period_label
 from analytics.periods import index_of as period_index
 from analytics.periods import index_start as period_start
-from data import codes
+from data import characteristics, codes
 
 INVOLVEMENT_FILTERS = ("all", "service_user", "carer")
 ETHNICITY_DETAILS = ("nhs", "ons19")
@@ -35,8 +35,6 @@ PERIOD_INDEX = "period_index"
 ERROR_INVOLVEMENT = "involvement must be 'all', 'service_user' or 'carer', not '{}'."
 ERROR_CHARACTERISTIC = "'{}' is not a characteristic Presence can count by; use one of: {}."
 ERROR_DETAIL = "detail must be 'nhs' or 'ons19', not '{}'."
-
-_ETHNICITY_FAMILY = ("ethnicity", "ethnicity_broad", "ethnicity_binary")
 
 
 def check_characteristic(characteristic: str) -> None:
@@ -86,7 +84,8 @@ def group_labels(characteristic: str, *, detail: str = "nhs") -> dict[str, str]:
 
 def source_column(characteristic: str) -> str:
     """The person column a characteristic is read from."""
-    return "ethnicity" if characteristic in _ETHNICITY_FAMILY else characteristic
+    found = characteristics.BY_KEY.get(characteristic)
+    return characteristic if found is None else found.column
 
 
 def _not_stated_values(characteristic: str) -> list[str]:

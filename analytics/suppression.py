@@ -58,7 +58,7 @@ import polars as pl
 from scipy import sparse
 
 from analytics import columns as c
-from data import codes
+from data import characteristics, codes
 
 if TYPE_CHECKING:
     from models.settings import Settings
@@ -429,13 +429,13 @@ def _hierarchy_groups(characteristic: str | None, group: str, settings: Settings
     return []
 
 
-ETHNIC_FAMILY = ("ethnicity", "ethnicity_broad", "ethnicity_binary")
+ETHNIC_FAMILY = characteristics.ETHNICITY_FAMILY
 
 
 def family(characteristic: str) -> tuple[str, ...]:
     """The characteristics whose tables count the same people in finer or coarser groups (protected
-    together)."""
-    return ETHNIC_FAMILY if characteristic in ETHNIC_FAMILY else (characteristic,)
+    together): a family of the registry (``data.characteristics``)."""
+    return characteristics.family(characteristic)
 
 
 @dataclass
