@@ -65,6 +65,10 @@ REGISTRY: tuple[Characteristic, ...] = (
         codes.ETHNICITY_LABELS, family="ethnicity", census="TS021", need_weighted=True,
     ),
     Characteristic("sex", "Sex", "sex", "sex", codes.SEX, family="sex", census="RM032"),
+    Characteristic(  # Census 2021 TS078 (gender identity) is not shipped: a supplied baseline applies
+        "gender_same_as_birth", "Gender identity same as sex registered at birth", "gender identity",
+        "gender_same_as_birth", codes.GENDER_SAME_AS_BIRTH, family="gender_same_as_birth", census=None,
+    ),
     Characteristic("age_band", "Age band", "age", "age_band", codes.AGE_BANDS, family="age_band", census="TS007"),
     Characteristic(
         "disability", "Disability", "disability", "disability", codes.DISABILITY, family="disability",
