@@ -123,7 +123,7 @@ def parse_catchment(raw: str) -> str:
     return ";".join(found)
 
 
-def _int_parser(column: Column) -> Callable[[str], int]:
+def int_parser(column: Column) -> Callable[[str], int]:
     high = column.high or (date.today().year if column.name == "year_of_birth" else 1_000_000)
 
     def parse(raw: str) -> int:
@@ -140,7 +140,7 @@ def _int_parser(column: Column) -> Callable[[str], int]:
     return parse
 
 
-def _code_table(code_list: dict[str, str]) -> dict[str, str]:
+def code_table(code_list: dict[str, str]) -> dict[str, str]:
     table = {vocabulary.key(c): c for c in code_list} | {
         vocabulary.key(label): c for c, label in code_list.items()
     }
@@ -151,7 +151,7 @@ def _code_table(code_list: dict[str, str]) -> dict[str, str]:
     return table
 
 
-def _parse_local_authority(raw: str) -> str:
+def parse_local_authority(raw: str) -> str:
     upper = raw.strip().upper()
     if LA_PATTERN.match(upper):
         return upper

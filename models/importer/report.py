@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -187,7 +188,7 @@ def import_log_frame(
     )
     if organisation_code is not None:
         query = query.where(organisation.c.code == organisation_code)
-    schema = {
+    schema: dict[str, pl.DataType | DataTypeClass] = {
         "at": pl.Datetime("us"),
         "user": pl.String,
         "organisation": pl.String,

@@ -83,8 +83,9 @@ def _import_file(
 ) -> ImportReport:
     if not isinstance(user, str) or not user.strip():
         raise ValueError(audit.ERROR_USER)
-    in_memory = isinstance(path_or_bytes, bytes | bytearray | memoryview)
-    label = file_name or ("the uploaded file" if in_memory else Path(path_or_bytes).name)
+    label = file_name or (
+        "the uploaded file" if isinstance(path_or_bytes, bytes | bytearray | memoryview) else Path(path_or_bytes).name
+    )
     try:
         report = _import(
             engine=engine,

@@ -58,7 +58,7 @@ def template_bytes(table: str, kind: str = "csv") -> bytes:
 
 def workbook_template_bytes() -> bytes:
     """One .xlsx with a blank sheet per table, in import order, and a Notes sheet of the allowed values."""
-    sheets = [(t, template_headers(t), []) for t in TABLE_ORDER]
+    sheets: list[tuple[str, list[str], list[list[str]]]] = [(t, template_headers(t), []) for t in TABLE_ORDER]
     return _tabular.xlsx_bytes([*sheets, ("Notes", NOTES_HEADERS, notes_rows())])
 
 

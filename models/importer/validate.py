@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NoReturn
 
 import polars as pl
+from polars.datatypes import DataType, DataTypeClass
 
 from data import codes, vocabulary
 from models import _tabular, mapping, references, values
@@ -28,19 +30,21 @@ from models.importer.messages import (
 )
 from models.importer.parse import (
     Bad,
-    _code_table,
-    _int_parser,
-    _parse_local_authority,
     accepted_text,
+    code_table,
+    int_parser,
     parse_bool,
     parse_catchment,
     parse_date,
+    parse_local_authority,
     parse_money,
     parse_number,
     parse_time,
 )
 from models.importer.report import PROBLEM_SCHEMA, TableCounts
 from models.importer.specs import HEADER_MAPS, LINK_WHAT, Column, TableSpec
+
+PolarsDataType = DataType | DataTypeClass  # a dtype or its class (pl.String or pl.String())
 
 
 @dataclass
@@ -84,7 +88,7 @@ def _problem_rows(
 
 
 def _map_distinct(
-    series: pl.Series, parse: Callable[[str], object], dtype: pl.DataType
+    series: pl.Series, parse: Callable[[str], object], dtype: PolarsDataType
 ) -> tuple[pl.Series, dict[str, str]]:
     """Parse each distinct value once; returns the parsed column and {bad value: problem}."""
     good: dict[str, object] = {}
@@ -200,12 +204,12 @@ def _parse_column(
             )
             parsed = parsed.alias(column.name)
     elif kind == "code":
-        table = _code_table(column.code_list or {}) | values.code_words(spec.name, column.name)
+        table = code_table(column.code_list or {}) | values.code_words(spec.name, column.name)
         parsed, bad = _map_distinct(
             raw, lambda v: table.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.String
         )
     elif kind == "local_authority":
-        parsed, bad = _map_distinct(raw.fill_null(codes.NOT_KNOWN), _parse_local_authority, pl.String)
+        parsed, bad = _map_distinct(raw.fill_null(codes.NOT_KNOWN), parse_local_authority, pl.String)
     elif kind == "level":
         parsed, bad = _map_distinct(
             raw, lambda v: lookups.levels.get(vocabulary.key(v)) or _raise(UNKNOWN_CODE), pl.String
@@ -229,7 +233,7 @@ def _parse_column(
     elif kind == "bool":
         parsed, bad = _map_distinct(raw, parse_bool, pl.Boolean)
     elif kind == "int":
-        parsed, bad = _map_distinct(raw, _int_parser(column), pl.Int64)
+        parsed, bad = _map_distinct(raw, int_parser(column), pl.Int64)
     elif kind == "money":
         parsed, bad = _map_distinct(raw, parse_money, pl.String)
     else:  # pragma: no cover - a spec error
@@ -251,7 +255,7 @@ def _parse_column(
     return parsed.alias(column.name), problems
 
 
-def _raise(problem: str):
+def _raise(problem: str) -> NoReturn:
     raise Bad(problem)
 
 

@@ -42,7 +42,9 @@ class Target:
     code: str | None
 
 
-def lock_organisation(connection: Connection, organisation_code: str | None, *, missing_ok: bool = False):
+def lock_organisation(
+    connection: Connection, organisation_code: str | None, *, missing_ok: bool = False
+) -> Target:
     """The organisation row, locked for this transaction (PostgreSQL: FOR UPDATE; SQLite: BEGIN IMMEDIATE)."""
     table = table_of(Organisation)
     query = select(table.c.id, table.c.code).order_by(table.c.id)
@@ -150,22 +152,29 @@ def _existing(
 ) -> pl.DataFrame:
     table = table_of(spec.model)
     fields = list(schema)
-    rows = connection.execute(
-        select(table.c.id, *(table.c[f] for f in fields)).where(table.c.organisation_id == organisation_id)
-    ).all()
+    rows: list[tuple[object, ...]] = [
+        tuple(r)
+        for r in connection.execute(
+            select(table.c.id, *(table.c[f] for f in fields)).where(table.c.organisation_id == organisation_id)
+        )
+    ]
     money = [c.db for c in spec.columns if c.kind == "money"]
     if money:
         position = {f: i + 1 for i, f in enumerate(fields)}
         rows = [
             tuple(
-                str(Decimal(v).quantize(Decimal("0.01")))
-                if i in {position[m] for m in money} and v is not None
-                else v
+                _money_text(v) if i in {position[m] for m in money} and v is not None else v
                 for i, v in enumerate(r)
             )
             for r in rows
         ]
     return pl.DataFrame(rows, schema={"_id": pl.Int64, **dict(schema)}, orient="row")
+
+
+def _money_text(value: object) -> str:
+    """A stored amount as the validated text of a cell ("12.50"), so that an unchanged amount compares equal."""
+    assert isinstance(value, Decimal | int | float | str), f"an amount, not {value!r}"
+    return str(Decimal(value).quantize(Decimal("0.01")))
 
 
 def _diff(
@@ -192,7 +201,7 @@ def write_table(connection: Connection, validated: Validated, lookups: Lookups, 
     added, updated = _diff(connection, validated, lookups, organisation_id)
     table = table_of(spec.model)
     money = [c.db for c in spec.columns if c.kind == "money"]
-    stamp = {"updated_at": datetime.now(UTC)} if "updated_at" in table.c else {}
+    stamp: dict[str, object] = {"updated_at": datetime.now(UTC)} if "updated_at" in table.c else {}
     if spec.model is Level and updated.height:
         # Ranks are unique per organisation: move the changing levels out of the way first, so that two
         # levels can swap ranks and a new level can take a rank that an updated level gives up.
