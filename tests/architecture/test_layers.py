@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ FORBIDDEN = {
     "models": {"analytics", "dashboard", "streamlit"},
     "analytics": {"dashboard", "streamlit"},
     "data": {"analytics", "dashboard", "models", "streamlit"},  # a leaf: models writes what data plans
+    "tools": {"analytics", "dashboard", "models", "streamlit"},  # offline builders: they read data only
 }
 
 
@@ -36,6 +38,21 @@ def test_package_does_not_import_upwards(package):
     }
     offenders = {file: names for file, names in offenders.items() if names}
     assert offenders == {}, f"{package} must not import {sorted(FORBIDDEN[package])}: {offenders}"
+
+
+INSTALLED = ("models", "analytics", "dashboard", "data")  # [tool.setuptools.packages.find]; tools/ is not
+
+
+@pytest.mark.parametrize("package", INSTALLED)
+def test_installed_packages_do_not_import_the_offline_tools(package):
+    offenders = [str(path.relative_to(ROOT)) for path in (ROOT / package).rglob("*.py") if "tools" in _imports(path)]
+    assert offenders == [], f"{package} imports tools/, which is not installed: {offenders}"
+
+
+def test_the_offline_tools_are_not_installed():
+    found = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    included = found["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert sorted(included) == sorted(f"{p}*" for p in INSTALLED)
 
 
 def test_only_dashboard_data_module_caches():
