@@ -21,9 +21,7 @@ spreadsheet shows it, header = row 1), column, value and what would be accepted.
 
 from __future__ import annotations
 
-import argparse
 import csv
-import getpass
 import io
 import json
 import re
@@ -42,7 +40,6 @@ from sqlmodel import Session, SQLModel
 from data import codes, vocabulary
 from models import _tabular, audit, crud, erasure, mapping, references, register, values
 from models.db import bump_data_version
-from models.encoding import escape_control
 from models.settings import get_settings
 from models.tables import (
     PLAN_CHARACTERISTICS,
@@ -76,15 +73,12 @@ __all__ = [
     "Problem",
     "TableCounts",
     "TableSpec",
-    "cli_user",
     "import_file",
     "import_log_frame",
     "mapping_fields",
     "notes_rows",
     "parse_date",
     "preview_rows",
-    "run_cli",
-    "run_template_cli",
     "sheet_names",
     "template_bytes",
     "template_headers",
@@ -2184,104 +2178,3 @@ def write_templates(directory: str | Path) -> list[Path]:
     path.write_bytes(workbook_template_bytes())
     paths.append(path)
     return paths
-
-
-# --- CLI ----------------------------------------------------------------------------------------------------
-
-
-def cli_user() -> str:
-    """Who runs the command line, for the import log and the audit trail: ``cli:<login name>``."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "cli"
-
-
-EXIT_INVALID = 2  # the file (or a value in it) is not valid input: the README's exit code
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """``presence import FILE``: 0 when imported (or a clean dry run), 2 when the file was rejected.
-
-    With ``--replace`` a dry run comes first and its summary (including what would be deleted) is shown; the
-    import then goes ahead only after confirmation (or with ``--yes``)."""
-    from models.db import get_engine, upgrade_schema
-
-    engine = get_engine()
-    upgrade_schema(engine)
-    column_map = dict(item.split("=", 1) for item in (getattr(args, "map", None) or []) if "=" in item)
-    mapping.parse_maps(getattr(args, "map", None))  # refuses a malformed --map with a sentence
-    options = dict(
-        engine=engine,
-        path_or_bytes=Path(args.file),
-        table=args.table,
-        sheet=getattr(args, "sheet", None),
-        organisation_code=getattr(args, "organisation", None),
-        user=cli_user(),
-        column_map=column_map,
-        create_committees=bool(getattr(args, "create_committees", False)),
-        committee_level=getattr(args, "committee_level", None) or "operational",
-        replace=bool(getattr(args, "replace", False)),
-    )
-    dry_run = bool(getattr(args, "dry_run", False))
-    if options["replace"] and not dry_run:
-        check = import_file(**options, dry_run=True)
-        _print_report(args, check)
-        if check.problems:
-            return EXIT_INVALID
-        if not getattr(args, "yes", False) and not _confirm_replace(check):
-            print("Nothing was written.")
-            return 1
-    report = import_file(**options, dry_run=dry_run)
-    _print_report(args, report)
-    return EXIT_INVALID if report.problems else 0
-
-
-def _confirm_replace(report: ImportReport) -> bool:
-    try:
-        answer = input(f"Replace: {report.deleted:,} rows not in the file will be deleted. Go ahead? [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in {"y", "yes"}
-
-
-def _print_report(args: argparse.Namespace, report: ImportReport) -> None:
-    if getattr(args, "report", None):
-        Path(args.report).write_text(report.to_csv(), encoding="utf-8-sig")
-    for t in report.tables:
-        print(escape_control(
-            f"  {t.table}{f' (sheet {t.sheet})' if t.sheet else ''}: {t.rows_read:,} read, "
-            f"{t.added:,} added, "
-            f"{t.updated:,} updated, {t.unchanged:,} unchanged, {t.rejected:,} rejected"
-            + (f", {t.deleted:,} deleted" if report.replace else "")
-        ))
-    for item in report.ignored:
-        print(escape_control(f"  not read: {item}"))
-    shown = report.problems[:50]
-    for p in shown:
-        where = f"row {p.row}" + (f", column {p.column}" if p.column else "")
-        sheet_label = f"sheet {p.sheet}, " if p.sheet else ""
-        value = f" '{p.value}'" if p.value is not None else ""
-        print(escape_control(f"  {sheet_label}{where}:{value} {p.problem}; accepted: {p.accepted}"))
-    if len(report.problems) > len(shown):
-        print(
-            f"  ... and {len(report.problems) - len(shown):,} more problems"
-            + ("; see the report file." if getattr(args, "report", None) else "; use --report FILE.csv.")
-        )
-    for warning in report.warnings:
-        print(escape_control(f"  warning: {warning}"))
-    if report.unrecognised:
-        headers = ", ".join(f"'{h}'" for _, h in report.unrecognised)
-        example = f'--map "{report.unrecognised[0][1]}=ignore"'
-        print(escape_control(f"  columns to map or ignore: {headers}; for example {example}"))
-    if report.new_committees:
-        committees = ", ".join(report.new_committees)
-        print(escape_control(f"  new committees (create them with --create-committees): {committees}"))
-    print(escape_control(report.summary()))
-
-
-def run_template_cli(args: argparse.Namespace) -> int:
-    """``presence template DIR``: write the blank templates."""
-    paths = write_templates(args.directory)
-    print(f"Wrote {len(paths)} templates to {Path(args.directory)}: " + ", ".join(p.name for p in paths))
-    return 0
