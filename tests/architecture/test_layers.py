@@ -23,16 +23,7 @@ RULES = [
     ("analytics", {"dashboard", "presence_cli", "streamlit"}),
     ("presence_cli", {"dashboard", "streamlit"}),
     ("dashboard", {"presence_cli"}),
-    ("data", {"analytics", "dashboard", "presence_cli", "streamlit"}),
-    pytest.param(
-        "data", {"models"},
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="data/ becomes a leaf on branch `imp` (demo planning pure, the database writers move to "
-                   "models/); remove this mark when that lands: strict, so the test turns red until then",
-        ),
-        id="data-models",
-    ),
+    ("data", {"analytics", "dashboard", "models", "presence_cli", "streamlit"}),  # a leaf: models writes what data plans
 ]
 
 
