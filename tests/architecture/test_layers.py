@@ -23,7 +23,8 @@ RULES = [
     ("analytics", {"dashboard", "presence_cli", "streamlit"}),
     ("presence_cli", {"dashboard", "streamlit"}),
     ("dashboard", {"presence_cli"}),
-    ("data", {"analytics", "dashboard", "models", "presence_cli", "streamlit"}),  # a leaf: models writes what data plans
+    # data is a leaf: models writes what data plans
+    ("data", {"analytics", "dashboard", "models", "presence_cli", "streamlit"}),
 ]
 
 
