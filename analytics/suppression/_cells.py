@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -14,10 +14,12 @@ from analytics import columns as c
 from analytics.suppression._lines import Line
 from analytics.suppression._rules import CROSS_SEPARATOR, LEVEL_LINE_KEY, TABLE_COUNTS, TABLE_KEY
 from data import codes
-from models.settings import Settings
 
 Key = tuple[Any, ...]  # a table key (values of the key columns), or a cell's address
 View = tuple[pl.DataFrame, pl.DataFrame]  # (rows, tables) of one representation view
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 
 def row_key(row: Mapping[str, Any], names: Sequence[str]) -> Key:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -10,7 +11,10 @@ from analytics.suppression._cells import build_cells, characteristics, crossed_p
 from analytics.suppression._decide import primary_hidden, protect_views, two_phases, view_cells, withhold
 from analytics.suppression._lines import pinned_cells
 from analytics.suppression._publish import prepare_views, publish_view, suppress_views
-from models.settings import Settings, get_settings
+from analytics.suppression._rules import current_settings
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 
 def suppress_crossed(
@@ -33,7 +37,7 @@ def suppress_crossed(
     Returns (published crossed view, published families). A cross of more than two characteristics, or of
     two of one family, gets :func:`suppress_views` (the conservative rule) instead.
     """
-    settings = settings or get_settings()
+    settings = settings or current_settings()
     families = [prepare_views(family_views) for family_views in singles]
     crossed_view = prepare_views([crossed])[0]
     parts = [crossed_parts(ch) for ch in characteristics(*crossed_view)]

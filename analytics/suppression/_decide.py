@@ -4,6 +4,7 @@ and the audit, then, for a crossed table, what must be withheld whole."""
 from __future__ import annotations
 
 from collections.abc import Sequence, Set
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -11,7 +12,9 @@ from analytics import columns as c
 from analytics.suppression._cells import CellSystem, Key, View, build_cells, characteristics, crossed_parts
 from analytics.suppression._lines import pinned_cells, protect_cells
 from analytics.suppression._rules import CROSS_SEPARATOR, is_small
-from models.settings import Settings
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 
 def two_phases(

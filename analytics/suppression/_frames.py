@@ -4,6 +4,7 @@ frame: hidden counts as "*"."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -15,11 +16,14 @@ from analytics.suppression._rules import (
     SUPPRESSED,
     SUPPRESSED_MARK,
     check_columns,
+    current_settings,
     is_small,
     round_count,
     suppressed_flag,
 )
-from models.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 
 def suppress_frame(
@@ -40,7 +44,7 @@ def suppress_frame(
     Columns that are neither counts nor derived are kept as they are (keys and labels): callers must list
     every figure.
     """
-    settings = settings or get_settings()
+    settings = settings or current_settings()
     check_columns(frame, "aggregate", counts)
     derived = dict(derived or {})
     values: list[int] = []

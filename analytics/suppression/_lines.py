@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from analytics.suppression._rules import is_small, round_count
-from models.settings import Settings
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 
 @dataclass(frozen=True)

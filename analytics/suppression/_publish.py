@@ -4,6 +4,7 @@ worked out again from the published counts; and the marks of exact (not for publ
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -18,10 +19,13 @@ from analytics.suppression._rules import (
     TABLE_COUNTS,
     TABLE_KEY,
     check_columns,
+    current_settings,
     round_count,
     suppressed_flag,
 )
-from models.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 
 def recompute_row_statistics(
@@ -102,7 +106,7 @@ def suppress_views(
     A crossed view given without its two single views gets the conservative rule (margins assumed known
     exactly, table figures withheld, crossed tables with a small margin withheld: see
     :func:`_conservative_crossed`); use :func:`suppress_crossed` to protect it jointly with them."""
-    settings = settings or get_settings()
+    settings = settings or current_settings()
     prepared = prepare_views(views)
     system, hidden, _remaining = protect_views(prepared, settings, extra_key)
     return [
@@ -184,7 +188,7 @@ def suppress_tables(tables: pl.DataFrame, settings: Settings | None = None) -> p
     level x period x characteristic, such as the data-quality view), with the same lines as the representation
     tables: known + unknown = everyone, not stated + not known = unknown, and each figure across the
     levels."""
-    settings = settings or get_settings()
+    settings = settings or current_settings()
     empty_rows = pl.DataFrame(schema={c.GROUP: pl.String, c.INVOLVED: pl.Int64, c.TOTAL: pl.Int64})
     _, published = suppress_representation(empty_rows, tables, settings)
     return published
@@ -220,7 +224,7 @@ def looks_published(frame: pl.DataFrame, counts: Sequence[str], settings: Settin
     """True when every shown count is a value the published version could hold (0, or a multiple of the
     rounding base at or above the threshold): a frame built from a protected representation passes, exact
     small counts do not (exact counts that already are such values are their own published version)."""
-    settings = settings or get_settings()
+    settings = settings or current_settings()
     base, low = settings.rounding_base, settings.suppress_below
     for col in counts:
         if col not in frame.columns:

@@ -4,11 +4,14 @@ plain-English sentences about them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from analytics import columns as c
-from models.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 SUPPRESSED_MARK = "*"
 SUPPRESSED = "suppressed"
@@ -35,6 +38,13 @@ ERROR_MISSING = "The {what} frame has no column '{column}', which disclosure con
 ERROR_NEGATIVE = "The {what} frame has a negative count in column '{column}'."
 
 
+def current_settings() -> Settings:
+    """The deployment's settings (imported late: ``import analytics`` stays free of the database code)."""
+    from models.settings import get_settings
+
+    return get_settings()
+
+
 def suppressed_flag(column: str) -> str:
     """Name of the boolean column that says ``column`` is hidden."""
     return f"{column}_suppressed"
@@ -42,7 +52,7 @@ def suppressed_flag(column: str) -> str:
 
 def describe(settings: Settings | None = None) -> str:
     """The plain-English rule, for a footnote under every restricted table or chart."""
-    settings = settings or get_settings()
+    settings = settings or current_settings()
     return SUPPRESSION_TEXT.format(last=settings.suppress_below - 1, base=settings.rounding_base)
 
 
