@@ -17,6 +17,7 @@ SUPPRESSED_MARK = "*"
 SUPPRESSED = "suppressed"
 ROUNDED = "rounded"
 NOT_FOR_PUBLICATION = "not_for_publication"
+FLAG_COLUMNS = (SUPPRESSED, ROUNDED, NOT_FOR_PUBLICATION)  # the row-level flags of a protected frame
 CROSS_SEPARATOR = " × "
 
 ROW_COUNTS = (c.INVOLVED, c.TOTAL)
