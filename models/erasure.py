@@ -9,8 +9,6 @@ the same way. ``delete_missing`` is what ``import --replace`` uses to make a tab
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -218,58 +216,3 @@ def erase_person(*, engine: Engine, person_ref: str, user: str, organisation_cod
     audit event keeps the counts only."""
     return _remove(engine=engine, table="people", ref=person_ref, organisation_code=organisation_code, user=user,
                    action=ERASED)
-
-
-# --- CLI ----------------------------------------------------------------------------------------------------
-
-
-def _engine() -> Engine:
-    from models.db import get_engine, upgrade_schema
-
-    engine = get_engine()
-    upgrade_schema(engine)
-    return engine
-
-
-def _show(what: dict[str, int]) -> str:
-    return ", ".join(f"{n:,} {TABLE_WORDS.get(t, t)}" for t, n in what.items() if n) or "nothing"
-
-
-def run_delete_cli(args: argparse.Namespace) -> int:
-    """``presence delete TABLE REF [--yes]``."""
-    from models.importer import cli_user
-
-    engine = _engine()
-    would = preview(engine=engine, table=args.table, ref=args.ref, organisation_code=args.organisation)
-    print(f"Deleting {args.table} '{args.ref}' removes: {_show(would)}.")
-    if not args.yes and not _confirmed(args.ref):
-        print("Nothing was deleted.", file=sys.stderr)
-        return 1
-    receipt = delete_record(engine=engine, table=args.table, ref=args.ref, user=cli_user(),
-                            organisation_code=args.organisation)
-    print("\n".join(receipt.lines()))
-    return 0
-
-
-def run_erase_cli(args: argparse.Namespace) -> int:
-    """``presence erase PERSON_REF [--yes]``: asks for the reference again unless --yes."""
-    from models.importer import cli_user
-
-    engine = _engine()
-    would = preview(engine=engine, table="people", ref=args.person_ref, organisation_code=args.organisation)
-    print(f"Erasing person '{args.person_ref}' removes: {_show(would)}. This cannot be undone.")
-    if not args.yes and not _confirmed(args.person_ref):
-        print(CONFIRM_NEEDED, file=sys.stderr)
-        return 1
-    receipt = erase_person(engine=engine, person_ref=args.person_ref, user=cli_user(),
-                           organisation_code=args.organisation)
-    print("\n".join(receipt.lines()))
-    return 0
-
-
-def _confirmed(ref: str) -> bool:
-    try:
-        answer = input(f"Type '{ref}' to confirm: ")
-    except EOFError:
-        return False
-    return answer.strip() == ref

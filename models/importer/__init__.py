@@ -21,10 +21,10 @@ spreadsheet shows it, header = row 1), column, value and what would be accepted.
 The modules, in the order an import uses them: ``messages`` (the sentences), ``specs`` (the tables and their
 columns), ``read`` (file to sheets, sheet to table), ``prepare`` (column mappings, the one-sheet register),
 ``parse`` (cell values), ``validate`` (a sheet's problems), ``write`` (the transaction's database work),
-``report`` (counts, problems, audit detail, import log), ``run`` (``import_file``), ``templates`` and ``cli``.
+``report`` (counts, problems, audit detail, import log), ``run`` (``import_file``) and ``templates``; the
+command line (``presence import``, ``presence template``) is in ``presence_cli.records``.
 """
 
-from models.importer.cli import EXIT_INVALID, cli_user, run_cli, run_template_cli
 from models.importer.messages import (
     AMBIGUOUS_TABLE,
     CHECKED,
@@ -76,7 +76,6 @@ __all__ = [
     "DUPLICATE_COLUMN",
     "DUPLICATE_KEY",
     "END_BEFORE_START",
-    "EXIT_INVALID",
     "FUTURE_DATE",
     "LINK_MODEL",
     "MISSING_COLUMN",
@@ -107,15 +106,12 @@ __all__ = [
     "TableCounts",
     "TableSpec",
     "audit_detail",
-    "cli_user",
     "import_file",
     "import_log_frame",
     "mapping_fields",
     "notes_rows",
     "parse_date",
     "preview_rows",
-    "run_cli",
-    "run_template_cli",
     "sheet_names",
     "table_scores",
     "template_bytes",

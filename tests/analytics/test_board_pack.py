@@ -20,11 +20,11 @@ from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import report
 from analytics.access import Viewer
-from analytics.cli import main
 from analytics.report import assemble
 from analytics.report.content import NOT_FOR_PUBLICATION, Table
 from models.db import get_engine, upgrade_schema
 from models.settings import get_settings
+from presence_cli import main
 
 AS_OF = date(2026, 12, 6)  # the demo trust's records run to 2026-Q3, so that is the latest complete quarter
 STEWARD = Viewer(email="steward@example.invalid", roles={1: "data_steward"})

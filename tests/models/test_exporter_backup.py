@@ -13,7 +13,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import models.db
-from analytics.cli import main as cli_main
 from models import crud
 from models.db import get_engine, upgrade_schema
 from models.exporter import WORKBOOK_NAME, export_all
@@ -45,6 +44,7 @@ from models.tables import (
     SupportOffer,
     UserRole,
 )
+from presence_cli import main as cli_main
 
 PG_ADMIN_URL = os.environ.get("PRESENCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from analytics.cli import main as cli_main
 from models import crud
 from models.importer import (
     DUPLICATE_KEY,
@@ -43,6 +42,7 @@ from models.tables import (
     Payment,
     Person,
 )
+from presence_cli import main as cli_main
 
 PEOPLE = "ref,involvement_type,ethnicity,sex\nP1,service_user,A,female\nP2,carer,N,male\n"
 ACTIVITIES = "ref,name,involvement_area,level,start_date\nQSC,Quality committee,D,board,2023-04-01\n"

@@ -1,38 +1,37 @@
-"""``presence import`` and ``presence template``: the importer on the command line."""
+"""Records in and out: ``presence import``, ``template``, ``export``, ``delete`` and ``erase``."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from models import mapping
 from models.encoding import escape_control
-from models.importer.report import ImportReport
-from models.importer.run import import_file
-from models.importer.templates import write_templates
+from presence_cli.database import ready_engine
+from presence_cli.operator import cli_user
 
+if TYPE_CHECKING:
+    from models.importer import ImportReport
 
-def cli_user() -> str:
-    """Who runs the command line, for the import log and the audit trail: ``cli:<login name>``."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "cli"
-
+# The importer, exporter and erasure modules are imported by the commands that use them, so that the other
+# commands (and ``presence --help``) start as fast as before.
 
 EXIT_INVALID = 2  # the file (or a value in it) is not valid input: the README's exit code
 
 
-def run_cli(args: argparse.Namespace) -> int:
+# --- Import ----------------------------------------------------------------------------------------------------
+
+
+def run_import(args: argparse.Namespace) -> int:
     """``presence import FILE``: 0 when imported (or a clean dry run), 2 when the file was rejected.
 
     With ``--replace`` a dry run comes first and its summary (including what would be deleted) is shown; the
     import then goes ahead only after confirmation (or with ``--yes``)."""
-    from models.db import get_engine, upgrade_schema
+    from models import mapping
+    from models.importer import import_file
 
-    engine = get_engine()
-    upgrade_schema(engine)
+    engine = ready_engine()
     column_map = dict(item.split("=", 1) for item in (getattr(args, "map", None) or []) if "=" in item)
     mapping.parse_maps(getattr(args, "map", None))  # refuses a malformed --map with a sentence
     options = dict(
@@ -104,8 +103,79 @@ def _print_report(args: argparse.Namespace, report: ImportReport) -> None:
     print(escape_control(report.summary()))
 
 
-def run_template_cli(args: argparse.Namespace) -> int:
+def run_template(args: argparse.Namespace) -> int:
     """``presence template DIR``: write the blank templates."""
+    from models.importer import write_templates
+
     paths = write_templates(args.directory)
     print(f"Wrote {len(paths)} templates to {Path(args.directory)}: " + ", ".join(p.name for p in paths))
     return 0
+
+
+# --- Export ----------------------------------------------------------------------------------------------------
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """``presence export DIR [--organisation CODE]``."""
+    from models.exporter import export_all
+
+    paths = export_all(
+        engine=ready_engine(),
+        directory=args.directory,
+        organisation_code=getattr(args, "organisation", None),
+        user=cli_user(),
+    )
+    print(
+        f"Wrote {len(paths)} files to {Path(args.directory)}: "
+        + ", ".join(str(p.relative_to(Path(args.directory))) for p in paths)
+    )
+    return 0
+
+
+# --- Deleting and erasing --------------------------------------------------------------------------------------
+
+
+def _show(what: dict[str, int]) -> str:
+    from models.erasure import TABLE_WORDS
+
+    return ", ".join(f"{n:,} {TABLE_WORDS.get(t, t)}" for t, n in what.items() if n) or "nothing"
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    """``presence delete TABLE REF [--yes]``."""
+    from models.erasure import delete_record, preview
+
+    engine = ready_engine()
+    would = preview(engine=engine, table=args.table, ref=args.ref, organisation_code=args.organisation)
+    print(f"Deleting {args.table} '{args.ref}' removes: {_show(would)}.")
+    if not args.yes and not _confirmed(args.ref):
+        print("Nothing was deleted.", file=sys.stderr)
+        return 1
+    receipt = delete_record(engine=engine, table=args.table, ref=args.ref, user=cli_user(),
+                            organisation_code=args.organisation)
+    print("\n".join(receipt.lines()))
+    return 0
+
+
+def run_erase(args: argparse.Namespace) -> int:
+    """``presence erase PERSON_REF [--yes]``: asks for the reference again unless --yes."""
+    from models.erasure import CONFIRM_NEEDED, erase_person, preview
+
+    engine = ready_engine()
+    would = preview(engine=engine, table="people", ref=args.person_ref, organisation_code=args.organisation)
+    print(f"Erasing person '{args.person_ref}' removes: {_show(would)}. This cannot be undone.")
+    if not args.yes and not _confirmed(args.person_ref):
+        print(CONFIRM_NEEDED, file=sys.stderr)
+        return 1
+    receipt = erase_person(engine=engine, person_ref=args.person_ref, user=cli_user(),
+                           organisation_code=args.organisation)
+    print("\n".join(receipt.lines()))
+    return 0
+
+
+def _confirmed(ref: str) -> bool:
+    try:
+        answer = input(f"Type '{ref}' to confirm: ")
+    except EOFError:
+        return False
+    return answer.strip() == ref
