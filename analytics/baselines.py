@@ -29,7 +29,8 @@ import polars as pl
 from analytics import columns as C
 from analytics.counting import CROSS, group_labels, group_mapping
 from analytics.loader import Frames
-from data import characteristics, codes, vocabulary
+from data import characteristics as registry
+from data import codes, vocabulary
 
 BASELINE_KINDS = ("census", "user", "need_weighted")
 COUNT = "count"
@@ -43,7 +44,7 @@ NO_CENSUS_TABLE = (
 )
 ERROR_USER_MISSING = "There is no supplied baseline called '{}' for {}; the organisation has: {}."
 
-_ETHNICITY_FAMILY = characteristics.ETHNICITY_FAMILY
+_ETHNICITY_FAMILY = registry.ETHNICITY_FAMILY
 _BROAD_ALIASES = {vocabulary.key(g): g for g in codes.BROAD_GROUPS} | {
     "mixed": codes.BROAD_MIXED,
     "mixed or multiple": codes.BROAD_MIXED,
@@ -470,7 +471,7 @@ def baseline_counts(
     empty = pl.DataFrame(schema={C.GROUP: pl.String, COUNT: pl.Float64})
     if not areas:
         return empty, "No baseline: the organisation has no catchment areas recorded"
-    entry = characteristics.BY_KEY.get(characteristic)
+    entry = registry.BY_KEY.get(characteristic)
     if spec.kind == "need_weighted":
         if entry is not None and entry.need_weighted:
             return _need_weighted(areas, characteristic, settings, detail, spec.detention_year)
@@ -492,7 +493,7 @@ def baseline_counts(
 
 def source_of(characteristic: str) -> str:
     """The person column a characteristic is recorded in (its registry entry's ``column``)."""
-    found = characteristics.BY_KEY.get(characteristic)
+    found = registry.BY_KEY.get(characteristic)
     return characteristic if found is None else found.column
 
 

@@ -10,7 +10,7 @@ The representation engine builds one tidy table, one row per level x period x ch
 
 from __future__ import annotations
 
-from data import characteristics
+from data import characteristics as registry
 
 # Keys
 ORGANISATION_ID = "organisation_id"
@@ -72,7 +72,7 @@ STATUSES = (
 )
 
 # What the engine can count by: the registry's characteristics and the recorded fields (data.characteristics)
-CHARACTERISTICS: tuple[str, ...] = characteristics.COUNTABLE
+CHARACTERISTICS: tuple[str, ...] = registry.COUNTABLE
 
 
 # --- 4PI monitoring ---------------------------------------------------------------------------------------

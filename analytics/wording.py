@@ -6,10 +6,10 @@ from __future__ import annotations
 from analytics import columns as c
 from analytics import columns as k
 from analytics import stats
-from data import characteristics
+from data import characteristics as registry
 
 INVOLVEMENT_FILTERS = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}
-CHARACTERISTIC_LABELS = characteristics.LABELS  # the registry's (data.characteristics), default first
+CHARACTERISTIC_LABELS = registry.LABELS  # the registry's (data.characteristics), default first
 STATUS_WORDS = stats.STATUS_WORDS  # the words live with the rules (analytics.stats)
 STATUS_MARKS = stats.STATUS_MARKS
 
@@ -48,4 +48,4 @@ STANDARD_WORDS = {
 }
 
 # The recorded characteristics, as the data-quality page and the board pack name them.
-QUALITY_LABELS = characteristics.FIELDS
+QUALITY_LABELS = registry.FIELDS

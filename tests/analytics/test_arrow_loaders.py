@@ -9,8 +9,8 @@ from polars.testing import assert_frame_equal
 from sqlalchemy.engine import Engine
 
 from analytics import loader
-from data.demo import seed_demo
 from models import db
+from models.seeding import seed_demo
 from tests.analytics.test_fourpi_loader import AS_OF, seed_fourpi
 
 
