@@ -394,8 +394,8 @@ def _committees(key: tuple) -> pl.DataFrame:
     outreach lists get): the Overview's and Decision-making's committee findings are read from it."""
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
-    return _scoped(found.drop(outreach_columns.PRIORITY), scope_key, f.organisation_id)
+    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version))
+    return _scoped(found, scope_key, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -207,8 +207,7 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
 
     # the Overview's committee findings: every level and committee where a group is missing, protected as
     # figures about groups (the outreach list's priority column dropped), exactly as the dashboard reads them
-    committees = access.protect(analytics.outreach_list(rep, frames=frames).drop(outreach_columns.PRIORITY),
-                                viewer, organisation.id)
+    committees = access.protect(outreach_columns.committee_findings(rep, frames), viewer, organisation.id)
     headlines = analytics.headlines(rep, committees=committees)
     trend = access.protect(analytics.trend_table(rep), viewer, organisation.id)
     outreach = None
