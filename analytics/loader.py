@@ -139,10 +139,15 @@ def _is_decimal(column: Any) -> bool:
     return isinstance(sql_type, sa.Numeric) and not isinstance(sql_type, sa.Float)
 
 
-def _model_columns(model: str) -> Any:
+def _model_table(model: str) -> Any:
+    """The SQLAlchemy table of a ``models.tables`` class, by the class's name."""
     from models import tables as models
 
-    return getattr(models, model).__table__.c
+    return getattr(models, model).__table__
+
+
+def _model_columns(model: str) -> Any:
+    return _model_table(model).c
 
 
 @cache
@@ -267,10 +272,10 @@ class PlanFrames:
 def _plan_selects(organisation_id: int) -> dict[str, Select[Any]]:
     from sqlalchemy import select
 
-    from models.tables import Activity, Level, OutreachPlan, PlanAction, PlanPartner
-
-    p, lv, a = OutreachPlan.__table__.c, Level.__table__.c, Activity.__table__.c
-    partner, action = PlanPartner.__table__.c, PlanAction.__table__.c
+    plan_t, level_t, activity_t = _model_table("OutreachPlan"), _model_table("Level"), _model_table("Activity")
+    partner_t, action_t = _model_table("PlanPartner"), _model_table("PlanAction")
+    p, lv, a = plan_t.c, level_t.c, activity_t.c
+    partner, action = partner_t.c, action_t.c
     plan_columns = [
         p.ref, p.title, p.characteristic, p.group, p.involvement, p.level_id, lv.key.label("level_key"),
         lv.name.label("level_name"), lv.rank.label("level_rank"), p.activity_id, a.ref.label("activity_ref"),
@@ -280,22 +285,20 @@ def _plan_selects(organisation_id: int) -> dict[str, Select[Any]]:
     plans = (
         select(*plan_columns)
         .select_from(
-            OutreachPlan.__table__.join(Level.__table__, lv.id == p.level_id).outerjoin(
-                Activity.__table__, a.id == p.activity_id
-            )
+            plan_t.join(level_t, lv.id == p.level_id).outerjoin(activity_t, a.id == p.activity_id)
         )
         .where(p.organisation_id == organisation_id)
         .order_by(p.ref)
     )
     partners = (
         select(p.ref.label("plan_ref"), partner.name, partner.contact_role)
-        .select_from(PlanPartner.__table__.join(OutreachPlan.__table__, p.id == partner.plan_id))
+        .select_from(partner_t.join(plan_t, p.id == partner.plan_id))
         .where(partner.organisation_id == organisation_id)
         .order_by(p.ref, partner.name)
     )
     actions = (
         select(p.ref.label("plan_ref"), action.action, action.partner, action.due_date, action.done_on)
-        .select_from(PlanAction.__table__.join(OutreachPlan.__table__, p.id == action.plan_id))
+        .select_from(action_t.join(plan_t, p.id == action.plan_id))
         .where(action.organisation_id == organisation_id)
         .order_by(p.ref, action.due_date, action.action)
     )

@@ -28,8 +28,10 @@ BAD_PERIOD_LABEL = "The period {label!r} is neither a year such as '2025' nor a 
 
 def check_period(period: str) -> PeriodKind:
     """``period`` as a :data:`PeriodKind`; ``ValueError`` with :data:`BAD_PERIOD_KIND` for anything else."""
-    if period == "quarter" or period == "year":
-        return period
+    if period == "quarter":
+        return "quarter"
+    if period == "year":
+        return "year"
     raise ValueError(BAD_PERIOD_KIND.format(period=period))
 
 
