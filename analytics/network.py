@@ -39,10 +39,12 @@ is rounded (to within 2 people per organisation) and leaves hidden organisations
 publication and the network totals and finds no hidden cell pinned; with exact network totals the same
 attacker pins one (the check has teeth).
 
-Decision-making levels together: the together figure of a group is bounded by the per-level figures (at most
-their sum, at least the largest), so where any figure at a decision-making level of a period is hidden in the
-per-level publication, every together figure of that period (rows, tables and joiners) is withheld
-(:func:`withhold_together`): "together minus the other levels" can then never narrow a hidden cell.
+Decision-making levels together: a together figure is bounded by the same figure at each decision-making level
+(at most their sum, at least the largest), so where a figure (a group's count, or a table column such as "not
+stated") is hidden at any decision-making level of a period in the per-level publication, the together figure
+is withheld too, and more of that period's together table is hidden so that it is not a difference of shown
+figures (:func:`withhold_together`): "together minus the other levels" can then not narrow a hidden cell. The
+joiners behind the trend test are treated the same way.
 """
 
 from __future__ import annotations
@@ -160,52 +162,106 @@ def decision_making_frames(frames: Frames) -> Frames:
     return dataclasses.replace(frames, levels=levels, activities=activities)
 
 
-def _hidden_periods(rep: Representation) -> set[str]:
-    """Periods with a hidden figure (row, table or joiner) at any decision-making level of ``rep``."""
-    periods: set[str] = set()
-    counts = {"rows": suppression.ROW_COUNTS, "tables": suppression.TABLE_COUNTS, "joiners": suppression.ROW_COUNTS}
-    for name, columns in counts.items():
-        frame = getattr(rep, name)
-        if frame is None or frame.height == 0:
-            continue
-        present = [col for col in columns if col in frame.columns]
-        hidden = frame.filter(pl.col(c.DECISION_MAKING).fill_null(False)
-                              & pl.any_horizontal(pl.col(col).is_null() for col in present))
-        periods |= set(hidden[c.PERIOD].to_list())
-    return periods
+def _hidden_at_levels(rows: pl.DataFrame | None, tables: pl.DataFrame | None) -> set[tuple[str, str]]:
+    """(period, figure) hidden at any decision-making level: a figure is a group (its count) or a table column
+    (``total`` also when a row's known total is hidden)."""
+    hidden: set[tuple[str, str]] = set()
+    if rows is not None and rows.height:
+        at = rows.filter(pl.col(c.DECISION_MAKING).fill_null(False))
+        hidden |= {(str(p), str(g)) for p, g in at.filter(pl.col(c.INVOLVED).is_null())
+                   .select(c.PERIOD, c.GROUP).iter_rows()}
+        hidden |= {(str(p), c.TOTAL) for (p,) in at.filter(pl.col(c.TOTAL).is_null()).select(c.PERIOD).iter_rows()}
+    if tables is not None and tables.height:
+        at = tables.filter(pl.col(c.DECISION_MAKING).fill_null(False))
+        for col in (col for col in suppression.TABLE_COUNTS if col in at.columns):
+            hidden |= {(str(p), col) for (p,) in at.filter(pl.col(col).is_null()).select(c.PERIOD).iter_rows()}
+    return hidden
 
 
-def _withheld(frame: pl.DataFrame | None, periods: set[str], counts: Sequence[str]) -> pl.DataFrame | None:
-    if frame is None:
-        return None
-    present = [col for col in counts if col in frame.columns]
-    gone = pl.col(c.PERIOD).is_in(sorted(periods))
-    flags = [suppression.suppressed_flag(col) for col in present if suppression.suppressed_flag(col) in frame.columns]
-    return frame.with_columns(
-        *[pl.when(gone).then(None).otherwise(pl.col(col)).alias(col) for col in present],
-        *[(pl.col(flag) | gone).alias(flag) for flag in flags],
-        *([(pl.col(suppression.SUPPRESSED) | gone).alias(suppression.SUPPRESSED)]
-          if suppression.SUPPRESSED in frame.columns else []),
-        *([pl.when(gone).then(None).otherwise(pl.col(c.DECLARATION_RATE)).alias(c.DECLARATION_RATE)]
-          if c.DECLARATION_RATE in frame.columns else []),
+def _table_hiding(rows: pl.DataFrame, tables: pl.DataFrame | None,
+                  forced: set[tuple[str, str]]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """Which (period, group) rows and (period, column) table figures of the together view to hide: the forced
+    ones, and more by ``suppression.secondary_suppression`` on the lines of each period's table (groups add up
+    to the known total; not stated and not known add up to the unknown), so none of them is a difference."""
+    hide_rows: set[tuple[str, str]] = set()
+    hide_tables: set[tuple[str, str]] = set()
+    columns = [col for col in (c.TOTAL, c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN)
+               if tables is not None and col in tables.columns] or [c.TOTAL]
+    for period in sorted({p for p, _ in forced}):
+        part = rows.filter(pl.col(c.PERIOD) == period)
+        groups = [str(g) for g in part[c.GROUP].to_list()]
+        values = [int(v or 0) for v in part[c.INVOLVED].to_list()]
+        hidden = [v is None or (period, g) in forced for v, g in zip(part[c.INVOLVED].to_list(), groups, strict=True)]
+        table = None if tables is None else tables.filter(pl.col(c.PERIOD) == period)
+        for col in columns:
+            value = (table[col][0] if table is not None and table.height
+                     else part[c.TOTAL][0] if part.height else None)
+            values.append(int(value or 0))
+            hidden.append(value is None or (period, col) in forced)
+        at = {name: len(groups) + i for i, name in enumerate(columns)}
+        lines = [suppression.Line(parts=tuple(range(len(groups))), total=at[c.TOTAL])]
+        if {c.UNKNOWN, c.NOT_STATED, c.NOT_KNOWN} <= set(at):
+            lines.append(suppression.Line(parts=(at[c.NOT_STATED], at[c.NOT_KNOWN]), total=at[c.UNKNOWN]))
+        final = suppression.secondary_suppression(values, hidden, lines)
+        hide_rows |= {(period, g) for g, h in zip(groups, final, strict=False) if h}
+        hide_tables |= {(period, col) for col, i in at.items() if final[i]}
+    return hide_rows, hide_tables
+
+
+def _hide(frame: pl.DataFrame, where: pl.Expr, columns: Sequence[str]) -> pl.DataFrame:
+    """``columns`` of ``frame`` null where ``where`` holds, with their suppressed flags set."""
+    present = [col for col in columns if col in frame.columns]
+    flags = [f for f in (suppression.suppressed_flag(col) for col in present) if f in frame.columns]
+    out = frame.with_columns(
+        *[pl.when(where).then(None).otherwise(pl.col(col)).alias(col) for col in present],
+        *[(pl.col(flag) | where).alias(flag) for flag in flags],
     )
+    if suppression.SUPPRESSED in out.columns:
+        out = out.with_columns((pl.col(suppression.SUPPRESSED) | where).alias(suppression.SUPPRESSED))
+    return out
+
+
+def _pairs(pairs: set[tuple[str, str]], first: str, second: str) -> pl.Expr:
+    if not pairs:
+        return pl.lit(False)
+    return pl.concat_str(pl.col(first), pl.lit("\x1f"), pl.col(second)).is_in(
+        sorted(f"{a}\x1f{b}" for a, b in pairs))
+
+
+def _withhold_view(rows: pl.DataFrame, tables: pl.DataFrame | None,
+                   forced: set[tuple[str, str]]) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    hide_rows, hide_tables = _table_hiding(rows, tables, forced)
+    total_hidden = {p for p, col in hide_tables if col == c.TOTAL}
+    rows = _hide(rows, _pairs(hide_rows, c.PERIOD, c.GROUP), [c.INVOLVED])
+    rows = _hide(rows, pl.col(c.PERIOD).is_in(sorted(total_hidden)), [c.TOTAL])
+    if tables is not None:
+        for col in suppression.TABLE_COUNTS:
+            periods = sorted(p for p, name in hide_tables if name == col)
+            tables = _hide(tables, pl.col(c.PERIOD).is_in(periods), [col])
+        if c.DECLARATION_RATE in tables.columns:
+            tables = tables.with_columns(pl.when(pl.col(c.PEOPLE) > 0).then(pl.col(c.TOTAL) / pl.col(c.PEOPLE))
+                                         .cast(pl.Float64).alias(c.DECLARATION_RATE))
+    return rows, tables
 
 
 def withhold_together(together: Representation, per_level: Representation,
                       settings: Settings | None = None) -> Representation:
-    """``together`` (decision-making levels together, published) with every figure of a period withheld where
-    any figure at a decision-making level of that period is hidden in ``per_level`` (see the module
-    docstring); the derived figures are worked out again from what is left (``compare_with_baseline``)."""
-    periods = _hidden_periods(per_level)
-    if not periods:
-        return together
-    rows = _withheld(together.rows, periods, suppression.ROW_COUNTS)
-    assert rows is not None
-    tables = _withheld(together.tables, periods, suppression.TABLE_COUNTS)
-    assert rows is not None and tables is not None
+    """``together`` (decision-making levels together, published) with each figure withheld where the same
+    figure (group, or table column) of the same period is hidden at any decision-making level of
+    ``per_level``, and more figures of that period's table hidden so that none is a difference of shown ones
+    (see the module docstring); the joiners behind the trend test likewise. The derived figures are worked
+    out again from what is left (``compare_with_baseline``)."""
+    forced = _hidden_at_levels(per_level.rows, per_level.tables)
+    rows, tables = _withhold_view(together.rows, together.tables, forced) if forced else (
+        together.rows, together.tables)
+    joiners = together.joiners
+    if joiners is not None and per_level.joiners is not None:
+        forced_joiners = _hidden_at_levels(per_level.joiners, None)
+        if forced_joiners:
+            joiners, _ = _withhold_view(joiners, None, forced_joiners)
+    assert tables is not None
     rows = suppression.recompute_row_statistics(rows, settings or get_settings())
-    return dataclasses.replace(together, rows=rows, tables=tables,
-                               joiners=_withheld(together.joiners, periods, suppression.ROW_COUNTS))
+    return dataclasses.replace(together, rows=rows, tables=tables, joiners=joiners)
 
 
 def _concat(frames: Sequence[pl.DataFrame | None]) -> pl.DataFrame | None:
