@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from scipy import stats as scipy_stats
 
-from analytics import access, network, suppression
+from analytics import access, network, network_benchmark, suppression, trends
 from analytics import columns as c
 from analytics.cli import main
 from analytics.loader import load_frames
@@ -281,6 +281,30 @@ def test_network_total_uses_the_union_of_catchments(network_members):
     assert union[c.SHARE] == pytest.approx(union[c.INVOLVED] / union[c.TOTAL])
     expected = network.union_baseline_share(network_members, "ethnicity_binary", MINORITY)[0]
     assert union[c.BASELINE_SHARE] == pytest.approx(expected)
+
+
+def test_the_benchmark_table_is_each_organisations_published_figures(network_members):
+    """Presence at decision-making levels together, exactly as published; 4PI status from the published
+    scorecard; a rank only as a range."""
+    table = network_benchmark.benchmark_table(network_members, group=MINORITY)
+    figures = network.organisation_figures(network_members, level=network.DECISION_MAKING, group=MINORITY)
+    assert table[network.ORGANISATION_CODE].to_list() == [m.code for m in network_members]
+    for column in (c.INVOLVED, c.TOTAL, c.SHARE, c.CI_LOW, c.CI_HIGH, c.RATIO, c.STATUS, c.DECLARATION_RATE):
+        assert table[column].to_list() == figures[column].to_list(), column
+    shown = table.filter(pl.col(c.RATIO).is_not_null())
+    assert shown.height >= 3
+    assert (shown[network_benchmark.RANK_FROM] <= shown[network_benchmark.RANK_TO]).all()
+    assert table[network_benchmark.FOURPI_STATUS].str.contains("indicators met").all()
+    assert table[trends.TREND_WORDS].null_count() == 0
+
+
+def test_over_time_names_the_organisation_that_closed_its_gap(network_members):
+    board = network_benchmark.over_time(network_members, group=MINORITY, level="board")
+    improved = board.filter(pl.col(network_benchmark.VERDICT) == network_benchmark.IMPROVED)
+    assert improved[network.ORGANISATION_CODE].to_list() == [CLOSED_GAP_CODE]
+    assert improved[network_benchmark.NETWORK_P_ADJUSTED][0] < 0.05
+    assert board.filter(pl.col(network_benchmark.VERDICT) == network_benchmark.WORSENED).height == 0
+    assert "Improved significantly: Midland Canals" in network_benchmark.over_time_sentence(board)
 
 
 def test_network_cli_csv_and_json(network_url, monkeypatch, capsys):
