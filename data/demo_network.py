@@ -237,7 +237,7 @@ def seed_network(*, engine: Engine, seed: int = 2021, size: float = 1.0,
     summary line per organisation."""
     wanted = [m for m in NETWORK if codes_wanted is None or m.code in codes_wanted]
     with engine.connect() as connection:
-        taken = set(connection.execute(select(Organisation.code)).scalars())
+        taken = set(connection.execute(select(Organisation.__table__.c.code)).scalars())  # type: ignore[attr-defined]
     clashes = [m.code for m in wanted if m.code in taken]
     if clashes:
         raise ValueError(ERROR_TAKEN.format(codes=", ".join(clashes)))
