@@ -133,7 +133,7 @@ NO_UNION_BASELINE = "No network baseline: {reason}"
 @dataclass(frozen=True)
 class Member:
     """One organisation of the network with its published representation (and, when built, its published 4PI
-    scorecard)."""
+    scorecard and the trend tests of its recent periods: per-organisation aggregates, computed once)."""
 
     organisation_id: int
     code: str
@@ -141,6 +141,7 @@ class Member:
     representation: Representation
     catchment: tuple[str, ...] = ()
     scorecard: pl.DataFrame | None = None
+    trends: pl.DataFrame | None = None  # analytics.network_benchmark.trend_summary, computed with the figures
 
 
 # --- One organisation's published figures ---------------------------------------------------------------------

@@ -38,11 +38,13 @@ __all__ = [
     "BENCHMARK_COLUMNS",
     "OVER_TIME_COLUMNS",
     "benchmark_table",
+    "default_window",
     "over_time",
     "over_time_sentence",
     "rank_range",
     "scorecard_status",
     "sort_benchmark",
+    "trend_summary",
 ]
 
 DECLARATION_CI_LOW, DECLARATION_CI_HIGH = "declaration_ci_low", "declaration_ci_high"
@@ -121,19 +123,37 @@ def recent(rep: Representation, periods: int | None) -> Representation:
         joiners=None if rep.joiners is None else rep.joiners.filter(pl.col(c.PERIOD).is_in(kept)))
 
 
+def default_window(period: str) -> int:
+    """How many periods the over-time view looks back by default: four years."""
+    return RECENT_QUARTERS if period == "quarter" else RECENT_YEARS
+
+
+def trend_summary(rep: Representation, periods: int | None = None) -> pl.DataFrame:
+    """The trend summary (``analytics.trends.SUMMARY_COLUMNS``, every level and group) of ``rep``'s latest
+    ``periods`` periods (default: ``default_window``): computed once per organisation and kept on its
+    :class:`analytics.network.Member` (``trends``), so that changing a filter does not test again."""
+    return trends.trend_table(recent(rep, periods or default_window(rep.period))).summary
+
+
 def _window(members: Sequence[n.Member], periods: int | None) -> int:
     if periods is not None:
         return periods
     kinds = {m.representation.period for m in members}
-    return RECENT_QUARTERS if kinds == {"quarter"} else RECENT_YEARS
+    return default_window("quarter" if kinds == {"quarter"} else "year")
 
 
-def _trend_rows(members: Sequence[n.Member], level: str, group: str, periods: int | None = None) -> pl.DataFrame:
+def _summary(m: n.Member, periods: int) -> pl.DataFrame:
+    if m.trends is not None and periods == default_window(m.representation.period):
+        return m.trends
+    return trends.trend_table(recent(m.representation, periods)).summary
+
+
+def _trend_rows(members: Sequence[n.Member], level: str, group: str, periods: int) -> pl.DataFrame:
     """One row per organisation: the trend summary of ``group`` at ``level`` from its published figures (over
-    its latest ``periods`` periods, all when None)."""
+    its latest ``periods`` periods)."""
     rows = []
     for m in members:
-        summary = trends.trend_table(recent(m.representation, periods)).summary.filter(
+        summary = _summary(m, periods).filter(
             (pl.col(c.LEVEL_KEY) == level) & (pl.col(c.GROUP) == group))
         row = summary.head(1) if summary.height else pl.DataFrame({c.LEVEL_KEY: [level], c.GROUP: [group]})
         rows.append(row.with_columns(pl.lit(m.code).alias(n.ORGANISATION_CODE)))

@@ -26,6 +26,7 @@ from analytics.baselines import BaselineSpec
 from analytics.fourpi_disclosure import protect_scorecard
 from analytics.loader import load_frames
 from analytics.loader_4pi import load_frames_4pi
+from analytics.network_benchmark import trend_summary
 from models import Organisation
 from models.settings import Settings
 
@@ -112,14 +113,15 @@ def published_scorecard(engine: Engine, organisation_id: int, period: str | None
 def load_members(engine: Engine, chosen: Sequence[OrganisationRow], *, characteristic: str, period: str,
                  baseline: BaselineSpec | None = None, involvement: str = "all", settings: Settings | None = None,
                  scorecard_period: str | None = None, scorecards: bool = False) -> list[network.Member]:
-    """Each organisation's published figures (one organisation's records at a time)."""
-    return [
-        network.Member(
+    """Each organisation's published figures, its trend tests (``network_benchmark.trend_summary``) and, with
+    ``scorecards``, its published 4PI scorecard: one organisation's records at a time."""
+    members = []
+    for row in chosen:
+        rep = network.published_representation(
+            load_frames(engine, row.organisation_id), row.organisation_id, characteristic=characteristic,
+            period=period, baseline=baseline, involvement=involvement, settings=settings)
+        members.append(network.Member(
             organisation_id=row.organisation_id, code=row.code, name=row.name, catchment=row.catchment,
-            representation=network.published_representation(
-                load_frames(engine, row.organisation_id), row.organisation_id, characteristic=characteristic,
-                period=period, baseline=baseline, involvement=involvement, settings=settings),
-            scorecard=published_scorecard(engine, row.organisation_id, scorecard_period) if scorecards else None,
-        )
-        for row in chosen
-    ]
+            representation=rep, trends=trend_summary(rep),
+            scorecard=published_scorecard(engine, row.organisation_id, scorecard_period) if scorecards else None))
+    return members
