@@ -261,6 +261,19 @@ class _FakeRep:
     joiners: pl.DataFrame | None = None
 
 
+def test_an_organisation_without_the_level_gets_no_data(network_members):
+    first = network_members[0]
+    rows, tables = first.representation.rows, first.representation.tables
+    rep = dataclasses.replace(first.representation,
+                              rows=rows.filter(pl.col(c.LEVEL_KEY) != network.DECISION_MAKING),
+                              tables=tables.filter(pl.col(c.LEVEL_KEY) != network.DECISION_MAKING))
+    other = network.Member(organisation_id=0, code="NODM", name="No decision-making levels", representation=rep)
+    figures = network.organisation_figures([first, other], level=network.DECISION_MAKING, group=MINORITY)
+    assert figures[c.STATUS].to_list()[1] == c.STATUS_NO_DATA and figures[c.TOTAL][0] is not None
+    with pytest.raises(ValueError, match="There is no level 'nope'"):
+        network.organisation_figures([first, other], level="nope", group=MINORITY)
+
+
 def test_network_total_uses_the_union_of_catchments(network_members):
     """Two organisations sharing an area count its population once; the network share is the sum of the
     published counts, and its status comes from compare_with_baseline."""
