@@ -44,8 +44,8 @@ from analytics import network  # noqa: E402
 from analytics import network_benchmark as benchmark  # noqa: E402
 from analytics.network_loader import load_members, organisations  # noqa: E402
 from data import demo  # noqa: E402
-from data.baselines import load_reference_baselines  # noqa: E402
 from models.db import get_engine, upgrade_schema  # noqa: E402
+from models.seeding import load_reference_baselines, seed_plan  # noqa: E402
 from models.tables import OrganisationCreate  # noqa: E402
 
 FIRST_DAY, LAST_DAY = date(2023, 10, 1), date(2026, 9, 30)  # 12 quarters
@@ -96,7 +96,7 @@ def prepare(url: str, n: int) -> None:
         if code in have:
             continue
         plan = plans[SEEDS[i % len(SEEDS)]]
-        demo.seed_plan(engine=engine, plan=plan, organisation=OrganisationCreate(
+        seed_plan(engine=engine, plan=plan, organisation=OrganisationCreate(
             code=code, name=f"Bench organisation {code}", catchment=[area]))
         print(f"  seeded {code} ({area}): {plan.people.height:,} people", flush=True)
 
