@@ -438,7 +438,9 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)  # already in dependency order
 OWNER_TABLE = "organisations"  # the one table that is not organisation-scoped: it holds the organisation
 LINK_WHAT = {"people": "a person", "activities": "an activity", "meetings": "a meeting", "plans": "an outreach plan"}
-LINK_MODEL = {"people": Person, "activities": Activity, "meetings": Meeting, "plans": OutreachPlan}
+LINK_MODEL: dict[str, type[SQLModel]] = {
+    "people": Person, "activities": Activity, "meetings": Meeting, "plans": OutreachPlan,
+}
 
 
 # --- Report -------------------------------------------------------------------------------------------------
