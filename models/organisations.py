@@ -125,14 +125,14 @@ def add_organisation(
 def ensure_reference_baselines(engine: Engine) -> int:
     """Load the shipped Census baselines when the database does not have them yet (a new database set up in the
     browser has not run ``presence init-db``); returns the rows added."""
-    from data.baselines import load_reference_baselines
+    from models.seeding import load_reference_baselines
 
     return load_reference_baselines(engine)
 
 
 def load_demo(*, engine: Engine) -> str:
     """The fictional demo trust, for a first look (the first-run screen's second choice)."""
-    from data.demo import seed_demo
+    from models.seeding import seed_demo
 
     ensure_reference_baselines(engine)
     return str(seed_demo(engine=engine, scale=1))

@@ -52,6 +52,12 @@ def _one_of(table: str, column: str, values: Iterable[str]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({quoted})", name=f"ck_{table}_{column}")
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy ``Table`` of a table model (SQLModel does not declare ``__table__`` to type checkers)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
 # --- Organisation and its levels ---------------------------------------------------------------------------
 
 class OrganisationBase(SQLModel):

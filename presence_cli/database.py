@@ -22,7 +22,7 @@ def ready_engine() -> Engine:
 
 def init_db(args: argparse.Namespace | None = None) -> int:
     """Create or upgrade the schema and load the shipped reference baselines (idempotent)."""
-    from data.baselines import load_reference_baselines
+    from models.seeding import load_reference_baselines
 
     engine = get_engine()
     upgrade_schema(engine)
@@ -41,7 +41,7 @@ def init_db(args: argparse.Namespace | None = None) -> int:
 def demo(args: argparse.Namespace) -> int:
     """Seed the synthetic demo trust (or, with --network, the demo network of 12 organisations); with
     --if-empty, only when there is no organisation yet."""
-    from data.demo import seed_demo
+    from models.seeding import seed_demo
 
     init_db()
     engine = get_engine()
@@ -52,7 +52,7 @@ def demo(args: argparse.Namespace) -> int:
             print("The database already has data; the demo trust was not added.")
             return 0
     if getattr(args, "network", False):
-        from data.demo_network import seed_network
+        from models.seeding import seed_network
 
         print("\n".join(seed_network(engine=engine, seed=args.seed)))
         return 0

@@ -34,8 +34,7 @@ BOARD = Viewer(email="board@example.invalid", roles={1: "board_member"})
 
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory) -> Path:
-    from data.baselines import load_reference_baselines
-    from data.demo import seed_demo
+    from models.seeding import load_reference_baselines, seed_demo
 
     path = tmp_path_factory.mktemp("pack") / "demo.db"
     engine = get_engine(f"sqlite:///{path}")

@@ -16,9 +16,9 @@ from analytics import access, network, suppression
 from analytics import columns as c
 from analytics.loader import load_frames
 from analytics.representation import representation_table
-from data.baselines import load_reference_baselines
-from data.demo_network import BOARD_GAP_CODES, CLOSED_GAP_CODE, NETWORK, seed_network
+from data.demo_network import BOARD_GAP_CODES, CLOSED_GAP_CODE, NETWORK
 from models.db import get_engine, upgrade_schema
+from models.seeding import load_reference_baselines, seed_network
 from models.settings import get_settings
 from presence_cli import main
 from presence_cli.network import members, organisations

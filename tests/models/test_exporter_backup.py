@@ -13,11 +13,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import models.db
-from data.demo import seed_demo
 from models import crud
 from models.db import get_engine, upgrade_schema
 from models.exporter import WORKBOOK_NAME, export_all
 from models.importer import TABLE_ORDER, import_file
+from models.seeding import seed_demo
 from models.settings import get_settings
 from models.tables import (
     ALL_TABLES,
