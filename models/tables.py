@@ -35,13 +35,6 @@ def row_id(row: _Row) -> int:
     return row.id
 
 
-def table_of(model: type[SQLModel]) -> Table:
-    """The SQLAlchemy ``Table`` of a table model (``Model.__table__``, which SQLModel sets on table classes but does
-    not declare for type checkers)."""
-    table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass on table=True
-    return table
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
