@@ -29,6 +29,7 @@ from analytics.loader_4pi import load_frames_4pi
 from analytics.network_benchmark import trend_summary
 from models import Organisation
 from models.settings import Settings
+from models.tables import table_of
 
 __all__ = ["OrganisationRow", "icb_of", "icbs", "load_members", "organisations", "published_scorecard"]
 
@@ -73,7 +74,7 @@ def organisations(engine: Engine, codes: Sequence[str] | None = None, icb: str |
     ValueError naming any code or ICB that does not exist."""
     if codes and icb:
         raise ValueError(ERROR_BOTH)
-    table = Organisation.__table__.c  # type: ignore[attr-defined]
+    table = table_of(Organisation).c
     with engine.connect() as connection:
         found = connection.execute(
             select(table.id, table.code, table.name, table.catchment).order_by(table.code)).all()
