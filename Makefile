@@ -30,6 +30,7 @@ browser-deps:
 
 test: install browser-deps
 	$(BIN)/ruff check models analytics dashboard data presence_cli tools tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install

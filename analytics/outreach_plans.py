@@ -39,6 +39,7 @@ from analytics.baselines import BaselineSpec
 from analytics.counting import KNOWN, PERSON_ID, STATE, eligible_people, person_groups
 from analytics.loader import Frames
 from analytics.loader_plans import PlanFrames
+from analytics.outreach import PRIORITY
 from analytics.representation import latest_period, representation_table
 from analytics.suppression import round_expr
 
@@ -415,3 +416,22 @@ def plan_draft(gap: dict, *, today: date, characteristic: str, involvement: str 
         "started_on": today,
         "target_date": by,
     }
+
+
+def plans_on_gaps(gaps: pl.DataFrame, plan_frames: PlanFrames, progress: pl.DataFrame | None,
+                  characteristic: str) -> pl.DataFrame:
+    """The plan on each gap of an outreach list (same group, level and committee, and the characteristic
+    shown), by the gap's priority: ref, status_words (the measured status, when ``progress`` has it),
+    target_people, target_date and owner (the team, else the person); nulls where a gap has no plan."""
+    rows = plan_frames.plans.filter(pl.col("characteristic") == characteristic)
+    if progress is not None and progress.height:
+        rows = rows.join(progress.select("ref", "status_words"), on="ref", how="left")
+    else:
+        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("status_words"))
+    keyed = gaps.select(PRIORITY, C.LEVEL_KEY, C.GROUP, pl.col("activity_ref").alias("_activity"))
+    by_cell = rows.select(
+        C.LEVEL_KEY, C.GROUP, pl.col("activity_ref").alias("_activity"), "ref", "status_words", "target_people",
+        "target_date", pl.coalesce("owner_team", "owner_email").alias("owner"),
+    ).unique([C.LEVEL_KEY, C.GROUP, "_activity"], keep="first")
+    joined = keyed.join(by_cell, on=[C.LEVEL_KEY, C.GROUP, "_activity"], how="left", nulls_equal=True)
+    return joined.drop(C.LEVEL_KEY, C.GROUP, "_activity")
