@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from data import codes
 from models import audit, crud, values
@@ -225,9 +225,9 @@ def organisations_frame(*, engine: Engine) -> pl.DataFrame:
 def organisation_list(*, engine: Engine) -> list[dict[str, int | str]]:
     """Every organisation (id, code, name), by name then id: the dashboard's choice of organisation."""
     with Session(engine) as session:
-        rows = session.exec(select(Organisation.id, Organisation.code, Organisation.name)
-                            .order_by(Organisation.name, Organisation.id)).all()
-    return [{"id": int(r[0]), "code": str(r[1]), "name": str(r[2])} for r in rows]
+        rows = session.exec(select(col(Organisation.id), Organisation.code, Organisation.name)
+                            .order_by(Organisation.name, col(Organisation.id))).all()
+    return [{"id": int(i or 0), "code": str(code), "name": str(name)} for i, code, name in rows]
 
 
 def people_count(*, engine: Engine, organisation_id: int) -> int:
