@@ -67,3 +67,11 @@ def gap_summary(gaps: pl.DataFrame) -> tuple[int, int]:
     give every group there a matching share (withheld shortfalls count as none)."""
     places = gaps.select(c.LEVEL_KEY, "activity_name").unique().height
     return places, int(gaps.get_column(c.SHORTFALL).fill_null(0).sum())
+
+
+def people_to_add(outreach: pl.DataFrame) -> int:
+    """People to add at whole levels, over an outreach list's level rows (activities overlap their levels, so
+    they are not added; withheld shortfalls count as none)."""
+    from analytics.outreach import UNIT
+
+    return int(outreach.filter(pl.col(UNIT) == "level").get_column(c.SHORTFALL).sum())

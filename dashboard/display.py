@@ -512,3 +512,13 @@ def benchmark_table(funnel: pl.DataFrame) -> pl.DataFrame:
         pl.col(c.INVOLVED).cast(pl.String).fill_null(SUPPRESSED_MARK),
     ))
     return table(worded, BENCHMARK_COLUMNS, marks=False).sort("Ratio", nulls_last=True)
+
+
+BURN_UP_LABELS = {"joined": "Joined", "left": "Left", "net": "Net added"}
+
+
+def burn_up_table(series: pl.DataFrame) -> pl.DataFrame:
+    """A plan's burn-up series day by day, a hidden small number as "*"."""
+    return series.select(pl.col("day").alias("Date"), *(
+        pl.col(name).cast(pl.String).fill_null(SUPPRESSED_MARK).alias(label) for name, label in BURN_UP_LABELS.items()
+    ))
