@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -125,7 +125,7 @@ def plan_members(
             .filter(pl.col("_plan_activity").is_null() | (pl.col("_plan_activity") == pl.col("activity_id")))
             .select(REF, PERSON_ID, "start_date", "end_date")
         )
-    schema = {REF: pl.String, PERSON_ID: pl.Int64, "start_date": pl.Date, "end_date": pl.Date}
+    schema = pl.Schema({REF: pl.String, PERSON_ID: pl.Int64, "start_date": pl.Date, "end_date": pl.Date})
     if not parts:
         return pl.DataFrame(schema=schema)
     return pl.concat(parts).collect().cast(schema)
@@ -160,8 +160,8 @@ def plan_series(
     (``on_track_line``) on a weekly grid from each plan's start to ``as_of``."""
     if not isinstance(as_of, date):
         raise ValueError(ERROR_AS_OF)
-    schema = {REF: pl.String, DAY: pl.Date, JOINED: pl.Int64, LEFT: pl.Int64, NET: pl.Int64,
-              TARGET: pl.Int64, "on_track_line": pl.Float64}
+    schema = pl.Schema({REF: pl.String, DAY: pl.Date, JOINED: pl.Int64, LEFT: pl.Int64, NET: pl.Int64,
+                        TARGET: pl.Int64, "on_track_line": pl.Float64})
     if plans.height == 0:
         return pl.DataFrame(schema=schema)
     members = plan_members(plans, frames, chinese_as_asian=chinese_as_asian, detail=detail)
@@ -396,7 +396,9 @@ def _quarter_end(day: date) -> date:
     return first_next - timedelta(days=1)
 
 
-def plan_draft(gap: dict, *, today: date, characteristic: str, involvement: str = "all") -> dict:
+def plan_draft(
+    gap: dict[str, Any], *, today: date, characteristic: str, involvement: str = "all"
+) -> dict[str, Any]:
     """A new plan's fields pre-filled from one row of the outreach list: the group, the level (and
     committee), the shortfall in people as the target, and a year from today (to the quarter's end) to do it."""
     people = gap.get(C.SHORTFALL)
