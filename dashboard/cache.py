@@ -29,7 +29,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, fourpi_disclosure, network
+from analytics import access, fourpi, fourpi_disclosure, network, outreach_plans
 from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
@@ -40,8 +40,7 @@ from analytics.fourpi_disclosure import protect_scorecard
 from analytics.fourpi_disclosure import published as _published
 from analytics.loader import Frames, load_tables
 from analytics.loader_4pi import load_frames_4pi
-from analytics.representation import Representation, latest_period
-from analytics.selections import at_period
+from analytics.representation import Representation
 from analytics.trends import Trend
 from analytics.wording import CHARACTERISTIC_LABELS
 from models.db import GLOBAL, NEWEST_ID, get_engine, read_all_data_versions, upgrade_schema
@@ -575,9 +574,8 @@ def plans(f: Filters, viewer: Viewer):
 
 
 def _cell_status(f: Filters, viewer: Viewer, plan_rows: pl.DataFrame) -> pl.DataFrame:
-    """characteristic, involvement, level_key, activity_ref, group, status of each plan's cell in the latest
-    period of the range, with the sidebar's baseline (the status the Representation and Outreach pages show).
-    A committee's status is known only while it is on the outreach list (under or absent)."""
+    """The status of each plan's cell (``analytics.outreach_plans.cell_status``) in the latest period of the
+    range, with the sidebar's baseline: what the Representation and Outreach pages show this viewer."""
     parts = []
     for characteristic, involvement in plan_rows.select("characteristic", "involvement").unique().iter_rows():
         g = replace(f, characteristic=characteristic, involvement=involvement, cross_with=None)
@@ -585,32 +583,13 @@ def _cell_status(f: Filters, viewer: Viewer, plan_rows: pl.DataFrame) -> pl.Data
             rep = representation(g, viewer)
         except ValueError:  # e.g. the chosen baseline has nothing for this characteristic: no status to use
             continue
-        period = latest_period(rep.rows)
-        keys = (pl.lit(characteristic).alias("characteristic"), pl.lit(involvement).alias("involvement"))
-        parts.append(
-            at_period(rep.rows, period).select(
-                *keys, c.LEVEL_KEY, pl.lit(None, dtype=pl.String).alias("activity_ref"), c.GROUP, c.STATUS
-            )
-        )
-        found = outreach(g, viewer)
-        if found.height:
-            parts.append(
-                found.filter(pl.col(outreach_columns.UNIT) == "activity").select(
-                    *keys, c.LEVEL_KEY, "activity_ref", c.GROUP, c.STATUS
-                )
-            )
-    if not parts:
-        return pl.DataFrame()
-    return pl.concat(parts, how="vertical_relaxed").unique(
-        ["characteristic", "involvement", "level_key", "activity_ref", "group"], keep="first"
-    )
+        parts.append(outreach_plans.cell_status(characteristic, involvement, rep.rows, outreach(g, viewer)))
+    return outreach_plans.combine_cell_status(parts)
 
 
 def plan_progress(f: Filters, viewer: Viewer, plan_frames, as_of: date) -> pl.DataFrame:
     """Each plan's measured progress and status (``analytics.outreach_plans.measure_plans``), published (small
     counts hidden, "met (small numbers)") unless the viewer sees exact figures."""
-    from analytics import outreach_plans
-
     _require(viewer, f.organisation_id, "outreach")
     settings = get_settings()
     rows = plan_frames.plans
@@ -629,8 +608,6 @@ def plan_progress(f: Filters, viewer: Viewer, plan_frames, as_of: date) -> pl.Da
 
 def plan_series(f: Filters, viewer: Viewer, plan_frames, ref: str, as_of: date) -> pl.DataFrame:
     """One plan's burn-up series; for a restricted viewer, with small counts hidden and the rest rounded."""
-    from analytics import outreach_plans
-
     _require(viewer, f.organisation_id, "outreach")
     settings = get_settings()
     chosen = plan_frames.plans.filter(pl.col("ref") == ref)
