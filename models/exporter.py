@@ -10,7 +10,6 @@ export writes an ``export`` audit event per organisation (who, folder, files, ro
 
 from __future__ import annotations
 
-import argparse
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
@@ -26,12 +25,11 @@ from models.importer import (
     TABLE_ORDER,
     TABLES,
     TableSpec,
-    cli_user,
     template_headers,
 )
-from models.tables import Level, Organisation
+from models.tables import Level, Organisation, table_of
 
-__all__ = ["WORKBOOK_NAME", "export_all", "export_frames", "format_number", "format_value", "run_cli"]
+__all__ = ["WORKBOOK_NAME", "export_all", "export_frames", "format_number", "format_value"]
 
 WORKBOOK_NAME = "presence-export.xlsx"
 
@@ -60,7 +58,7 @@ def format_number(value: float | int | None) -> str:
 
 
 def _organisations(connection: Connection, organisation_code: str | None) -> list[tuple[int, str]]:
-    table = Organisation.__table__
+    table = table_of(Organisation)
     query = select(table.c.id, table.c.code).order_by(table.c.code)
     if organisation_code is not None:
         query = query.where(table.c.code == organisation_code)
@@ -75,12 +73,12 @@ def _organisations(connection: Connection, organisation_code: str | None) -> lis
 def _id_to_ref(connection: Connection, organisation_id: int) -> dict[str, dict[int, str]]:
     maps = {}
     for target, model in LINK_MODEL.items():
-        table = model.__table__
+        table = table_of(model)
         rows = connection.execute(
             select(table.c.id, table.c.ref).where(table.c.organisation_id == organisation_id)
         )
         maps[target] = {r.id: r.ref for r in rows}
-    level = Level.__table__
+    level = table_of(Level)
     maps["levels"] = {
         r.id: r.key
         for r in connection.execute(
@@ -97,7 +95,7 @@ def _table_frame(
     maps: dict[str, dict[int, str]],
 ) -> pl.DataFrame:
     organisation_id, code = organisation
-    table = spec.model.__table__
+    table = table_of(spec.model)
     stored = [c for c in spec.columns if c.kind != "organisation"]
     owner = table.c.id if spec.name == OWNER_TABLE else table.c.organisation_id
     rows = connection.execute(select(*(table.c[c.db] for c in stored)).where(owner == organisation_id)).all()
@@ -183,22 +181,3 @@ def export_all(
 def _safe_folder(code: str) -> str:
     cleaned = "".join(c if c.isalnum() or c in "-_" else "_" for c in code)
     return cleaned or "organisation"
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """``presence export DIR [--organisation CODE]``."""
-    from models.db import get_engine, upgrade_schema
-
-    engine = get_engine()
-    upgrade_schema(engine)
-    paths = export_all(
-        engine=engine,
-        directory=args.directory,
-        organisation_code=getattr(args, "organisation", None),
-        user=cli_user(),
-    )
-    print(
-        f"Wrote {len(paths)} files to {Path(args.directory)}: "
-        + ", ".join(str(p.relative_to(Path(args.directory))) for p in paths)
-    )
-    return 0

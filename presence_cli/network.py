@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from analytics import network
 from analytics.loader import load_frames
 from models import Organisation, get_engine
+from models.tables import table_of
 
 ERROR_UNKNOWN_CODES = "There is no organisation with the code{s} {codes} (the codes are: {found})."
 OUTPUT_COLUMNS = (
@@ -24,7 +25,7 @@ OUTPUT_COLUMNS = (
 def organisations(engine: Engine, codes: list[str] | None = None) -> list[tuple[int, str, str]]:
     """(id, code, name) of the organisations with these codes (all of them when ``codes`` is empty), by code;
     ValueError naming any code that does not exist."""
-    table = Organisation.__table__.c
+    table = table_of(Organisation).c
     with engine.connect() as connection:
         rows = [tuple(r) for r in connection.execute(
             select(table.id, table.code, table.name).order_by(table.code)).all()]
