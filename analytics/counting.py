@@ -324,7 +324,10 @@ def presence_runs(
     check_period(period)
     unit = ACTIVITY_ID if by_activity else LEVEL_ID
     people = eligible_people(frames, involvement).select(pl.col("id").alias(PERSON_ID))
-    return _merge(_spells(frames, period, unit).join(people, on=PERSON_ID, how="semi"), unit)
+    spells = _spells(frames, period, unit).join(people, on=PERSON_ID, how="semi").collect()
+    # The merge is a sort and running totals in row order: the in-memory engine does it in half the CPU time
+    # and a third of the wall time of the streaming engine, and holds ~30 MiB less at scale 100 (measured).
+    return _merge(spells.lazy(), unit).collect(engine="in-memory").lazy()
 
 
 def presence(
