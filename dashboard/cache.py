@@ -43,7 +43,7 @@ from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
 from analytics.trends import Trend
 from analytics.wording import CHARACTERISTIC_LABELS
-from models.db import GLOBAL, NEWEST_ID, get_engine, read_all_data_versions, upgrade_schema
+from models.db import GLOBAL, NEWEST_ID, REWRITTEN, get_engine, read_all_data_versions, upgrade_schema
 from models.organisations import organisation_list, people_count
 from models.settings import get_settings
 
@@ -143,7 +143,7 @@ def _table_versions(version: str, organisation_id: int) -> dict[str, int]:
 
 def _fed(key: str) -> tuple[str, ...]:
     """The Frames tables a counter of :func:`_table_versions` stands for."""
-    table = key.split(".", 1)[1].removesuffix(NEWEST_ID)
+    table = key.split(".", 1)[1].removesuffix(NEWEST_ID).removesuffix(REWRITTEN)
     return FRAMES_FED_BY.get(table, ())
 
 
@@ -202,6 +202,12 @@ FRAMES_FED_BY = {
 }
 
 
+# The Frames tables with an ``id`` whose new rows may be appended after an import that only added rows.
+APPENDABLE = {"people": "people", "activities": "activities", "involvements": "involvements",
+              "meetings": "meetings", "attendance": "attendance"}  # Frames table -> importer table
+APPEND_RECHUNK = 8  # an appended frame is made contiguous again once it has this many chunks
+
+
 @dataclass
 class _Loaded:
     version: str
@@ -213,8 +219,9 @@ class _FrameStore:
     """The newest ``Frames`` of the last organisations looked at (at most ``size``), shared by every session.
 
     After a change only the tables whose change counters moved are read again (an import of attendance
-    re-reads the attendance table, not the people); everything else is reused. Loads are serialised, so two
-    sessions never read the same organisation at once."""
+    re-reads the attendance table, not the people), and of a table that only gained rows (an import that added
+    rows and updated none) only the rows with a higher id are read and appended; everything else is reused.
+    Loads are serialised, so two sessions never read the same organisation at once."""
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
@@ -242,6 +249,27 @@ class _FrameStore:
         moved = {t for t in set(wanted) | set(found.tables) if wanted.get(t, 0) != found.tables.get(t, 0)}
         return tuple(sorted({frame for t in moved for frame in _fed(t)}))
 
+    def appendable(self, organisation_id: int, version: str) -> dict[str, int]:
+        """{Frames table: the highest id read} of the changed tables that only gained rows since they were read:
+        the organisation's own counter moved, its last update or deletion is not newer than the version read,
+        and nothing else that feeds the table moved (see ``models.db.bump_data_version``)."""
+        found = self.loaded.get(organisation_id)
+        if found is None:
+            return {}
+        wanted = _table_versions(version, organisation_id)
+        moved = {t for t in set(wanted) | set(found.tables) if wanted.get(t, 0) != found.tables.get(t, 0)}
+        result = {}
+        for frame, table in APPENDABLE.items():
+            own = f"{organisation_id}.{table}"
+            feeding = {t for t in moved if frame in _fed(t)}
+            if own not in feeding or not feeding <= {own, f"{GLOBAL}.{table}{NEWEST_ID}"}:
+                continue
+            if wanted.get(own + REWRITTEN, wanted[own]) > found.tables.get(own, 0):
+                continue  # updated or deleted since: read it again
+            newest = getattr(found.frames, frame)["id"].max()
+            result[frame] = int(newest) if newest is not None else 0  # type: ignore[arg-type]
+        return result
+
     def get(self, organisation_id: int, version: str) -> Frames:
         frames = self.current(organisation_id, version)
         if frames is not None:
@@ -255,7 +283,11 @@ class _FrameStore:
                 frames = analytics.load_frames(engine(), organisation_id=organisation_id)
             else:
                 previous = self.loaded[organisation_id].frames
-                fresh = load_tables(engine(), organisation_id, changed) if changed else {}
+                after = self.appendable(organisation_id, version)
+                fresh = load_tables(engine(), organisation_id, changed, after_ids=after) if changed else {}
+                for name in after:  # the rows added since, after the ones already read
+                    old = getattr(previous, name)
+                    fresh[name] = pl.concat([old, fresh[name]], rechunk=old.n_chunks() >= APPEND_RECHUNK)
                 frames = replace(previous, **fresh)
             self.loaded.pop(organisation_id, None)
             while len(self.loaded) >= self.size:

@@ -456,6 +456,11 @@ class DataChange(SQLModel, table=True):
     organisation_id: int = Field(primary_key=True)
     table_name: str = Field(primary_key=True, max_length=40)
     version: int = Field(default=0, sa_type=BigInteger)
+    # ``version`` at the last change that updated or deleted rows; a change that only added rows leaves it, so a
+    # reader holding the table as of a version at or after it may append the rows with a higher id instead.
+    rewritten: int = Field(default=0, sa_type=BigInteger)
+
+
 # --- Outreach plans -------------------------------------------------------------------------------------------
 
 PLAN_STATUSES = {
