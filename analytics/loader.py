@@ -67,9 +67,7 @@ TABLES: dict[str, Table] = {
             "start_date", "end_date",
         ),
     ),
-    "meetings": Table(
-        "Meeting", ("id", "ref", "activity_id", "date", "start_time", "papers_sent"), order_by=("date", "id")
-    ),
+    "meetings": Table("Meeting", ("id", "ref", "activity_id", "date", "start_time", "papers_sent")),
     "attendance": Table("Attendance", ("id", "meeting_id", "person_id", "capacity", "status")),
     "baselines": Table(
         "Baseline", ("source", "year", "geography_code", "geography_name", "characteristic", "group", "count")
@@ -219,8 +217,11 @@ def make_frames(*, as_of: date | None = None, **tables: pl.DataFrame | None) -> 
     return Frames(**found, as_of=as_of or date.today())
 
 
-def statements(organisation_id: int, tables: Iterable[str] = FRAME_TABLES) -> dict[str, Select[Any]]:
-    """The SQLAlchemy statement that reads each of ``tables`` for one organisation (only the columns used)."""
+def statements(
+    organisation_id: int, tables: Iterable[str] = FRAME_TABLES, after_ids: Mapping[str, int] | None = None
+) -> dict[str, Select[Any]]:
+    """The SQLAlchemy statement that reads each of ``tables`` for one organisation (only the columns used);
+    for a table in ``after_ids``, only its rows with a higher id, in id order."""
     from sqlalchemy import Float, cast, select
 
     found: dict[str, Select[Any]] = {}
@@ -231,22 +232,28 @@ def statements(organisation_id: int, tables: Iterable[str] = FRAME_TABLES) -> di
             cast(c[col], Float) if _is_decimal(c[col]) else c[col] for col in table.columns
         ]
         scope = c.id if name == "organisation" else c.organisation_id
-        found[name] = select(*selected).where(scope == organisation_id).order_by(*(c[o] for o in table.order_by))
+        statement = select(*selected).where(scope == organisation_id)
+        if after_ids is not None and name in after_ids:
+            found[name] = statement.where(c.id > after_ids[name]).order_by(c.id)
+        else:
+            found[name] = statement.order_by(*(c[o] for o in table.order_by))
     return found
 
 
 def load_tables(
-    engine: Engine, organisation_id: int, tables: Iterable[str] = FRAME_TABLES
+    engine: Engine,
+    organisation_id: int,
+    tables: Iterable[str] = FRAME_TABLES,
+    after_ids: Mapping[str, int] | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Some of one organisation's tables, as frames with the schemas of :func:`schemas` (no existence check)."""
+    """Some of one organisation's tables, as frames with the schemas of :func:`schemas` (no existence check);
+    of a table in ``after_ids`` only the rows with an id above the one given (the rows added since)."""
     from models.db import frame_reader
 
     wanted = schemas()
+    chosen = statements(organisation_id, tables, after_ids)
     with frame_reader(engine) as read:
-        return {
-            name: read(statement, wanted[name])
-            for name, statement in statements(organisation_id, tables).items()
-        }
+        return {name: read(statement, wanted[name]) for name, statement in chosen.items()}
 
 
 def load_frames(engine: Engine, organisation_id: int = 1, *, as_of: date | None = None) -> Frames:
