@@ -181,6 +181,11 @@ def _scoped(result: Any, scope_key: str, organisation_id: int) -> Any:
     return access.protect(result, access.scoped_viewer(scope_key), organisation_id)
 
 
+def _published_scope(scope_key: str, organisation_id: int) -> bool:
+    """Whether the scope sees published figures (lists built from records then choose from published ones)."""
+    return not access.scoped_viewer(scope_key).exact(organisation_id)
+
+
 def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates") -> str:
     """The viewer's scope key for this organisation; ``PermissionError`` when they may not see it."""
     if not viewer.can(permission, organisation_id):
@@ -425,7 +430,8 @@ def _committees(key: tuple) -> pl.DataFrame:
     outreach lists get): the Overview's and Decision-making's committee findings are read from it."""
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version))
+    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version),
+                                                published=_published_scope(scope_key, f.organisation_id))
     return _scoped(found, scope_key, f.organisation_id)
 
 
@@ -470,7 +476,8 @@ def trends(f: Filters, viewer: Viewer) -> Trend:
 def _outreach(key: tuple) -> pl.DataFrame:
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
+    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version),
+                                    published=_published_scope(scope_key, f.organisation_id))
     return _scoped(found, scope_key, f.organisation_id)
 
 
