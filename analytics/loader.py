@@ -7,12 +7,15 @@ frame of the right schema.
 :func:`load_frames` reads through ``models.db.frame_reader`` (Arrow-native ADBC on PostgreSQL, the raw
 sqlite3 connection on SQLite, never SQLAlchemy row objects), only the columns in :data:`SCHEMAS`. The database
 code (SQLAlchemy, the models, the drivers) is imported when something is loaded, not when ``analytics`` is.
+:func:`start_loading` reads the same frames in a child process (``models.child_read``), so the caller can work
+meanwhile: the dashboard's first load after a start.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -197,3 +200,41 @@ def load_frames(engine: Engine, organisation_id: int = 1) -> Frames:
     if tables["organisation"].height == 0:
         raise ValueError(f"There is no organisation with id {organisation_id}.")
     return Frames(**tables)
+
+
+@dataclass
+class Loading:
+    """One organisation's records being read in a child process (:func:`start_loading`)."""
+
+    engine: Engine
+    organisation_id: int
+    reading: Any  # models.child_read.ChildRead, or None: read in this process when asked
+
+    def frames(self) -> Frames:
+        """The same :class:`Frames` as :func:`load_frames` (waits for the child; reads in this process when the
+        child could not read)."""
+        from models.db import conform
+
+        if self.reading is None:
+            return load_frames(self.engine, self.organisation_id)
+        try:
+            raw = self.reading.result()
+        except RuntimeError as error:
+            logging.getLogger(__name__).warning("%s; reading in the dashboard's process instead", error)
+            return load_frames(self.engine, self.organisation_id)
+        tables = {name: conform(frame, SCHEMAS[name]) for name, frame in raw.items()}
+        if tables["organisation"].height == 0:
+            raise ValueError(f"There is no organisation with id {self.organisation_id}.")
+        return Frames(**tables)
+
+    def cancel(self) -> None:
+        if self.reading is not None:
+            self.reading.cancel()
+
+
+def start_loading(engine: Engine, organisation_id: int) -> Loading:
+    """Start reading one organisation's records Arrow-native in a child process (``models.child_read``), so
+    the caller can do other work meanwhile (the dashboard imports its code); ``.frames()`` waits for them."""
+    from models.db import start_child_read
+
+    return Loading(engine, organisation_id, start_child_read(engine, statements(organisation_id)))
