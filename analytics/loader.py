@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from models.child_read import ChildRead
 
 ORGANISATION_SCHEMA = {"id": pl.Int64, "code": pl.String, "name": pl.String, "catchment": pl.List(pl.String)}
 LEVEL_SCHEMA = {
@@ -208,7 +210,7 @@ class Loading:
 
     engine: Engine
     organisation_id: int
-    reading: Any  # models.child_read.ChildRead, or None: read in this process when asked
+    reading: ChildRead | None  # None: read in this process when asked
 
     def frames(self) -> Frames:
         """The same :class:`Frames` as :func:`load_frames` (waits for the child; reads in this process when the

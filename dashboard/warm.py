@@ -17,14 +17,10 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import text
-
 from analytics.loader import Frames, Loading, start_loading
 from models.db import get_engine, read_all_data_versions
+from models.organisations import organisation_list
 from models.settings import get_settings
-
-# The organisation a new session opens when it remembers none: the first by name (``cache.all_organisations``).
-FIRST_ORGANISATION = text("SELECT id FROM organisation ORDER BY name, id LIMIT 1")
 
 Counters = dict[tuple[int, str], int]
 
@@ -56,7 +52,9 @@ def start(remembered: int | None = None) -> None:
             engine = get_engine(url)
             with engine.connect() as connection:
                 counters = read_all_data_versions(connection)
-                chosen = remembered or connection.execute(FIRST_ORGANISATION).scalar()
+            # a new session opens the first organisation by name (``cache.all_organisations``)
+            organisations = [] if remembered else organisation_list(engine=engine)
+            chosen = remembered or (organisations[0]["id"] if organisations else None)
         except Exception as error:  # noqa: BLE001 - a new or older database, or unsafe settings: no head start
             logging.getLogger(__name__).debug("no background read: %s", error)
             return

@@ -118,7 +118,7 @@ def _connect(driver: str, uri: str) -> tuple[Any, Any]:
 
         database = adbc_driver_sqlite.connect(f"file:{uri}?mode=ro")
     else:
-        import adbc_driver_postgresql  # type: ignore[import-untyped]
+        import adbc_driver_postgresql
 
         database = adbc_driver_postgresql.connect(uri)
     connection = adbc.AdbcConnection(database)

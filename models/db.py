@@ -7,10 +7,11 @@ one is created.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -19,6 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from models.settings import get_settings
+
+if TYPE_CHECKING:
+    from models.child_read import ChildRead
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -161,7 +165,7 @@ def _sql(engine: Engine, statement) -> str:
     return str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
 
 
-def start_child_read(engine: Engine, statements: dict):
+def start_child_read(engine: Engine, statements: Mapping[str, Any]) -> ChildRead | None:
     """Start reading ``statements`` ({name: SQLAlchemy statement}) Arrow-native in a child process
     (``models.child_read``: ADBC, safe on SQLite because the child is another process); None when this
     database cannot be read that way (in-memory SQLite, another backend). The results are raw, like the
@@ -209,6 +213,9 @@ def _raw_dtype(dtype):
     return pl.Float64 if dtype == pl.Float64 else pl.String
 
 
+SQLITE_BATCH_ROWS = 20_000  # rows turned into Python tuples at a time when reading SQLite
+
+
 @contextmanager
 def frame_reader(engine: Engine) -> Iterator:
     """``read(statement, schema) -> polars.DataFrame`` on one connection, by the engine's :func:`read_path`;
@@ -235,15 +242,21 @@ def frame_reader(engine: Engine) -> Iterator:
         raw = engine.raw_connection()
 
         def read(statement, schema: dict) -> pl.DataFrame:
+            names = [f"_{i}" for i in range(len(schema))]
+            raw_schema = {n: _raw_dtype(dtype) for n, dtype in zip(names, schema.values(), strict=True)}
+            # In batches: a whole table as Python tuples at once costs ~250 MiB at --scale 100 (bench_peer.py
+            # --memory), and the allocator keeps what it took; a batch is a few MiB.
+            chunks = []
             cursor = raw.cursor()
             try:
                 cursor.execute(_sql(engine, statement))
-                rows = cursor.fetchall()
+                while rows := cursor.fetchmany(SQLITE_BATCH_ROWS):
+                    chunks.append(pl.DataFrame(rows, schema=raw_schema, orient="row"))
             finally:
                 cursor.close()
-            names = [f"_{i}" for i in range(len(schema))]
-            raw_schema = {n: _raw_dtype(dtype) for n, dtype in zip(names, schema.values(), strict=True)}
-            return conform(pl.DataFrame(rows, schema=raw_schema, orient="row"), schema)
+            if not chunks:
+                return conform(pl.DataFrame(schema=raw_schema), schema)
+            return conform(pl.concat(chunks, rechunk=True), schema)
 
         try:
             yield read

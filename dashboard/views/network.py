@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import columns as c
 from analytics import network
-from dashboard import cache, charts, filters, network_charts
+from dashboard import cache, charts, display, filters, network_charts
 
 st.title("Network: organisations compared")
 st.markdown(
@@ -20,8 +20,8 @@ f, viewer = filters.require("network")
 members = filters.load(cache.network_members, f, viewer)
 st.caption(
     f"{len(members)} organisation{'s' if len(members) != 1 else ''} you may see · "
-    f"{cache.CHARACTERISTIC_LABELS.get(f.characteristic, f.characteristic)} · "
-    f"{cache.PERIOD_KINDS.get(f.period, f.period)} · {cache.INVOLVEMENT_FILTERS.get(f.involvement)}. "
+    f"{display.CHARACTERISTIC_LABELS.get(f.characteristic, f.characteristic)} · "
+    f"{display.PERIOD_KINDS.get(f.period, f.period)} · {display.INVOLVEMENT_FILTERS.get(f.involvement)}. "
     "Every figure here is published (small numbers hidden, others rounded), whatever your role. "
     + network.NETWORK_COUNT_NOTE
 )
@@ -55,42 +55,15 @@ charts.show(
     "its group's share over its catchment's share (up; 1 = the same). The grey whisker is the range chance "
     "alone would give at its size and catchment (99.8%); dashed and dotted lines show the 95% and 99.8% limits "
     "for a typical catchment. Triangles pointing down are below the limits, up above; circles within.",
-    funnel.select(
-        pl.col(network.ORGANISATION_NAME).alias("Organisation"),
-        pl.col(c.TOTAL).alias("People with a known answer"),
-        pl.col(c.INVOLVED).alias("In the group"),
-        pl.col(c.RATIO).round(2).alias("Ratio to own catchment"),
-        pl.col(network.LOW_95).round(2).alias("95% limits from"),
-        pl.col(network.HIGH_95).round(2).alias("95% limits to"),
-        pl.col(network.LOW_998).round(2).alias("99.8% limits from"),
-        pl.col(network.HIGH_998).round(2).alias("99.8% limits to"),
-        pl.col(network.POSITION).alias("Where it sits"),
-    ),
+    display.funnel_table(funnel),
     key="network-funnel",
 )
 
 st.header("Benchmark table")
 st.markdown("Sort by any column; every share and ratio has the range it is likely to lie in (95%). "
             "A * is a small number hidden so that no one can be identified.")
-table = cache.with_status_words(funnel.with_columns(pl.col(c.STATUS).fill_null(c.STATUS_NO_DATA)))
-st.dataframe(
-    table.select(
-        pl.col(network.ORGANISATION_NAME).alias("Organisation"),
-        pl.col(c.PEOPLE).alias("People at this level"),
-        (pl.col(c.DECLARATION_RATE) * 100).round(0).alias("Declared %"),
-        pl.col(c.INVOLVED).cast(pl.String).fill_null("*").alias("In the group"),
-        (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
-        (pl.col(c.CI_LOW) * 100).round(1).alias("Share from %"),
-        (pl.col(c.CI_HIGH) * 100).round(1).alias("Share to %"),
-        (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Catchment %"),
-        pl.col(c.RATIO).round(2).alias("Ratio"),
-        pl.col(network.RATIO_CI_LOW).round(2).alias("Ratio from"),
-        pl.col(network.RATIO_CI_HIGH).round(2).alias("Ratio to"),
-        pl.col("status_words").alias("Status"),
-        pl.col(network.POSITION).alias("Funnel"),
-    ).sort("Ratio", nulls_last=True),
-    hide_index=True, width="stretch",
-)
+benchmark = display.benchmark_table(funnel)
+st.dataframe(benchmark, hide_index=True, width="stretch", column_config=display.help_config(benchmark))
 totals = network.network_totals(funnel)
 st.markdown(
     f"**Network total:** {totals[c.INVOLVED]:,} of {totals[c.TOTAL]:,} people with a known answer are in the "

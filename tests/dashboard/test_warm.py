@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 
 from analytics import loader
 from dashboard import cache, warm
-from data.demo import seed_demo
 from models import db
 from models.importer import import_file
+from models.seeding import seed_demo
 from models.settings import get_settings
 
 
