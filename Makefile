@@ -37,4 +37,4 @@ lint: install
 	$(BIN)/ruff check models analytics dashboard data presence_cli tools tests bench
 
 clean:
-	rm -rf $(VENV) presence.db presence.db-* .pytest_cache test-artifacts
+	rm -rf $(VENV) presence.db presence.db-* .pytest_cache .mypy_cache test-artifacts

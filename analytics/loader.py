@@ -14,6 +14,7 @@ meanwhile: the dashboard's first load after a start.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -161,8 +162,11 @@ def make_frames(**tables: pl.DataFrame | None) -> Frames:
 TABLES = ("organisation", "levels", "activities", "people", "involvements", "meetings", "attendance", "baselines")
 
 
-def statements(organisation_id: int, tables: tuple[str, ...] = TABLES) -> dict:
-    """The SQLAlchemy statement that reads each of ``tables`` for one organisation (only the columns used)."""
+def statements(
+    organisation_id: int, tables: tuple[str, ...] = TABLES, after_ids: Mapping[str, int] | None = None
+) -> dict:
+    """The SQLAlchemy statement that reads each of ``tables`` for one organisation (only the columns used);
+    for a table in ``after_ids``, only its rows with a higher id, in id order."""
     from sqlalchemy import select
 
     from models.tables import Activity, Attendance, Baseline, Involvement, Level, Meeting, Organisation, Person
@@ -184,16 +188,25 @@ def statements(organisation_id: int, tables: tuple[str, ...] = TABLES) -> dict:
             continue
         c = models[name].__table__.c
         statement = select(*[c[col] for col in SCHEMAS[name]]).where(c.organisation_id == organisation_id)
+        if after_ids is not None and name in after_ids:
+            statement = statement.where(c.id > after_ids[name]).order_by(c.id)
         found[name] = statement.order_by(c.rank) if name == "levels" else statement
     return found
 
 
-def load_tables(engine: Engine, organisation_id: int, tables: tuple[str, ...] = TABLES) -> dict[str, pl.DataFrame]:
-    """Some of one organisation's tables, as frames with the schemas of :data:`SCHEMAS` (no existence check)."""
+def load_tables(
+    engine: Engine,
+    organisation_id: int,
+    tables: tuple[str, ...] = TABLES,
+    after_ids: Mapping[str, int] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Some of one organisation's tables, as frames with the schemas of :data:`SCHEMAS` (no existence check);
+    of a table in ``after_ids`` only the rows with an id above the one given (the rows added since)."""
     from models.db import frame_reader
 
+    chosen = statements(organisation_id, tables, after_ids)
     with frame_reader(engine) as read:
-        return {name: read(statement, SCHEMAS[name]) for name, statement in statements(organisation_id, tables).items()}
+        return {name: read(statement, SCHEMAS[name]) for name, statement in chosen.items()}
 
 
 def load_frames(engine: Engine, organisation_id: int = 1) -> Frames:

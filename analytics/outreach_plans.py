@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -39,7 +39,7 @@ from analytics.baselines import BaselineSpec
 from analytics.counting import KNOWN, PERSON_ID, STATE, eligible_people, person_groups
 from analytics.loader import Frames
 from analytics.loader_plans import PlanFrames
-from analytics.outreach import PRIORITY
+from analytics.outreach import PRIORITY, UNIT
 from analytics.representation import latest_period, representation_table
 from analytics.suppression import round_expr
 
@@ -125,7 +125,7 @@ def plan_members(
             .filter(pl.col("_plan_activity").is_null() | (pl.col("_plan_activity") == pl.col("activity_id")))
             .select(REF, PERSON_ID, "start_date", "end_date")
         )
-    schema = {REF: pl.String, PERSON_ID: pl.Int64, "start_date": pl.Date, "end_date": pl.Date}
+    schema = pl.Schema({REF: pl.String, PERSON_ID: pl.Int64, "start_date": pl.Date, "end_date": pl.Date})
     if not parts:
         return pl.DataFrame(schema=schema)
     return pl.concat(parts).collect().cast(schema)
@@ -160,8 +160,8 @@ def plan_series(
     (``on_track_line``) on a weekly grid from each plan's start to ``as_of``."""
     if not isinstance(as_of, date):
         raise ValueError(ERROR_AS_OF)
-    schema = {REF: pl.String, DAY: pl.Date, JOINED: pl.Int64, LEFT: pl.Int64, NET: pl.Int64,
-              TARGET: pl.Int64, "on_track_line": pl.Float64}
+    schema = pl.Schema({REF: pl.String, DAY: pl.Date, JOINED: pl.Int64, LEFT: pl.Int64, NET: pl.Int64,
+                        TARGET: pl.Int64, "on_track_line": pl.Float64})
     if plans.height == 0:
         return pl.DataFrame(schema=schema)
     members = plan_members(plans, frames, chinese_as_asian=chinese_as_asian, detail=detail)
@@ -396,7 +396,9 @@ def _quarter_end(day: date) -> date:
     return first_next - timedelta(days=1)
 
 
-def plan_draft(gap: dict, *, today: date, characteristic: str, involvement: str = "all") -> dict:
+def plan_draft(
+    gap: dict[str, Any], *, today: date, characteristic: str, involvement: str = "all"
+) -> dict[str, Any]:
     """A new plan's fields pre-filled from one row of the outreach list: the group, the level (and
     committee), the shortfall in people as the target, and a year from today (to the quarter's end) to do it."""
     people = gap.get(C.SHORTFALL)
@@ -435,3 +437,29 @@ def plans_on_gaps(gaps: pl.DataFrame, plan_frames: PlanFrames, progress: pl.Data
     ).unique([C.LEVEL_KEY, C.GROUP, "_activity"], keep="first")
     joined = keyed.join(by_cell, on=[C.LEVEL_KEY, C.GROUP, "_activity"], how="left", nulls_equal=True)
     return joined.drop(C.LEVEL_KEY, C.GROUP, "_activity")
+
+
+PLAN_CELL = ("characteristic", "involvement", C.LEVEL_KEY, "activity_ref", C.GROUP)
+
+
+def cell_status(characteristic: str, involvement: str, rows: pl.DataFrame, gaps: pl.DataFrame) -> pl.DataFrame:
+    """The status of every cell a plan can aim at, for one characteristic and who is counted: each level's
+    groups in the latest period of ``rows`` (a representation), and each committee's groups on the outreach
+    list ``gaps`` (a committee's status is known only while it is there: under or absent). Columns
+    :data:`PLAN_CELL` and status."""
+    keys = (pl.lit(characteristic).alias("characteristic"), pl.lit(involvement).alias("involvement"))
+    period = latest_period(rows)
+    latest = rows.filter(pl.col(C.PERIOD) == period) if period is not None else rows.clear()
+    parts = [latest.select(*keys, C.LEVEL_KEY, pl.lit(None, dtype=pl.String).alias("activity_ref"), C.GROUP,
+                           C.STATUS)]
+    if gaps.height:
+        parts.append(gaps.filter(pl.col(UNIT) == "activity").select(*keys, C.LEVEL_KEY, "activity_ref", C.GROUP,
+                                                                     C.STATUS))
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def combine_cell_status(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """:func:`cell_status` of every characteristic and who is counted that the plans use, one row per cell."""
+    if not parts:
+        return pl.DataFrame()
+    return pl.concat(parts, how="vertical_relaxed").unique(list(PLAN_CELL), keep="first")

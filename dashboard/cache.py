@@ -29,7 +29,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, fourpi_disclosure, network
+from analytics import access, fourpi, fourpi_disclosure, network, outreach_plans
 from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
@@ -40,12 +40,11 @@ from analytics.fourpi_disclosure import protect_scorecard
 from analytics.fourpi_disclosure import published as _published
 from analytics.loader import Frames, load_tables
 from analytics.loader_4pi import load_frames_4pi
-from analytics.representation import Representation, latest_period
-from analytics.selections import at_period
+from analytics.representation import Representation
 from analytics.trends import Trend
 from analytics.wording import CHARACTERISTIC_LABELS
 from dashboard import warm
-from models.db import GLOBAL, NEWEST_ID, get_engine, read_all_data_versions, upgrade_schema
+from models.db import GLOBAL, NEWEST_ID, REWRITTEN, get_engine, read_all_data_versions, upgrade_schema
 from models.organisations import organisation_list, people_count
 from models.settings import get_settings
 
@@ -149,7 +148,7 @@ def _table_versions(version: str, organisation_id: int) -> dict[str, int]:
 
 def _fed(key: str) -> tuple[str, ...]:
     """The Frames tables a counter of :func:`_table_versions` stands for."""
-    table = key.split(".", 1)[1].removesuffix(NEWEST_ID)
+    table = key.split(".", 1)[1].removesuffix(NEWEST_ID).removesuffix(REWRITTEN)
     return FRAMES_FED_BY.get(table, ())
 
 
@@ -208,6 +207,12 @@ FRAMES_FED_BY = {
 }
 
 
+# The Frames tables with an ``id`` whose new rows may be appended after an import that only added rows.
+APPENDABLE = {"people": "people", "activities": "activities", "involvements": "involvements",
+              "meetings": "meetings", "attendance": "attendance"}  # Frames table -> importer table
+APPEND_RECHUNK = 8  # an appended frame is made contiguous again once it has this many chunks
+
+
 @dataclass
 class _Loaded:
     version: str
@@ -219,8 +224,9 @@ class _FrameStore:
     """The newest ``Frames`` of the last organisations looked at (at most ``size``), shared by every session.
 
     After a change only the tables whose change counters moved are read again (an import of attendance
-    re-reads the attendance table, not the people); everything else is reused. Loads are serialised, so two
-    sessions never read the same organisation at once."""
+    re-reads the attendance table, not the people), and of a table that only gained rows (an import that added
+    rows and updated none) only the rows with a higher id are read and appended; everything else is reused.
+    Loads are serialised, so two sessions never read the same organisation at once."""
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
@@ -248,6 +254,27 @@ class _FrameStore:
         moved = {t for t in set(wanted) | set(found.tables) if wanted.get(t, 0) != found.tables.get(t, 0)}
         return tuple(sorted({frame for t in moved for frame in _fed(t)}))
 
+    def appendable(self, organisation_id: int, version: str) -> dict[str, int]:
+        """{Frames table: the highest id read} of the changed tables that only gained rows since they were read:
+        the organisation's own counter moved, its last update or deletion is not newer than the version read,
+        and nothing else that feeds the table moved (see ``models.db.bump_data_version``)."""
+        found = self.loaded.get(organisation_id)
+        if found is None:
+            return {}
+        wanted = _table_versions(version, organisation_id)
+        moved = {t for t in set(wanted) | set(found.tables) if wanted.get(t, 0) != found.tables.get(t, 0)}
+        result = {}
+        for frame, table in APPENDABLE.items():
+            own = f"{organisation_id}.{table}"
+            feeding = {t for t in moved if frame in _fed(t)}
+            if own not in feeding or not feeding <= {own, f"{GLOBAL}.{table}{NEWEST_ID}"}:
+                continue
+            if wanted.get(own + REWRITTEN, wanted[own]) > found.tables.get(own, 0):
+                continue  # updated or deleted since: read it again
+            newest = getattr(found.frames, frame)["id"].max()
+            result[frame] = int(newest) if newest is not None else 0  # type: ignore[arg-type]
+        return result
+
     def get(self, organisation_id: int, version: str) -> Frames:
         frames = self.current(organisation_id, version)
         if frames is not None:
@@ -263,7 +290,11 @@ class _FrameStore:
                 frames = analytics.load_frames(engine(), organisation_id=organisation_id)
             else:
                 previous = self.loaded[organisation_id].frames
-                fresh = load_tables(engine(), organisation_id, changed) if changed else {}
+                after = self.appendable(organisation_id, version)
+                fresh = load_tables(engine(), organisation_id, changed, after_ids=after) if changed else {}
+                for name in after:  # the rows added since, after the ones already read
+                    old = getattr(previous, name)
+                    fresh[name] = pl.concat([old, fresh[name]], rechunk=old.n_chunks() >= APPEND_RECHUNK)
                 frames = replace(previous, **fresh)
             self._keep(organisation_id, version, frames)
             return frames
@@ -593,9 +624,8 @@ def plans(f: Filters, viewer: Viewer):
 
 
 def _cell_status(f: Filters, viewer: Viewer, plan_rows: pl.DataFrame) -> pl.DataFrame:
-    """characteristic, involvement, level_key, activity_ref, group, status of each plan's cell in the latest
-    period of the range, with the sidebar's baseline (the status the Representation and Outreach pages show).
-    A committee's status is known only while it is on the outreach list (under or absent)."""
+    """The status of each plan's cell (``analytics.outreach_plans.cell_status``) in the latest period of the
+    range, with the sidebar's baseline: what the Representation and Outreach pages show this viewer."""
     parts = []
     for characteristic, involvement in plan_rows.select("characteristic", "involvement").unique().iter_rows():
         g = replace(f, characteristic=characteristic, involvement=involvement, cross_with=None)
@@ -603,32 +633,13 @@ def _cell_status(f: Filters, viewer: Viewer, plan_rows: pl.DataFrame) -> pl.Data
             rep = representation(g, viewer)
         except ValueError:  # e.g. the chosen baseline has nothing for this characteristic: no status to use
             continue
-        period = latest_period(rep.rows)
-        keys = (pl.lit(characteristic).alias("characteristic"), pl.lit(involvement).alias("involvement"))
-        parts.append(
-            at_period(rep.rows, period).select(
-                *keys, c.LEVEL_KEY, pl.lit(None, dtype=pl.String).alias("activity_ref"), c.GROUP, c.STATUS
-            )
-        )
-        found = outreach(g, viewer)
-        if found.height:
-            parts.append(
-                found.filter(pl.col(outreach_columns.UNIT) == "activity").select(
-                    *keys, c.LEVEL_KEY, "activity_ref", c.GROUP, c.STATUS
-                )
-            )
-    if not parts:
-        return pl.DataFrame()
-    return pl.concat(parts, how="vertical_relaxed").unique(
-        ["characteristic", "involvement", "level_key", "activity_ref", "group"], keep="first"
-    )
+        parts.append(outreach_plans.cell_status(characteristic, involvement, rep.rows, outreach(g, viewer)))
+    return outreach_plans.combine_cell_status(parts)
 
 
 def plan_progress(f: Filters, viewer: Viewer, plan_frames, as_of: date) -> pl.DataFrame:
     """Each plan's measured progress and status (``analytics.outreach_plans.measure_plans``), published (small
     counts hidden, "met (small numbers)") unless the viewer sees exact figures."""
-    from analytics import outreach_plans
-
     _require(viewer, f.organisation_id, "outreach")
     settings = get_settings()
     rows = plan_frames.plans
@@ -647,8 +658,6 @@ def plan_progress(f: Filters, viewer: Viewer, plan_frames, as_of: date) -> pl.Da
 
 def plan_series(f: Filters, viewer: Viewer, plan_frames, ref: str, as_of: date) -> pl.DataFrame:
     """One plan's burn-up series; for a restricted viewer, with small counts hidden and the rest rounded."""
-    from analytics import outreach_plans
-
     _require(viewer, f.organisation_id, "outreach")
     settings = get_settings()
     chosen = plan_frames.plans.filter(pl.col("ref") == ref)

@@ -7,11 +7,11 @@ one is created.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from alembic import command
 from alembic.config import Config
@@ -22,7 +22,20 @@ from sqlmodel import Session, create_engine
 from models.settings import get_settings
 
 if TYPE_CHECKING:
+    import polars as pl
+    from adbc_driver_manager.dbapi import Connection as AdbcConnection
+    from polars._typing import PolarsDataType, SchemaDict
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.orm import Session as OrmSession
+    from sqlalchemy.pool import ConnectionPoolEntry
+    from sqlalchemy.sql import Select
+    from sqlalchemy.sql.elements import ClauseElement
+
     from models.child_read import ChildRead
+
+    # ``read(statement, schema)``: what :func:`frame_reader` yields
+    FrameRead = Callable[[Select[Any], SchemaDict], pl.DataFrame]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -45,7 +58,9 @@ def _engine_for(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+        def _sqlite_pragmas(  # pragma: no cover - trivial
+            dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
+        ) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -77,36 +92,54 @@ RECORD_TABLES = ("organisations", "levels", "baselines", "people", "activities",
                  "attendance", "payments", "support", "impacts", "feedback", "reviews")
 GLOBAL = 0  # the data_change row of things that belong to no organisation (the list of organisations)
 
+# ``rewritten`` follows ``version`` unless the change only added rows (inserted with :r = 0: left as it was).
 _BUMP = text(
-    "INSERT INTO data_change (organisation_id, table_name, version) VALUES (:o, :t, 1) "
-    "ON CONFLICT (organisation_id, table_name) DO UPDATE SET version = data_change.version + 1"
+    "INSERT INTO data_change (organisation_id, table_name, version, rewritten) VALUES (:o, :t, 1, :r) "
+    "ON CONFLICT (organisation_id, table_name) DO UPDATE SET version = data_change.version + 1, "
+    "rewritten = CASE WHEN excluded.rewritten = 0 THEN data_change.rewritten ELSE data_change.version + 1 END"
 )
-_VERSIONS = text("SELECT organisation_id, table_name, version FROM data_change")
+_VERSIONS = text("SELECT organisation_id, table_name, version, rewritten FROM data_change")
 # A safety net for a writer that forgets to bump: the newest id of each record table (a primary-key index seek).
 _NEWEST = {"people": "person", "activities": "activity", "involvements": "involvement", "meetings": "meeting",
            "attendance": "attendance", "baselines": "baseline", "levels": "level", "organisations": "organisation"}
 _NEWEST_SQL = text(" UNION ALL ".join(f"SELECT '{name}', max(id) FROM {table}" for name, table in _NEWEST.items()))
 NEWEST_ID = "#newest_id"  # suffix of the table names of the safety net's entries (organisation 0)
+REWRITTEN = "#rewritten"  # suffix of the entries giving a counter's value at its last update or deletion
 
 
-def bump_data_version(connection, organisation_id: int | None, tables: Iterable[str]) -> None:
+def bump_data_version(
+    connection: Connection | OrmSession,
+    organisation_id: int | None,
+    tables: Iterable[str],
+    *,
+    added_only: Iterable[str] = (),
+) -> None:
     """Record, in the caller's transaction (a ``Connection`` or a ``Session``), that these tables of this
     organisation changed (table names as the importer spells them: "people", "attendance", ...). Every writer
     of records the dashboard analyses calls this once, at the end of its transaction; the dashboard then
-    reloads only those tables. ``organisations`` also bumps the global list of organisations."""
+    reloads only those tables. ``organisations`` also bumps the global list of organisations.
+
+    ``added_only``: those of ``tables`` that only gained rows (no row updated or deleted), whose new rows all
+    have ids above the organisation's existing rows: the dashboard then reads only the rows with a higher id
+    than the last it read. Only a writer that holds the organisation's lock until it commits (the importer)
+    may say so, so that two such writers never interleave their ids."""
     names = sorted(set(tables))
-    rows = [{"o": organisation_id or GLOBAL, "t": name} for name in names]
+    appended = set(added_only)
+    rows = [{"o": organisation_id or GLOBAL, "t": name, "r": 0 if name in appended else 1} for name in names]
     if "organisations" in names and organisation_id:
-        rows.append({"o": GLOBAL, "t": "organisations"})
+        rows.append({"o": GLOBAL, "t": "organisations", "r": 1})
     if rows:
         connection.execute(_BUMP, rows)
 
 
-def read_all_data_versions(connection) -> dict[tuple[int, str], int]:
-    """{(organisation id or 0, table name): change counter} for every organisation, and the newest id of each
-    record table as ``(0, "people#newest_id")`` (which also catches rows added by a writer that did not bump):
-    one small read."""
-    found = {(int(o), str(t)): int(v) for o, t, v in connection.execute(_VERSIONS)}
+def read_all_data_versions(connection: Connection) -> dict[tuple[int, str], int]:
+    """{(organisation id or 0, table name): change counter} for every organisation, with the counter's value at
+    its last update or deletion as ``(o, "people#rewritten")``, and the newest id of each record table as
+    ``(0, "people#newest_id")`` (which also catches rows added by a writer that did not bump): one small read."""
+    found: dict[tuple[int, str], int] = {}
+    for o, t, v, r in connection.execute(_VERSIONS):
+        found[(int(o), str(t))] = int(v)
+        found[(int(o), str(t) + REWRITTEN)] = int(r)
     for name, newest in connection.execute(_NEWEST_SQL):
         found[(GLOBAL, str(name) + NEWEST_ID)] = int(newest or 0)
     return found
@@ -148,11 +181,11 @@ def read_path(engine: Engine) -> str:
     return "sqlite3" if backend == "sqlite" else "sqlalchemy"
 
 
-def _adbc_connect(engine: Engine):
+def _adbc_connect(engine: Engine) -> AdbcConnection:
     import adbc_driver_postgresql.dbapi
 
-    uri = _adbc_uri(engine)
-    return adbc_driver_postgresql.dbapi.connect(uri)
+    connection: AdbcConnection = adbc_driver_postgresql.dbapi.connect(_adbc_uri(engine))
+    return connection
 
 
 def _adbc_uri(engine: Engine) -> str:
@@ -160,7 +193,7 @@ def _adbc_uri(engine: Engine) -> str:
     return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _sql(engine: Engine, statement) -> str:
+def _sql(engine: Engine, statement: ClauseElement) -> str:
     """The statement as SQL for this engine, with its (integer) parameters written in."""
     return str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
 
@@ -179,7 +212,7 @@ def start_child_read(engine: Engine, statements: Mapping[str, Any]) -> ChildRead
     return child_read.start(connect_to, {name: _sql(engine, statement) for name, statement in statements.items()})
 
 
-def conform(frame, schema: dict):
+def conform(frame: pl.DataFrame, schema: SchemaDict) -> pl.DataFrame:
     """``frame``'s columns, in order, renamed and converted to ``schema``: what a database returns for a date,
     a time, a boolean or a JSON list (SQLite keeps text and integers) becomes the polars type asked for."""
     import polars as pl
@@ -204,7 +237,7 @@ def conform(frame, schema: dict):
     return pl.DataFrame(columns)
 
 
-def _raw_dtype(dtype):
+def _raw_dtype(dtype: PolarsDataType) -> PolarsDataType:
     """The type SQLite hands back for a column read as ``dtype`` (text for dates, times and JSON lists)."""
     import polars as pl
 
@@ -217,7 +250,7 @@ SQLITE_BATCH_ROWS = 20_000  # rows turned into Python tuples at a time when read
 
 
 @contextmanager
-def frame_reader(engine: Engine) -> Iterator:
+def frame_reader(engine: Engine) -> Iterator[FrameRead]:
     """``read(statement, schema) -> polars.DataFrame`` on one connection, by the engine's :func:`read_path`;
     either way the frame has exactly ``schema``."""
     import polars as pl
@@ -226,11 +259,11 @@ def frame_reader(engine: Engine) -> Iterator:
     if path == "adbc":
         connection = _adbc_connect(engine)
 
-        def read(statement, schema: dict) -> pl.DataFrame:
+        def read(statement: Select[Any], schema: SchemaDict) -> pl.DataFrame:
             with connection.cursor() as cursor:
                 cursor.execute(_sql(engine, statement))
                 table = cursor.fetch_arrow_table()
-            return conform(pl.from_arrow(table), schema)
+            return conform(cast("pl.DataFrame", pl.from_arrow(table)), schema)  # a Table gives a DataFrame
 
         try:
             yield read
@@ -241,7 +274,7 @@ def frame_reader(engine: Engine) -> Iterator:
     if path == "sqlite3":
         raw = engine.raw_connection()
 
-        def read(statement, schema: dict) -> pl.DataFrame:
+        def read(statement: Select[Any], schema: SchemaDict) -> pl.DataFrame:
             names = [f"_{i}" for i in range(len(schema))]
             raw_schema = {n: _raw_dtype(dtype) for n, dtype in zip(names, schema.values(), strict=True)}
             # In batches: a whole table as Python tuples at once costs ~250 MiB at --scale 100 (bench_peer.py
@@ -265,7 +298,7 @@ def frame_reader(engine: Engine) -> Iterator:
         return
 
     with engine.connect() as sa_connection:
-        def read(statement, schema: dict) -> pl.DataFrame:
+        def read(statement: Select[Any], schema: SchemaDict) -> pl.DataFrame:
             rows = sa_connection.execute(statement).all()
             columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
             frame = pl.DataFrame(

@@ -8,6 +8,7 @@ from analytics.access import safe_for_spreadsheet
 from data import codes
 from models import crud, users
 from models.db import session_scope
+from models.tables import row_id
 from presence_cli.database import ready_engine
 from presence_cli.operator import cli_user
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
                 crud.get_organisation(session=session, code=args.organisation) if args.organisation else None
             )
             frame = users.users_frame(
-                session=session, organisation_ids=None if organisation is None else [organisation.id]
+                session=session, organisation_ids=None if organisation is None else [row_id(organisation)]
             )
             if frame.height == 0:
                 print("No users yet: add one with 'presence user add EMAIL --role data_steward'.")
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             users.set_role(
                 session=session,
                 email=args.email,
-                organisation_id=organisation.id,
+                organisation_id=row_id(organisation),
                 role=args.role,
                 actor=actor,
             )

@@ -76,7 +76,6 @@ def test_the_store_takes_the_head_start_and_rereads_what_changed_since(cold):
     warm.start()  # counters read, child started
     csv = b"ref,involvement_type,ethnicity\nNEW1,carer,N\nNEW2,carer,A\n"
     assert import_file(engine=engine, path_or_bytes=csv, file_name="people.csv", organisation_code="DEMO").committed
-    cache.begin_run()
     version = cache.data_version(org)
     frames = cache._store().get(org, version)
     assert warm._pending is None  # taken
