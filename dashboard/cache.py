@@ -44,6 +44,7 @@ from analytics.loader import Frames, load_tables
 from analytics.representation import Representation
 from analytics.trends import Trend
 from analytics.wording import CHARACTERISTIC_LABELS
+from dashboard import warm
 from models.db import GLOBAL, NEWEST_ID, REWRITTEN, get_engine, read_all_data_versions, upgrade_schema
 from models.organisations import organisation_list, people_count
 from models.settings import get_settings
@@ -125,8 +126,12 @@ def data_version(organisation_id: int | None = None) -> str:
     """A fingerprint of the database (and of which database) for an organisation: the change counters that
     every import and form bumps in its own transaction (``models.db.bump_data_version``), so cached results
     are never stale, and :func:`_frames` can tell which tables changed. ``None``: the list of organisations."""
+    return _version_of(_counters(), organisation_id)
+
+
+def _version_of(counters: dict[tuple[int, str], int], organisation_id: int | None) -> str:
     wanted = {GLOBAL, organisation_id or GLOBAL}
-    parts = [f"{o}.{t}={v}" for (o, t), v in sorted(_counters().items()) if o in wanted]
+    parts = [f"{o}.{t}={v}" for (o, t), v in sorted(counters.items()) if o in wanted]
     return _database_key() + ":" + "|".join(parts)
 
 
@@ -286,6 +291,8 @@ class _FrameStore:
         if frames is not None:
             return frames
         with self.lock:
+            if organisation_id not in self.loaded:
+                self._take_head_start(organisation_id)
             frames = self.current(organisation_id, version)
             if frames is not None:
                 return frames
@@ -300,11 +307,22 @@ class _FrameStore:
                     old = getattr(previous, name)
                     fresh[name] = pl.concat([old, fresh[name]], rechunk=old.n_chunks() >= APPEND_RECHUNK)
                 frames = replace(previous, **fresh)
-            self.loaded.pop(organisation_id, None)
-            while len(self.loaded) >= self.size:
-                self.loaded.pop(next(iter(self.loaded)))
-            self.loaded[organisation_id] = _Loaded(version, _table_versions(version, organisation_id), frames)
+            self._keep(organisation_id, version, frames)
             return frames
+
+    def _take_head_start(self, organisation_id: int) -> None:
+        """The frames ``app.py`` started reading in the background (``dashboard.warm``), when they are this
+        organisation's: kept as of the counters read before them, so whatever changed since is read again."""
+        found = warm.take(get_settings().database_url, organisation_id)
+        if found is not None:
+            counters, frames = found
+            self._keep(organisation_id, _version_of(counters, organisation_id), frames)
+
+    def _keep(self, organisation_id: int, version: str, frames: Frames) -> None:
+        self.loaded.pop(organisation_id, None)
+        while len(self.loaded) >= self.size:
+            self.loaded.pop(next(iter(self.loaded)))
+        self.loaded[organisation_id] = _Loaded(version, _table_versions(version, organisation_id), frames)
 
 
 @st.cache_resource(show_spinner=False)
