@@ -1,0 +1,126 @@
+"""Stored network aggregates (issue 17, scale): what a first network render reads instead of every
+organisation's records equals what is built from the records, goes stale after an import to that organisation
+(and is built and stored again), and holds published figures only."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import select
+
+from analytics import network_loader, suppression
+from analytics.network_loader import load_members, organisations, precompute
+from data.demo_network import BOARD_GAP_CODES, CONTROL_CODE
+from models import aggregates
+from models.importer import import_file
+from models.seeding import load_reference_baselines, seed_network
+from models.settings import get_settings
+from models.tables import NetworkAggregate, table_of
+
+CODES = (BOARD_GAP_CODES[0], CONTROL_CODE)
+KEYS = dict(characteristic="ethnicity_binary", period="year")
+
+
+@pytest.fixture
+def seeded(engine):
+    load_reference_baselines(engine)
+    seed_network(engine=engine, seed=2021, size=0.1, codes_wanted=CODES)
+    return engine
+
+
+def _stored(engine) -> list[tuple[int, str, str, str, bytes]]:
+    table = table_of(NetworkAggregate).c
+    with engine.connect() as connection:
+        return [tuple(r) for r in connection.execute(select(
+            table.organisation_id, table.aggregate_key, table.part, table.data_version, table.payload)).all()]
+
+
+def _same(a, b) -> None:
+    for x, y in zip(a, b, strict=True):
+        assert (x.code, x.catchment) == (y.code, y.catchment)
+        rep_x, rep_y = x.representation, y.representation
+        assert_frame_equal(rep_x.rows, rep_y.rows)
+        assert_frame_equal(rep_x.tables, rep_y.tables)
+        assert (rep_x.joiners is None) == (rep_y.joiners is None)
+        if rep_x.joiners is not None:
+            assert_frame_equal(rep_x.joiners, rep_y.joiners)
+        assert (rep_x.baseline, rep_x.baseline_description, rep_x.alpha, rep_x.period) == (
+            rep_y.baseline, rep_y.baseline_description, rep_y.alpha, rep_y.period)
+        assert_frame_equal(x.trends, y.trends)
+        assert (x.scorecard is None) == (y.scorecard is None)
+        if x.scorecard is not None:
+            assert_frame_equal(x.scorecard, y.scorecard)
+
+
+def test_stored_aggregates_equal_the_figures_built_from_the_records(seeded):
+    chosen = organisations(seeded)
+    fresh = load_members(seeded, chosen, **KEYS, scorecards=True, stored=False)
+    assert _stored(seeded) == []  # stored=False neither reads nor writes
+    first = load_members(seeded, chosen, **KEYS, scorecards=True)  # computed and stored
+    stored = _stored(seeded)
+    assert {(o, key.split("|")[0]) for o, key, *_ in stored} == {
+        (row.organisation_id, kind) for row in chosen for kind in ("rep", "scorecard")}
+    read = load_members(seeded, chosen, **KEYS, scorecards=True)  # read back
+    assert _stored(seeded) == stored  # a hit writes nothing
+    _same(fresh, first)
+    _same(fresh, read)
+
+
+def test_a_hit_does_not_build_from_the_records(seeded, monkeypatch):
+    chosen = organisations(seeded)
+    load_members(seeded, chosen, **KEYS)
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("built from the records although the aggregates are stored and current")
+
+    monkeypatch.setattr(network_loader.network, "published_representation", refuse)
+    assert len(load_members(seeded, chosen, **KEYS)) == len(chosen)
+    with pytest.raises(AssertionError, match="built from the records"):  # another key is a miss
+        load_members(seeded, chosen, characteristic="sex", period="year")
+
+
+def test_an_import_to_one_organisation_makes_only_its_aggregates_stale(seeded):
+    chosen = organisations(seeded)
+    load_members(seeded, chosen, **KEYS)
+    before = {(o, part): (version, payload) for o, _, part, version, payload in _stored(seeded)}
+    changed, other = chosen[0], chosen[1]
+    report = import_file(engine=seeded, path_or_bytes=b"ref,involvement_type,ethnicity\nNEW1,service_user,A\n",
+                         file_name="people.csv", organisation_code=changed.code)
+    assert report.committed if hasattr(report, "committed") else True
+    versions = aggregates.organisation_versions(seeded, [changed.organisation_id, other.organisation_id])
+    assert versions[changed.organisation_id] != before[(changed.organisation_id, "meta")][0]
+    assert versions[other.organisation_id] == before[(other.organisation_id, "meta")][0]
+    assert aggregates.read_aggregates(
+        seeded, {changed.organisation_id: network_loader.aggregate_key(
+            **KEYS, involvement="all", baseline=None, settings=get_settings())}, versions) == {}
+    again = load_members(seeded, chosen, **KEYS)  # recomputed for the changed one, stored again
+    after = {(o, part): (version, payload) for o, _, part, version, payload in _stored(seeded)}
+    assert after[(changed.organisation_id, "meta")][0] == versions[changed.organisation_id]
+    assert after[(other.organisation_id, "rows")] == before[(other.organisation_id, "rows")]
+    _same(again, load_members(seeded, chosen, **KEYS, stored=False))
+
+
+def test_nothing_exact_is_ever_stored(seeded):
+    chosen = organisations(seeded)
+    precompute(seeded, chosen, characteristics=("ethnicity",), periods=("year",))
+    settings = get_settings()
+    frames = {(o, key, part): pl.read_ipc(io.BytesIO(payload))
+              for o, key, part, _, payload in _stored(seeded) if part not in ("meta",)}
+    assert {part for _, _, part in frames} >= {"rows", "tables", "joiners", "trends", "scorecard"}
+    counts = (*suppression.ROW_COUNTS, *suppression.TABLE_COUNTS)
+    checked = 0
+    for (o, key, part), frame in frames.items():
+        if part in ("rows", "tables", "joiners"):
+            assert suppression.looks_published(frame, counts, settings), (o, key, part)
+            checked += sum(col in frame.columns for col in counts)
+    assert checked > 0
+    # the check has teeth: the exact representation does not look published
+    from analytics.loader import load_frames
+    from analytics.representation import representation_table
+
+    exact = representation_table(load_frames(seeded, chosen[0].organisation_id), characteristic="ethnicity",
+                                 period="year")
+    assert not suppression.looks_published(exact.tables, counts, settings)
