@@ -7,6 +7,13 @@ ICB membership comes from the organisation's catchment and the ONS lookup of loc
 ``load_members`` builds each organisation's :class:`analytics.network.Member`: its published representation
 and, when asked, its published 4PI scorecard (``analytics.fourpi_disclosure.protect_scorecard`` for the
 ``viewer`` role, the same path as the organisation's own pages).
+
+Those per-organisation aggregates are stored in the database (``models.aggregates``, table
+``network_aggregate``) with the organisation's data version: ``load_members`` reads the ones still current in
+one query and builds (and stores) only the others, so a first network render does not read any person row
+after an import to one organisation, only that organisation is built again. ``precompute`` (``presence network
+--refresh``, and ``presence demo --network``) stores them ahead of the first visit. Only published frames are
+stored (Arrow IPC), never records or exact counts.
 """
 
 from __future__ import annotations
