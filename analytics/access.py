@@ -25,15 +25,17 @@ import copy
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy.engine import Engine
 
 from analytics import columns as c
 from analytics import suppression
 from data import codes
 from models.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 # What each role may do. "exact" = unsuppressed figures (marked "not for publication").
 PERMISSIONS: dict[str, frozenset[str]] = {

@@ -16,9 +16,13 @@ import polars as pl
 
 from analytics import columns as C
 from analytics.loader import Frames
+from analytics.periods import check_period
+from analytics.periods import index_label as period_label
+from analytics.periods import index_of as period_index
+from analytics.periods import index_start as period_start
+from data import characteristics as registry
 from data import codes
 
-PERIOD_KINDS = ("quarter", "year")
 INVOLVEMENT_FILTERS = ("all", "service_user", "carer")
 ETHNICITY_DETAILS = ("nhs", "ons19")
 CROSS = " × "  # joins the groups (and labels) of crossed characteristics
@@ -29,17 +33,9 @@ LEVEL_ID = "level_id"
 ACTIVITY_ID = "activity_id"
 PERIOD_INDEX = "period_index"
 
-ERROR_PERIOD = "period must be 'quarter' or 'year', not '{}'."
 ERROR_INVOLVEMENT = "involvement must be 'all', 'service_user' or 'carer', not '{}'."
 ERROR_CHARACTERISTIC = "'{}' is not a characteristic Presence can count by; use one of: {}."
 ERROR_DETAIL = "detail must be 'nhs' or 'ons19', not '{}'."
-
-_ETHNICITY_FAMILY = ("ethnicity", "ethnicity_broad", "ethnicity_binary")
-
-
-def check_period(period: str) -> None:
-    if period not in PERIOD_KINDS:
-        raise ValueError(ERROR_PERIOD.format(period))
 
 
 def check_characteristic(characteristic: str) -> None:
@@ -59,13 +55,14 @@ def group_mapping(
         raise ValueError(ERROR_DETAIL.format(detail))
     if characteristic == "ethnicity":
         return {c.code: (c.code if detail == "ons19" else c.nhs_fold) for c in codes.ETHNIC_CATEGORIES}
-    if characteristic == "ethnicity_broad":
-        return {
+    if characteristic in ("ethnicity_broad", "ethnicity_binary"):
+        folded = {
             c.code: codes.ethnicity_broad(c.code, chinese_as_asian=chinese_as_asian)
+            if characteristic == "ethnicity_broad"
+            else codes.ethnicity_binary(c.code)
             for c in codes.ETHNIC_CATEGORIES
         }
-    if characteristic == "ethnicity_binary":
-        return {c.code: codes.ethnicity_binary(c.code) for c in codes.ETHNIC_CATEGORIES}
+        return {code: group for code, group in folded.items() if group is not None}  # every category has one
     return {
         code: code for code in codes.CHARACTERISTIC_CODES[characteristic] if code not in codes.UNKNOWN_VALUES
     }
@@ -89,7 +86,8 @@ def group_labels(characteristic: str, *, detail: str = "nhs") -> dict[str, str]:
 
 def source_column(characteristic: str) -> str:
     """The person column a characteristic is read from."""
-    return "ethnicity" if characteristic in _ETHNICITY_FAMILY else characteristic
+    found = registry.BY_KEY.get(characteristic)
+    return characteristic if found is None else found.column
 
 
 def _not_stated_values(characteristic: str) -> list[str]:
@@ -171,25 +169,6 @@ def group_columns(
 
 
 # --- Periods -----------------------------------------------------------------------------------------------
-
-
-def period_index(date: pl.Expr, period: str) -> pl.Expr:
-    """Quarters since year 0 (year * 4 + quarter - 1), or the calendar year."""
-    if period == "quarter":
-        return date.dt.year().cast(pl.Int64) * 4 + (date.dt.month().cast(pl.Int64) - 1) // 3
-    return date.dt.year().cast(pl.Int64)
-
-
-def period_label(index: pl.Expr, period: str) -> pl.Expr:
-    if period == "quarter":
-        return pl.format("{}-Q{}", index // 4, index % 4 + 1)
-    return index.cast(pl.String)
-
-
-def period_start(index: pl.Expr, period: str) -> pl.Expr:
-    if period == "quarter":
-        return pl.date(index // 4, (index % 4) * 3 + 1, 1)
-    return pl.date(index, 1, 1)
 
 
 def _attended(frames: Frames) -> pl.LazyFrame:

@@ -37,8 +37,7 @@ import polars as pl
 from analytics import columns as C
 from analytics.baselines import BaselineSpec
 from analytics.counting import KNOWN, PERSON_ID, STATE, eligible_people, person_groups
-from analytics.loader import Frames
-from analytics.loader_plans import PlanFrames
+from analytics.loader import Frames, PlanFrames
 from analytics.outreach import PRIORITY, UNIT
 from analytics.representation import latest_period, representation_table
 from analytics.suppression import round_expr
@@ -376,8 +375,7 @@ def plan_progress(
     2026-Q3, or a year), one row per plan that is not dropped (``PLAN_PROGRESS_COLUMNS``), from published
     figures unless ``publish`` is False. A plan is met automatically when its group's status at the level (Census
     2021 baseline) has left under-represented or absent."""
-    from analytics.loader import load_frames
-    from analytics.loader_plans import load_plans
+    from analytics.loader import load_frames, load_plans
 
     settings = settings or _settings()
     plans = load_plans(engine, organisation_id)

@@ -23,7 +23,6 @@ from analytics.counting import (
     PERSON_ID,
     STATE,
     check_characteristic,
-    check_period,
     count_runs,
     group_universe,
     groups_from_raw,
@@ -34,6 +33,7 @@ from analytics.counting import (
     table_counts,
 )
 from analytics.loader import Frames
+from analytics.periods import check_period
 from analytics.stats import compare_with_baseline
 from data import codes
 

@@ -3,14 +3,15 @@
 Cache keys are small values: the organisation id, the viewer's scope key (organisation and role), the filter
 values and a data version (a cheap fingerprint of the database, so a new import shows up at once).
 
-Person-level rows are never put in ``st.cache_data``. Two ``st.cache_resource`` entries hold record-level
-frames (``Frames`` and the 4PI ``Frames4PI`` of one organisation, keyed on organisation and data version,
-at most two each); they are read only inside this module, to build aggregates, and never returned to a page.
+Person-level rows are never put in ``st.cache_data``. One ``st.cache_resource`` entry (``_FrameStore``) holds
+the record-level ``Frames`` (every table, the 4PI ones included) of the last two organisations looked at, one
+entry per organisation and data version; they are read only inside this module, to build aggregates, and
+never returned to a page.
 Record-level results (missing fields, 4PI detail tables, an activity summary) are computed on each call.
 
 Every result a page gets passes through the viewer's access and disclosure rules (``analytics.access``:
 ``protect``, ``build_protected`` (a representation with its sibling views), ``protect_likelihood``,
-``protect_frame`` with explicit counts for the 4PI results, by the policy of ``analytics.fourpi_disclosure``);
+``protect_frame`` with explicit counts for the 4PI results, by the policy of ``analytics.fourpi.disclosure``);
 cached aggregates are protected inside the cache for the scope their key stands for. How the results are shown
 (hidden counts as "*", readable columns, the disclosure note) is ``dashboard.display``; what they mean is worked
 out in ``analytics``: this module only reads, protects and caches.
@@ -29,17 +30,17 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, fourpi_disclosure, network, outreach_plans
+from analytics import access, fourpi, network, outreach_plans
 from analytics import columns as c
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from analytics import outreach as outreach_columns
 from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
 from analytics.decision import flagged_pipeline
-from analytics.fourpi_disclosure import protect_scorecard
-from analytics.fourpi_disclosure import published as _published
+from analytics.fourpi import disclosure as fourpi_disclosure
+from analytics.fourpi.disclosure import protect_scorecard
+from analytics.fourpi.disclosure import published as _published
 from analytics.loader import Frames, load_tables
-from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
 from analytics.trends import Trend
 from analytics.wording import CHARACTERISTIC_LABELS
@@ -189,7 +190,7 @@ def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates
 
 # --- Frames (person-level: never in st.cache_data) ----------------------------------------------------------
 
-# Importer table name -> the Frames tables it feeds (the 4PI-only tables feed none).
+# Importer table name -> the Frames tables it feeds.
 FRAMES_FED_BY = {
     "organisations": ("organisation",),
     "levels": ("levels",),
@@ -199,6 +200,11 @@ FRAMES_FED_BY = {
     "meetings": ("meetings",),
     "attendance": ("attendance",),
     "baselines": ("baselines",),
+    "payments": ("payments",),
+    "support": ("support_offers",),
+    "impacts": ("impact_log",),
+    "feedback": ("feedback",),
+    "reviews": ("review_steps",),
 }
 
 
@@ -419,8 +425,8 @@ def _committees(key: tuple) -> pl.DataFrame:
     outreach lists get): the Overview's and Decision-making's committee findings are read from it."""
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
-    return _scoped(found.drop(outreach_columns.PRIORITY), scope_key, f.organisation_id)
+    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version))
+    return _scoped(found, scope_key, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -523,12 +529,12 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
     return _protect(found, viewer, f.organisation_id)
 
 
-# --- 4PI standards (the scorecard and activity pages; the policy: analytics.fourpi_disclosure) ----------
+# --- 4PI standards (the scorecard and activity pages; the policy: analytics.fourpi.disclosure) ----------
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _frames_4pi(organisation_id: int, version: str, as_of: date):
-    """One organisation's 4PI records (meetings, payments, ...) as of a day; read only inside this module."""
-    return load_frames_4pi(engine(), organisation_id, as_of=as_of)
+def _frames_4pi(organisation_id: int, version: str, as_of: date) -> Frames:
+    """The organisation's records (the one cached :class:`Frames`) with the day the 4PI figures are worked out
+    on; read only inside this module."""
+    return replace(_frames(organisation_id, version), as_of=as_of)
 
 
 def _4pi(f: Filters):
@@ -598,8 +604,9 @@ def fourpi_activity_summary(f: Filters, viewer: Viewer, activity_ref: str, last_
 # cached record frames and reaches a restricted viewer only as published figures (small counts hidden).
 
 def plans(f: Filters, viewer: Viewer):
-    """The organisation's outreach plans, partners and actions (``analytics.loader_plans.PlanFrames``)."""
-    from analytics.loader_plans import load_plans
+    """The organisation's outreach plans, partners and actions (``analytics.loader.PlanFrames``), read fresh on
+    each call: plans are working documents without a data version."""
+    from analytics.loader import load_plans
 
     _require(viewer, f.organisation_id, "outreach")
     return load_plans(engine(), f.organisation_id)

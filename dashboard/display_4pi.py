@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from analytics import fourpi_columns as k
-from analytics.fourpi_disclosure import CLAIMS, SCORECARD_COUNTS
-from analytics.fourpi_scorecard import RAG_HIDDEN
+from analytics import columns as k
+from analytics.fourpi.disclosure import CLAIMS, SCORECARD_COUNTS
+from analytics.fourpi.scorecard import RAG_HIDDEN
 from analytics.key_numbers import count_text
 from analytics.wording import RAG_WORDS
 from dashboard.display import NOTHING, SUPPRESSED_MARK, for_display, with_marks

@@ -99,7 +99,9 @@ _BUMP = text(
 _VERSIONS = text("SELECT organisation_id, table_name, version, rewritten FROM data_change")
 # A safety net for a writer that forgets to bump: the newest id of each record table (a primary-key index seek).
 _NEWEST = {"people": "person", "activities": "activity", "involvements": "involvement", "meetings": "meeting",
-           "attendance": "attendance", "baselines": "baseline", "levels": "level", "organisations": "organisation"}
+           "attendance": "attendance", "baselines": "baseline", "levels": "level", "organisations": "organisation",
+           "payments": "payment", "support": "support_offer", "impacts": "impact_log", "feedback": "feedback",
+           "reviews": "review_step"}
 _NEWEST_SQL = text(" UNION ALL ".join(f"SELECT '{name}', max(id) FROM {table}" for name, table in _NEWEST.items()))
 NEWEST_ID = "#newest_id"  # suffix of the table names of the safety net's entries (organisation 0)
 REWRITTEN = "#rewritten"  # suffix of the entries giving a counter's value at its last update or deletion

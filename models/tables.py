@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from data import characteristics as registry
 from data import codes
 
 
@@ -470,18 +471,7 @@ PLAN_STATUSES = {
     "met": "Met",
     "dropped": "Dropped",
 }
-PLAN_CHARACTERISTICS = {
-    "ethnicity": "Ethnicity (detailed categories)",
-    "ethnicity_broad": "Ethnicity (5 broad groups)",
-    "ethnicity_binary": "Ethnicity (White / ethnic minority)",
-    "sex": "Sex",
-    "gender_same_as_birth": "Gender identity same as sex registered at birth",
-    "age_band": "Age band",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-    "involvement_type": "Service user or carer",
-}
+PLAN_CHARACTERISTICS = {c.key: c.label for c in registry.REGISTRY}  # one declaration each, in data/
 PLAN_INVOLVEMENT = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}
 
 

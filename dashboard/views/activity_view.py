@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from dashboard import cache, display, display_4pi, filters
 
 DATES = {name: st.column_config.DateColumn(format=filters.DATE_FORMAT) for name in ("Date", "Claimed", "Paid")}

@@ -7,8 +7,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import fourpi, fourpi_disclosure
-from analytics import fourpi_columns as k
+from analytics import columns as k
+from analytics import fourpi
+from analytics.fourpi import disclosure as fourpi_disclosure
 from analytics.wording import STANDARD_WORDS
 from dashboard import cache, charts, display, display_4pi, filters, fourpi_charts
 

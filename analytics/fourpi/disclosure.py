@@ -33,10 +33,10 @@ from dataclasses import replace
 import polars as pl
 
 from analytics import access, fourpi, suppression
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from analytics.access import Viewer
-from analytics.fourpi import ActivitySummary
-from analytics.fourpi_scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
+from analytics.fourpi.scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
+from analytics.fourpi.summary import ActivitySummary
 
 PEOPLE_INDICATORS = frozenset({
     "felt_valued", "could_influence", "informed_of_outcomes",  # questionnaires returned: people
