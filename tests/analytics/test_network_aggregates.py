@@ -138,3 +138,19 @@ def test_erasing_a_person_forgets_that_organisations_stored_aggregates(seeded):
             people.organisation_id == chosen[0].organisation_id).limit(1)).scalar_one()
     erase_person(engine=seeded, person_ref=ref, user="test", organisation_code=chosen[0].code)
     assert {o for o, *_ in _stored(seeded)} == {chosen[1].organisation_id}
+
+
+def test_presence_network_refresh_stores_every_chosen_organisations_aggregates(sqlite_engine, monkeypatch, capsys):
+    from presence_cli import main
+
+    load_reference_baselines(sqlite_engine)
+    seed_network(engine=sqlite_engine, seed=2021, size=0.1, codes_wanted=CODES)
+    monkeypatch.setenv("PRESENCE_DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    chosen = [row for row in organisations(sqlite_engine) if row.code == CODES[0]]
+    assert main(["network", "--refresh", "--organisations", CODES[0], "--format", "csv"]) == 0
+    out = capsys.readouterr()
+    assert "Stored 2 sets of published aggregates" in out.err and CODES[0] in out.out
+    keys = {key for o, key, *_ in _stored(sqlite_engine)}
+    assert {o for o, *_ in _stored(sqlite_engine)} == {chosen[0].organisation_id}
+    assert {key.split("|")[2] for key in keys if key.startswith("rep|")} == {"year", "quarter"}
