@@ -136,6 +136,15 @@ META, ROWS, TABLES, JOINERS, TRENDS, SCORECARD = "meta", "rows", "tables", "join
 _FRAME_PARTS = {ROWS: "rows", TABLES: "tables", JOINERS: "joiners"}
 
 
+# Settings that cannot change a published figure: left out of the key (and a secret is never hashed into it).
+_NOT_FIGURES = ("env", "database_url", "audit_key", "local_user")
+
+
+def _figure_settings(settings: Settings) -> dict[str, object]:
+    return {name: value for name, value in settings.model_dump(mode="json").items()
+            if name not in _NOT_FIGURES and not name.startswith("max_import")}
+
+
 def _fingerprint(**parts: object) -> str:
     text = json.dumps({"format": AGGREGATE_FORMAT, **parts}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -146,12 +155,12 @@ def aggregate_key(*, characteristic: str, period: str, involvement: str, baselin
     """The key the published representation (and trend summary) of these choices is stored under."""
     spec = None if baseline is None else dataclasses.asdict(baseline)
     return (f"rep|{characteristic}|{period}|{involvement}|"
-            f"{_fingerprint(baseline=spec, settings=settings.model_dump(mode='json'))}")[:200]
+            f"{_fingerprint(baseline=spec, settings=_figure_settings(settings))}")[:200]
 
 
 def scorecard_key(scorecard_period: str | None, settings: Settings) -> str:
     """The key the published 4PI scorecard of ``scorecard_period`` (None: the latest) is stored under."""
-    return f"scorecard|{scorecard_period or 'latest'}|{_fingerprint(settings=settings.model_dump(mode='json'))}"
+    return f"scorecard|{scorecard_period or 'latest'}|{_fingerprint(settings=_figure_settings(settings))}"
 
 
 def _ipc(frame: pl.DataFrame) -> bytes:

@@ -154,3 +154,16 @@ def test_presence_network_refresh_stores_every_chosen_organisations_aggregates(s
     keys = {key for o, key, *_ in _stored(sqlite_engine)}
     assert {o for o, *_ in _stored(sqlite_engine)} == {chosen[0].organisation_id}
     assert {key.split("|")[2] for key in keys if key.startswith("rep|")} == {"year", "quarter"}
+
+
+def test_the_key_follows_the_settings_that_shape_figures_only():
+    base = get_settings()
+
+    def key(settings):
+        return network_loader.aggregate_key(**KEYS, involvement="all", baseline=None, settings=settings)
+
+    assert key(base.model_copy(update={"suppress_below": 10})) != key(base)
+    assert key(base.model_copy(update={"alpha": 0.01})) != key(base)
+    assert key(base.model_copy(update={"database_url": "sqlite:////elsewhere.db", "audit_key": "x"})) == key(base)
+    assert network_loader.aggregate_key(characteristic="sex", period="year", involvement="all", baseline=None,
+                                        settings=base) != key(base)
