@@ -22,6 +22,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,7 @@ from typing import TypeVar
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from analytics import access, fourpi, network
 from analytics import columns as k
@@ -46,6 +48,7 @@ from models.tables import table_of
 __all__ = ["OrganisationRow", "aggregate_key", "decode_representation", "encode_representation", "icb_of", "icbs",
            "load_members", "organisations", "precompute", "published_scorecard", "scorecard_key"]
 T = TypeVar("T")
+LOG = logging.getLogger(__name__)
 
 ICB_FILE = Path(__file__).resolve().parents[1] / "data" / "baselines" / "ltla_icb24.csv"
 ERROR_UNKNOWN_CODES = "There is no organisation with the code{s} {codes} (the codes are: {found})."
@@ -249,8 +252,8 @@ def load_members(engine: Engine, chosen: Sequence[OrganisationRow], *, character
                 period=period, baseline=baseline, involvement=involvement, settings=settings)
             found = rep, trend_summary(rep)
             if stored:
-                aggregates.store_aggregates(engine, row.organisation_id, rep_key, versions[row.organisation_id],
-                                            encode_representation(*found))
+                _store(engine, row.organisation_id, rep_key, versions[row.organisation_id],
+                       encode_representation(*found))
         rep, trends = found
         card = None
         if scorecards:
@@ -258,14 +261,22 @@ def load_members(engine: Engine, chosen: Sequence[OrganisationRow], *, character
             if kept is None:
                 card = published_scorecard(engine, row.organisation_id, scorecard_period)
                 if stored:
-                    aggregates.store_aggregates(engine, row.organisation_id, card_key,
-                                                versions[row.organisation_id], encode_scorecard(card))
+                    _store(engine, row.organisation_id, card_key, versions[row.organisation_id],
+                           encode_scorecard(card))
             else:
                 card = kept[0]
         members.append(network.Member(
             organisation_id=row.organisation_id, code=row.code, name=row.name, catchment=row.catchment,
             representation=rep, trends=trends, scorecard=card))
     return members
+
+
+def _store(engine: Engine, organisation_id: int, key: str, version: str, parts: dict[str, bytes]) -> None:
+    """Store the parts; a database that refuses the write (read-only, full) costs speed, not the figures."""
+    try:
+        aggregates.store_aggregates(engine, organisation_id, key, version, parts)
+    except SQLAlchemyError as error:
+        LOG.warning("The network aggregates of organisation %s were not stored: %s", organisation_id, error)
 
 
 def _decoded(parts: dict[str, bytes] | None, decode: Callable[[dict[str, bytes]], T]) -> T | None:

@@ -167,3 +167,20 @@ def test_the_key_follows_the_settings_that_shape_figures_only():
     assert key(base.model_copy(update={"database_url": "sqlite:////elsewhere.db", "audit_key": "x"})) == key(base)
     assert network_loader.aggregate_key(characteristic="sex", period="year", involvement="all", baseline=None,
                                         settings=base) != key(base)
+
+
+def test_a_database_that_refuses_the_write_still_gives_the_figures(sqlite_engine, monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    load_reference_baselines(sqlite_engine)
+    seed_network(engine=sqlite_engine, seed=2021, size=0.1, codes_wanted=CODES[:1])
+
+    def refuse(*_args, **_kwargs):
+        raise OperationalError("INSERT", {}, Exception("attempt to write a readonly database"))
+
+    monkeypatch.setattr(network_loader.aggregates, "store_aggregates", refuse)
+    chosen = organisations(sqlite_engine)
+    members = load_members(sqlite_engine, chosen, **KEYS)
+    _same(members, load_members(sqlite_engine, chosen, **KEYS, stored=False))
+    assert _stored(sqlite_engine) == []
+    assert "were not stored" in caplog.text
