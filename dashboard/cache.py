@@ -704,11 +704,17 @@ def recruitment(f: Filters, viewer: Viewer, capacity: int, as_of: date):
 @st.cache_data(show_spinner="Comparing organisations…", max_entries=256)
 def _network_member(organisation_id: int, code: str, name: str, characteristic: str, period: str,
                     involvement: str, version: str) -> network.Member:
-    """One organisation's published representation (the figures a board member sees on its own pages); the
-    same for every viewer, so the key has no role in it: only viewers who may see the organisation ask."""
-    rep = network.published_representation(_frames(organisation_id, version), organisation_id,
-                                           characteristic=characteristic, period=period, involvement=involvement)
-    return network.Member(organisation_id=organisation_id, code=code, name=name, representation=rep)
+    """One organisation's published representation (the figures a board member sees on its own pages) and its
+    trend tests; the same for every viewer, so the key has no role in it: only viewers who may see the
+    organisation ask. Read from the organisation's stored aggregates while its data is unchanged (built from
+    its records and stored otherwise: ``analytics.network_loader.load_members``), so the first network page
+    after a start does not build every organisation's figures."""
+    from analytics import network_loader
+
+    row = network_loader.OrganisationRow(organisation_id, code, name, (), ())
+    (member,) = network_loader.load_members(engine(), [row], characteristic=characteristic, period=period,
+                                            involvement=involvement)
+    return member
 
 
 def network_members(f: Filters, viewer: Viewer) -> list[network.Member]:
