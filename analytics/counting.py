@@ -55,13 +55,14 @@ def group_mapping(
         raise ValueError(ERROR_DETAIL.format(detail))
     if characteristic == "ethnicity":
         return {c.code: (c.code if detail == "ons19" else c.nhs_fold) for c in codes.ETHNIC_CATEGORIES}
-    if characteristic == "ethnicity_broad":
-        return {
+    if characteristic in ("ethnicity_broad", "ethnicity_binary"):
+        folded = {
             c.code: codes.ethnicity_broad(c.code, chinese_as_asian=chinese_as_asian)
+            if characteristic == "ethnicity_broad"
+            else codes.ethnicity_binary(c.code)
             for c in codes.ETHNIC_CATEGORIES
         }
-    if characteristic == "ethnicity_binary":
-        return {c.code: codes.ethnicity_binary(c.code) for c in codes.ETHNIC_CATEGORIES}
+        return {code: group for code, group in folded.items() if group is not None}  # every category has one
     return {
         code: code for code in codes.CHARACTERISTIC_CODES[characteristic] if code not in codes.UNKNOWN_VALUES
     }
