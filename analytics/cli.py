@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("email", nargs="?")
     p.add_argument("--organisation", help="organisation code")
     p.add_argument("--role", help="data_steward, equality_lead, board_member, outreach_worker or viewer")
-    p.set_defaults(handler="analytics.access:run_user_cli")
+    p.set_defaults(handler="analytics.user_cli:run_user_cli")
 
     return parser
 

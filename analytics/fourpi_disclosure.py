@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from analytics import access, fourpi, suppression
+from analytics import fourpi, protection, suppression
 from analytics import fourpi_columns as k
-from analytics.access import Viewer
 from analytics.fourpi_scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
+from analytics.roles import Viewer
 
 PEOPLE_INDICATORS = frozenset({
     "felt_valued", "could_influence", "informed_of_outcomes",  # questionnaires returned: people
@@ -36,7 +36,7 @@ def as_int(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> pl.Data
 def published(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
     """A 4PI frame with no counts of people (meetings, activities): exact for every role, with the flags
     that say so (not for publication for exact roles)."""
-    return access.protect_frame(frame, viewer, organisation_id, counts=[], derived={})
+    return protection.protect_frame(frame, viewer, organisation_id, counts=[], derived={})
 
 
 def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
@@ -44,7 +44,7 @@ def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) 
     rows = as_int(card.filter(pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), SCORECARD_COUNTS).with_columns(
         (pl.col(k.DENOMINATOR) - pl.col(k.NUMERATOR)).alias(NOT_MET))
     value = pl.when(pl.col(k.DENOMINATOR) > 0).then(pl.col(k.NUMERATOR) / pl.col(k.DENOMINATOR))
-    return access.protect_frame(rows, viewer, organisation_id, counts=[*SCORECARD_COUNTS, NOT_MET],
+    return protection.protect_frame(rows, viewer, organisation_id, counts=[*SCORECARD_COUNTS, NOT_MET],
                                 lines=[(k.DENOMINATOR, k.NUMERATOR, NOT_MET)], derived={k.VALUE: value})
 
 
@@ -54,7 +54,7 @@ def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer
     others the indicators that count people are suppressed and rounded, their share, status and trend worked
     out again from the shown counts (``previous`` is the scorecard a year before, protected the same way)."""
     if viewer.exact(organisation_id):
-        return access.protect_frame(card, viewer, organisation_id, counts=list(SCORECARD_COUNTS), derived={})
+        return protection.protect_frame(card, viewer, organisation_id, counts=list(SCORECARD_COUNTS), derived={})
     order = card.select(k.INDICATOR).with_row_index("_order")
     people = _scorecard_people(card, viewer, organisation_id)
     before = _scorecard_people(previous, viewer, organisation_id).select(

@@ -4,7 +4,7 @@ The network view is computed from per-organisation aggregates, never from person
 organisations:
 
 1. :func:`published_representation` builds one organisation's representation and protects it as a restricted
-   role would receive it (``analytics.access.build_protected`` with the ``viewer`` scope: small counts hidden,
+   role would receive it (``analytics.protection.build_protected`` with the ``viewer`` scope: small counts hidden,
    the others rounded, secondary suppression with the sibling ethnicity views). Every share, ratio, interval,
    p-value and status in the network comes from those published rows, which ``analytics.stats.
    compare_with_baseline`` derived; nothing is recomputed here.
@@ -29,8 +29,8 @@ import numpy as np
 import polars as pl
 from scipy import stats as scipy_stats
 
-from analytics import access
 from analytics import columns as c
+from analytics import protection, roles
 from analytics.baselines import BaselineSpec
 from analytics.loader import Frames
 from analytics.representation import Representation, representation_table
@@ -107,8 +107,8 @@ def published_representation(
         return representation_table(frames, characteristic=ch, period=period, baseline=baseline,
                                     involvement=involvement, settings=settings)
 
-    viewer = access.scoped_viewer(f"{organisation_id}:{PUBLISHED_ROLE}")
-    return access.build_protected(build, characteristic, viewer, organisation_id, settings)
+    viewer = roles.scoped_viewer(f"{organisation_id}:{PUBLISHED_ROLE}")
+    return protection.build_protected(build, characteristic, viewer, organisation_id, settings)
 
 
 def _latest(members: Sequence[Member]) -> str:

@@ -20,7 +20,7 @@ with st.spinner("Opening Presence…"):  # the first run imports the analytics a
     # no attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
     import pandas  # noqa: F401
 
-    from analytics import access
+    from analytics import roles
     from dashboard import auth, cache, filters, preview
     from models.settings import UnsafeSettingsError
 
@@ -102,7 +102,7 @@ if not viewer.local_mode:
 auth.local_mode_banner()
 organisation_id = filters.chosen_organisation(viewer)
 viewer = preview.view_as(viewer, organisation_id)  # a data steward may look as another role would
-sections = _sections(access.allowed_pages(viewer, organisation_id), first_run=not cache.all_organisations())
+sections = _sections(roles.allowed_pages(viewer, organisation_id), first_run=not cache.all_organisations())
 if not sections:
     st.info(filters.NO_VISIBLE_ORGANISATION, icon=":material/lock:")
     st.stop()

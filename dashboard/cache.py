@@ -8,10 +8,11 @@ frames (``Frames`` and the 4PI ``Frames4PI`` of one organisation, keyed on organ
 at most two each); they are read only inside this module, to build aggregates, and never returned to a page.
 Record-level results (missing fields, 4PI detail tables, an activity summary) are computed on each call.
 
-Every result a page gets passes through the viewer's access and disclosure rules (``analytics.access``:
-``protect``, ``build_protected`` (a representation with its sibling views), ``protect_likelihood``,
-``protect_frame`` with explicit counts for the 4PI results, see "4PI standards" below); cached aggregates are
-protected inside the cache for the scope their key stands for. Tables show a hidden count as "*"
+Every result a page gets passes through the viewer's access and disclosure rules (``analytics.roles`` says
+who may see what, ``analytics.protection`` protects each result by its type: ``protect``, ``build_protected``
+(a representation with its sibling views), ``protect_likelihood``, ``protect_frame`` with explicit counts for
+the 4PI results, see "4PI standards" below); cached aggregates are protected inside the cache for the scope
+their key stands for. Tables show a hidden count as "*"
 (:func:`with_marks`, :func:`rate_text`) and every page says whether its figures are suppressed for publication
 or exact and not for publication (:func:`disclosure_note`).
 """
@@ -30,11 +31,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, network, spreadsheet, stats, suppression
 from analytics import columns as c
+from analytics import fourpi, network, protection, roles, spreadsheet, stats, suppression
 from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
-from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
 from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure policy, re-exported for the pages
     PEOPLE_INDICATORS,
@@ -49,6 +49,7 @@ from analytics.headlines import characteristic_words
 from analytics.loader import Frames, load_tables
 from analytics.loader_4pi import load_frames_4pi
 from analytics.representation import Representation
+from analytics.roles import Viewer
 from analytics.trends import Trend
 from analytics.wording import (  # noqa: F401 - re-exported for the pages
     CHARACTERISTIC_LABELS,
@@ -185,7 +186,7 @@ def all_organisations() -> list[dict]:
 def visible_organisations(viewer: Viewer) -> list[dict]:
     """The organisations this viewer may see (deny by default)."""
     organisations = all_organisations()
-    allowed = set(access.visible_organisation_ids(viewer, [o["id"] for o in organisations]))
+    allowed = set(roles.visible_organisation_ids(viewer, [o["id"] for o in organisations]))
     return [o for o in organisations if o["id"] in allowed]
 
 
@@ -195,13 +196,13 @@ def _protect(result: Any, viewer: Viewer, organisation_id: int) -> Any:
     """The single gate every result passes on its way to a page: the viewer's access rules and disclosure
     control (suppressed and rounded counts for restricted roles; exact figures marked not for publication for
     the others). Applying it to an already protected result changes nothing."""
-    return access.protect(result, viewer, organisation_id)
+    return protection.protect(result, viewer, organisation_id)
 
 
 def _scoped(result: Any, scope_key: str, organisation_id: int) -> Any:
     """:func:`_protect` inside a cached function, for the scope the cache key stands for: what is cached is
     already the version that scope may see."""
-    return access.protect(result, access.scoped_viewer(scope_key), organisation_id)
+    return protection.protect(result, roles.scoped_viewer(scope_key), organisation_id)
 
 
 def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates") -> str:
@@ -346,7 +347,7 @@ def _representation(organisation_id: int, scope_key: str, characteristic: str, p
                                               involvement=involvement)
 
     key = (characteristic, cross_with) if cross_with else characteristic
-    return access.build_protected(build, key, access.scoped_viewer(scope_key), organisation_id)
+    return protection.build_protected(build, key, roles.scoped_viewer(scope_key), organisation_id)
 
 
 def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | None) -> pl.DataFrame:
@@ -416,7 +417,7 @@ def _committees(key: tuple) -> pl.DataFrame:
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
     found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
-    return _scoped(found.drop(outreach_columns.PRIORITY), scope_key, f.organisation_id)
+    return _scoped(protection.CommitteeRows(found.drop(outreach_columns.PRIORITY)), scope_key, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -440,7 +441,7 @@ def decision_gaps(f: Filters, viewer: Viewer) -> pl.DataFrame:
     scope_key = _require(viewer, f.organisation_id)
     key = _key(f, scope_key)
     gaps = analytics.decision_gaps(_ranged_representation(f, scope_key), _committees(key))
-    return _protect(gaps, viewer, f.organisation_id)
+    return _protect(protection.GroupRows(gaps), viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -461,14 +462,14 @@ def _outreach(key: tuple) -> pl.DataFrame:
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
     found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
-    return _scoped(found, scope_key, f.organisation_id)
+    return _scoped(protection.OutreachList(found), scope_key, f.organisation_id)
 
 
 def outreach(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Groups under-represented or absent in the latest period in range, ranked by shortfall and evidence,
     per level and per activity."""
     scope_key = _require(viewer, f.organisation_id, "outreach")
-    return _protect(_outreach(_key(f, scope_key)), viewer, f.organisation_id)
+    return _protect(protection.OutreachList(_outreach(_key(f, scope_key))), viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -481,15 +482,15 @@ def _relative_likelihood(key: tuple) -> pl.DataFrame:
     # they hide (the baseline does not matter to which cells are hidden)
     levels = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
                              f.baseline_source, f.involvement, f.data_version)
-    return access.protect_likelihood(_in_range(frame, f.period_from, f.period_to),
-                                     access.scoped_viewer(scope_key), f.organisation_id, levels=levels)
+    return protection.protect_likelihood(_in_range(frame, f.period_from, f.period_to),
+                                     roles.scoped_viewer(scope_key), f.organisation_id, levels=levels)
 
 
 def relative_likelihood(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """WRES-style relative likelihood of each group being at a decision-making level, against the reference
     group, with 95% intervals (above 1: the group is less likely to be there)."""
     scope_key = _require(viewer, f.organisation_id)
-    return _protect(_relative_likelihood(_key(f, scope_key)), viewer, f.organisation_id)
+    return _protect(protection.LikelihoodTable(_relative_likelihood(_key(f, scope_key))), viewer, f.organisation_id)
 
 
 def pipeline(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -504,7 +505,8 @@ def pipeline(f: Filters, viewer: Viewer) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _data_quality(organisation_id: int, scope_key: str, period: str, version: str) -> pl.DataFrame:
-    return _scoped(analytics.data_quality(_frames(organisation_id, version), period=period), scope_key,
+    return _scoped(protection.QualityTable(analytics.data_quality(_frames(organisation_id, version), period=period)),
+                   scope_key,
                    organisation_id)
 
 
@@ -512,7 +514,7 @@ def data_quality(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Declaration rates and not stated / not known counts per level x characteristic x period (in range)."""
     scope_key = _require(viewer, f.organisation_id)
     frame = _data_quality(f.organisation_id, scope_key, f.period, f.data_version)
-    return _protect(_in_range(frame, f.period_from, f.period_to), viewer, f.organisation_id)
+    return _protect(protection.QualityTable(_in_range(frame, f.period_from, f.period_to)), viewer, f.organisation_id)
 
 
 def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -520,7 +522,7 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
     roles that may see record-level lists."""
     _require(viewer, f.organisation_id, "record_level")
     found = analytics.missing_fields(_frames(f.organisation_id, f.data_version))
-    return _protect(found, viewer, f.organisation_id)
+    return _protect(protection.RecordList(found), viewer, f.organisation_id)
 
 
 # --- 4PI standards (the scorecard and activity pages) -------------------------------------------------------
@@ -566,7 +568,7 @@ def _4pi(f: Filters):
 
 def _protect_people(frame: pl.DataFrame, viewer: Viewer, organisation_id: int, counts: list[str], *,
                     lines: list[tuple[str, ...]] = (), derived: dict | None = None) -> pl.DataFrame:
-    return access.protect_frame(_as_int(frame, counts), viewer, organisation_id, counts=counts,
+    return protection.protect_frame(_as_int(frame, counts), viewer, organisation_id, counts=counts,
                                 lines=lines, derived=derived or {})
 
 
@@ -574,7 +576,7 @@ def _without_head_counts(frame: pl.DataFrame, viewer: Viewer, organisation_id: i
     """A per-meeting table: head counts for exact roles (marked), the meeting's standard only for others."""
     present = [n for n in HEAD_COUNTS if n in frame.columns]
     if viewer.exact(organisation_id):
-        return access.protect_frame(frame, viewer, organisation_id,
+        return protection.protect_frame(frame, viewer, organisation_id,
                                     counts=[n for n in present if n != k.PRESENCE_BAND], derived={})
     return _published(frame.drop(present), viewer, organisation_id)
 
@@ -590,7 +592,7 @@ def _protect_detail(detail: pl.DataFrame, key: str, viewer: Viewer, organisation
     if key in ("meetings", "breaches"):
         return _without_head_counts(detail, viewer, organisation_id)
     if key == "payments":  # one row per claim, with the person's reference
-        return access.protect_frame(detail, viewer, organisation_id, kind="record_level")
+        return protection.protect_frame(detail, viewer, organisation_id, kind="record_level")
     if key == "role_descriptions":
         detail = _as_int(detail, [k.INVOLVEMENTS, k.WITH_DESCRIPTION]).with_columns(
             (pl.col(k.INVOLVEMENTS) - pl.col(k.WITH_DESCRIPTION)).alias("without_description"))
@@ -630,7 +632,7 @@ def _fourpi_scorecard(organisation_id: int, scope_key: str, version: str, as_of:
     frames = _frames_4pi(organisation_id, version, as_of)
     card = fourpi.scorecard(frames, period)
     previous = fourpi.scorecard(frames, card.get_column(k.PREVIOUS_PERIOD)[0])
-    return protect_scorecard(card, previous, access.scoped_viewer(scope_key), organisation_id)
+    return protect_scorecard(card, previous, roles.scoped_viewer(scope_key), organisation_id)
 
 
 def fourpi_scorecard(f: Filters, viewer: Viewer, period: str) -> pl.DataFrame:
@@ -652,7 +654,7 @@ def fourpi_detail(f: Filters, viewer: Viewer, detail_key: str, period: str) -> p
 @st.cache_data(show_spinner=False, max_entries=16)
 def _fourpi_activities(organisation_id: int, scope_key: str, version: str, as_of: date) -> pl.DataFrame:
     activities = fourpi.activity_list(_frames_4pi(organisation_id, version, as_of))
-    return _published(activities, access.scoped_viewer(scope_key), organisation_id)  # meetings held: meetings
+    return _published(activities, roles.scoped_viewer(scope_key), organisation_id)  # meetings held: meetings
 
 
 def fourpi_activities(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -666,7 +668,7 @@ def _claims_by_status(payments: pl.DataFrame, viewer: Viewer, organisation_id: i
     status = pl.col(k.PAYMENT_STATUS)
     counts = payments.select(pl.len().cast(pl.Int64).alias(CLAIMS),
                              *[(status == s).sum().cast(pl.Int64).alias(s) for s in CLAIM_STATUSES])
-    return access.protect_frame(counts, viewer, organisation_id, counts=[CLAIMS, *CLAIM_STATUSES],
+    return protection.protect_frame(counts, viewer, organisation_id, counts=[CLAIMS, *CLAIM_STATUSES],
                                 lines=[(CLAIMS, *CLAIM_STATUSES)], derived={})
 
 
@@ -699,7 +701,7 @@ def protect_activity_summary(summary, viewer: Viewer, organisation_id: int):
     impact = _published(summary.impact, viewer, organisation_id)
     feedback = _protect_feedback(summary.feedback, viewer, organisation_id)
     if viewer.exact(organisation_id):
-        payments = access.protect_frame(summary.payments, viewer, organisation_id, kind="record_level")
+        payments = protection.protect_frame(summary.payments, viewer, organisation_id, kind="record_level")
         return replace(summary, meetings=meetings, breaches=breaches, payments=payments, impact=impact,
                        feedback=feedback)
     payments = _claims_by_status(summary.payments, viewer, organisation_id)
@@ -1230,7 +1232,7 @@ def _pack_figures(organisation_id: int, scope_key: str, characteristic: str, bas
     request = report.PackRequest(organisation_code=code, period=period, exact=exact,
                                  characteristic=characteristic, baseline=baseline, involvement=involvement,
                                  as_of=as_of)
-    return report.gather(engine(), request, access.scoped_viewer(scope_key))
+    return report.gather(engine(), request, roles.scoped_viewer(scope_key))
 
 
 def board_pack(f: Filters, viewer: Viewer, period: str | None, exact: bool):

@@ -15,9 +15,9 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from analytics import access, suppression
-from analytics.access import Viewer
+from analytics import protection, suppression
 from analytics.representation import Representation
+from analytics.roles import Viewer
 from dashboard import auth, cache
 from dashboard.auth import current_viewer
 
@@ -286,11 +286,11 @@ def download_context(f: cache.Filters | None, *, exact: bool, what: str) -> list
 def download_file(frame: pl.DataFrame, kind: str, sheet: str, *, exact: bool,
                   context: list[tuple[str, str]] | None = None) -> bytes:
     """The bytes of a download: hidden counts as "*", spreadsheet formulas defused
-    (``access.publishable``), and for exact figures a ``not_for_publication`` column so the file carries
+    (``protection.publishable``), and for exact figures a ``not_for_publication`` column so the file carries
     its mark; the context (``download_context``) is written into the file."""
     if exact:
         frame = frame.with_columns(pl.lit(True).alias(suppression.NOT_FOR_PUBLICATION))
-    safe = access.safe_for_spreadsheet(access.publishable(frame))
+    safe = protection.safe_for_spreadsheet(protection.publishable(frame))
     context = context or download_context(current(), exact=exact, what=sheet)
     return cache.to_csv(safe, context) if kind == "csv" else cache.to_excel(safe, sheet, context)
 

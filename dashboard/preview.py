@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.access import Viewer
+from analytics.roles import Viewer
 from models import audit
 
 KEY = "view_as"  # the widget's key in st.session_state

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analytics.access import Viewer, _cli_actor
 from analytics.report import SUFFIXES, PackRequest, build, gather
 from analytics.report.figures import find_organisation
+from analytics.roles import Viewer
+from analytics.user_cli import cli_actor
 
 ERROR_PUBLIC_EXACT = "The public summary is always suppressed: leave out --exact."
 ERROR_SUFFIX = "The output file for --format {format} should end in {suffix}, not '{name}'."
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     engine = get_engine()
     upgrade_schema(engine)
     organisation = find_organisation(engine, args.organisation)
-    operator = Viewer(email=_cli_actor(), roles={organisation.id: "data_steward"}, local_mode=True)
+    operator = Viewer(email=cli_actor(), roles={organisation.id: "data_steward"}, local_mode=True)
     figures = gather(engine, PackRequest(organisation_code=organisation.code, period=args.period,
                                          exact=args.exact), operator)
     pack, content = build(figures, args.format)

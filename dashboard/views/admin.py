@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import access
+from analytics import protection
 from dashboard import auth, cache, filters, preview
 from data import codes
 from models import audit, users
@@ -160,7 +160,7 @@ with audit_tab:
         )
         st.download_button(
             "Download the audit trail (CSV)",
-            access.safe_for_spreadsheet(trail).write_csv().encode("utf-8"),
+            protection.safe_for_spreadsheet(trail).write_csv().encode("utf-8"),
             file_name="presence-audit.csv",
             mime="text/csv",
             icon=":material/download:",

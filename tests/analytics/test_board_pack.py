@@ -19,10 +19,10 @@ from pypdf import PdfReader
 from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import report
-from analytics.access import Viewer
 from analytics.cli import main
 from analytics.report import assemble
 from analytics.report.content import NOT_FOR_PUBLICATION, Table
+from analytics.roles import Viewer
 from models.db import get_engine, upgrade_schema
 from models.settings import get_settings
 

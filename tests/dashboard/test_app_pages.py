@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import columns as c
-from analytics.access import Viewer
+from analytics.roles import Viewer
 from dashboard import auth, cache, charts, filters
 from models.crud import create_organisation
 from models.db import get_engine, session_scope, upgrade_schema

@@ -28,7 +28,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from analytics import fourpi
-from analytics.access import Viewer
+from analytics.roles import Viewer
 from dashboard import auth, cache
 from models import audit, users
 from models.db import get_engine, session_scope, upgrade_schema

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import network
-from analytics.access import Viewer
+from analytics.roles import Viewer
 from dashboard import auth, filters
 from data.demo_network import NETWORK, seed_network
 from models.db import get_engine, upgrade_schema
