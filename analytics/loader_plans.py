@@ -7,12 +7,12 @@ resolved, partners, actions), with fixed schemas so that an organisation without
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
 
-from models.tables import Activity, Level, OutreachPlan, PlanAction, PlanPartner
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 PLAN_SCHEMA = {
     "ref": pl.String,
@@ -73,6 +73,11 @@ def make_plan_frames(
 
 def load_plans(engine: Engine, organisation_id: int) -> PlanFrames:
     """Every plan of the organisation (by reference), with its partners and actions."""
+    # The database code is imported when plans are loaded, not when ``analytics`` is (start-up time).
+    from sqlalchemy import select
+
+    from models.tables import Activity, Level, OutreachPlan, PlanAction, PlanPartner
+
     p, lv, a = OutreachPlan.__table__.c, Level.__table__.c, Activity.__table__.c
     plan_query = (
         select(

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import polars as pl
-from sqlalchemy.engine import Engine
 
 from analytics import columns as C
 from analytics.baselines import BaselineSpec
@@ -41,7 +41,11 @@ from analytics.loader import Frames
 from analytics.loader_plans import PlanFrames
 from analytics.representation import latest_period, representation_table
 from analytics.suppression import round_expr
-from models.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from models.settings import Settings
 
 __all__ = [
     "MET_STATUSES",
@@ -244,6 +248,13 @@ def measure_plans(
     )
 
 
+def _settings() -> Settings:
+    """The deployment's settings (imported late: ``import analytics`` stays free of the database code)."""
+    from models.settings import get_settings
+
+    return get_settings()
+
+
 def _published(name: str, settings: Settings) -> pl.Expr:
     size = pl.col(name).abs()
     rounded = round_expr(size, settings.rounding_base) * pl.col(name).sign()
@@ -254,7 +265,7 @@ def _published(name: str, settings: Settings) -> pl.Expr:
 def publish_progress(progress: pl.DataFrame, settings: Settings | None = None) -> pl.DataFrame:
     """The progress a restricted reader may see: joined, left and net of 1 to ``suppress_below - 1`` people
     are null (shown "*"), the others rounded; ``small_numbers`` marks a row with a hidden count."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     out = progress.with_columns([_published(name, settings) for name in (JOINED, LEFT, NET)])
     hidden = pl.any_horizontal([pl.col(n).is_null() for n in (JOINED, LEFT, NET)])
     return out.with_columns(hidden.alias(SMALL))
@@ -301,7 +312,7 @@ def plan_progress_rows(
     """One row per plan that is not dropped, in words (``PLAN_PROGRESS_COLUMNS``), from published figures
     unless ``publish`` is False: the plan, where, the group, the target and its date, progress with its status,
     the owner and the next open action."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     active = plans.plans.filter(pl.col("status") != "dropped")
     progress = measure_plans(active, frames, as_of=as_of, cell_status=cell_status,
                              chinese_as_asian=settings.chinese_as_asian)
@@ -336,7 +347,7 @@ def cell_statuses(
     """characteristic, involvement, level_key, activity_ref (null), group, status: the representation engine's
     status of each plan's group at its level against the Census 2021 baseline, in ``period`` (a quarter such
     as 2026-Q3; the latest when None). The dashboard passes the statuses of the baseline chosen instead."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     parts = []
     for characteristic, involvement in plans.select("characteristic", "involvement").unique().iter_rows():
         rep = representation_table(frames, characteristic, period="quarter", baseline=BaselineSpec(kind="census"),
@@ -367,7 +378,7 @@ def plan_progress(
     from analytics.loader import load_frames
     from analytics.loader_plans import load_plans
 
-    settings = settings or get_settings()
+    settings = settings or _settings()
     plans = load_plans(engine, organisation_id)
     if plans.plans.height == 0:
         return pl.DataFrame(schema={name: pl.String for name in PLAN_PROGRESS_COLUMNS})

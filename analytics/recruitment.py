@@ -21,15 +21,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analytics import columns as C
 from analytics.baselines import BaselineSpec, baseline_shares
 from analytics.loader import Frames
-from models.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 __all__ = [
     "ANY_GROUP",
@@ -105,10 +107,17 @@ def committee_members(frames: Frames, *, as_of: date) -> pl.DataFrame:
     )
 
 
+def _settings() -> Settings:
+    """The deployment's settings (imported late: ``import analytics`` stays free of the database code)."""
+    from models.settings import get_settings
+
+    return get_settings()
+
+
 def need_weights(frames: Frames, characteristic: str, settings: Settings | None = None) -> pl.DataFrame:
     """group, weight: need-weighted baseline share / Census share, at least 1 (1 for every group when the
     characteristic has no need-weighted baseline)."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     try:
         need, _ = baseline_shares(frames, (characteristic,), BaselineSpec(kind="need_weighted"), settings)
         census, _ = baseline_shares(frames, (characteristic,), BaselineSpec(kind="census"), settings)
@@ -132,7 +141,7 @@ def recruitment_problem(
 ) -> RecruitmentProblem:
     """The problem from the outreach list (missing group x level and group x activity cells with their
     shortfall), the activities and the need weights."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     cells = (
         outreach.filter(pl.col(C.SHORTFALL).is_not_null() & (pl.col(C.SHORTFALL) > 0))
         .select(
@@ -184,6 +193,8 @@ def score(problem: RecruitmentProblem, recruits: dict[tuple[int, str], int]) -> 
 
 def solve_recruitment(problem: RecruitmentProblem) -> RecruitmentPlan:
     """The best allocation of at most ``capacity`` recruits (scipy.optimize.milp, HiGHS branch and bound)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # late: costs 0.1 s at start-up
+
     if problem.capacity < 0:
         raise ValueError(ERROR_CAPACITY)
     pairs = _pairs(problem)

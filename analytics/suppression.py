@@ -51,6 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -58,7 +59,17 @@ from scipy import sparse
 
 from analytics import columns as c
 from data import codes
-from models.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from models.settings import Settings
+
+
+def _settings() -> Settings:
+    """The deployment's settings (imported late: ``import analytics`` stays free of the database code)."""
+    from models.settings import get_settings
+
+    return get_settings()
+
 
 SUPPRESSED_MARK = "*"
 SUPPRESSED = "suppressed"
@@ -92,7 +103,7 @@ def suppressed_flag(column: str) -> str:
 
 def describe(settings: Settings | None = None) -> str:
     """The plain-English rule, for a footnote under every restricted table or chart."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     return SUPPRESSION_TEXT.format(last=settings.suppress_below - 1, base=settings.rounding_base)
 
 
@@ -951,7 +962,7 @@ def suppress_views(
     A crossed view given without its two single views gets the conservative rule (margins assumed known
     exactly, table figures withheld, crossed tables with a small margin withheld: see
     :func:`_conservative_crossed`); use :func:`suppress_crossed` to protect it jointly with them."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     prepared = _prepare(views)
     system, hidden, _remaining = _protected(prepared, settings, extra_key)
     return [
@@ -1000,7 +1011,7 @@ def suppress_crossed(
     Returns (published crossed view, published families). A cross of more than two characteristics, or of
     two of one family, gets :func:`suppress_views` (the conservative rule) instead.
     """
-    settings = settings or get_settings()
+    settings = settings or _settings()
     families = [_prepare(family_views) for family_views in singles]
     crossed_view = _prepare([crossed])[0]
     parts = [crossed_parts(ch) for ch in _characteristics(*crossed_view)]
@@ -1131,7 +1142,7 @@ def suppress_tables(tables: pl.DataFrame, settings: Settings | None = None) -> p
     level x period x characteristic, such as the data-quality view), with the same lines as the representation
     tables: known + unknown = everyone, not stated + not known = unknown, and each figure across the
     levels."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     empty_rows = pl.DataFrame(schema={c.GROUP: pl.String, c.INVOLVED: pl.Int64, c.TOTAL: pl.Int64})
     _, published = suppress_representation(empty_rows, tables, settings)
     return published
@@ -1167,7 +1178,7 @@ def looks_published(frame: pl.DataFrame, counts: Sequence[str], settings: Settin
     """True when every shown count is a value the published version could hold (0, or a multiple of the
     rounding base at or above the threshold): a frame built from a protected representation passes, exact
     small counts do not (exact counts that already are such values are their own published version)."""
-    settings = settings or get_settings()
+    settings = settings or _settings()
     base, low = settings.rounding_base, settings.suppress_below
     for col in counts:
         if col not in frame.columns:
@@ -1200,7 +1211,7 @@ def suppress_frame(
     Columns that are neither counts nor derived are kept as they are (keys and labels): callers must list
     every figure.
     """
-    settings = settings or get_settings()
+    settings = settings or _settings()
     _check(frame, "aggregate", counts)
     derived = dict(derived or {})
     values: list[int] = []

@@ -27,7 +27,6 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
@@ -58,6 +57,7 @@ from analytics.wording import (  # noqa: F401 - re-exported for the pages
     STATUS_WORDS,
 )
 from models.db import GLOBAL, NEWEST_ID, get_engine, read_all_data_versions, upgrade_schema
+from models.organisations import organisation_list, people_count
 from models.settings import get_settings
 
 PERIOD_KINDS = {"quarter": "Quarter", "year": "Year"}
@@ -172,9 +172,7 @@ def _fed(key: str) -> tuple[str, ...]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _organisations(version: str) -> list[dict]:
-    with engine().connect() as connection:
-        rows = connection.execute(text("SELECT id, code, name FROM organisation ORDER BY name, id")).all()
-    return [{"id": int(r[0]), "code": str(r[1]), "name": str(r[2])} for r in rows]
+    return organisation_list(engine=engine())
 
 
 def all_organisations() -> list[dict]:
@@ -300,9 +298,6 @@ def _frames(organisation_id: int, version: str) -> Frames:
     return _store().get(organisation_id, version)
 
 
-PEOPLE_SQL = text("SELECT count(*) FROM person WHERE organisation_id = :o")
-
-
 def prepare(organisation_id: int, version: str, viewer: Viewer) -> None:
     """Load the organisation's records now, with a spinner that says what is happening ("Loading 151,944
     people…", or "Reading the latest changes…" after an import), so the first page of a session is never
@@ -314,8 +309,7 @@ def prepare(organisation_id: int, version: str, viewer: Viewer) -> None:
     if store.changed_tables(organisation_id, version) is not None:
         message = "Reading the latest changes…"
     else:
-        with engine().connect() as connection:
-            people = connection.execute(PEOPLE_SQL, {"o": organisation_id}).scalar_one()
+        people = people_count(engine=engine(), organisation_id=organisation_id)
         message = f"Loading {people:,} people…"
     with st.spinner(message, show_time=True):
         store.get(organisation_id, version)

@@ -187,6 +187,9 @@ def _raw_dtype(dtype):
     return pl.Float64 if dtype == pl.Float64 else pl.String
 
 
+SQLITE_BATCH_ROWS = 20_000  # rows turned into Python tuples at a time when reading SQLite
+
+
 @contextmanager
 def frame_reader(engine: Engine) -> Iterator:
     """``read(statement, schema) -> polars.DataFrame`` on one connection, by the engine's :func:`read_path`;
@@ -213,15 +216,21 @@ def frame_reader(engine: Engine) -> Iterator:
         raw = engine.raw_connection()
 
         def read(statement, schema: dict) -> pl.DataFrame:
+            names = [f"_{i}" for i in range(len(schema))]
+            raw_schema = {n: _raw_dtype(dtype) for n, dtype in zip(names, schema.values(), strict=True)}
+            # In batches: a whole table as Python tuples at once costs ~250 MiB at --scale 100 (bench_peer.py
+            # --memory), and the allocator keeps what it took; a batch is a few MiB.
+            chunks = []
             cursor = raw.cursor()
             try:
                 cursor.execute(_sql(engine, statement))
-                rows = cursor.fetchall()
+                while rows := cursor.fetchmany(SQLITE_BATCH_ROWS):
+                    chunks.append(pl.DataFrame(rows, schema=raw_schema, orient="row"))
             finally:
                 cursor.close()
-            names = [f"_{i}" for i in range(len(schema))]
-            raw_schema = {n: _raw_dtype(dtype) for n, dtype in zip(names, schema.values(), strict=True)}
-            return conform(pl.DataFrame(rows, schema=raw_schema, orient="row"), schema)
+            if not chunks:
+                return conform(pl.DataFrame(schema=raw_schema), schema)
+            return conform(pl.concat(chunks, rechunk=True), schema)
 
         try:
             yield read

@@ -223,6 +223,24 @@ def organisations_frame(*, engine: Engine) -> pl.DataFrame:
     )
 
 
+def organisation_list(*, engine: Engine) -> list[dict[str, int | str]]:
+    """Every organisation (id, code, name), by name then id: the dashboard's choice of organisation."""
+    with Session(engine) as session:
+        rows = session.exec(select(Organisation.id, Organisation.code, Organisation.name)
+                            .order_by(Organisation.name, Organisation.id)).all()
+    return [{"id": int(r[0]), "code": str(r[1]), "name": str(r[2])} for r in rows]
+
+
+def people_count(*, engine: Engine, organisation_id: int) -> int:
+    """How many people an organisation has records of (the "Loading 151,944 people…" message)."""
+    from models.tables import Person
+
+    with Session(engine) as session:
+        found = session.exec(select(func.count()).select_from(Person)
+                             .where(Person.organisation_id == organisation_id)).one()
+    return int(found)
+
+
 # --- CLI ----------------------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,8 @@ demoting or suspending the last one is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from typing import Any
 
 import polars as pl
 from sqlalchemy.engine import Engine
@@ -26,6 +27,7 @@ from sqlmodel import Session, select
 
 from data import codes
 from models import audit
+from models.db import session_scope
 from models.tables import AppUser, Organisation, UserRole
 
 # Starts with a letter or digit (so it can never be read as a spreadsheet formula), one "@", a dot in the
@@ -340,3 +342,17 @@ def users_frame(*, session: Session, organisation_ids: list[int] | None = None) 
         },
         schema=USERS_SCHEMA,
     )
+
+
+def users_of(engine: Engine, organisation_ids: list[int]) -> pl.DataFrame:
+    """:func:`users_frame` for these organisations, with its own short session."""
+    with Session(engine) as session:
+        return users_frame(session=session, organisation_ids=organisation_ids)
+
+
+def apply_change(engine: Engine, change: Callable[..., object], /, **kwargs: Any) -> None:
+    """Run one change (:func:`set_role`, :func:`remove_role`, :func:`set_active`, :func:`remove_user`) in its own
+    transaction: committed with its audit event, or rolled back whole. Its ``ValueError`` (a sentence for the
+    user) passes through."""
+    with session_scope(engine) as session:
+        change(session=session, **kwargs)

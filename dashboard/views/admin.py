@@ -13,7 +13,6 @@ from analytics import protection
 from dashboard import auth, cache, filters, preview
 from data import codes
 from models import audit, users
-from models.db import session_scope
 
 AUDIT_LIMITS = (100, 500, 2000)
 DONE_KEY = "_admin_done"  # the confirmation of the last change, shown after the rerun
@@ -51,8 +50,7 @@ STEWARD_OF = sorted(o for o, role in viewer.roles.items() if role == "data_stewa
 def _change(action, success: str, **kwargs) -> None:
     """Run one change in its own transaction; show its one-sentence error if it is refused."""
     try:
-        with session_scope(engine) as session:
-            action(session=session, actor=viewer.email, scope=STEWARD_OF, **kwargs)
+        users.apply_change(engine, action, actor=viewer.email, scope=STEWARD_OF, **kwargs)
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
         return
@@ -67,8 +65,7 @@ with users_tab:
     done = st.session_state.pop(DONE_KEY, None)
     if done:
         st.success(done, icon=":material/check:")
-    with session_scope(engine) as session:
-        people = users.users_frame(session=session, organisation_ids=[organisation_id])
+    people = users.users_of(engine, [organisation_id])
     if people.height:
         st.dataframe(
             people.select("email", "role_label", "active"),
