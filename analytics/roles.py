@@ -38,17 +38,21 @@ __all__ = [
     "visible_organisation_ids",
 ]
 
-# What each role may do. "exact" = unsuppressed figures (marked "not for publication").
+# What each role may do. "exact" = unsuppressed figures (marked "not for publication"); "network" = the
+# organisation's published figures on the Network page, beside the other organisations the viewer may see.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "data_steward": frozenset(
-        {"aggregates", "exact", "outreach", "record_level", "import", "export", "admin", "audit"}
+        {"aggregates", "exact", "outreach", "record_level", "import", "export", "admin", "audit", "network"}
     ),
-    "equality_lead": frozenset({"aggregates", "exact", "outreach", "record_level"}),
-    "board_member": frozenset({"aggregates"}),
-    "outreach_worker": frozenset({"aggregates", "outreach"}),
-    "viewer": frozenset({"aggregates"}),
+    "equality_lead": frozenset({"aggregates", "exact", "outreach", "record_level", "network"}),
+    "board_member": frozenset({"aggregates", "network"}),
+    "outreach_worker": frozenset({"aggregates", "outreach", "network"}),
+    "viewer": frozenset({"aggregates", "network"}),
+    # granted a set of organisations (models.network_grants), not a role in one: published figures on the
+    # Network page and nothing else: no organisation page, no records, no exact figures
+    codes.NETWORK_VIEWER: frozenset({"network"}),
 }
-assert set(PERMISSIONS) == set(codes.USER_ROLES)
+assert set(PERMISSIONS) == set(codes.ROLE_LABELS)
 
 # The permission each dashboard page needs (page key -> permission).
 PAGE_PERMISSIONS: dict[str, str] = {
@@ -67,7 +71,7 @@ PAGE_PERMISSIONS: dict[str, str] = {
     "corrections": "import",
     "setup": "admin",
     "admin": "admin",
-    "network": "aggregates",  # published figures of every organisation the viewer may see
+    "network": "network",  # published figures of every organisation the viewer may see
 }
 
 # Pages the local single-user mode offers while the database has no organisation yet.
@@ -82,6 +86,7 @@ PERMISSION_WORDS = {
     "export": "export data",
     "admin": "manage users and roles",
     "audit": "read the audit trail",
+    "network": "compare this organisation's published figures with other organisations'",
 }
 
 ERROR_NO_ROLE = "You have no role in this organisation, so you cannot {what}: ask its data steward for one."
@@ -142,11 +147,13 @@ def resolve_viewer(engine: Engine, email: str | None, local_mode: bool = False) 
     """The viewer for a signed-in email, with their roles from the database (deny by default).
 
     In the local single-user mode the user is data steward of every organisation. An email that is unknown,
-    suspended or not an email at all gives a viewer with no roles.
+    suspended or not an email at all gives a viewer with no roles. A network viewer's grants
+    (:mod:`models.network_grants`) give the role ``network_viewer`` in every organisation they cover where the
+    user has no role of their own (a role in an organisation is never lowered by a network grant).
     """
     from sqlmodel import Session
 
-    from models import users
+    from models import network_grants, users
 
     if not email:
         return NOBODY
@@ -157,7 +164,10 @@ def resolve_viewer(engine: Engine, email: str | None, local_mode: bool = False) 
                 roles={i: "data_steward" for i in users.organisation_ids(session=session)},
                 local_mode=True,
             )
-        return Viewer(email=email.strip().lower(), roles=users.roles_for(session=session, email=email))
+        roles = users.roles_for(session=session, email=email)
+        for organisation_id in network_grants.network_organisation_ids(session=session, email=email):
+            roles.setdefault(organisation_id, codes.NETWORK_VIEWER)
+        return Viewer(email=email.strip().lower(), roles=roles)
 
 
 def _check_permission(permission: str) -> None:
@@ -176,7 +186,7 @@ def require(viewer: Viewer, permission: str, organisation_id: int) -> None:
     if role is None:
         raise PermissionError(ERROR_NO_ROLE.format(what=what))
     if permission not in PERMISSIONS[role]:
-        raise PermissionError(ERROR_NOT_ALLOWED.format(role=codes.USER_ROLES[role], what=what))
+        raise PermissionError(ERROR_NOT_ALLOWED.format(role=codes.ROLE_LABELS[role], what=what))
 
 
 def allowed_pages(viewer: Viewer, organisation_id: int | None) -> set[str]:
@@ -192,6 +202,10 @@ def allowed_pages(viewer: Viewer, organisation_id: int | None) -> set[str]:
     return {page for page, permission in PAGE_PERMISSIONS.items() if viewer.can(permission, organisation_id)}
 
 
-def visible_organisation_ids(viewer: Viewer, organisation_ids: Sequence[int]) -> list[int]:
-    """The given organisations that the viewer may see, in the given order."""
-    return [i for i in organisation_ids if viewer.can("aggregates", i)]
+def visible_organisation_ids(
+    viewer: Viewer, organisation_ids: Sequence[int], permission: str = "aggregates"
+) -> list[int]:
+    """The given organisations that the viewer may see (with ``permission``: "network" for the Network page),
+    in the given order."""
+    _check_permission(permission)
+    return [i for i in organisation_ids if viewer.can(permission, i)]

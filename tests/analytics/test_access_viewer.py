@@ -219,6 +219,7 @@ STEWARD_ONLY = {"import_data", "admin", "records", "corrections", "setup"}  # pa
         ("board_member", set(roles.PAGE_PERMISSIONS) - STEWARD_ONLY - {"outreach"}),
         ("outreach_worker", set(roles.PAGE_PERMISSIONS) - STEWARD_ONLY),
         ("viewer", set(roles.PAGE_PERMISSIONS) - STEWARD_ONLY - {"outreach"}),
+        ("network_viewer", {"network"}),  # published figures beside other organisations', nothing else
     ],
 )
 def test_allowed_pages_per_role(role, pages):
@@ -258,7 +259,7 @@ def test_require_refuses_unknown_permissions():
 
 
 def test_every_role_has_a_permission_set():
-    assert set(roles.PERMISSIONS) == set(codes.USER_ROLES)
+    assert set(roles.PERMISSIONS) == set(codes.USER_ROLES) | {codes.NETWORK_VIEWER} == set(codes.ROLE_LABELS)
     assert set(roles.PAGE_PERMISSIONS.values()) <= set(roles.PERMISSION_WORDS)
 
 
@@ -663,3 +664,54 @@ def test_the_same_frame_is_protected_by_the_type_it_travels_in(rep):
     assert as_counts[c.TOTAL].equals(rows[c.TOTAL])  # not a count in that table: left as it was
     assert any(t % 5 for t in rows[c.TOTAL].to_list())  # the exact totals are not all multiples of 5 ...
     assert all(t is None or t % 5 == 0 for t in as_rows[c.TOTAL].to_list())  # ... the published ones are
+
+
+# --- A network viewer: published figures on the Network page, nothing else ------------------------------------
+
+
+def test_a_network_viewer_cannot_obtain_exact_or_record_level_data(frames, rep):
+    from analytics import decision, outreach, quality, trends
+
+    network = viewer("network_viewer")
+    assert not network.exact(1) and not network.can("aggregates", 1) and network.can("network", 1)
+    published = protection.protect(rep, viewer("board_member"), 1)  # as a board member would see it
+    attempts = {
+        "representation": lambda: protection.protect(rep, network, 1),
+        "protected representation": lambda: protection.protect(published, network, 1),
+        "built and protected": lambda: protection.build_protected(_builder(frames), "ethnicity_broad", network, 1),
+        "representation directly": lambda: protection.protect_representation(rep, network, 1),
+        "trend": lambda: protection.protect(trends.trend_table(published), network, 1),
+        "pipeline": lambda: protection.protect(protection.GroupRows(decision.pipeline(published)), network, 1),
+        "likelihood": lambda: protection.protect_likelihood(
+            decision.relative_likelihood(frames, characteristic="ethnicity_broad", period="year"), network, 1
+        ),
+        "data quality": lambda: protection.protect(
+            protection.QualityTable(quality.data_quality(frames, period="year")), network, 1
+        ),
+        "outreach list": lambda: protection.protect(
+            protection.OutreachList(outreach.outreach_list(published, frames=frames)), network, 1
+        ),
+        "records": lambda: protection.protect(protection.RecordList(quality.missing_fields(frames)), network, 1),
+        "record-level frame": lambda: protection.protect_frame(
+            quality.missing_fields(frames), network, 1, kind="record_level"
+        ),
+        "counts": lambda: protection.protect_frame(pl.DataFrame({"n": [3]}), network, 1),
+        "headline text": lambda: protection.protect("3 of 12 people", network, 1),
+    }
+    for name, attempt in attempts.items():
+        with pytest.raises(PermissionError, match="does not allow you"):
+            attempt()
+        assert name
+
+
+def test_a_network_viewer_gets_the_published_figures_the_network_page_shows(frames):
+    """The Network page builds each organisation's figures as a restricted role receives them (the 'viewer'
+    scope), whoever looks: no count of 1-7, nothing marked not for publication, the same as a board member's."""
+    from analytics import network
+
+    published = network.published_representation(frames, 1, characteristic="ethnicity_broad", period="year",
+                                                  baseline=BaselineSpec(kind="user", source="t"))
+    assert small_counts(published.rows) == [] and small_counts(published.tables) == []
+    assert not published.rows[suppression.NOT_FOR_PUBLICATION].any()
+    board = protection.build_protected(_builder(frames), "ethnicity_broad", viewer("board_member"), 1)
+    assert published.rows[c.INVOLVED].equals(board.rows[c.INVOLVED])
