@@ -181,10 +181,11 @@ def all_organisations() -> list[dict]:
     return _organisations(data_version())
 
 
-def visible_organisations(viewer: Viewer) -> list[dict]:
-    """The organisations this viewer may see (deny by default)."""
+def visible_organisations(viewer: Viewer, permission: str = "aggregates") -> list[dict]:
+    """The organisations this viewer may see (deny by default); with ``permission="network"`` those whose
+    published figures they may compare on the Network page (a network viewer's, too)."""
     organisations = all_organisations()
-    allowed = set(roles.visible_organisation_ids(viewer, [o["id"] for o in organisations]))
+    allowed = set(roles.visible_organisation_ids(viewer, [o["id"] for o in organisations], permission))
     return [o for o in organisations if o["id"] in allowed]
 
 
@@ -1201,7 +1202,7 @@ def _network_member(organisation_id: int, code: str, name: str, characteristic: 
 def network_members(f: Filters, viewer: Viewer) -> list[network.Member]:
     """The published representation of every organisation this viewer may see, each against the Census
     figures of its own catchment."""
-    organisations = visible_organisations(viewer)
+    organisations = visible_organisations(viewer, "network")
     if not organisations:
         raise PermissionError(NO_ACCESS)
     return [_network_member(o["id"], o["code"], o["name"], f.characteristic, f.period, f.involvement,

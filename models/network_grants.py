@@ -8,9 +8,10 @@ grants). The organisations a region or ICB covers are worked out from each organ
 
 Grants and revocations are written to the audit trail in the same transaction (``role_granted`` /
 ``role_revoked`` with role ``network_viewer`` and the scope), naming the actor. An actor that is an email
-address must be an active data steward of every organisation the scope covers now (``all``: of every
-organisation); an operator (``cli:<login>``, ``system``) acts for the whole database. A suspended user's grants
-give nothing (deny by default).
+address (a data steward on the Admin page) may grant or take away only ``organisation`` scopes of organisations
+they are an active data steward of: a region, an ICB or all would also cover organisations added later, whose
+stewards never agreed, so those are for an operator (``cli:<login>``, ``system``: ``presence user network``),
+who acts for the whole database. A suspended user's grants give nothing (deny by default).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 import polars as pl
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from data import areas, codes
@@ -27,6 +29,7 @@ from models.users import acting_scope, normalise_email
 
 __all__ = [
     "GRANTS_SCHEMA",
+    "grants_covering",
     "grant_network",
     "grants_frame",
     "network_organisation_ids",
@@ -38,8 +41,11 @@ __all__ = [
 ERROR_SCOPE_KIND = "'{kind}' is not a network scope; use one of: " + ", ".join(codes.NETWORK_SCOPES) + "."
 ERROR_SCOPE_VALUE = "There is no {what} '{value}'; use one of: {known}."
 ERROR_NOT_STEWARD_OF_SCOPE = (
-    "You are not a data steward of every organisation in {scope} ({codes}), so you cannot grant or take away "
-    "a view of it."
+    "You are not a data steward of {scope}, so you cannot grant or take away a view of it."
+)
+ERROR_OPERATOR_ONLY = (
+    "Only the server's operator can grant or take away a view of {scope} (presence user network ...): it also "
+    "covers organisations added later, whose data stewards have not agreed."
 )
 ERROR_NO_GRANT = "'{email}' has no network grant for {scope}."
 
@@ -113,13 +119,11 @@ def _require_steward_of_scope(
     allowed = acting_scope(session=session, actor=actor, scope=scope)
     if allowed is None:
         return
+    if kind != "organisation":
+        raise ValueError(ERROR_OPERATOR_ONLY.format(scope=scope_label(kind, value)))
     covered = organisations_in_scope(session=session, kind=kind, value=value)
-    if kind == "all" or any(i not in allowed for i in covered):
-        outside = [i for i in covered if i not in allowed]
-        names = session.exec(select(Organisation.code).where(col(Organisation.id).in_(outside))).all()
-        raise ValueError(
-            ERROR_NOT_STEWARD_OF_SCOPE.format(scope=scope_label(kind, value), codes=", ".join(sorted(names)) or "all")
-        )
+    if not covered or any(i not in allowed for i in covered):
+        raise ValueError(ERROR_NOT_STEWARD_OF_SCOPE.format(scope=scope_label(kind, value)))
 
 
 def _user(session: Session, email: str) -> AppUser | None:
@@ -247,3 +251,18 @@ def grants_frame(*, session: Session) -> pl.DataFrame:
         },
         schema=GRANTS_SCHEMA,
     )
+
+
+def grants_covering(engine: Engine, organisation_ids: Collection[int] | None) -> pl.DataFrame:
+    """:func:`grants_frame` with its own short session, keeping the grants that cover any of
+    ``organisation_ids`` now (None: every grant, for an operator)."""
+    with Session(engine) as session:
+        frame = grants_frame(session=session)
+        if organisation_ids is None:
+            return frame
+        wanted = {int(i) for i in organisation_ids}
+        keep = [
+            bool(wanted & set(organisations_in_scope(session=session, kind=kind, value=value)))
+            for kind, value in zip(frame["scope_kind"].to_list(), frame["scope_value"].to_list(), strict=True)
+        ]
+        return frame.filter(pl.Series(keep, dtype=pl.Boolean))

@@ -587,6 +587,30 @@ def test_user_cli(capsys):
     assert users.roles_for_email(engine, "board@example.org") == {}
 
 
+def test_user_cli_network_viewers(capsys):
+    engine = get_engine(get_settings().database_url)
+    upgrade_schema(engine)
+    with session_scope(engine) as session:
+        for code, catchment in (("LON1", ["E09000012"]), ("MAN1", ["E08000003"])):
+            create_organisation(session=session,
+                                organisation=OrganisationCreate(code=code, name=code, catchment=catchment))
+    assert cli(["user", "network", "icb@example.org", "--icb", "qmf"]) == 0
+    assert "network viewer of ICB QMF" in capsys.readouterr().out
+    assert cli(["user", "network", "nat@example.org", "--all"]) == 0
+    assert cli(["user", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert re.search(r"network\ticb@example.org\tNetwork viewer of ICB QMF .*\(1 organisations now\)", listing)
+    assert re.search(r"network\tnat@example.org\tNetwork viewer of every organisation \(2 organisations now\)",
+                     listing)
+    viewer_ = roles.resolve_viewer(engine, "icb@example.org")
+    assert set(viewer_.roles.values()) == {"network_viewer"} and len(viewer_.roles) == 1
+    assert cli(["user", "network", "x@example.org"]) == 2  # no scope
+    assert "needs one of --all" in capsys.readouterr().err
+    assert cli(["user", "network", "x@example.org", "--region", "atlantis"]) == 2
+    assert cli(["user", "unnetwork", "icb@example.org", "--icb", "QMF"]) == 0
+    assert roles.resolve_viewer(engine, "icb@example.org").roles == {}
+
+
 def _builder(frames):
     def build(characteristic: str):
         return representation_table(

@@ -91,3 +91,68 @@ def test_a_viewer_sees_only_their_organisations_and_no_exact_counts(network_db, 
     people = [int(v) for v in benchmark["People at this level"] if v == v]
     assert people and all(v % 5 == 0 for v in people)
     assert NAMES["NET01"] not in texts(at)
+
+
+# --- A network viewer: the Network page, on published figures, and no other page -----------------------------
+
+VIEWS = Path(__file__).resolve().parents[2] / "dashboard" / "views"
+NETWORK_VIEWER = Viewer(email="icb@example.invalid", roles={1: "network_viewer", 2: "network_viewer"})
+
+
+def test_a_network_viewer_sees_the_network_page_on_published_figures(network_db, monkeypatch):
+    _as(monkeypatch, NETWORK_VIEWER)
+    at = AppTest.from_string(ENTRY, default_timeout=TIMEOUT)
+    at.run()
+    at.session_state["f_characteristic"] = "ethnicity_binary"
+    at.session_state["f_period"] = "year"
+    at.run()  # the only page in the menu opens first
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Network: organisations compared"
+    page = texts(at)
+    assert NAMES["NET01"] in page.split("Outside the limits")[1]
+    assert "not for publication" not in page.lower()
+    benchmark = at.dataframe[1].value
+    assert set(benchmark["Organisation"]) == {NAMES["NET01"], NAMES["NET03"]}
+    counts = [int(v) for column in ("People at this level",) for v in benchmark[column] if v == v]
+    assert counts and all(v % 5 == 0 for v in counts)  # published: rounded to 5 (or hidden)
+    shown = [v for v in benchmark["In the group"] if v != "*"]
+    assert all(int(v) == 0 or int(v) >= 8 for v in shown)
+
+
+@pytest.mark.parametrize("page", sorted(p.stem for p in VIEWS.glob("*.py") if p.stem != "network"))
+def test_every_other_page_is_closed_to_a_network_viewer(network_db, monkeypatch, page):
+    """Not in the menu, and the page itself, run directly, refuses: no figure, table, chart or record."""
+    _as(monkeypatch, NETWORK_VIEWER)
+    at = AppTest.from_string(ENTRY, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(page_path(page))
+    direct = AppTest.from_file(str(VIEWS / f"{page}.py"), default_timeout=TIMEOUT)
+    direct.session_state[filters.STATE_KEY] = at.session_state[filters.STATE_KEY]
+    direct.session_state[filters.VIEWER_KEY] = NETWORK_VIEWER
+    direct.run()
+    assert not direct.exception, [e.value for e in direct.exception]
+    assert not direct.metric and not direct.dataframe and not direct.get("plotly_chart")
+    assert not direct.get("download_button") and not direct.get("data_editor")
+    if page not in ("methods", "setup"):  # text only / a form to create one's own organisation
+        refusals = [w.value for w in direct.warning] + [i.value for i in direct.info]
+        assert refusals, f"{page} said nothing"
+
+
+def test_the_data_layer_refuses_a_network_viewer_everything_but_published_network_figures(network_db,
+                                                                                          monkeypatch):
+    from dashboard import cache
+
+    _as(monkeypatch, NETWORK_VIEWER)
+    at = AppTest.from_string(ENTRY, default_timeout=TIMEOUT)
+    at.run()
+    f = at.session_state[filters.STATE_KEY]
+    for function in (cache.representation, cache.headlines, cache.decision_gaps, cache.trends, cache.outreach,
+                     cache.relative_likelihood, cache.data_quality, cache.missing_fields, cache.pipeline):
+        with pytest.raises(PermissionError):
+            function(f, NETWORK_VIEWER)
+    members = cache.network_members(f, NETWORK_VIEWER)
+    assert sorted(m.organisation_id for m in members) == [1, 2]
+    for member in members:
+        assert not member.representation.rows["not_for_publication"].any()
