@@ -29,11 +29,11 @@ browser-deps:
 	fi
 
 test: install browser-deps
-	$(BIN)/ruff check models analytics dashboard data tests bench
+	$(BIN)/ruff check models analytics dashboard data presence_cli tests bench
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install
-	$(BIN)/ruff check models analytics dashboard data tests bench
+	$(BIN)/ruff check models analytics dashboard data presence_cli tests bench
 
 clean:
 	rm -rf $(VENV) presence.db presence.db-* .pytest_cache test-artifacts

@@ -176,6 +176,16 @@ PIPELINE_COLUMNS = (
 )
 
 
+def flagged_pipeline(rep: Representation) -> pl.DataFrame:
+    """:func:`pipeline` of the latest period with the disclosure flags of its rows (a protected
+    representation's hidden counts stay marked)."""
+    from analytics import suppression
+
+    keys = [C.LEVEL_KEY, C.PERIOD, C.CHARACTERISTIC, C.GROUP]
+    flags = [n for n in rep.rows.columns if n.endswith("_suppressed") or n in suppression.FLAG_COLUMNS]
+    return pipeline(rep).join(rep.rows.select(*keys, *flags), on=keys, how="left", maintain_order="left")
+
+
 def pipeline(rep: Representation, period: str | None = None) -> pl.DataFrame:
     """Each group's share at every level (individual care up to board) in the latest (or given) period."""
     period = period or latest_period(rep.rows)

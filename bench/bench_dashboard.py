@@ -39,14 +39,14 @@ WARM_PASSES = 3  # timed passes over the cycle (the machine may be shared: repor
 
 
 def seed(scale: int, directory: Path) -> str:
-    from data.demo import seed_demo
     from models.db import get_engine, upgrade_schema
+    from models.seeding import seed_demo
 
     url = f"sqlite:///{directory / f'demo-scale{scale}.db'}"
     engine = get_engine(url)
     upgrade_schema(engine)
     try:
-        from data.baselines import load_reference_baselines
+        from models.seeding import load_reference_baselines
     except ImportError:
         pass
     else:

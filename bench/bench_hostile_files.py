@@ -32,7 +32,7 @@ def cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 start = time.perf_counter()
-from analytics.cli import main
+from presence_cli import main
 from models.db import get_engine, upgrade_schema
 upgrade_schema(get_engine())
 ready, ready_cpu = time.perf_counter(), cpu()

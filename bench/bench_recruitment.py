@@ -28,9 +28,9 @@ from analytics.recruitment import (  # noqa: E402
     recruitment_problem,
     solve_recruitment,
 )
-from data.baselines import load_reference_baselines  # noqa: E402
-from data.demo import WINDOW_END, seed_demo  # noqa: E402
+from data.demo import WINDOW_END  # noqa: E402
 from models.db import get_engine, upgrade_schema  # noqa: E402
+from models.seeding import load_reference_baselines, seed_demo  # noqa: E402
 
 
 def main() -> None:

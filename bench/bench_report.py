@@ -30,9 +30,8 @@ TARGET_S = 10.0
 
 
 def _seed(scale: int) -> str:
-    from data.baselines import load_reference_baselines
-    from data.demo import seed_demo
     from models.db import get_engine, upgrade_schema
+    from models.seeding import load_reference_baselines, seed_demo
 
     url = f"sqlite:///{tempfile.mkdtemp(prefix='presence-bench-')}/demo.db"
     engine = get_engine(url)

@@ -34,6 +34,7 @@ from data import (
     codes,  # noqa: E402
     demo,  # noqa: E402
 )
+from models.seeding import seed_demo  # noqa: E402
 from models.settings import Settings  # noqa: E402
 
 
@@ -72,7 +73,7 @@ def frames_from_database(scale: int, seed: int, folder: Path) -> Frames:
 
     engine = get_engine(f"sqlite:///{folder / 'bench.db'}")
     upgrade_schema(engine)
-    summary = demo.seed_demo(engine=engine, scale=scale, seed=seed)
+    summary = seed_demo(engine=engine, scale=scale, seed=seed)
     start = time.perf_counter()
     frames = load_frames(engine, organisation_id=summary.organisation_id)
     print(f"load_frames from SQLite: {time.perf_counter() - start:.2f} s")

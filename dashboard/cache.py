@@ -31,10 +31,11 @@ from sqlalchemy.engine import Engine
 
 import analytics
 from analytics import columns as c
-from analytics import fourpi, network, protection, roles, spreadsheet, stats, suppression
+from analytics import fourpi, fourpi_disclosure, network, protection, roles, spreadsheet, stats, suppression
 from analytics import fourpi_columns as k
 from analytics import outreach as outreach_columns
 from analytics.baselines import BaselineSpec
+from analytics.decision import flagged_pipeline
 from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure policy, re-exported for the pages
     PEOPLE_INDICATORS,
     RAG_HIDDEN,
@@ -42,7 +43,6 @@ from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure pol
     fourpi_headline,
     protect_scorecard,
 )
-from analytics.fourpi_disclosure import as_int as _as_int
 from analytics.fourpi_disclosure import published as _published
 from analytics.headlines import characteristic_words
 from analytics.loader import Frames, load_tables
@@ -491,11 +491,7 @@ def relative_likelihood(f: Filters, viewer: Viewer) -> pl.DataFrame:
 def pipeline(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Each group's share per level, individual care to board, for the latest period in range (a selection
     of the protected representation, with its disclosure flags)."""
-    rep = representation(f, viewer)
-    keys = [c.LEVEL_KEY, c.PERIOD, c.CHARACTERISTIC, c.GROUP]
-    flags = [n for n in rep.rows.columns if n.endswith("_suppressed") or n in FLAG_COLUMNS]
-    pipe = analytics.pipeline(rep)
-    return pipe.join(rep.rows.select(*keys, *flags), on=keys, how="left", maintain_order="left")
+    return flagged_pipeline(representation(f, viewer))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -520,36 +516,7 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
     return _protect(protection.RecordList(found), viewer, f.organisation_id)
 
 
-# --- 4PI standards (the scorecard and activity pages) -------------------------------------------------------
-#
-# What disclosure control does to the 4PI results for restricted roles (board member, outreach worker,
-# viewer), column by column:
-# - Counts of meetings and of activities (meetings that met the minimum, activities with a written purpose,
-#   meetings held, impact log entries) describe how the organisation runs its business, not anyone in it:
-#   shown exactly.
-# - Counts of people are protected like every other count of people (1-7 shown as *, others rounded to the
-#   nearest 5, shares recomputed from what is shown, a second count hidden where a * could be worked out):
-#   questionnaires and their answers, people offered support or training, involvement roles with a role
-#   description. So are fees and expenses claims: each claim is one person's money.
-# - Head counts at one meeting (service users, carers, reserves) are counts of people: not shown. Whether a
-#   meeting met the minimum or the ideal, had a reserve, or left someone alone is what the 4PI presence
-#   standard judges, about the meeting, and is shown (as is the list of meetings that broke a rule).
-# - Per-person records (each fees and expenses claim, with its person reference) only for roles with
-#   record-level access; restricted roles get the claims counted by status instead.
-# - A scorecard status (meets / close / falls short) is worked out again from the shown counts, so it gives
-#   away nothing the shown share does not; it is "hidden" where the share is.
-
-HEAD_COUNTS = (k.SERVICE_USERS, k.CARERS, k.SU_CARERS, k.RESERVES, k.PRESENCE_BAND)
-CLAIMS = "claims"
-CLAIM_STATUSES = (k.PAYMENT_ON_TIME, k.PAYMENT_LATE, k.PAYMENT_OVERDUE, k.PAYMENT_PENDING)
-FEEDBACK_COUNTS = (k.ANSWERS, k.STATED, k.AGREE, k.NEUTRAL, k.DISAGREE, k.NOT_STATED, k.NOT_KNOWN)
-FEEDBACK_LINES = (
-    (k.ANSWERS, k.STATED, k.NOT_STATED, k.NOT_KNOWN),  # questionnaires = answered + not stated + not known
-    (k.STATED, k.AGREE, k.NEUTRAL, k.DISAGREE),
-)
-FLAG_COLUMNS = (suppression.SUPPRESSED, suppression.ROUNDED, suppression.NOT_FOR_PUBLICATION)
-RECORD_LEVEL_ONLY = "Listed one by one only for equality leads and data stewards."
-
+# --- 4PI standards (the scorecard and activity pages; the policy: analytics.fourpi_disclosure) ----------
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _frames_4pi(organisation_id: int, version: str, as_of: date):
@@ -559,54 +526,6 @@ def _frames_4pi(organisation_id: int, version: str, as_of: date):
 
 def _4pi(f: Filters):
     return _frames_4pi(f.organisation_id, f.data_version, date.today())
-
-
-def _protect_people(frame: pl.DataFrame, viewer: Viewer, organisation_id: int, counts: list[str], *,
-                    lines: list[tuple[str, ...]] = (), derived: dict | None = None) -> pl.DataFrame:
-    return protection.protect_frame(_as_int(frame, counts), viewer, organisation_id, counts=counts,
-                                lines=lines, derived=derived or {})
-
-
-def _without_head_counts(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    """A per-meeting table: head counts for exact roles (marked), the meeting's standard only for others."""
-    present = [n for n in HEAD_COUNTS if n in frame.columns]
-    if viewer.exact(organisation_id):
-        return protection.protect_frame(frame, viewer, organisation_id,
-                                    counts=[n for n in present if n != k.PRESENCE_BAND], derived={})
-    return _published(frame.drop(present), viewer, organisation_id)
-
-
-def _protect_feedback(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    share = pl.when(pl.col(k.STATED) > 0).then(pl.col(k.AGREE) / pl.col(k.STATED))
-    return _protect_people(frame, viewer, organisation_id, list(FEEDBACK_COUNTS), lines=list(FEEDBACK_LINES),
-                           derived={k.SHARE_AGREE: share} if k.SHARE_AGREE in frame.columns else {})
-
-
-def _protect_detail(detail: pl.DataFrame, key: str, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    """The table behind one scorecard row, as this viewer may see it (see the decisions above)."""
-    if key in ("meetings", "breaches"):
-        return _without_head_counts(detail, viewer, organisation_id)
-    if key == "payments":  # one row per claim, with the person's reference
-        return protection.protect_frame(detail, viewer, organisation_id, kind="record_level")
-    if key == "role_descriptions":
-        detail = _as_int(detail, [k.INVOLVEMENTS, k.WITH_DESCRIPTION]).with_columns(
-            (pl.col(k.INVOLVEMENTS) - pl.col(k.WITH_DESCRIPTION)).alias("without_description"))
-        return _protect_people(detail, viewer, organisation_id,
-                               [k.INVOLVEMENTS, k.WITH_DESCRIPTION, "without_description"],
-                               lines=[(k.INVOLVEMENTS, k.WITH_DESCRIPTION, "without_description")])
-    if key == "support":
-        detail = _as_int(detail, [k.PEOPLE, k.OFFERED, k.TAKEN]).with_columns(
-            (pl.col(k.PEOPLE) - pl.col(k.OFFERED)).alias("not_offered"),
-            (pl.col(k.OFFERED) - pl.col(k.TAKEN)).alias("not_taken"))
-        share = pl.when(pl.col(k.PEOPLE) > 0).then(pl.col(k.OFFERED) / pl.col(k.PEOPLE))
-        return _protect_people(detail, viewer, organisation_id,
-                               [k.PEOPLE, k.OFFERED, k.TAKEN, "not_offered", "not_taken"],
-                               lines=[(k.PEOPLE, k.OFFERED, "not_offered"),
-                                      (k.OFFERED, k.TAKEN, "not_taken")],
-                               derived={"share_offered": share} if "share_offered" in detail.columns else {})
-    if key == "feedback":
-        return _protect_feedback(detail, viewer, organisation_id)
-    return _published(detail, viewer, organisation_id)  # purpose, impact, review: about activities
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -643,7 +562,7 @@ def fourpi_detail(f: Filters, viewer: Viewer, detail_key: str, period: str) -> p
     if detail_key == "payments" and not viewer.can("record_level", f.organisation_id):
         return None
     detail = fourpi.scorecard_detail(_4pi(f), detail_key, period=period)
-    return _protect_detail(detail, detail_key, viewer, f.organisation_id)
+    return fourpi_disclosure.protect_detail(detail, detail_key, viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -658,62 +577,13 @@ def fourpi_activities(f: Filters, viewer: Viewer) -> pl.DataFrame:
     return _fourpi_activities(f.organisation_id, scope_key, f.data_version, date.today())
 
 
-def _claims_by_status(payments: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
-    """An activity's fees and expenses claims counted by status (one row), protected: claims are people's."""
-    status = pl.col(k.PAYMENT_STATUS)
-    counts = payments.select(pl.len().cast(pl.Int64).alias(CLAIMS),
-                             *[(status == s).sum().cast(pl.Int64).alias(s) for s in CLAIM_STATUSES])
-    return protection.protect_frame(counts, viewer, organisation_id, counts=[CLAIMS, *CLAIM_STATUSES],
-                                lines=[(CLAIMS, *CLAIM_STATUSES)], derived={})
-
-
-def _payment_sentence(claims: pl.DataFrame, days: int) -> str | None:
-    row = with_marks(claims).row(0, named=True)
-    if row[CLAIMS] == "0":
-        return None
-    parts = [f"{row[k.PAYMENT_ON_TIME]} paid within {days} days"]
-    words = {k.PAYMENT_LATE: "paid late", k.PAYMENT_OVERDUE: f"still unpaid after more than {days} days",
-             k.PAYMENT_PENDING: f"waiting, still within {days} days"}
-    parts += [f"{row[s]} {w}" for s, w in words.items() if row[s] != "0"]
-    return f"Fees and expenses: of {row[CLAIMS]} claims, " + ", ".join(parts) + "."
-
-
-def _feedback_sentence(feedback: pl.DataFrame) -> str | None:
-    shown = with_marks(feedback.filter(pl.col(k.STATED).is_null() | (pl.col(k.STATED) > 0)))
-    if shown.height == 0:
-        return None if feedback.height == 0 else "Feedback questionnaires came back with no answers stated."
-    parts = [f"{r[k.AGREE]} of {r[k.STATED]} agreed '{fourpi.QUESTION_LABELS[r[k.QUESTION]]}'"
-             for r in shown.iter_rows(named=True)]
-    return "Feedback: " + "; ".join(parts) + "."
-
-
-def protect_activity_summary(summary, viewer: Viewer, organisation_id: int):
-    """A chair's summary as this viewer may see it (see the decisions above): head counts at meetings, each
-    claim, and exact answer counts only for exact roles; the sentences about claims and feedback rebuilt
-    from the shown counts for the others."""
-    meetings = _without_head_counts(summary.meetings, viewer, organisation_id)
-    breaches = _without_head_counts(summary.breaches, viewer, organisation_id)
-    impact = _published(summary.impact, viewer, organisation_id)
-    feedback = _protect_feedback(summary.feedback, viewer, organisation_id)
-    if viewer.exact(organisation_id):
-        payments = protection.protect_frame(summary.payments, viewer, organisation_id, kind="record_level")
-        return replace(summary, meetings=meetings, breaches=breaches, payments=payments, impact=impact,
-                       feedback=feedback)
-    payments = _claims_by_status(summary.payments, viewer, organisation_id)
-    rebuilt = {"Fees and expenses:": _payment_sentence(payments, get_settings().payment_days),
-               "Feedback:": _feedback_sentence(feedback)}
-    sentences = [s for s in summary.sentences if not s.startswith(tuple(rebuilt))]
-    sentences += [s for s in rebuilt.values() if s]
-    return replace(summary, meetings=meetings, breaches=breaches, payments=payments, impact=impact,
-                   feedback=feedback, sentences=tuple(sentences))
-
-
 def fourpi_activity_summary(f: Filters, viewer: Viewer, activity_ref: str, last_n: int):
     """A chair's summary of one activity, protected for the viewer. Not cached: it holds record-level tables
     (claims, meetings)."""
     _require(viewer, f.organisation_id)
     summary = fourpi.activity_summary(_4pi(f), activity_ref, last_n)
-    return protect_activity_summary(summary, viewer, f.organisation_id)
+    return fourpi_disclosure.protect_activity_summary(summary, viewer, f.organisation_id,
+                                                       get_settings().payment_days)
 
 
 def for_display(frame: pl.DataFrame) -> pl.DataFrame:
@@ -721,7 +591,7 @@ def for_display(frame: pl.DataFrame) -> pl.DataFrame:
     shown = with_marks(frame)
     floats = {name: 2 for name, dtype in shown.schema.items() if dtype.is_float()}
     shown = with_rate_marks(shown, floats, percent=False)  # withheld figures as "*"
-    return shown.drop([n for n in FLAG_COLUMNS if n in shown.columns])
+    return shown.drop([n for n in suppression.FLAG_COLUMNS if n in shown.columns])
 
 
 # --- Small selections of aggregated tables (no statistics here) ---------------------------------------------

@@ -11,7 +11,8 @@ England files (provenance, licence and caveats: ``data/SOURCES.md``). This modul
   all ages or, with ``min_age`` 16 or 18, adults (see :func:`figures_min_age` for what each characteristic has);
 - :func:`crossed_baseline`: a published cross-table (RM032 ethnic group x sex, RM031 ethnic group x religion)
   for a country;
-- :func:`load_reference_baselines`: copy the Census rows into the ``baseline`` table (idempotent).
+
+``models.seeding.load_reference_baselines`` copies the Census rows into the ``baseline`` table (idempotent).
 
 Nothing here caches data frames for the dashboard: the module-level caches hold the parsed CSVs only
 (a few MB, the same for every user), and callers get clones.
@@ -24,8 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import and_, insert, select
-from sqlalchemy.engine import Engine
 
 BASELINES_DIR = Path(__file__).with_name("baselines")
 CODELISTS_DIR = Path(__file__).with_name("codelists")
@@ -435,35 +434,3 @@ def area_baseline(area_codes: Sequence[str], characteristic: str, min_age: int =
         rows = rows.filter(pl.col("group").is_in(age_bands_from(min_age)))
     order = rows.group_by("group", maintain_order=True).agg(pl.col("count").sum())
     return order.select("group", pl.col("count").cast(pl.Int64))
-
-
-def load_reference_baselines(engine: Engine) -> int:
-    """Insert the shipped Census 2021 rows into the ``baseline`` table (organisation_id NULL) when missing.
-
-    Idempotent: rows already there (same source, year, geography, characteristic and group) are skipped, so a
-    second call adds nothing. A unitary authority's 'utla' and 'ltla' rows are identical and are stored once.
-    Uses one bulk INSERT. Returns the number of rows added.
-    """
-    from models.tables import Baseline  # late import: ``data`` is importable without the database layer
-
-    table = Baseline.__table__
-    key = ["source", "year", "geography_code", "characteristic", "group"]
-    shipped = (
-        _census()
-        .select(*key, "geography_name", pl.col("count").cast(pl.Float64))
-        .unique(subset=key, keep="first", maintain_order=True)
-    )
-    with engine.begin() as connection:
-        existing_rows = connection.execute(
-            select(*(table.c[name] for name in key)).where(
-                and_(table.c.organisation_id.is_(None), table.c.source == SOURCE_CENSUS)
-            )
-        ).all()
-        existing = pl.DataFrame(
-            [tuple(row) for row in existing_rows], schema=shipped.select(key).schema, orient="row"
-        )
-        new = shipped.join(existing, on=key, how="anti")
-        if new.is_empty():
-            return 0
-        connection.execute(insert(table), new.with_columns(pl.lit(None).alias("organisation_id")).to_dicts())
-    return new.height

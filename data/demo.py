@@ -1,10 +1,10 @@
 """The synthetic demo trust: fictional people, activities, meetings and 4PI records, with known patterns.
 
-``seed_demo(engine=..., scale=1, seed=2021)`` adds "Northfield and Riverside Mental Health NHS Foundation
-Trust (demo)", a fictional trust serving four real London boroughs (Lambeth, Southwark, Lewisham, Croydon),
-with about 1,500 x ``scale`` pseudonymous people involved over the 12 quarters 2023-Q4 to 2026-Q3 at all five
-levels. Nothing is real except the local-authority codes; no date depends on the clock, so the same seed gives
-identical rows.
+``build_demo(scale=1, seed=2021)`` plans "Northfield and Riverside Mental Health NHS Foundation Trust (demo)"
+as polars frames, without a database (``models.seeding.seed_demo`` writes it): a fictional trust serving four
+real London boroughs (Lambeth, Southwark, Lewisham, Croydon), with about 1,500 x ``scale`` pseudonymous people
+involved over the 12 quarters 2023-Q4 to 2026-Q3 at all five levels. Nothing is real except the local-authority
+codes; no date depends on the clock, so the same seed gives identical rows.
 
 How the data are made (all vectorised with numpy and polars; one numpy Generator per named stream):
 
@@ -53,33 +53,10 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, select
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
 
 from data import codes
-from models.crud import create_organisation, levels_by_key
-from models.db import RECORD_TABLES, bump_data_version
-from models.tables import (
-    Activity,
-    Attendance,
-    Baseline,
-    Feedback,
-    ImpactLog,
-    Involvement,
-    Meeting,
-    Organisation,
-    OrganisationCreate,
-    OutreachPlan,
-    Payment,
-    Person,
-    PlanAction,
-    PlanPartner,
-    ReviewStep,
-    SupportOffer,
-)
 
-__all__ = ["DemoPlan", "DemoSummary", "build_demo", "seed_demo", "seed_plan"]
+__all__ = ["DEMO_ACTIONS", "DEMO_PARTNERS", "DEMO_PLANS", "DemoPlan", "DemoSummary", "build_demo"]
 
 # --- The trust and its time window ------------------------------------------------------------------------
 
@@ -97,9 +74,6 @@ WINDOW_START = date(2023, 10, 1)  # first day of 2023-Q4
 WINDOW_END = date(2026, 9, 30)  # last day of 2026-Q3
 QUARTERS = 12
 STAMP = datetime(2026, 9, 30, 12, 0, tzinfo=UTC)  # created_at / updated_at of every demo row
-EXISTS_ERROR = (
-    "The demo organisation {code} already exists: remove it or seed with another organisation code."
-)
 
 # --- Levels ------------------------------------------------------------------------------------------------
 
@@ -361,7 +335,7 @@ class DemoPlan:
 
 @dataclass(frozen=True)
 class DemoSummary:
-    """What seed_demo added; ``str()`` is a one-paragraph summary with the row count of each table."""
+    """What ``models.seeding.seed_demo`` added; ``str()`` is a one-paragraph summary with each table's rows."""
 
     organisation_code: str
     organisation_name: str
@@ -948,109 +922,6 @@ def _caseload(scale: int) -> pl.DataFrame:
     })
 
 
-# --- Writing to the database -------------------------------------------------------------------------------
-
-INSERT_CHUNK = 20_000
-
-
-def seed_demo(*, engine: Engine, scale: int = 1, seed: int = 2021,
-              organisation_code: str = "DEMO") -> DemoSummary:
-    """Add the fictional demo trust and all its rows in one transaction; ValueError if the code is taken."""
-    plan = build_demo(scale=scale, seed=seed)
-    with engine.begin() as connection:
-        organisation_id, level_ids = _add_organisation(connection, organisation_code)
-        _write_plan(connection, plan, organisation_id, level_ids)
-        bump_data_version(connection, organisation_id, RECORD_TABLES)
-        _add_outreach_plans(connection, organisation_id, level_ids)
-    return DemoSummary(organisation_code=organisation_code, organisation_name=DEMO_NAME,
-                       organisation_id=organisation_id, scale=scale, seed=seed, counts=plan.counts())
-
-
-def seed_plan(*, engine: Engine, plan: DemoPlan, organisation: OrganisationCreate) -> int:
-    """Add ``organisation`` and every row of ``plan`` in one transaction (the demo network reuses this);
-    returns the organisation's id. ValueError if the code is taken."""
-    with engine.begin() as connection:
-        organisation_id, level_ids = _add_organisation(connection, organisation.code, organisation)
-        _write_plan(connection, plan, organisation_id, level_ids)
-    return organisation_id
-
-
-def _add_organisation(connection: Connection, code: str,
-                      create: OrganisationCreate | None = None) -> tuple[int, dict[str, int]]:
-    with Session(bind=connection) as session:
-        taken = session.exec(select(Organisation.id).where(Organisation.code == code)).first()
-        if taken is not None:
-            raise ValueError(EXISTS_ERROR.format(code=code))
-        organisation = create_organisation(
-            session=session,
-            organisation=create or OrganisationCreate(code=code, name=DEMO_NAME, catchment=list(CATCHMENT)),
-        )
-        organisation.created_at = STAMP
-        session.flush()
-        levels = levels_by_key(session=session, organisation_id=organisation.id)
-        return organisation.id, {key: level.id for key, level in levels.items()}
-
-
-def _write_plan(connection: Connection, plan: DemoPlan, organisation_id: int,
-                level_ids: dict[str, int]) -> None:
-    """Insert parents first, read their ids back by ref, then the rows that point at them."""
-    org = {"organisation_id": organisation_id}
-    activity_rows = plan.activities.with_columns(level_id=pl.col("level").replace_strict(level_ids))
-    _insert(connection, Activity, activity_rows, org)
-    activity_ids = _ids_by_ref(connection, Activity, organisation_id, plan.activities, "activity_key")
-    _insert(connection, Person, plan.people.with_columns(updated_at=pl.lit(STAMP)), org)
-    person_ids = _ids_by_ref(connection, Person, organisation_id, plan.people, "person_key")
-    with_ids = _with_ids(activity_ids, person_ids)
-    _insert(connection, Involvement, with_ids(plan.involvements), org)
-    _insert(connection, Meeting, with_ids(plan.meetings), org)
-    meeting_ids = _ids_by_ref(connection, Meeting, organisation_id, plan.meetings, "meeting_key")
-    _insert(connection, Attendance, with_ids(plan.attendance).join(meeting_ids, on="meeting_key"), org)
-    for table, frame in ((Payment, plan.payments), (SupportOffer, plan.support), (ImpactLog, plan.impacts),
-                         (Feedback, plan.feedback), (ReviewStep, plan.reviews)):
-        _insert(connection, table, with_ids(frame), org)
-    _insert(connection, Baseline, plan.caseload, org)
-
-
-def _with_ids(activity_ids: pl.DataFrame, person_ids: pl.DataFrame):
-    """A function that adds activity_id and person_id to a frame that has the matching keys."""
-    def add(frame: pl.DataFrame) -> pl.DataFrame:
-        if "activity_key" in frame.columns:
-            frame = frame.join(activity_ids, on="activity_key", how="left")
-        if "person_key" in frame.columns:
-            frame = frame.join(person_ids, on="person_key", how="left")
-        return frame
-    return add
-
-
-def _ids_by_ref(connection: Connection, table: type[SQLModel], organisation_id: int, frame: pl.DataFrame,
-                key: str) -> pl.DataFrame:
-    """Frame of ``key`` -> database id (named after the table: activity_id, person_id, meeting_id)."""
-    rows = connection.execute(
-        select(table.ref, table.id).where(table.organisation_id == organisation_id)).all()
-    ids = pl.DataFrame(rows, schema={"ref": pl.String, f"{table.__tablename__}_id": pl.Int64}, orient="row")
-    return frame.select(key, "ref").join(ids, on="ref", how="inner").drop("ref")
-
-
-def _insert(connection: Connection, table: type[SQLModel], frame: pl.DataFrame, constants: dict) -> None:
-    """Bulk insert of the frame's columns that the table has: COPY on PostgreSQL, executemany elsewhere."""
-    columns = [c.name for c in table.__table__.columns if c.name in frame.columns and c.name != "id"]
-    rows = frame.select(columns).with_columns(**{k: pl.lit(v) for k, v in constants.items()})
-    if connection.dialect.name == "postgresql":
-        _copy_rows(connection, table.__tablename__, rows)
-        return
-    for start in range(0, rows.height, INSERT_CHUNK):
-        connection.execute(table.__table__.insert(), rows.slice(start, INSERT_CHUNK).to_dicts())
-
-
-def _copy_rows(connection: Connection, table_name: str, rows: pl.DataFrame) -> None:
-    """PostgreSQL COPY through psycopg, inside the connection's transaction (about 10x executemany)."""
-    names = ", ".join(f'"{name}"' for name in rows.columns)
-    with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f'COPY "{table_name}" ({names}) FROM STDIN') as copy:
-            for row in rows.iter_rows():
-                copy.write_row(row)
-
-
 # --- Outreach plans -------------------------------------------------------------------------------------------
 
 # Two example plans (issue 18): one on track (Asian people at strategic level, whose share rises by
@@ -1082,27 +953,3 @@ DEMO_ACTIONS = (
      date(2026, 6, 30), None),
     ("OP-002", "Offer mentoring by current members", None, date(2027, 1, 31), None),
 )
-
-
-def _add_outreach_plans(connection: Connection, organisation_id: int, level_ids: dict[str, int]) -> None:
-    """The two example outreach plans, their community partners and actions."""
-    plan_ids: dict[str, int] = {}
-    for spec in DEMO_PLANS:
-        committee = None
-        if spec["committee"]:
-            committee = connection.execute(
-                select(Activity.id).where(Activity.organisation_id == organisation_id,
-                                          Activity.name == spec["committee"]).order_by(Activity.id)
-            ).first()[0]
-        values = {k: v for k, v in spec.items() if k not in {"level", "committee"}}
-        result = connection.execute(OutreachPlan.__table__.insert().values(
-            organisation_id=organisation_id, level_id=level_ids[spec["level"]], activity_id=committee,
-            updated_at=STAMP, **values))
-        plan_ids[spec["ref"]] = result.inserted_primary_key[0]
-    for ref, name, role in DEMO_PARTNERS:
-        connection.execute(PlanPartner.__table__.insert().values(
-            organisation_id=organisation_id, plan_id=plan_ids[ref], name=name, contact_role=role))
-    for ref, action, partner, due, done in DEMO_ACTIONS:
-        connection.execute(PlanAction.__table__.insert().values(
-            organisation_id=organisation_id, plan_id=plan_ids[ref], action=action, partner=partner,
-            due_date=due, done_on=done))

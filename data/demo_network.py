@@ -1,8 +1,8 @@
 """The synthetic demo network: twelve fictional organisations with real, different catchments.
 
-``seed_network(engine=..., seed=2021, size=1.0)`` adds the organisations of ``NETWORK`` (codes ``NET01`` to
-``NET12``), each built by the demo trust's generator (:func:`data.demo.build_demo`, ``scale`` units of the
-demo trust's activities) and then made its own:
+``build_member(member, seed=2021, size=1.0)`` plans one of the organisations of ``NETWORK`` (codes ``NET01``
+to ``NET12``; ``models.seeding.seed_network`` writes them), each built by the demo trust's generator
+(:func:`data.demo.build_demo`, ``scale`` units of the demo trust's activities) and then made its own:
 
 1. **Size.** People involved only at individual-care or community level are kept with probability
    ``keep x size`` (so organisations range from about 300 to about 5,000 people involved); everyone involved
@@ -32,13 +32,10 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
 
 from data import codes, demo
-from models.tables import Organisation, OrganisationCreate
 
-__all__ = ["NETWORK", "NetworkMember", "build_member", "seed_network"]
+__all__ = ["NETWORK", "NetworkMember", "build_member", "summary_line"]
 
 CENSUS_FILE = Path(__file__).parent / "baselines" / "census2021.csv"
 
@@ -49,10 +46,6 @@ GAP_CLOSING_FROM = date(2023, 10, 1)
 GAP_CLOSED_BY = date(2025, 10, 1)
 GAP_CLOSED_FACTOR = 1.6  # joiners after the change over-weighted, so the board as a whole catches up
 LOWER_LEVELS = ("individual", "community")
-ERROR_TAKEN = (
-    "The demo network's organisations {codes} already exist: nothing was added. Use an empty database or "
-    "remove them first."
-)
 ERROR_SIZE = "The network size must be above 0 and at most 1, not {size}."
 ERROR_NO_AREA = "The demo network's area {code} has no Census 2021 ethnicity figures in {file}."
 
@@ -188,21 +181,9 @@ def build_member(member: NetworkMember, *, seed: int = 2021, size: float = 1.0) 
     return dataclasses.replace(plan, people=people, caseload=plan.caseload.clear(), **by_person)
 
 
-def seed_network(*, engine: Engine, seed: int = 2021, size: float = 1.0,
-                 codes_wanted: tuple[str, ...] | None = None) -> list[str]:
-    """Add the organisations of ``NETWORK`` (those in ``codes_wanted`` when given; one transaction each); one
-    summary line per organisation."""
-    wanted = [m for m in NETWORK if codes_wanted is None or m.code in codes_wanted]
-    with engine.connect() as connection:
-        taken = set(connection.execute(select(Organisation.code)).scalars())
-    clashes = [m.code for m in wanted if m.code in taken]
-    if clashes:
-        raise ValueError(ERROR_TAKEN.format(codes=", ".join(clashes)))
-    lines = []
-    for member in wanted:
-        plan = build_member(member, seed=seed, size=size)
-        demo.seed_plan(engine=engine, plan=plan, organisation=OrganisationCreate(
-            code=member.code, name=member.name, catchment=list(member.catchment)))
-        lines.append(f"{member.code} {member.name} ({member.place}): {plan.people.height:,} people, "
-                     f"{plan.involvements.height:,} involvements.")
-    return lines
+def summary_line(member: NetworkMember, plan: demo.DemoPlan) -> str:
+    """One line on a seeded member: code, name, kind of place, people and involvements."""
+    return (
+        f"{member.code} {member.name} ({member.place}): {plan.people.height:,} people, "
+        f"{plan.involvements.height:,} involvements."
+    )

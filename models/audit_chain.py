@@ -16,11 +16,9 @@ sentence. The chain lock is ``pg_advisory_xact_lock`` on PostgreSQL and the data
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import hmac
 import json
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -177,17 +175,3 @@ def verify_chain(engine: Engine, *, key: str | None = None) -> ChainReport:
         return ChainReport(True, 0, None, None, sentence=EMPTY)
     return ChainReport(True, rows, previous_id, previous_hash,
                        sentence=INTACT.format(rows=rows, head_id=previous_id, head_hash=previous_hash))
-
-
-def run_verify_cli(args: argparse.Namespace) -> int:
-    """``presence audit verify``: 0 and one sentence when the chain holds; 1 and the first break otherwise."""
-    from models.db import get_engine, upgrade_schema
-
-    engine = get_engine()
-    upgrade_schema(engine)
-    report = verify_chain(engine)
-    if report.intact:
-        print(report.sentence)
-        return 0
-    print(f"presence: {report.sentence}", file=sys.stderr)
-    return 1

@@ -9,8 +9,6 @@ the same way. ``delete_missing`` is what ``import --replace`` uses to make a tab
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,6 +31,7 @@ from models.tables import (
     Person,
     ReviewStep,
     SupportOffer,
+    table_of,
 )
 
 ERASED = "person_erased"
@@ -97,7 +96,7 @@ class Receipt:
 
 def delete_missing(connection: Connection, model: type[SQLModel], organisation_id: int, keys: pl.DataFrame) -> int:
     """Delete the organisation's rows of ``model`` whose key (``keys``' columns) is not among ``keys``."""
-    table = model.__table__
+    table = table_of(model)
     names = list(keys.columns)
     rows = connection.execute(
         select(table.c.id, *(table.c[n] for n in names)).where(table.c.organisation_id == organisation_id)
@@ -117,22 +116,22 @@ def _delete_ids(connection: Connection, model: type[SQLModel], ids: list[int]) -
     if not ids:
         return removed
     for child, column in DEPENDANTS.get(model, []):
-        child_table = child.__table__
+        child_table = table_of(child)
         if model is Activity and child is Attendance:  # attendance hangs off the activity's meetings
-            meetings = Meeting.__table__
+            meetings = table_of(Meeting)
             child_ids = select(meetings.c.id).where(meetings.c.activity_id.in_(ids))
             result = connection.execute(delete(child_table).where(child_table.c.meeting_id.in_(child_ids)))
         else:
             result = connection.execute(delete(child_table).where(child_table.c[column].in_(ids)))
-        removed[child.__tablename__] = removed.get(child.__tablename__, 0) + (result.rowcount or 0)
-    table = model.__table__
+        removed[table_of(child).name] = removed.get(table_of(child).name, 0) + (result.rowcount or 0)
+    table = table_of(model)
     result = connection.execute(delete(table).where(table.c.id.in_(ids)))
-    removed[model.__tablename__] = result.rowcount or 0
+    removed[table_of(model).name] = result.rowcount or 0
     return removed
 
 
 def _organisation(connection: Connection, code: str | None) -> tuple[int, str]:
-    table = Organisation.__table__
+    table = table_of(Organisation)
     query = select(table.c.id, table.c.code).order_by(table.c.id)
     if code is not None:
         query = query.where(table.c.code == code)
@@ -148,12 +147,12 @@ def _organisation(connection: Connection, code: str | None) -> tuple[int, str]:
 
 def _find(connection: Connection, table_name: str, ref: str, organisation_id: int, code: str) -> int:
     model = DELETABLE[table_name]
-    table = model.__table__
+    table = table_of(model)
     if model is Attendance:
         meeting_ref, sep, person_ref = ref.partition("/")
         if not sep:
             raise ValueError(ATTENDANCE_REF.format(ref=ref))
-        meetings, people = Meeting.__table__, Person.__table__
+        meetings, people = table_of(Meeting), table_of(Person)
         found = connection.execute(
             select(table.c.id)
             .join(meetings, meetings.c.id == table.c.meeting_id)
@@ -166,7 +165,7 @@ def _find(connection: Connection, table_name: str, ref: str, organisation_id: in
             select(table.c.id).where((table.c.organisation_id == organisation_id) & (table.c.ref == ref))
         ).scalar_one_or_none()
     if found is None:
-        what = TABLE_WORDS.get(model.__tablename__, model.__tablename__).rstrip("s") or "record"
+        what = TABLE_WORDS.get(table_of(model).name, table_of(model).name).rstrip("s") or "record"
         raise ValueError(NO_SUCH_RECORD.format(what=what, ref=ref, organisation=code))
     return int(found)
 
@@ -195,7 +194,7 @@ def _remove(
         record = _find(connection, table, ref, organisation_id, code)
         removed = _delete_ids(connection, DELETABLE[table], [record])
         bump_data_version(connection, organisation_id, [TABLE_NAMES.get(t, t) for t in removed])
-        detail = {"table": table, "removed": removed}
+        detail: dict[str, object] = {"table": table, "removed": removed}
         if action == DELETED:
             detail["record_id"] = record  # a database number, meaningless once the row is gone
         with Session(bind=connection) as session:
@@ -217,58 +216,3 @@ def erase_person(*, engine: Engine, person_ref: str, user: str, organisation_cod
     audit event keeps the counts only."""
     return _remove(engine=engine, table="people", ref=person_ref, organisation_code=organisation_code, user=user,
                    action=ERASED)
-
-
-# --- CLI ----------------------------------------------------------------------------------------------------
-
-
-def _engine() -> Engine:
-    from models.db import get_engine, upgrade_schema
-
-    engine = get_engine()
-    upgrade_schema(engine)
-    return engine
-
-
-def _show(what: dict[str, int]) -> str:
-    return ", ".join(f"{n:,} {TABLE_WORDS.get(t, t)}" for t, n in what.items() if n) or "nothing"
-
-
-def run_delete_cli(args: argparse.Namespace) -> int:
-    """``presence delete TABLE REF [--yes]``."""
-    from models.importer import cli_user
-
-    engine = _engine()
-    would = preview(engine=engine, table=args.table, ref=args.ref, organisation_code=args.organisation)
-    print(f"Deleting {args.table} '{args.ref}' removes: {_show(would)}.")
-    if not args.yes and not _confirmed(args.ref):
-        print("Nothing was deleted.", file=sys.stderr)
-        return 1
-    receipt = delete_record(engine=engine, table=args.table, ref=args.ref, user=cli_user(),
-                            organisation_code=args.organisation)
-    print("\n".join(receipt.lines()))
-    return 0
-
-
-def run_erase_cli(args: argparse.Namespace) -> int:
-    """``presence erase PERSON_REF [--yes]``: asks for the reference again unless --yes."""
-    from models.importer import cli_user
-
-    engine = _engine()
-    would = preview(engine=engine, table="people", ref=args.person_ref, organisation_code=args.organisation)
-    print(f"Erasing person '{args.person_ref}' removes: {_show(would)}. This cannot be undone.")
-    if not args.yes and not _confirmed(args.person_ref):
-        print(CONFIRM_NEEDED, file=sys.stderr)
-        return 1
-    receipt = erase_person(engine=engine, person_ref=args.person_ref, user=cli_user(),
-                           organisation_code=args.organisation)
-    print("\n".join(receipt.lines()))
-    return 0
-
-
-def _confirmed(ref: str) -> bool:
-    try:
-        answer = input(f"Type '{ref}' to confirm: ")
-    except EOFError:
-        return False
-    return answer.strip() == ref

@@ -10,7 +10,6 @@ export writes an ``export`` audit event per organisation (who, folder, files, ro
 
 from __future__ import annotations
 
-import argparse
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
@@ -26,12 +25,11 @@ from models.importer import (
     TABLE_ORDER,
     TABLES,
     TableSpec,
-    cli_user,
     template_headers,
 )
 from models.tables import Level, Organisation
 
-__all__ = ["WORKBOOK_NAME", "export_all", "export_frames", "format_number", "format_value", "run_cli"]
+__all__ = ["WORKBOOK_NAME", "export_all", "export_frames", "format_number", "format_value"]
 
 WORKBOOK_NAME = "presence-export.xlsx"
 
@@ -183,22 +181,3 @@ def export_all(
 def _safe_folder(code: str) -> str:
     cleaned = "".join(c if c.isalnum() or c in "-_" else "_" for c in code)
     return cleaned or "organisation"
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """``presence export DIR [--organisation CODE]``."""
-    from models.db import get_engine, upgrade_schema
-
-    engine = get_engine()
-    upgrade_schema(engine)
-    paths = export_all(
-        engine=engine,
-        directory=args.directory,
-        organisation_code=getattr(args, "organisation", None),
-        user=cli_user(),
-    )
-    print(
-        f"Wrote {len(paths)} files to {Path(args.directory)}: "
-        + ", ".join(str(p.relative_to(Path(args.directory))) for p in paths)
-    )
-    return 0

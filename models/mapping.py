@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection, Engine
 
 from data import vocabulary
-from models.tables import ColumnMapping
+from models.tables import ColumnMapping, table_of
 
 IGNORE = "ignore"
 CLI, WEB = "cli", "web"
@@ -89,7 +89,7 @@ def remembered(connection: Connection | Engine, organisation_id: int | None) -> 
     """table -> {folded heading: field or ignore}, as remembered for the organisation."""
     if organisation_id is None:
         return {}
-    table = ColumnMapping.__table__
+    table = table_of(ColumnMapping)
     query = select(table.c.table_name, table.c.header, table.c.field).where(
         table.c.organisation_id == organisation_id
     )
@@ -108,7 +108,7 @@ def remember(connection: Connection, organisation_id: int, table_name: str, mapp
     """Store (or replace) the organisation's mapping of these headings for the table."""
     if not mapping:
         return
-    table = ColumnMapping.__table__
+    table = table_of(ColumnMapping)
     headers = [vocabulary.key(h)[:200] for h in mapping]
     connection.execute(
         delete(table).where(

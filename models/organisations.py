@@ -6,7 +6,6 @@ Every change is written to the audit trail in the same transaction.
 
 from __future__ import annotations
 
-import argparse
 import re
 from dataclasses import dataclass
 
@@ -126,14 +125,14 @@ def add_organisation(
 def ensure_reference_baselines(engine: Engine) -> int:
     """Load the shipped Census baselines when the database does not have them yet (a new database set up in the
     browser has not run ``presence init-db``); returns the rows added."""
-    from data.baselines import load_reference_baselines
+    from models.seeding import load_reference_baselines
 
     return load_reference_baselines(engine)
 
 
 def load_demo(*, engine: Engine) -> str:
     """The fictional demo trust, for a first look (the first-run screen's second choice)."""
-    from data.demo import seed_demo
+    from models.seeding import seed_demo
 
     ensure_reference_baselines(engine)
     return str(seed_demo(engine=engine, scale=1))
@@ -239,76 +238,3 @@ def people_count(*, engine: Engine, organisation_id: int) -> int:
         found = session.exec(select(func.count()).select_from(Person)
                              .where(Person.organisation_id == organisation_id)).one()
     return int(found)
-
-
-# --- CLI ----------------------------------------------------------------------------------------------------
-
-
-def _engine() -> Engine:
-    from models.db import get_engine, upgrade_schema
-
-    engine = get_engine()
-    upgrade_schema(engine)
-    return engine
-
-
-def run_organisation_cli(args: argparse.Namespace) -> int:
-    """``presence organisation add --code CODE --name NAME --catchment CODES`` and ``presence organisation list``."""
-    from models.importer import cli_user
-
-    engine = _engine()
-    if args.action == "list":
-        frame = organisations_frame(engine=engine)
-        if not frame.height:
-            print("There is no organisation yet: add one with 'presence organisation add'.")
-        for code, name, catchment, levels, people in frame.iter_rows():
-            print(f"{code}\t{name}\tcatchment: {catchment or '(none)'}\t{levels} levels\t{people:,} people")
-        return 0
-    if not args.code or not args.name:
-        raise ValueError("'presence organisation add' needs --code and --name (and usually --catchment).")
-    organisation = add_organisation(engine=engine, code=args.code, name=args.name, catchment=args.catchment or "",
-                                    user=cli_user())
-    print(f"Added {organisation.name} ({organisation.code}) with catchment "
-          f"{';'.join(organisation.catchment) or '(none)'} and the five default levels.")
-    return 0
-
-
-def run_level_cli(args: argparse.Namespace) -> int:
-    """``presence level list|set|add|remove [KEY] [--name] [--rank] [--decision-making yes|no]``."""
-    from models.importer import cli_user
-
-    engine = _engine()
-    with Session(engine) as session:
-        organisation = crud.get_organisation(session=session, code=args.organisation)
-    current = level_choices(engine=engine, organisation_id=organisation.id)
-    if args.action != "list":
-        if not args.key:
-            raise ValueError(f"'presence level {args.action}' needs the level's KEY.")
-        keys = [lv.key for lv in current]
-        flag = None if args.decision_making is None else args.decision_making == "yes"
-        if args.action == "remove":
-            if args.key not in keys:
-                raise ValueError(NO_SUCH_LEVEL.format(organisation=organisation.code, key=args.key,
-                                                      keys=", ".join(keys)))
-            current = [lv for lv in current if lv.key != args.key]
-        elif args.action == "add":
-            if args.key in keys:
-                raise ValueError(LEVEL_TWICE.format(key=args.key))
-            new = LevelChoice(args.key, args.name or args.key.replace("_", " ").capitalize(), bool(flag))
-            place = (args.rank or len(current) + 1) - 1
-            current.insert(min(place, len(current)), new)
-        else:  # set
-            if args.key not in keys:
-                raise ValueError(NO_SUCH_LEVEL.format(organisation=organisation.code, key=args.key,
-                                                      keys=", ".join(keys)))
-            old = current.pop(keys.index(args.key))
-            new = LevelChoice(old.key, args.name or old.name, old.decision_making if flag is None else flag)
-            place = (args.rank or keys.index(args.key) + 1) - 1
-            current.insert(min(place, len(current)), new)
-        changes = set_levels(engine=engine, organisation_id=organisation.id, levels=current, user=cli_user())
-        print("Levels " + "; ".join(f"{k}: {', '.join(v)}" for k, v in changes.items() if v) + "."
-              if any(changes.values()) else "Levels unchanged.")
-    for rank, key, name, decision, activities in levels_frame(engine=engine,
-                                                              organisation_id=organisation.id).iter_rows():
-        print(f"{rank}\t{key}\t{name}\t{'decision-making' if decision else ''}\t{activities} activities")
-    return 0

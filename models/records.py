@@ -14,13 +14,14 @@ from datetime import date, time
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select
+from polars.datatypes import DataTypeClass
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from models import _tabular, audit
 from models.importer import TABLES, ImportReport, import_file
-from models.tables import Activity, Involvement, Meeting, Person
+from models.tables import Activity, Involvement, Meeting, Person, table_of
 
 RECORD_CHANGED = "record_changed"
 FORM_FILE = "form: {what}"
@@ -54,8 +55,8 @@ def _sentences(report: ImportReport) -> list[str]:
     return out
 
 
-def _before(engine: Engine, model, organisation_id: int, ref: str) -> dict[str, Any] | None:
-    table = model.__table__
+def _before(engine: Engine, model: type[SQLModel], organisation_id: int, ref: str) -> dict[str, Any] | None:
+    table = table_of(model)
     with engine.connect() as connection:
         row = connection.execute(
             select(table).where((table.c.organisation_id == organisation_id) & (table.c.ref == ref))
@@ -81,7 +82,7 @@ def _save(
     return report
 
 
-def _audit_change(engine: Engine, *, user: str, organisation_id: int, table: str, model, ref: str,
+def _audit_change(engine: Engine, *, user: str, organisation_id: int, table: str, model: type[SQLModel], ref: str,
                   before: dict[str, Any] | None) -> None:
     after = _before(engine, model, organisation_id, ref)
     if after is None:
@@ -159,7 +160,7 @@ def save_one(*, engine: Engine, organisation: Mapping[str, Any], table: str, val
 # --- What the forms choose from ---------------------------------------------------------------------------
 
 
-def _frame(engine: Engine, query, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _frame(engine: Engine, query: Select[Any], schema: Mapping[str, pl.DataType | DataTypeClass]) -> pl.DataFrame:
     with engine.connect() as connection:
         rows = [tuple(r) for r in connection.execute(query)]
     return pl.DataFrame(rows, schema=schema, orient="row")
@@ -167,7 +168,7 @@ def _frame(engine: Engine, query, schema: dict[str, pl.DataType]) -> pl.DataFram
 
 def people(*, engine: Engine, organisation_id: int) -> pl.DataFrame:
     """Every person of the organisation with their recorded fields (for the edit form; never cached)."""
-    table = Person.__table__
+    table = table_of(Person)
     names = [c.name for c in TABLES["people"].columns]
     schema = {n: (pl.Int64 if n == "year_of_birth" else pl.String) for n in names}
     return _frame(engine, select(*(table.c[n] for n in names)).where(table.c.organisation_id == organisation_id)
@@ -175,7 +176,7 @@ def people(*, engine: Engine, organisation_id: int) -> pl.DataFrame:
 
 
 def activities(*, engine: Engine, organisation_id: int) -> pl.DataFrame:
-    table = Activity.__table__
+    table = table_of(Activity)
     return _frame(engine, select(table.c.ref, table.c.name).where(table.c.organisation_id == organisation_id)
                   .order_by(table.c.name), {"ref": pl.String, "name": pl.String})
 
@@ -183,7 +184,7 @@ def activities(*, engine: Engine, organisation_id: int) -> pl.DataFrame:
 def members(*, engine: Engine, organisation_id: int, activity_ref: str, on: date | None = None) -> pl.DataFrame:
     """The people involved in an activity (on a date: joined by then and not left before it): person_ref,
     involvement ref, start_date, end_date, role."""
-    inv, person, activity = Involvement.__table__, Person.__table__, Activity.__table__
+    inv, person, activity = table_of(Involvement), table_of(Person), table_of(Activity)
     query = (
         select(person.c.ref, inv.c.ref, inv.c.start_date, inv.c.end_date, inv.c.role)
         .join(person, person.c.id == inv.c.person_id)
@@ -198,7 +199,7 @@ def members(*, engine: Engine, organisation_id: int, activity_ref: str, on: date
 
 
 def meetings(*, engine: Engine, organisation_id: int, activity_ref: str) -> pl.DataFrame:
-    meeting, activity = Meeting.__table__, Activity.__table__
+    meeting, activity = table_of(Meeting), table_of(Activity)
     return _frame(engine, select(meeting.c.ref, meeting.c.date, meeting.c.papers_sent)
                   .join(activity, activity.c.id == meeting.c.activity_id)
                   .where((meeting.c.organisation_id == organisation_id) & (activity.c.ref == activity_ref))
@@ -213,13 +214,13 @@ def references(*, engine: Engine, organisation_id: int, table: str) -> list[str]
 
     model = DELETABLE[table]
     if model is Attendance:
-        att, meeting, person = Attendance.__table__, Meeting.__table__, Person.__table__
+        att, meeting, person = table_of(Attendance), table_of(Meeting), table_of(Person)
         query = (select(meeting.c.ref, person.c.ref).join(meeting, meeting.c.id == att.c.meeting_id)
                  .join(person, person.c.id == att.c.person_id).where(att.c.organisation_id == organisation_id)
                  .order_by(meeting.c.ref, person.c.ref))
         with Session(engine) as session:
             return [f"{m}/{p}" for m, p in session.execute(query)]
-    t = model.__table__
+    t = table_of(model)
     with Session(engine) as session:
         return [r[0] for r in session.execute(select(t.c.ref).where(t.c.organisation_id == organisation_id)
                                               .order_by(t.c.ref))]
@@ -229,7 +230,7 @@ def level_names(*, engine: Engine, organisation_id: int) -> list[tuple[str, str]
     """(key, name) of the organisation's levels, individual care first."""
     from models.tables import Level
 
-    table = Level.__table__
+    table = table_of(Level)
     with engine.connect() as connection:
         return [tuple(r) for r in connection.execute(
             select(table.c.key, table.c.name).where(table.c.organisation_id == organisation_id).order_by(table.c.rank))]
@@ -239,7 +240,7 @@ def activity(*, engine: Engine, organisation_id: int, ref: str) -> dict[str, Any
     """One activity's fields as the activities table names them (``level`` is the level's key)."""
     from models.tables import Level
 
-    table, level = Activity.__table__, Level.__table__
+    table, level = table_of(Activity), table_of(Level)
     with engine.connect() as connection:
         row = connection.execute(
             select(table, level.c.key.label("level")).join(level, level.c.id == table.c.level_id)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from data import codes
@@ -28,6 +28,12 @@ def _one_of(table: str, column: str, values: Iterable[str]) -> CheckConstraint:
     """A CHECK constraint that keeps a coded column inside its code list."""
     quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
     return CheckConstraint(f"{column} IN ({quoted})", name=f"ck_{table}_{column}")
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy ``Table`` of a table model (SQLModel does not declare ``__table__`` to type checkers)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 # --- Organisation and its levels ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import analytics
-from analytics.cli import build_parser
+from presence_cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

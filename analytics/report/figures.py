@@ -24,6 +24,7 @@ from analytics import columns as c
 from analytics import fourpi, protection, roles, suppression
 from analytics import outreach as outreach_columns
 from analytics.baselines import BaselineSpec
+from analytics.decision import flagged_pipeline
 from analytics.fourpi_disclosure import protect_scorecard, published
 from analytics.fourpi_periods import parse_period
 from analytics.loader_4pi import load_frames_4pi
@@ -32,7 +33,6 @@ from analytics.roles import Viewer
 from analytics.trends import Trend
 
 QUARTERS = 8
-FLAG_COLUMNS = (suppression.SUPPRESSED, suppression.ROUNDED, suppression.NOT_FOR_PUBLICATION)
 ERROR_NO_ORGANISATION = "There is no organisation with the code '{code}'."
 ERROR_BAD_PERIOD = "'{period}' is not a quarter: write it like 2026-Q3."
 ERROR_NO_PERIOD = "{organisation} has no figures for {period}: choose one of {choices}."
@@ -221,9 +221,7 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
         _in_range(analytics.relative_likelihood(frames, characteristic=request.characteristic, period="quarter",
                                                 involvement=request.involvement), period_from, period),
         viewer, organisation.id, levels=full)
-    keys = [c.LEVEL_KEY, c.PERIOD, c.CHARACTERISTIC, c.GROUP]
-    flags = [n for n in rep.rows.columns if n.endswith("_suppressed") or n in FLAG_COLUMNS]
-    pipe = analytics.pipeline(rep).join(rep.rows.select(*keys, *flags), on=keys, how="left", maintain_order="left")
+    pipe = flagged_pipeline(rep)
     quality = protection.protect(protection.QualityTable(analytics.data_quality(frames, period="quarter")), viewer,
                                  organisation.id)
     quality = protection.protect(protection.QualityTable(_in_range(quality, period_from, period)), viewer,

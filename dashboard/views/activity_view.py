@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import fourpi_columns as k
+from analytics import fourpi_disclosure
 from dashboard import cache, filters
 
 YES_NO = {True: "Yes", False: "No"}
@@ -112,7 +113,7 @@ payments_tab, impact_tab, feedback_tab = st.tabs(["Fees and expenses", "Impact l
 with payments_tab:
     if not exact:  # claims counted by status: each claim is one person's money
         claims = cache.for_display(summary.payments)
-        if claims.get_column(cache.CLAIMS)[0] == "0":
+        if claims.get_column(fourpi_disclosure.CLAIMS)[0] == "0":
             st.caption("No claims recorded for this activity.")
         else:
             st.caption(
@@ -121,7 +122,7 @@ with payments_tab:
             )
             st.dataframe(
                 claims.select(
-                    pl.col(cache.CLAIMS).alias("Claims"),
+                    pl.col(fourpi_disclosure.CLAIMS).alias("Claims"),
                     pl.col(k.PAYMENT_ON_TIME).alias("Paid on time"),
                     pl.col(k.PAYMENT_LATE).alias("Paid late"),
                     pl.col(k.PAYMENT_OVERDUE).alias("Unpaid, overdue"),

@@ -12,7 +12,6 @@ import pytest
 from analytics import columns as c
 from analytics import protection, roles, suppression
 from analytics.baselines import BaselineSpec
-from analytics.cli import main as cli
 from analytics.loader import make_frames
 from analytics.representation import representation_table
 from analytics.roles import Viewer
@@ -22,6 +21,7 @@ from models.crud import create_organisation
 from models.db import get_engine, session_scope, upgrade_schema
 from models.settings import get_settings
 from models.tables import OrganisationCreate
+from presence_cli import main as cli
 
 RESTRICTED = ("board_member", "outreach_worker", "viewer")
 EXACT = ("data_steward", "equality_lead")

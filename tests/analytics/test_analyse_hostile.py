@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from analytics.analyse_checks import MAX_COUNT, parse_count, shown
-from analytics.cli import main
+from presence_cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = "group,count\nA,50\nB,50\n"
@@ -63,7 +63,7 @@ def test_the_command_itself_never_shows_a_traceback(tmp_path):
     """The real process, as a user runs it: 1e300 used to end in an OverflowError traceback."""
     i = _write(tmp_path, "i.csv", "group,count\nA,1e300\n")
     b = _write(tmp_path, "b.csv", BASELINE)
-    done = subprocess.run([sys.executable, "-m", "analytics.cli", "analyse", "--involved", i, "--baseline", b],
+    done = subprocess.run([sys.executable, "-m", "presence_cli", "analyse", "--involved", i, "--baseline", b],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
     assert done.stderr.startswith("presence: i.csv, row 2: count '1e300' is more than 10^12")

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 
 from analytics import loader
 from analytics.loader_4pi import Frames4PI, load_frames_4pi
-from data.demo import seed_demo
 from models import db
+from models.seeding import seed_demo
 from tests.analytics.test_fourpi_loader import AS_OF, seed_fourpi
 
 

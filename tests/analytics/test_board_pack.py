@@ -19,12 +19,12 @@ from pypdf import PdfReader
 from analytics import columns as c
 from analytics import fourpi_columns as k
 from analytics import report
-from analytics.cli import main
 from analytics.report import assemble
 from analytics.report.content import NOT_FOR_PUBLICATION, Table
 from analytics.roles import Viewer
 from models.db import get_engine, upgrade_schema
 from models.settings import get_settings
+from presence_cli import main
 
 AS_OF = date(2026, 12, 6)  # the demo trust's records run to 2026-Q3, so that is the latest complete quarter
 STEWARD = Viewer(email="steward@example.invalid", roles={1: "data_steward"})
@@ -34,8 +34,7 @@ BOARD = Viewer(email="board@example.invalid", roles={1: "board_member"})
 
 @pytest.fixture(scope="module")
 def demo_path(tmp_path_factory) -> Path:
-    from data.baselines import load_reference_baselines
-    from data.demo import seed_demo
+    from models.seeding import load_reference_baselines, seed_demo
 
     path = tmp_path_factory.mktemp("pack") / "demo.db"
     engine = get_engine(f"sqlite:///{path}")

@@ -14,14 +14,14 @@ from scipy import stats as scipy_stats
 
 from analytics import columns as c
 from analytics import network, protection, roles, suppression
-from analytics.cli import main
 from analytics.loader import load_frames
-from analytics.network_cli import members, organisations
 from analytics.representation import representation_table
-from data.baselines import load_reference_baselines
-from data.demo_network import BOARD_GAP_CODES, CLOSED_GAP_CODE, NETWORK, seed_network
+from data.demo_network import BOARD_GAP_CODES, CLOSED_GAP_CODE, NETWORK
 from models.db import get_engine, upgrade_schema
+from models.seeding import load_reference_baselines, seed_network
 from models.settings import get_settings
+from presence_cli import main
+from presence_cli.network import members, organisations
 
 SUBSET = ("NET01", "NET02", "NET03", CLOSED_GAP_CODE)  # the two board gaps, a control, the closed gap
 MINORITY = "Ethnic minority"

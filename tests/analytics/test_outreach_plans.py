@@ -191,13 +191,13 @@ def test_period_end(period, end):
 
 
 def test_the_board_pack_hook_reads_the_demo_trust(tmp_path):
-    from data.demo import seed_demo
     from models.db import get_engine, upgrade_schema
+    from models.seeding import seed_demo
 
     engine = get_engine(f"sqlite:///{tmp_path / 'demo.db'}")
     upgrade_schema(engine)
     try:
-        from data.baselines import load_reference_baselines
+        from models.seeding import load_reference_baselines
     except ImportError:
         pass
     else:

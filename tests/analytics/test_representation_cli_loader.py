@@ -16,10 +16,10 @@ from representation_fixtures import (
 from scipy import stats as sps
 
 from analytics import columns as C
-from analytics.analyse_cli import ANALYSE_ROW_COLUMNS, ANALYSE_TABLE_COLUMNS
-from analytics.cli import main
+from analytics.file_analysis import ANALYSE_ROW_COLUMNS, ANALYSE_TABLE_COLUMNS
 from analytics.loader import load_frames
 from analytics.representation import representation_table
+from presence_cli import main
 
 pytestmark = pytest.mark.usefixtures("fake_reference")
 

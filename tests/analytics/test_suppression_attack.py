@@ -552,14 +552,14 @@ def test_the_conservative_rule_for_a_crossed_table_alone(counts):
 
 def test_the_checker_finds_a_recoverable_cell(monkeypatch):
     # with primary suppression only, the rounding corner gives the hidden 1 away: the checker must say so
-    monkeypatch.setattr(s, "protect_cells", lambda values, hidden, *args, **kwargs: list(hidden))
+    monkeypatch.setattr(s._decide, "protect_cells", lambda values, hidden, *args, **kwargs: list(hidden))
     with pytest.raises(AssertionError, match=r"\('board', 'M'\) \(true 1\) can be worked out exactly"):
         check_ethnicity({("board", "M"): 1, ("board", "A"): 8, ("board", "B"): 8})
 
 
 def test_the_audit_alone_closes_the_rounding_corner(monkeypatch):
     # without the one-hidden-cell rule, the audit still finds and protects the cell
-    monkeypatch.setattr(s, "secondary_suppression", lambda values, hidden, *args, **kwargs: list(hidden))
+    monkeypatch.setattr(s._lines, "secondary_suppression", lambda values, hidden, *args, **kwargs: list(hidden))
     assert check_ethnicity({("board", "M"): 1, ("board", "A"): 8, ("board", "B"): 8}) > 0
 
 

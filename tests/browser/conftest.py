@@ -26,14 +26,14 @@ ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 @pytest.fixture(scope="session")
 def browser_demo_db(tmp_path_factory) -> Path:
     """The demo trust (scale 1) with the shipped baselines, in a SQLite file of its own."""
-    from data.demo import seed_demo
     from models.db import get_engine, upgrade_schema
+    from models.seeding import seed_demo
 
     path = tmp_path_factory.mktemp("browser") / "demo.db"
     engine = get_engine(f"sqlite:///{path}")
     upgrade_schema(engine)
     try:
-        from data.baselines import load_reference_baselines
+        from models.seeding import load_reference_baselines
     except ImportError:
         pass
     else:

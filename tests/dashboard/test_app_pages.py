@@ -43,7 +43,7 @@ PAGES = {
 
 def _load_reference_baselines(engine) -> None:
     try:
-        from data.baselines import load_reference_baselines
+        from models.seeding import load_reference_baselines
     except ImportError:  # the shipped baselines are optional for these tests' fixture databases
         return
     load_reference_baselines(engine)
@@ -58,7 +58,7 @@ def _copy_database(source: Path, target: Path) -> None:
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Path:
     """The demo trust (scale 1) in a SQLite file, built once per session."""
-    from data.demo import seed_demo
+    from models.seeding import seed_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     engine = get_engine(f"sqlite:///{path}")
@@ -171,7 +171,7 @@ def test_every_page_renders_for_a_board_member(demo_db, monkeypatch, page):
 
 @pytest.mark.postgres
 def test_the_dashboard_runs_on_postgresql(pg_engine, monkeypatch):
-    from data.demo import seed_demo
+    from models.seeding import seed_demo
 
     _load_reference_baselines(pg_engine)
     seed_demo(engine=pg_engine, scale=1)

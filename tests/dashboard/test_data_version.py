@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from dashboard import cache
-from data.demo import seed_demo
 from models import db
 from models.importer import import_file
+from models.seeding import seed_demo
 from models.settings import get_settings
 
 

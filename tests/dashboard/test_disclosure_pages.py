@@ -91,8 +91,7 @@ def _seed_fourpi():
 @pytest.fixture(scope="session")
 def two_trusts_file(tmp_path_factory) -> Path:
     """Organisation A (the demo trust) and B (the small 4PI test trust), with one user per role."""
-    from data.baselines import load_reference_baselines
-    from data.demo import seed_demo
+    from models.seeding import load_reference_baselines, seed_demo
 
     path = tmp_path_factory.mktemp("two") / "two.db"
     engine = get_engine(f"sqlite:///{path}")

@@ -12,8 +12,9 @@ from streamlit.testing.v1 import AppTest
 from analytics import network
 from analytics.roles import Viewer
 from dashboard import auth, filters
-from data.demo_network import NETWORK, seed_network
+from data.demo_network import NETWORK
 from models.db import get_engine, upgrade_schema
+from models.seeding import seed_network
 from models.settings import get_settings
 from tests.dashboard.test_app_pages import (
     ENTRY,

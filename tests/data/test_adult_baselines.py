@@ -264,7 +264,7 @@ def test_need_weighted_icb_uses_broad_rates_on_the_same_convention():
 
 
 def test_cli_need_baseline_reproduces_the_detention_mix(tmp_path, capsys):
-    from analytics.cli import main
+    from presence_cli import main
 
     involved = tmp_path / "i.csv"
     involved.write_text("group,count\nWhite,70\nMixed,4\nAsian,9\nBlack,13\nOther,4\n", encoding="utf-8")

@@ -417,13 +417,14 @@ def test_build_reports_a_missing_reference_folder(tmp_path, capsys):
 
 
 def test_load_reference_baselines_is_idempotent(engine):
+    from models.seeding import load_reference_baselines
     from models.tables import Baseline
 
     census = baselines.reference_baselines()
     expected = census.unique(["source", "year", "geography_code", "characteristic", "group"]).height
     assert expected == census.height - 150 * (19 + 5 + 10)  # unitary UTLA rows repeat their LTLA rows
-    assert baselines.load_reference_baselines(engine) == expected
-    assert baselines.load_reference_baselines(engine) == 0
+    assert load_reference_baselines(engine) == expected
+    assert load_reference_baselines(engine) == 0
     with engine.begin() as connection:
         stored = connection.execute(
             select(func.count()).select_from(Baseline).where(Baseline.organisation_id.is_(None))
@@ -439,5 +440,5 @@ def test_load_reference_baselines_is_idempotent(engine):
         assert newham_a == 51_819
         # Remove one area; a third call puts back exactly its rows.
         connection.execute(delete(Baseline).where(Baseline.geography_code == NEWHAM))
-    assert baselines.load_reference_baselines(engine) == 19 + 5 + 10
-    assert baselines.load_reference_baselines(engine) == 0
+    assert load_reference_baselines(engine) == 19 + 5 + 10
+    assert load_reference_baselines(engine) == 0

@@ -19,16 +19,15 @@ from data.demo import (
     BLACK_CARER_CODES,
     CATCHMENT,
     DEMO_NAME,
-    EXISTS_ERROR,
     LEVEL_AREA,
     SINGLE_MEMBER_COMMITTEE,
     SOUTH_ASIAN_CODES,
     WINDOW_END,
     WINDOW_START,
     build_demo,
-    seed_demo,
 )
 from models.db import get_engine, upgrade_schema
+from models.seeding import EXISTS_ERROR, seed_demo
 from models.tables import (
     Activity,
     Attendance,

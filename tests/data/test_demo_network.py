@@ -45,7 +45,7 @@ def test_size_must_be_a_share():
 def test_seeding_twice_adds_nothing_the_second_time(sqlite_engine):
     from sqlalchemy import func, select
 
-    from data.demo_network import seed_network
+    from models.seeding import seed_network
     from models.tables import Organisation, Person
 
     seed_network(engine=sqlite_engine, size=0.1, codes_wanted=("NET12",))

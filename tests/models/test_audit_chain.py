@@ -16,12 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session
 
-from analytics.cli import main
 from models import audit
 from models.audit_chain import GENESIS, verify_chain
 from models.db import alembic_config, get_engine, upgrade_schema
 from models.settings import get_settings
 from models.tables import AuditEvent
+from presence_cli import main
 
 REPLACES = [
     "INSERT OR REPLACE INTO audit_event (id, at, \"user\", action, organisation_id, detail, prev_hash, row_hash) "

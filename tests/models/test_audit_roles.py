@@ -12,7 +12,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DatabaseError
 
-from analytics.cli import main
 from models import audit, users
 from models.audit_chain import verify_chain
 from models.crud import create_organisation
@@ -20,6 +19,7 @@ from models.db import get_engine, session_scope, upgrade_schema
 from models.db_roles import grant_app_role
 from models.settings import get_settings
 from models.tables import OrganisationCreate
+from presence_cli import main
 
 TAMPERING = [
     "ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change",

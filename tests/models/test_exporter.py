@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from analytics.cli import main as cli_main
 from models import crud
 from models._tabular import escape_cell, unescape_cell
 from models.db import get_engine, upgrade_schema
@@ -36,6 +35,7 @@ from models.tables import (
     ReviewStep,
     SupportOffer,
 )
+from presence_cli import main as cli_main
 
 FORMULA_NAME = '=HYPERLINK("http://x.invalid","click")'
 

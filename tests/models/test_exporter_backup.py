@@ -13,12 +13,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import models.db
-from analytics.cli import main as cli_main
-from data.demo import seed_demo
 from models import crud
 from models.db import get_engine, upgrade_schema
 from models.exporter import WORKBOOK_NAME, export_all
 from models.importer import TABLE_ORDER, import_file
+from models.seeding import seed_demo
 from models.settings import get_settings
 from models.tables import (
     ALL_TABLES,
@@ -45,6 +44,7 @@ from models.tables import (
     SupportOffer,
     UserRole,
 )
+from presence_cli import main as cli_main
 
 PG_ADMIN_URL = os.environ.get("PRESENCE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

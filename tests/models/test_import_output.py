@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from analytics.cli import main
 from models import crud
 from models.importer import NO_ROWS, import_file
 from models.settings import get_settings
 from models.tables import ImportLog, OrganisationCreate, Person
+from presence_cli import main
 
 
 @pytest.fixture

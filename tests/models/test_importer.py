@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from analytics.cli import main as cli_main
 from models import crud
 from models.importer import (
     DUPLICATE_KEY,
@@ -43,6 +42,7 @@ from models.tables import (
     Payment,
     Person,
 )
+from presence_cli import main as cli_main
 
 PEOPLE = "ref,involvement_type,ethnicity,sex\nP1,service_user,A,female\nP2,carer,N,male\n"
 ACTIVITIES = "ref,name,involvement_area,level,start_date\nQSC,Quality committee,D,board,2023-04-01\n"
@@ -591,7 +591,7 @@ def test_too_long_reference_is_a_problem(lite):
 
 def test_a_database_failure_after_writing_rolls_everything_back(org, monkeypatch):
     """The rows are written, then the log insert fails: the whole file is rolled back; one sentence raised."""
-    import models.importer as importer
+    from models.importer import write
 
     seed(org)
     before = checksum(org)
@@ -599,7 +599,7 @@ def test_a_database_failure_after_writing_rolls_everything_back(org, monkeypatch
     def failing_log(*_args, **_kwargs):
         raise org.dialect.loaded_dbapi.OperationalError("simulated failure")
 
-    monkeypatch.setattr(importer, "_log", failing_log)
+    monkeypatch.setattr(write, "log_import", failing_log)
     refused = r"^The database refused the import of people.csv \(simulated failure\); nothing was written"
     with pytest.raises(ValueError, match=refused):
         imp(org, PEOPLE + "P3,carer,A,female\n", "people.csv")

@@ -129,14 +129,14 @@ def test_a_refused_file_leaves_one_event_naming_the_reason(org):
 
 
 def test_a_database_failure_is_refused_audited_and_rolled_back(org, monkeypatch):
-    import models.importer as importer
+    from models.importer import write
 
     data_before, event_before = checksum(org), last_event_id(org)
 
     def failing_log(*_args, **_kwargs):
         raise org.dialect.loaded_dbapi.OperationalError("simulated failure")
 
-    monkeypatch.setattr(importer, "_log", failing_log)
+    monkeypatch.setattr(write, "log_import", failing_log)
     with pytest.raises(ValueError, match="refused the import of people.csv"):
         imp(org, PEOPLE)
     assert checksum(org) == data_before

@@ -16,13 +16,13 @@ from sqlalchemy.engine import Engine
 
 from analytics import columns as c
 from analytics.baselines import BaselineSpec
-from analytics.cli import main as cli_main
 from analytics.loader import load_frames
 from analytics.representation import representation_table
 from models import erasure, importer, mapping, values
 from models.importer import import_file
 from models.mapping import UNRECOGNISED
 from models.register import NEW_COMMITTEE
+from presence_cli import main as cli_main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "registers"
 

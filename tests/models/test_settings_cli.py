@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
-from analytics.cli import build_parser, main
 from models.settings import Settings, get_settings
+from presence_cli import build_parser, main
 
 
 def test_defaults_follow_the_standards_and_nhs_rules():

@@ -62,7 +62,7 @@ def test_hostile_workbooks_are_refused_by_the_command(hostile, database, name, s
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
     env["PRESENCE_DATABASE_URL"] = database
     done = subprocess.run(
-        [sys.executable, "-m", "analytics.cli", "import", str(hostile[name]), "--organisation", "T1"],
+        [sys.executable, "-m", "presence_cli", "import", str(hostile[name]), "--organisation", "T1"],
         cwd=ROOT, env=env, capture_output=True, text=True, preexec_fn=_limited, timeout=600,
     )
     assert done.returncode == 2, (done.returncode, done.stderr[-500:])

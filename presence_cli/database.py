@@ -1,17 +1,28 @@
-"""CLI handlers for setting up the database: ``presence init-db`` and ``presence demo``."""
+"""Setting up and checking the database: ``presence init-db``, ``presence demo`` and ``presence audit verify``."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 
-from models import Organisation, get_engine, session_scope, upgrade_schema
+from models import Organisation, db, get_engine, session_scope, upgrade_schema
+from models.audit_chain import verify_chain
+
+
+def ready_engine() -> Engine:
+    """The engine of PRESENCE_DATABASE_URL, its schema brought up to date (every command that reads or writes
+    records starts here). Looked up on ``models.db`` when called, so a test can point it at its own engine."""
+    engine = db.get_engine()
+    db.upgrade_schema(engine)
+    return engine
 
 
 def init_db(args: argparse.Namespace | None = None) -> int:
     """Create or upgrade the schema and load the shipped reference baselines (idempotent)."""
-    from data.baselines import load_reference_baselines
+    from models.seeding import load_reference_baselines
 
     engine = get_engine()
     upgrade_schema(engine)
@@ -30,7 +41,7 @@ def init_db(args: argparse.Namespace | None = None) -> int:
 def demo(args: argparse.Namespace) -> int:
     """Seed the synthetic demo trust (or, with --network, the demo network of 12 organisations); with
     --if-empty, only when there is no organisation yet."""
-    from data.demo import seed_demo
+    from models.seeding import seed_demo
 
     init_db()
     engine = get_engine()
@@ -41,10 +52,20 @@ def demo(args: argparse.Namespace) -> int:
             print("The database already has data; the demo trust was not added.")
             return 0
     if getattr(args, "network", False):
-        from data.demo_network import seed_network
+        from models.seeding import seed_network
 
         print("\n".join(seed_network(engine=engine, seed=args.seed)))
         return 0
     summary = seed_demo(engine=engine, scale=args.scale, seed=args.seed)
     print(summary)
     return 0
+
+
+def verify_audit(args: argparse.Namespace) -> int:
+    """``presence audit verify``: 0 and one sentence when the chain holds; 1 and the first break otherwise."""
+    report = verify_chain(ready_engine())
+    if report.intact:
+        print(report.sentence)
+        return 0
+    print(f"presence: {report.sentence}", file=sys.stderr)
+    return 1

@@ -1,34 +1,24 @@
-"""The ``presence user`` command: manage sign-in users and their roles from the server's command line."""
+"""``presence user add|remove|list``: manage sign-in users and their roles; ``presence user network|unnetwork``:
+network viewers (published figures of a set of organisations, on the Network page only)."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 
 from sqlmodel import Session
 
 from analytics.protection import safe_for_spreadsheet
 from data import codes
+from models import crud, network_grants, users
+from models.db import session_scope
+from presence_cli.database import ready_engine
+from presence_cli.operator import cli_user
 
 
-def cli_actor() -> str:
-    """The actor the audit trail names for a command-line change (``cli:<login>``)."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # pragma: no cover - no login name in some containers
-        return "cli"
-
-
-def run_user_cli(args: argparse.Namespace) -> int:
-    """``presence user add|remove|list [EMAIL] --organisation CODE --role ROLE``: manage sign-in users;
-    ``presence user network|unnetwork EMAIL --all|--region NAME|--icb CODE|--organisations CODES``: network
-    viewers."""
-    from models import crud, network_grants, users
-    from models.db import get_engine, session_scope, upgrade_schema
-
-    engine = get_engine()
-    upgrade_schema(engine)
-    actor = cli_actor()
+def run(args: argparse.Namespace) -> int:
+    """``presence user add|remove|list [EMAIL] --organisation CODE --role ROLE``: manage sign-in users."""
+    engine = ready_engine()
+    actor = cli_user()
     with session_scope(engine) as session:
         if args.action == "list":
             organisation = (
@@ -97,8 +87,6 @@ def _scopes(args: argparse.Namespace) -> list[tuple[str, str | None]]:
 
 def _network(session: Session, args: argparse.Namespace, actor: str) -> int:
     """``presence user network|unnetwork EMAIL --all|--region|--icb|--organisations``."""
-    from models import network_grants, users
-
     email = users.normalise_email(args.email)
     for kind, value in _scopes(args):
         if args.action == "network":

@@ -13,13 +13,13 @@ from pathlib import Path
 from analytics.report import SUFFIXES, PackRequest, build, gather
 from analytics.report.figures import find_organisation
 from analytics.roles import Viewer
-from analytics.user_cli import cli_actor
+from presence_cli.operator import cli_user
 
 ERROR_PUBLIC_EXACT = "The public summary is always suppressed: leave out --exact."
 ERROR_SUFFIX = "The output file for --format {format} should end in {suffix}, not '{name}'."
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Declare ``presence report`` on the CLI's sub-command parser."""
     p = sub.add_parser("report", help="write the board pack (PDF, Word or HTML) or the one-page public summary "
                                       "for one organisation and quarter")
@@ -30,7 +30,7 @@ def add_parser(sub) -> None:
     p.add_argument("--exact", action="store_true",
                    help="exact figures, marked NOT FOR PUBLICATION on every page (default: published figures)")
     p.add_argument("--output", required=True, metavar="FILE", help="the file to write")
-    p.set_defaults(handler="analytics.report.cli:run")
+    p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     engine = get_engine()
     upgrade_schema(engine)
     organisation = find_organisation(engine, args.organisation)
-    operator = Viewer(email=cli_actor(), roles={organisation.id: "data_steward"}, local_mode=True)
+    operator = Viewer(email=cli_user(), roles={organisation.id: "data_steward"}, local_mode=True)
     figures = gather(engine, PackRequest(organisation_code=organisation.code, period=args.period,
                                          exact=args.exact), operator)
     pack, content = build(figures, args.format)

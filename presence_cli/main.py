@@ -1,19 +1,19 @@
 """The ``presence`` command line: the same analytics the dashboard uses, for scripts.
 
-Every sub-command lives in the module that owns its logic and exposes ``run(args) -> int``; this file only
-declares the arguments. Errors are one clear sentence on stderr and a non-zero exit, never a traceback
+This module declares the arguments; each sub-command's handler (``handler(args) -> int``) lives in a module
+of this package named after what it works on, and calls the analytics and models functions that own the
+logic. Errors are one clear sentence on stderr and a non-zero exit, never a traceback
 (set PRESENCE_DEBUG=1 to see one).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from analytics.report import cli as report_cli
+from presence_cli import analyse, database, organisations, records, report, users
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -37,11 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init-db", help="create or upgrade the database and load the shipped baselines")
     p.add_argument("--app-role", metavar="NAME", help="PostgreSQL: give this role the application's rights "
                                                       "(INSERT and SELECT only on the audit trail)")
-    p.set_defaults(handler="analytics.commands:init_db")
+    p.set_defaults(handler=database.init_db)
 
     p = sub.add_parser("audit", help="check that the audit trail has not been changed (its hash chain)")
     p.add_argument("action", choices=("verify",))
-    p.set_defaults(handler="models.audit_chain:run_verify_cli")
+    p.set_defaults(handler=database.verify_audit)
 
     p = sub.add_parser("demo", help="seed the synthetic demo trust (fictional people only)")
     p.add_argument("--scale", type=_positive_int, default=1, help="N times the standard size (default 1)")
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-empty", action="store_true", help="do nothing when the database already has data")
     p.add_argument("--network", action="store_true", help="seed the demo network of 12 fictional organisations "
                                                           "(NET01-NET12) instead of the demo trust")
-    p.set_defaults(handler="analytics.commands:demo")
+    p.set_defaults(handler=database.demo)
 
     p = sub.add_parser("analyse", help="compare involved counts with a baseline (JSON or CSV out)")
     p.add_argument("--involved", required=True, metavar="FILE.csv",
@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=float, default=None, help="significance level (default 0.05)")
     p.add_argument("--threshold", type=float, default=None, help="under-representation ratio (default 0.8)")
     p.add_argument("--format", choices=("json", "csv"), default="json")
-    p.set_defaults(handler="analytics.analyse_cli:run")
+    p.set_defaults(handler=analyse.run)
 
     p = sub.add_parser("network", help="compare organisations: the funnel table, one row per organisation "
                                        "(published figures only)")
@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", choices=("quarter", "year"), default="year")
     p.add_argument("--at", metavar="PERIOD", help="the period, e.g. 2026 or 2026-Q3 (default: the latest)")
     p.add_argument("--format", choices=("json", "csv"), default="csv")
-    p.set_defaults(handler="analytics.network_cli:run")
+    p.set_defaults(handler=_network)
 
     p = sub.add_parser("import", help="import involvement records (people, activities, involvements, meetings, "
                                       "attendance, 4PI records, or a whole backup) from CSV or Excel")
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="make each table match the file exactly, deleting rows the file does not have "
                         "(shows a dry-run summary and asks first)")
     p.add_argument("--yes", action="store_true", help="with --replace: do not ask for confirmation")
-    p.set_defaults(handler="models.importer:run_cli")
+    p.set_defaults(handler=records.run_import)
 
     p = sub.add_parser("delete", help="delete a mistaken record (and the records that cannot exist without it)")
     p.add_argument("table", choices=("people", "activities", "involvements", "meetings", "attendance", "payments",
@@ -102,21 +102,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ref", metavar="REF", help="the record's reference (attendance: MEETING_REF/PERSON_REF)")
     p.add_argument("--organisation", help="organisation code (default: the only one)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    p.set_defaults(handler="models.erasure:run_delete_cli")
+    p.set_defaults(handler=records.run_delete)
 
     p = sub.add_parser("erase", help="erase a person on request: the person and every record that refers to "
                                      "them, with a receipt")
     p.add_argument("person_ref", metavar="PERSON_REF")
     p.add_argument("--organisation", help="organisation code (default: the only one)")
     p.add_argument("--yes", action="store_true", help="do not ask for the reference again")
-    p.set_defaults(handler="models.erasure:run_erase_cli")
+    p.set_defaults(handler=records.run_erase)
 
     p = sub.add_parser("organisation", help="add or list organisations")
     p.add_argument("action", choices=("add", "list"))
     p.add_argument("--code", help="short unique code, e.g. the NHS trust code")
     p.add_argument("--name", help="the organisation's name")
     p.add_argument("--catchment", help="ONS local authority codes or names of the area served, separated by ';'")
-    p.set_defaults(handler="models.organisations:run_organisation_cli")
+    p.set_defaults(handler=organisations.run_organisation)
 
     p = sub.add_parser("level", help="list, rename, reorder or flag an organisation's levels")
     p.add_argument("action", choices=("list", "set", "add", "remove"))
@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="the level's name")
     p.add_argument("--rank", type=_positive_int, help="its place, 1 = individual care ... highest = board")
     p.add_argument("--decision-making", choices=("yes", "no"), help="whether decisions are made at this level")
-    p.set_defaults(handler="models.organisations:run_level_cli")
+    p.set_defaults(handler=organisations.run_level)
 
     p = sub.add_parser("export", help="back up organisations: every table (with the organisation, its levels "
                                       "and baselines) as CSV and one .xlsx that the importer reads back")
@@ -133,13 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--organisation", help="organisation code: write only that organisation, into DIR "
                                           "(default: every organisation in the database, each in its own "
                                           "sub-folder DIR/CODE when there are several)")
-    p.set_defaults(handler="models.exporter:run_cli")
+    p.set_defaults(handler=records.run_export)
 
     p = sub.add_parser("template", help="write blank import templates (CSV and Excel) to a folder")
     p.add_argument("directory", metavar="DIR")
-    p.set_defaults(handler="models.importer:run_template_cli")
+    p.set_defaults(handler=records.run_template)
 
-    report_cli.add_parser(sub)
+    report.add_parser(sub)
 
     p = sub.add_parser("user", help="manage sign-in users and their roles")
     p.add_argument("action", choices=("add", "remove", "list", "network", "unnetwork"),
@@ -153,14 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--region", help="network: an NHS region (london, midlands, ..., or wales)")
     scope.add_argument("--icb", help="network: an integrated care board, by its NHS code (e.g. QMF)")
     scope.add_argument("--organisations", help="network: organisation codes, comma-separated")
-    p.set_defaults(handler="analytics.user_cli:run_user_cli")
+    p.set_defaults(handler=users.run)
 
     return parser
 
 
-def _resolve(handler: str):
-    module_name, function = handler.split(":")
-    return getattr(importlib.import_module(module_name), function)
+def _network(args: argparse.Namespace) -> int:
+    """``presence network``; :mod:`analytics.network` (and the parts of scipy it needs) loads only for it."""
+    from presence_cli import network
+
+    return network.run(args)
 
 
 def _one_sentence(error: BaseException) -> str:
@@ -180,8 +182,9 @@ def _one_sentence(error: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int | None] = args.handler
     try:
-        return int(_resolve(args.handler)(args) or 0)
+        return int(handler(args) or 0)
     except KeyboardInterrupt:
         print("presence: interrupted.", file=sys.stderr)
         return EXIT_FAILURE

@@ -1,4 +1,4 @@
-"""``presence analyse``: compare published or exported involvement counts with a baseline, from files.
+"""Published or exported involvement counts compared with a baseline, read from files (``presence analyse``).
 
     presence analyse --involved FILE.csv --baseline FILE.csv|census:AREA_CODE|need:AREA_CODE [--alpha 0.05]
                      [--threshold 0.8] [--format json|csv]
@@ -15,10 +15,7 @@ counted as unknown. Row numbers in messages are the file's line numbers, the hea
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -72,8 +69,6 @@ ERROR_SHARE_RANGE = checks.ERROR_SHARE_RANGE
 ERROR_PERCENT_RANGE = checks.ERROR_PERCENT_RANGE
 ERROR_NO_ROWS = "{file}: the file has a header but no rows."
 ERROR_NO_KNOWN_BASELINE = "{file}: the baseline has no known group with a figure above 0."
-ERROR_ALPHA = "--alpha must be between 0 and 1 (for example 0.05), not {value}."
-ERROR_THRESHOLD = "--threshold must be between 0 and 1 (for example 0.8), not {value}."
 ERROR_CENSUS_CODE = "--baseline census: needs an area code after the colon, for example census:E09000007."
 ERROR_NEED_CODE = "--baseline need: needs an area code after the colon, for example need:E92000001."
 
@@ -327,42 +322,3 @@ def analyse_counts(
         rows, table_keys=["_table"], alpha=alpha, under_threshold=under_threshold, confidence=confidence
     )
     return (rows.sort("_table", "_order").select(ANALYSE_ROW_COLUMNS), tables.select(ANALYSE_TABLE_COLUMNS))
-
-
-def _probability(value: float | None, default: float, error: str) -> float:
-    if value is None:
-        return default
-    if not 0 < value < 1:
-        raise ValueError(error.format(value=value))
-    return value
-
-
-def run(args: argparse.Namespace) -> int:
-    """The ``presence analyse`` command: prints JSON ({"rows", "tables", "baseline"}) or the rows as CSV."""
-    from models.settings import get_settings
-
-    settings = get_settings()
-    alpha = _probability(args.alpha, settings.alpha, ERROR_ALPHA)
-    threshold = _probability(args.threshold, settings.under_threshold, ERROR_THRESHOLD)
-    involved = read_involved(args.involved)
-    baseline, description, level = read_baseline(args.baseline)
-    rows, tables = analyse_counts(
-        involved,
-        baseline,
-        baseline_level=level,
-        alpha=alpha,
-        under_threshold=threshold,
-        confidence=settings.confidence,
-        chinese_as_asian=settings.chinese_as_asian,
-        baseline_name=Path(args.baseline).name if ":" not in args.baseline else args.baseline,
-    )
-    if getattr(args, "format", "json") == "csv":
-        sys.stdout.write(rows.write_csv())
-    else:
-        json.dump(
-            {"rows": rows.to_dicts(), "tables": tables.to_dicts(), "baseline": description},
-            sys.stdout,
-            indent=2,
-        )
-        sys.stdout.write("\n")
-    return 0
