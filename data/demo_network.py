@@ -18,7 +18,13 @@ to ``NET12``; ``models.seeding.seed_network`` writes them), each built by the de
      ethnic minority presence at board level shows outside the limits.
    - ``CLOSED_GAP_CODE``: the same gap for board members who joined before ``GAP_CLOSING_FROM``; the weight
      then rises to ``GAP_CLOSED_FACTOR`` for those joining from ``GAP_CLOSED_BY`` (two years later): the
-     organisation closed its gap over two years.
+     organisation closed its gap over two years. Its board is large (``scale`` 6, with fewer people kept at
+     the lower levels), so enough people join it each year for the trend test on published counts.
+   - ``CONTROL_CODE`` (Leeds): the control. Its people at decision-making levels are assigned ethnic
+     minority or not by a low-discrepancy (Beatty) sequence at the catchment's share, in the order they first
+     joined the board (then the other decision-making levels), so that every stretch of joiners matches the
+     catchment: it sits within the funnel limits whatever the seed (``--seed`` still draws everything else,
+     including the particular category within each side).
 
 Nothing is real except the local-authority codes and the Census figures. Same seed, same rows.
 """
@@ -41,10 +47,11 @@ CENSUS_FILE = Path(__file__).parent / "baselines" / "census2021.csv"
 
 BOARD_GAP_CODES = ("NET01", "NET02")
 CLOSED_GAP_CODE = "NET08"
+CONTROL_CODE = "NET03"
 BOARD_GAP_FACTOR = 0.3  # strong enough to show, not so strong that the count is hidden as small
 GAP_CLOSING_FROM = date(2023, 10, 1)
 GAP_CLOSED_BY = date(2025, 10, 1)
-GAP_CLOSED_FACTOR = 1.6  # joiners after the change over-weighted, so the board as a whole catches up
+GAP_CLOSED_FACTOR = 1.25  # joiners after the change slightly over-weighted, so the board as a whole catches up
 LOWER_LEVELS = ("individual", "community")
 ERROR_SIZE = "The network size must be above 0 and at most 1, not {size}."
 ERROR_NO_AREA = "The demo network's area {code} has no Census 2021 ethnicity figures in {file}."
@@ -69,6 +76,10 @@ class NetworkMember:
     def closes_gap(self) -> bool:
         return self.code == CLOSED_GAP_CODE
 
+    @property
+    def control(self) -> bool:
+        return self.code == CONTROL_CODE
+
 
 NETWORK: tuple[NetworkMember, ...] = (
     NetworkMember("NET01", "East London Riverside Mental Health Partnership (demo)", "inner London",
@@ -84,7 +95,7 @@ NETWORK: tuple[NetworkMember, ...] = (
     NetworkMember("NET07", "Gower Bay Involvement Network (demo)", "a Welsh coastal area", ("W06000011",),
                   1, 0.1),
     NetworkMember("NET08", "Midland Canals Mental Health Trust (demo)", "a large Midlands city",
-                  ("E08000025",), 3, 1.0),
+                  ("E08000025",), 6, 0.45),
     NetworkMember("NET09", "Soar Valley Community Mental Health (demo)", "a Midlands city", ("E06000016",),
                   1, 0.9),
     NetworkMember("NET10", "Wear and Tees Valleys Mental Health Trust (demo)", "a northern county",
@@ -135,6 +146,36 @@ def _board_weight(member: NetworkMember, first_board: pl.Series) -> np.ndarray:
     return np.ones(len(first_board))
 
 
+def _decision_order(people: pl.DataFrame, plan: demo.DemoPlan) -> np.ndarray:
+    """Row positions of ``people`` at a decision-making level: board members by the day they first joined the
+    board, then the others by the day they first joined a decision-making level (ties by person_key)."""
+    firsts = plan.involvements.filter(~pl.col("level").is_in(list(LOWER_LEVELS))).group_by("person_key").agg(
+        first_board=pl.col("start_date").filter(pl.col("level") == "board").min(),
+        first_any=pl.col("start_date").min())
+    ordered = (people.select("person_key").with_row_index("_row").join(firsts, on="person_key", how="inner")
+               .with_columns(pl.col("first_board").is_null().alias("_not_board"))
+               .sort("_not_board", pl.coalesce("first_board", "first_any"), "person_key"))
+    return ordered["_row"].to_numpy()
+
+
+def _balanced(ethnicity: np.ndarray, mix: dict[str, float], order: np.ndarray,
+              rng: np.random.Generator) -> np.ndarray:
+    """``ethnicity`` with the known values of the rows in ``order`` re-assigned: the i-th known one is ethnic
+    minority when floor((i + 1) q) > floor(i q), q the catchment's minority share (a Beatty sequence: every
+    stretch of rows holds the share to within one person); the category within each side drawn by the mix."""
+    result = ethnicity.copy()
+    minority = {v: n for v, n in mix.items() if codes.ETHNICITY_BY_CODE[v].broad != codes.BROAD_WHITE}
+    white = {v: n for v, n in mix.items() if v not in minority}
+    q = sum(minority.values()) / sum(mix.values())
+    known = np.array([row for row in order if ethnicity[row] in mix], dtype=int)
+    i = np.arange(known.size)
+    is_minority = np.floor((i + 1) * q) > np.floor(i * q)
+    for rows, side in ((known[is_minority], minority), (known[~is_minority], white)):
+        if rows.size:
+            result[rows] = demo._pick(rng, side, rows.size)
+    return result
+
+
 def _redraw(people: pl.DataFrame, plan: demo.DemoPlan, member: NetworkMember,
             rng: np.random.Generator) -> pl.DataFrame:
     """Ethnicity and local authority from the organisation's own catchment, with its board pattern."""
@@ -155,6 +196,8 @@ def _redraw(people: pl.DataFrame, plan: demo.DemoPlan, member: NetworkMember,
     weights = np.tile(base, (people.height, 1))
     weights[:, minority] *= _board_weight(member, first_board)[:, None]
     ethnicity = demo._pick_rows(rng, values, weights)
+    if member.control:
+        ethnicity = _balanced(ethnicity, mix, _decision_order(people, plan), rng)
     share_known = 1.0 - sum(demo.LOCAL_AUTHORITY_UNKNOWN_SHARES.values())
     total = sum(areas.values())
     area_shares = {code: share_known * n / total for code, n in areas.items()}

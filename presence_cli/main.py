@@ -64,10 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("network", help="compare organisations: the funnel table, one row per organisation "
                                        "(published figures only)")
-    p.add_argument("--organisations", metavar="CODES", help="comma-separated organisation codes (default: all)")
+    chosen = p.add_mutually_exclusive_group()
+    chosen.add_argument("--organisations", metavar="CODES", help="comma-separated organisation codes (default: all)")
+    chosen.add_argument("--icb", metavar="CODE", help="the organisations serving an area of this ICB (E54000054 or "
+                                                      "QWO)")
     p.add_argument("--characteristic", default="ethnicity_binary", help="default ethnicity_binary")
     p.add_argument("--group", default="Ethnic minority", help="the group compared (default: Ethnic minority)")
-    p.add_argument("--level", default="board", help="level key (default board)")
+    p.add_argument("--level", default="board",
+                   help="level key (default board), or decision_making for the decision-making levels together")
     p.add_argument("--period", choices=("quarter", "year"), default="year")
     p.add_argument("--at", metavar="PERIOD", help="the period, e.g. 2026 or 2026-Q3 (default: the latest)")
     p.add_argument("--format", choices=("json", "csv"), default="csv")

@@ -4,6 +4,7 @@ published figures (analytics.network, presence network)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -13,17 +14,17 @@ import pytest
 from scipy import stats as scipy_stats
 
 from analytics import columns as c
-from analytics import network, protection, roles, suppression
+from analytics import network, network_benchmark, protection, roles, suppression, trends
 from analytics.loader import load_frames
+from analytics.network_loader import load_members, organisations
 from analytics.representation import representation_table
-from data.demo_network import BOARD_GAP_CODES, CLOSED_GAP_CODE, NETWORK
+from data.demo_network import BOARD_GAP_CODES, CLOSED_GAP_CODE, CONTROL_CODE, NETWORK
 from models.db import get_engine, upgrade_schema
 from models.seeding import load_reference_baselines, seed_network
 from models.settings import get_settings
 from presence_cli import main
-from presence_cli.network import members, organisations
 
-SUBSET = ("NET01", "NET02", "NET03", CLOSED_GAP_CODE)  # the two board gaps, a control, the closed gap
+SUBSET = ("NET01", "NET02", CONTROL_CODE, CLOSED_GAP_CODE)  # the two board gaps, the control, the closed gap
 MINORITY = "Ethnic minority"
 
 
@@ -123,7 +124,8 @@ def network_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def network_members(network_url):
     engine = get_engine(network_url)
-    return members(engine, organisations(engine), characteristic="ethnicity_binary", period="year")
+    return load_members(engine, organisations(engine), characteristic="ethnicity_binary", period="year",
+                        scorecards=True)
 
 
 def test_the_demo_network_has_twelve_organisations_with_different_catchments():
@@ -145,6 +147,15 @@ def test_the_board_gap_organisations_are_named_outside_the_limits(network_member
     for member in NETWORK:
         if member.code in BOARD_GAP_CODES:
             assert member.name in sentence
+
+
+@pytest.mark.parametrize("level", ["board", network.DECISION_MAKING])
+@pytest.mark.parametrize("period", ["2024", "2025", "2026"])
+def test_the_control_is_within_the_limits(network_members, level, period):
+    funnel = network.funnel_table(network.organisation_figures(network_members, level=level, group=MINORITY,
+                                                               period=period))
+    row = funnel.filter(pl.col(network.ORGANISATION_CODE) == CONTROL_CODE)
+    assert row[network.POSITION][0] == network.POSITION_WITHIN, row.to_dicts()
 
 
 def test_one_organisation_closed_its_gap_over_two_years(network_members):
@@ -182,6 +193,120 @@ def test_network_figures_are_the_single_organisation_published_figures(network_u
         assert all(v == 0 or (v > 7 and v % 5 == 0) for v in shown)
 
 
+def test_decision_making_levels_together_count_each_person_once(network_url):
+    """The together level counts people at any decision-making level once: at least the largest level, at
+    most the sum of the levels (exact figures, before disclosure control)."""
+    engine = get_engine(network_url)
+    (row,) = organisations(engine, ["NET01"])
+    frames = load_frames(engine, row.organisation_id)
+    # one board member is also given a seat at a strategic activity for the same time
+    level_of = dict(zip(frames.levels["id"], frames.levels["key"], strict=True))
+    activity_level = {a: level_of[lv] for a, lv in zip(frames.activities["id"], frames.activities["level_id"],
+                                                         strict=True)}
+    strategic = next(a for a, key in activity_level.items() if key == "strategic")
+    board_seat = frames.involvements.filter(pl.col("activity_id").replace_strict(
+        activity_level, default=None) == "board").head(1)
+    frames = dataclasses.replace(frames, involvements=pl.concat(
+        [frames.involvements, board_seat.with_columns(pl.lit(strategic).cast(board_seat.schema["activity_id"])
+                                                      .alias("activity_id"))], how="vertical_relaxed"))
+    each = representation_table(frames, characteristic="ethnicity_binary", period="year")
+    together = representation_table(network.decision_making_frames(frames), characteristic="ethnicity_binary",
+                                    period="year")
+    assert together.rows[c.LEVEL_KEY].unique().to_list() == [network.DECISION_MAKING]
+    levels = each.tables.filter(pl.col(c.DECISION_MAKING)).group_by(c.PERIOD).agg(
+        pl.col(c.PEOPLE).sum().alias("sum"), pl.col(c.PEOPLE).max().alias("max"))
+    joined = together.tables.join(levels, on=c.PERIOD)
+    assert joined.height > 0
+    assert (joined[c.PEOPLE] <= joined["sum"]).all() and (joined[c.PEOPLE] >= joined["max"]).all()
+    assert (joined[c.PEOPLE] < joined["sum"]).any()  # someone sits at two levels: counted once
+
+
+def _row(frame, **where):
+    return frame.filter(pl.all_horizontal(pl.col(k) == v for k, v in where.items()))
+
+
+def test_together_figures_are_withheld_where_a_level_figure_is_hidden():
+    """Board 'Ethnic minority' hidden in 2025 at the per-level publication: the together count of that group
+    is withheld in 2025 (and a second figure of its table, so it is not a difference), and kept in 2026."""
+    keys = {c.DECISION_MAKING: True, c.CHARACTERISTIC: "ethnicity_binary", c.INVOLVEMENT_FILTER: "all"}
+    per_rows = pl.DataFrame([
+        {**keys, c.LEVEL_KEY: "board", c.PERIOD: "2025", c.GROUP: MINORITY, c.INVOLVED: None, c.TOTAL: 40},
+        {**keys, c.LEVEL_KEY: "board", c.PERIOD: "2025", c.GROUP: "White", c.INVOLVED: None, c.TOTAL: 40},
+        {**keys, c.LEVEL_KEY: "board", c.PERIOD: "2026", c.GROUP: MINORITY, c.INVOLVED: 10, c.TOTAL: 40},
+        {**keys, c.LEVEL_KEY: "board", c.PERIOD: "2026", c.GROUP: "White", c.INVOLVED: 30, c.TOTAL: 40},
+    ])
+    per_tables = pl.DataFrame([{**keys, c.LEVEL_KEY: "board", c.PERIOD: p, c.PEOPLE: 45, c.TOTAL: 40,
+                                c.UNKNOWN: 5, c.NOT_STATED: 5, c.NOT_KNOWN: 0} for p in ("2025", "2026")])
+    rows = pl.DataFrame([
+        {**keys, c.LEVEL_KEY: network.DECISION_MAKING, c.LEVEL_RANK: 0, c.PERIOD: p, c.GROUP: g, c.INVOLVED: n,
+         c.TOTAL: 100, c.BASELINE_SHARE: 0.3}
+        for p in ("2025", "2026") for g, n in ((MINORITY, 30), ("White", 70))])
+    tables = per_tables.with_columns(pl.lit(network.DECISION_MAKING).alias(c.LEVEL_KEY), pl.lit(110).alias(c.PEOPLE),
+                                     pl.lit(100).alias(c.TOTAL), pl.lit(10).alias(c.UNKNOWN),
+                                     pl.lit(10).alias(c.NOT_STATED))
+    out = network.withhold_together(_FakeRep(rows, tables), _FakeRep(per_rows, per_tables), get_settings())
+    assert _row(out.rows, period="2025", group=MINORITY)[c.INVOLVED][0] is None
+    assert _row(out.rows, period="2025", group=MINORITY)[c.STATUS][0] == c.STATUS_HIDDEN
+    assert _row(out.rows, period="2025", group="White")[c.INVOLVED][0] is None  # else 100 - 70 gives it
+    assert _row(out.rows, period="2026", group=MINORITY)[c.INVOLVED][0] == 30
+    assert _row(out.rows, period="2026", group=MINORITY)[c.STATUS][0] != c.STATUS_HIDDEN
+
+
+@dataclasses.dataclass(frozen=True)
+class _FakeRep:
+    """The parts of a Representation that withhold_together reads and replaces."""
+
+    rows: pl.DataFrame
+    tables: pl.DataFrame
+    joiners: pl.DataFrame | None = None
+
+
+def test_network_total_uses_the_union_of_catchments(network_members):
+    """Two organisations sharing an area count its population once; the network share is the sum of the
+    published counts, and its status comes from compare_with_baseline."""
+    first = network_members[0]
+    twin = network.Member(organisation_id=first.organisation_id, code="TWIN", name="Twin", catchment=first.catchment,
+                          representation=first.representation)
+    figures = network.organisation_figures([first, twin], group=MINORITY)
+    total = network.network_total(figures, [first, twin]).row(0, named=True)
+    share, _ = network.union_baseline_share([first], "ethnicity_binary", MINORITY)
+    assert total[c.BASELINE_SHARE] == pytest.approx(share)  # the same areas once, not twice
+    assert total[network.CATCHMENT] == ", ".join(sorted(first.catchment))
+    assert total[c.INVOLVED] == 2 * figures[c.INVOLVED][0] and total[c.TOTAL] == 2 * figures[c.TOTAL][0]
+    # all four catchments differ: the union baseline is the population-weighted mix, not the mean of shares
+    figures = network.organisation_figures(network_members, group=MINORITY)
+    union = network.network_total(figures, network_members).row(0, named=True)
+    own = figures[c.BASELINE_SHARE].to_list()
+    assert min(own) < union[c.BASELINE_SHARE] < max(own)
+    assert union[c.SHARE] == pytest.approx(union[c.INVOLVED] / union[c.TOTAL])
+    expected = network.union_baseline_share(network_members, "ethnicity_binary", MINORITY)[0]
+    assert union[c.BASELINE_SHARE] == pytest.approx(expected)
+
+
+def test_the_benchmark_table_is_each_organisations_published_figures(network_members):
+    """Presence at decision-making levels together, exactly as published; 4PI status from the published
+    scorecard; a rank only as a range."""
+    table = network_benchmark.benchmark_table(network_members, group=MINORITY)
+    figures = network.organisation_figures(network_members, level=network.DECISION_MAKING, group=MINORITY)
+    assert table[network.ORGANISATION_CODE].to_list() == [m.code for m in network_members]
+    for column in (c.INVOLVED, c.TOTAL, c.SHARE, c.CI_LOW, c.CI_HIGH, c.RATIO, c.STATUS, c.DECLARATION_RATE):
+        assert table[column].to_list() == figures[column].to_list(), column
+    shown = table.filter(pl.col(c.RATIO).is_not_null())
+    assert shown.height >= 3
+    assert (shown[network_benchmark.RANK_FROM] <= shown[network_benchmark.RANK_TO]).all()
+    assert table[network_benchmark.FOURPI_STATUS].str.contains("indicators met").all()
+    assert table[trends.TREND_WORDS].null_count() == 0
+
+
+def test_over_time_names_the_organisation_that_closed_its_gap(network_members):
+    board = network_benchmark.over_time(network_members, group=MINORITY, level="board")
+    improved = board.filter(pl.col(network_benchmark.VERDICT) == network_benchmark.IMPROVED)
+    assert improved[network.ORGANISATION_CODE].to_list() == [CLOSED_GAP_CODE]
+    assert improved[network_benchmark.NETWORK_P_ADJUSTED][0] < 0.05
+    assert board.filter(pl.col(network_benchmark.VERDICT) == network_benchmark.WORSENED).height == 0
+    assert "Improved significantly: Midland Canals" in network_benchmark.over_time_sentence(board)
+
+
 def test_network_cli_csv_and_json(network_url, monkeypatch, capsys):
     monkeypatch.setenv("PRESENCE_DATABASE_URL", network_url)
     get_settings.cache_clear()
@@ -193,6 +318,22 @@ def test_network_cli_csv_and_json(network_url, monkeypatch, capsys):
     out = json.loads(capsys.readouterr().out)
     assert len(out["rows"]) == 1 and "Manchester" in out["outside_limits"]
     assert "counted once in each" in out["network_total"]["note"]
+    assert out["network_total"]["baseline_share"] is not None
+
+
+def test_network_cli_by_icb_and_decision_making_levels(network_url, monkeypatch, capsys):
+    monkeypatch.setenv("PRESENCE_DATABASE_URL", network_url)
+    get_settings.cache_clear()
+    # Leeds (NET03) lies in NHS West Yorkshire ICB (E54000054, QWO); no other subset organisation does
+    assert main(["network", "--icb", "QWO", "--level", "decision_making", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r[network.ORGANISATION_CODE] for r in rows] == [CONTROL_CODE]
+    assert rows[0]["icbs"] == "E54000054" and rows[0][c.LEVEL_KEY] == network.DECISION_MAKING
+    assert main(["network", "--format", "csv"]) == 0  # every organisation when neither is given
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r[network.ORGANISATION_CODE] for r in rows] == sorted(SUBSET)
+    assert main(["network", "--icb", "E54000999"]) == 2
+    assert "There is no ICB 'E54000999'" in capsys.readouterr().err
 
 
 def test_network_cli_unknown_code_is_one_sentence(network_url, monkeypatch, capsys):
