@@ -29,11 +29,12 @@ browser-deps:
 	fi
 
 test: install browser-deps
-	$(BIN)/ruff check models analytics dashboard data presence_cli tests bench
+	$(BIN)/ruff check models analytics dashboard data presence_cli tools tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install
-	$(BIN)/ruff check models analytics dashboard data presence_cli tests bench
+	$(BIN)/ruff check models analytics dashboard data presence_cli tools tests bench
 
 clean:
-	rm -rf $(VENV) presence.db presence.db-* .pytest_cache test-artifacts
+	rm -rf $(VENV) presence.db presence.db-* .pytest_cache .mypy_cache test-artifacts

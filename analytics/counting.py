@@ -247,39 +247,142 @@ def eligible_people(frames: Frames, involvement: str) -> pl.LazyFrame:
     return people.filter(pl.col("involvement_type").is_in([involvement, "both"]))
 
 
-def presence(
-    frames: Frames, *, period: str, involvement: str = "all", by_activity: bool = False
-) -> pl.LazyFrame:
-    """One row per person x level x period counted (x activity when ``by_activity``): the base of counts."""
-    check_period(period)
-    keys = [PERSON_ID, ACTIVITY_ID, PERIOD_INDEX] if by_activity else [PERSON_ID, LEVEL_ID, PERIOD_INDEX]
-    span = period_span(frames, period)
+FIRST = "first_period"  # first period index of a run of periods in which someone counts
+LAST = "last_period"  # its last period index (inclusive)
+_STRIDE = 1 << 24  # above any period index (year 9999 is quarter 39,999): keeps running maxima apart
+
+
+def _spells(frames: Frames, period: str, unit: str) -> pl.LazyFrame:
+    """person_id, unit, first, last: every involvement's periods and every attended meeting's period, as they
+    are recorded (overlapping, unsorted). An involvement with no end date runs to the last period of the
+    records; one without a start date, or ending before it starts, counts nowhere."""
+    last = period_span(frames, period).select("_last")
     held = (
         frames.involvements.lazy()
-        .select(PERSON_ID, ACTIVITY_ID, "start_date", "end_date")
-        .join(span, how="cross")
+        .join(last, how="cross")
         .select(
             PERSON_ID,
             ACTIVITY_ID,
-            pl.int_ranges(
-                period_index(pl.col("start_date"), period),
-                pl.coalesce(period_index(pl.col("end_date"), period), pl.col("_last")) + 1,
-            ).alias(PERIOD_INDEX),
+            period_index(pl.col("start_date"), period).alias(FIRST),
+            pl.coalesce(period_index(pl.col("end_date"), period), pl.col("_last")).alias(LAST),
         )
-        .explode(PERIOD_INDEX)
     )
     attended = _attended(frames).select(
-        PERSON_ID, ACTIVITY_ID, period_index(pl.col("date"), period).alias(PERIOD_INDEX)
+        PERSON_ID, ACTIVITY_ID, period_index(pl.col("date"), period).alias(FIRST)
+    ).with_columns(pl.col(FIRST).alias(LAST))
+    spells = pl.concat([held, attended]).filter(
+        pl.col(FIRST).is_not_null() & pl.col(LAST).is_not_null() & (pl.col(LAST) >= pl.col(FIRST))
     )
-    rows = pl.concat([held, attended]).filter(pl.col(PERIOD_INDEX).is_not_null())
-    if not by_activity:
-        rows = rows.join(
-            frames.activities.lazy().select(pl.col("id").alias(ACTIVITY_ID), LEVEL_ID),
-            on=ACTIVITY_ID,
-            how="inner",
+    if unit == LEVEL_ID:
+        spells = spells.join(
+            frames.activities.lazy().select(pl.col("id").alias(ACTIVITY_ID), LEVEL_ID), on=ACTIVITY_ID, how="inner"
         )
+    return spells.select(PERSON_ID, unit, FIRST, LAST)
+
+
+def _merge(spells: pl.LazyFrame, unit: str) -> pl.LazyFrame:
+    """The spells of each person at each unit merged into runs: disjoint, not adjacent, in order.
+
+    One sort, then linear passes: a spell starts a new run when it begins after the furthest period reached so
+    far by the same person at the same unit, plus one. The running maximum is taken over ``key * _STRIDE +
+    last`` so that it never carries over from the previous person x unit."""
+    key_changed = (
+        (pl.int_range(pl.len()) == 0)
+        | pl.col(PERSON_ID).ne_missing(pl.col(PERSON_ID).shift())
+        | pl.col(unit).ne_missing(pl.col(unit).shift())
+    )
+    offset = pl.col("_key") * _STRIDE
+    return (
+        spells.sort(PERSON_ID, unit, FIRST)
+        .with_columns(key_changed.alias("_new_key"))
+        .with_columns(pl.col("_new_key").cum_sum().cast(pl.Int64).alias("_key"))
+        .with_columns((offset + pl.col(LAST)).cum_max().alias("_reach"))
+        .with_columns(
+            (pl.col("_new_key") | (offset + pl.col(FIRST) > pl.col("_reach").shift() + 1)).alias("_new_run")
+        )
+        .with_columns(pl.col("_new_run").shift(-1).fill_null(True).alias("_run_end"))
+        .filter(pl.col("_new_run") | pl.col("_run_end"))
+        .with_columns(
+            pl.when(pl.col("_run_end")).then(pl.col("_reach")).otherwise(pl.col("_reach").shift(-1)) - offset
+        )
+        .filter(pl.col("_new_run"))
+        .select(PERSON_ID, unit, FIRST, pl.col("_reach").alias(LAST))
+    )
+
+
+def presence_runs(
+    frames: Frames, *, period: str, involvement: str = "all", by_activity: bool = False
+) -> pl.LazyFrame:
+    """person_id, level_id (activity_id when ``by_activity``), first_period, last_period: the runs of
+    consecutive periods in which a person counts at a level (the counting rules, in one place).
+
+    A person counts once per level per period: runs of one person at one level never overlap nor touch, so
+    counting the runs that cover a period counts people (:func:`count_runs`) without expanding every period.
+    """
+    check_period(period)
+    unit = ACTIVITY_ID if by_activity else LEVEL_ID
     people = eligible_people(frames, involvement).select(pl.col("id").alias(PERSON_ID))
-    return rows.select(keys).unique().join(people, on=PERSON_ID, how="semi")
+    return _merge(_spells(frames, period, unit).join(people, on=PERSON_ID, how="semi"), unit)
+
+
+def presence(
+    frames: Frames, *, period: str, involvement: str = "all", by_activity: bool = False
+) -> pl.LazyFrame:
+    """One row per person x level x period counted (x activity when ``by_activity``): :func:`presence_runs`
+    with every period of every run."""
+    unit = ACTIVITY_ID if by_activity else LEVEL_ID
+    return (
+        presence_runs(frames, period=period, involvement=involvement, by_activity=by_activity)
+        .select(PERSON_ID, unit, pl.int_ranges(FIRST, pl.col(LAST) + 1).alias(PERIOD_INDEX))
+        .explode(PERIOD_INDEX)
+    )
+
+
+def joiner_runs(runs: pl.LazyFrame, first_period: int | None, unit: str = LEVEL_ID) -> pl.LazyFrame:
+    """One one-period run per person x unit, in the period they first count there (they *joined* it then),
+    leaving out the first period of the records (who was there then may have joined long before)."""
+    if first_period is None:
+        return runs.filter(pl.lit(False))
+    return (
+        runs.group_by(PERSON_ID, unit)
+        .agg(pl.col(FIRST).min())
+        .filter(pl.col(FIRST) > first_period)
+        .select(PERSON_ID, unit, FIRST, pl.col(FIRST).alias(LAST))
+    )
+
+
+def count_runs(
+    runs: pl.LazyFrame, people: pl.LazyFrame, columns: Sequence[str], unit: str = LEVEL_ID
+) -> pl.LazyFrame:
+    """unit, period_index, the raw ``columns``, involved: people per unit x period x recorded value(s).
+
+    ``people`` has person_id and ``columns``. Each run adds one at its first period and takes one away after
+    its last; per unit x recorded values, the running total of those changes is the number of people present,
+    held until the next change. (Sorted by unit, values and period, the changes of each unit x values sum to
+    zero, so one running total over the whole frame restarts at zero for each.) Counting recorded values first
+    and mapping them to groups afterwards (:func:`groups_from_raw`) lets the three ethnicity detail levels
+    share one count and keeps the mapping off the person rows.
+    """
+    one = pl.lit(1, dtype=pl.Int64)
+    changes = pl.concat(
+        [
+            runs.select(PERSON_ID, unit, pl.col(FIRST).alias(PERIOD_INDEX), one.alias("_change")),
+            runs.select(PERSON_ID, unit, (pl.col(LAST) + 1).alias(PERIOD_INDEX), (-one).alias("_change")),
+        ]
+    )
+    return (
+        changes.join(people.select(PERSON_ID, *columns), on=PERSON_ID, how="inner")
+        .group_by(unit, *columns, PERIOD_INDEX)
+        .agg(pl.col("_change").sum())
+        .sort(unit, *columns, PERIOD_INDEX, nulls_last=True)
+        .with_columns(
+            pl.col("_change").cum_sum().alias(C.INVOLVED), pl.col(PERIOD_INDEX).shift(-1).alias("_next")
+        )
+        .filter(pl.col(C.INVOLVED) > 0)
+        .with_columns(pl.int_ranges(PERIOD_INDEX, "_next").alias(PERIOD_INDEX))
+        .explode(PERIOD_INDEX)
+        .select(unit, PERIOD_INDEX, *columns, C.INVOLVED)
+    )
 
 
 def count_groups(present: pl.LazyFrame, groups: pl.LazyFrame, unit: str = LEVEL_ID) -> pl.LazyFrame:
@@ -291,18 +394,6 @@ def count_groups(present: pl.LazyFrame, groups: pl.LazyFrame, unit: str = LEVEL_
     )
 
 
-def count_raw(present_people: pl.LazyFrame, columns: Sequence[str], unit: str = LEVEL_ID) -> pl.LazyFrame:
-    """unit, period_index, the raw ``columns``, involved: people per unit x period x recorded value(s).
-
-    ``present_people`` is :func:`presence` joined with the people's source columns. Counting recorded values
-    first and mapping them to groups afterwards (:func:`groups_from_raw`) lets the three ethnicity detail
-    levels share one count and keeps the mapping off the person rows.
-    """
-    return present_people.group_by(unit, PERIOD_INDEX, *columns).agg(
-        pl.len().cast(pl.Int64).alias(C.INVOLVED)
-    )
-
-
 def groups_from_raw(
     raw: pl.LazyFrame,
     characteristics: Sequence[str],
@@ -311,7 +402,7 @@ def groups_from_raw(
     chinese_as_asian: bool = True,
     detail: str = "nhs",
 ) -> pl.LazyFrame:
-    """unit, period_index, group, _state, involved from :func:`count_raw` (as :func:`count_groups` gives)."""
+    """unit, period_index, group, _state, involved from :func:`count_runs` (as :func:`count_groups` gives)."""
     group, state = group_columns(characteristics, chinese_as_asian=chinese_as_asian, detail=detail)
     return (
         raw.with_columns(group, state)

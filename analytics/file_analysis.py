@@ -182,7 +182,7 @@ def _need_baseline(spec: str) -> tuple[pl.DataFrame, str, str]:
 
 def _recognise(labels: list[str], level: str, chinese_as_asian: bool) -> dict[str, tuple[str, str | None]]:
     """label -> ("unknown", None) or ("known", group) at ``level`` ("ethnicity", "ethnicity_broad" or "")."""
-    out = {}
+    out: dict[str, tuple[str, str | None]] = {}
     for label in labels:  # distinct labels of two small aggregated files
         if _means_unknown(label):
             out[label] = ("unknown", None)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -39,6 +39,7 @@ from analytics.baselines import BaselineSpec
 from analytics.counting import KNOWN, PERSON_ID, STATE, eligible_people, person_groups
 from analytics.loader import Frames
 from analytics.loader_plans import PlanFrames
+from analytics.outreach import PRIORITY
 from analytics.representation import latest_period, representation_table
 from analytics.suppression import round_expr
 
@@ -124,7 +125,7 @@ def plan_members(
             .filter(pl.col("_plan_activity").is_null() | (pl.col("_plan_activity") == pl.col("activity_id")))
             .select(REF, PERSON_ID, "start_date", "end_date")
         )
-    schema = {REF: pl.String, PERSON_ID: pl.Int64, "start_date": pl.Date, "end_date": pl.Date}
+    schema = pl.Schema({REF: pl.String, PERSON_ID: pl.Int64, "start_date": pl.Date, "end_date": pl.Date})
     if not parts:
         return pl.DataFrame(schema=schema)
     return pl.concat(parts).collect().cast(schema)
@@ -159,8 +160,8 @@ def plan_series(
     (``on_track_line``) on a weekly grid from each plan's start to ``as_of``."""
     if not isinstance(as_of, date):
         raise ValueError(ERROR_AS_OF)
-    schema = {REF: pl.String, DAY: pl.Date, JOINED: pl.Int64, LEFT: pl.Int64, NET: pl.Int64,
-              TARGET: pl.Int64, "on_track_line": pl.Float64}
+    schema = pl.Schema({REF: pl.String, DAY: pl.Date, JOINED: pl.Int64, LEFT: pl.Int64, NET: pl.Int64,
+                        TARGET: pl.Int64, "on_track_line": pl.Float64})
     if plans.height == 0:
         return pl.DataFrame(schema=schema)
     members = plan_members(plans, frames, chinese_as_asian=chinese_as_asian, detail=detail)
@@ -395,7 +396,9 @@ def _quarter_end(day: date) -> date:
     return first_next - timedelta(days=1)
 
 
-def plan_draft(gap: dict, *, today: date, characteristic: str, involvement: str = "all") -> dict:
+def plan_draft(
+    gap: dict[str, Any], *, today: date, characteristic: str, involvement: str = "all"
+) -> dict[str, Any]:
     """A new plan's fields pre-filled from one row of the outreach list: the group, the level (and
     committee), the shortfall in people as the target, and a year from today (to the quarter's end) to do it."""
     people = gap.get(C.SHORTFALL)
@@ -415,3 +418,22 @@ def plan_draft(gap: dict, *, today: date, characteristic: str, involvement: str 
         "started_on": today,
         "target_date": by,
     }
+
+
+def plans_on_gaps(gaps: pl.DataFrame, plan_frames: PlanFrames, progress: pl.DataFrame | None,
+                  characteristic: str) -> pl.DataFrame:
+    """The plan on each gap of an outreach list (same group, level and committee, and the characteristic
+    shown), by the gap's priority: ref, status_words (the measured status, when ``progress`` has it),
+    target_people, target_date and owner (the team, else the person); nulls where a gap has no plan."""
+    rows = plan_frames.plans.filter(pl.col("characteristic") == characteristic)
+    if progress is not None and progress.height:
+        rows = rows.join(progress.select("ref", "status_words"), on="ref", how="left")
+    else:
+        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("status_words"))
+    keyed = gaps.select(PRIORITY, C.LEVEL_KEY, C.GROUP, pl.col("activity_ref").alias("_activity"))
+    by_cell = rows.select(
+        C.LEVEL_KEY, C.GROUP, pl.col("activity_ref").alias("_activity"), "ref", "status_words", "target_people",
+        "target_date", pl.coalesce("owner_team", "owner_email").alias("owner"),
+    ).unique([C.LEVEL_KEY, C.GROUP, "_activity"], keep="first")
+    joined = keyed.join(by_cell, on=[C.LEVEL_KEY, C.GROUP, "_activity"], how="left", nulls_equal=True)
+    return joined.drop(C.LEVEL_KEY, C.GROUP, "_activity")

@@ -16,10 +16,10 @@ from analytics.counting import (
     LEVEL_ID,
     PERIOD_INDEX,
     PERSON_ID,
-    count_raw,
+    count_runs,
     groups_from_raw,
     periods,
-    presence,
+    presence_runs,
     source_column,
     table_counts,
 )
@@ -67,15 +67,15 @@ def data_quality(
     settings = _resolve_settings(settings)
     columns = list(dict.fromkeys(source_column(c) for c in characteristics))
     people = frames.people.lazy().select(pl.col("id").alias(PERSON_ID), *columns)
-    present, grid = pl.collect_all(
+    runs, grid = pl.collect_all(
         [
-            presence(frames, period=period, involvement=involvement).join(people, on=PERSON_ID),
+            presence_runs(frames, period=period, involvement=involvement),
             _levels(frames).join(periods(frames, period), how="cross"),
         ]
     )
     plans = []
     for characteristic in characteristics:
-        raw = count_raw(present.lazy(), [source_column(characteristic)])
+        raw = count_runs(runs.lazy(), people, [source_column(characteristic)])
         counted = groups_from_raw(raw, (characteristic,), chinese_as_asian=settings.chinese_as_asian)
         plans.append(
             grid.lazy()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -156,7 +156,7 @@ def recruitment_problem(
 def _pairs(problem: RecruitmentProblem) -> list[tuple[int, str]]:
     """(activity index, group) of every variable x: the groups missing at the activity's level or on the
     activity, and any group."""
-    pairs = []
+    pairs: list[tuple[int, str]] = []
     for index, activity in enumerate(problem.committees.iter_rows(named=True)):
         groups = [cell[C.GROUP] for cell in problem.cells.iter_rows(named=True) if _covers(cell, activity)]
         pairs.extend((index, group) for group in dict.fromkeys(groups))
@@ -164,7 +164,7 @@ def _pairs(problem: RecruitmentProblem) -> list[tuple[int, str]]:
     return pairs
 
 
-def _covers(cell: dict, activity: dict) -> bool:
+def _covers(cell: dict[str, Any], activity: dict[str, Any]) -> bool:
     """True when a recruit to ``activity`` counts for ``cell`` (same level, and the same activity if any)."""
     return cell[C.LEVEL_KEY] == activity[C.LEVEL_KEY] and cell["activity_ref"] in (None, activity["activity_ref"])
 
@@ -282,7 +282,7 @@ def _plan(problem: RecruitmentProblem, pairs: list[tuple[int, str]], x: np.ndarr
                            _sentences(problem, allocation, to_min, to_ideal, closed))
 
 
-def _who(row: dict) -> str:
+def _who(row: dict[str, Any]) -> str:
     person = INVOLVES_WORDS.get(row["involves"], "service user or carer")
     plural = person.replace("user or carer", "users or carers") if "or" in person else person + "s"
     noun = person if row["recruits"] == 1 else plural

@@ -24,11 +24,12 @@ from analytics.counting import (
     STATE,
     check_characteristic,
     check_period,
-    count_raw,
+    count_runs,
     group_universe,
     groups_from_raw,
+    joiner_runs,
     periods,
-    presence,
+    presence_runs,
     source_column,
     table_counts,
 )
@@ -158,24 +159,24 @@ def _build(
     """Rows and tables (with statistics) for each characteristic tuple in ``plans``, their descriptions, and
     the joiners' rows (the same counts of the people in the period they joined each level).
 
-    Three collects, each over everything at once: the counting base (who is present where and when, with
-    their recorded values), the counts per recorded value of every source column, and the assembled tables
-    (recorded values are mapped to groups on the aggregated counts, never on person rows).
+    Collects over everything at once: the counting base (the runs of periods in which each person is present
+    at each level, never one row per period), the counts per recorded value of every source column, and the
+    assembled tables (recorded values are mapped to groups on the aggregated counts, never on person rows).
     """
     shares = [baseline_shares(frames, chars, baseline, settings, detail) for chars in plans]
     sources = [tuple(source_column(c) for c in chars) for chars in plans]
     columns = list(dict.fromkeys(c for source in sources for c in source))
     people = frames.people.lazy().select(pl.col("id").alias(PERSON_ID), *columns)
-    present, grid = pl.collect_all(
+    runs, grid = pl.collect_all(
         [
-            presence(frames, period=period, involvement=involvement).join(people, on=PERSON_ID),
+            presence_runs(frames, period=period, involvement=involvement),
             _levels(frames).join(periods(frames, period), how="cross"),
         ]
     )
     distinct = list(dict.fromkeys(sources))
-    joined = _joiners(present, grid)
+    joined = joiner_runs(runs.lazy(), grid[PERIOD_INDEX].min() if grid.height else None).collect()
     raw = pl.collect_all(
-        [count_raw(base.lazy(), s) for base in (present, joined) for s in distinct]
+        [count_runs(base.lazy(), people, s) for base in (runs, joined) for s in distinct]
     )
     raw_present = dict(zip(distinct, raw[: len(distinct)], strict=True))
     raw_joined = dict(zip(distinct, raw[len(distinct) :], strict=True))
@@ -207,16 +208,6 @@ def _build(
         .select(JOINER_COLUMNS)
     )
     return rows, tables, [description for _, description in shares], joiner_rows
-
-
-def _joiners(present: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
-    """The presence rows of people in the first period they are counted at a level (they *joined* it then),
-    leaving out the first period of the records (who was there then may have joined long before)."""
-    first = grid[PERIOD_INDEX].min() if grid.height else None
-    return present.filter(
-        (pl.col(PERIOD_INDEX) == pl.col(PERIOD_INDEX).min().over(PERSON_ID, LEVEL_ID))
-        & (pl.col(PERIOD_INDEX) > first if first is not None else pl.lit(False))
-    )
 
 
 def _finish(rows: pl.DataFrame, tables: pl.DataFrame, settings) -> tuple[pl.DataFrame, pl.DataFrame]:

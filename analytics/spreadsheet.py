@@ -16,10 +16,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from analytics import columns as c
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
 
 Context = Sequence[tuple[str, str]]
 PERCENT_COLUMNS = {c.SHARE, c.BASELINE_SHARE, c.CI_LOW, c.CI_HIGH, c.DECLARATION_RATE}
@@ -67,7 +72,7 @@ def excel_bytes(frame: pl.DataFrame, sheet: str, context: Context) -> bytes:
     return buffer.getvalue()
 
 
-def _write(sheet, row: int, col: int, value, kind: str, formats: dict) -> None:
+def _write(sheet: Worksheet, row: int, col: int, value: object, kind: str, formats: dict[str, Format]) -> None:
     if value is None:
         return
     if isinstance(value, bool):

@@ -12,9 +12,11 @@ Divide-by-zero is decided once, here: a statistic that would divide by zero is n
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 from scipy.special import bdtr, bdtrc, gammaln, ndtr, ndtri, xlog1py, xlogy
 
 from analytics import columns as C
@@ -103,7 +105,7 @@ def z_score(involved: str = C.INVOLVED, total: str = C.TOTAL, baseline: str = C.
 # --- The binomial distribution without scipy.stats (its import is slow; scipy.special is enough) --------------
 
 
-def _pmf(k, n, p) -> np.ndarray:
+def _pmf(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> np.ndarray:
     """P(X = k) for X ~ Binomial(n, p), elementwise; 0 outside 0..n."""
     k, n, p = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (k, n, p)))
     inside = (k >= 0) & (k <= n)
@@ -113,7 +115,7 @@ def _pmf(k, n, p) -> np.ndarray:
     return np.where(inside, np.exp(log), 0.0)
 
 
-def _cdf(k, n, p) -> np.ndarray:
+def _cdf(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> np.ndarray:
     """P(X <= k), elementwise (0 below 0, 1 at or above n)."""
     k, n, p = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (k, n, p)))
     inside = (k >= 0) & (k < n)
@@ -122,7 +124,7 @@ def _cdf(k, n, p) -> np.ndarray:
     return np.where(inside, value, np.where(k < 0, 0.0, 1.0))
 
 
-def _upper(k, n, p) -> np.ndarray:
+def _upper(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> np.ndarray:
     """P(X > k), elementwise (1 below 0, 0 at or above n)."""
     k, n, p = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (k, n, p)))
     inside = (k >= 0) & (k < n)
@@ -138,7 +140,7 @@ def _z_two_sided(confidence: float) -> float:
     return float(ndtri(0.5 + 0.5 * confidence))
 
 
-def wilson_interval(k, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(k: ArrayLike, n: ArrayLike, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for k successes out of n (arrays); NaN where n = 0."""
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -158,7 +160,14 @@ def wilson_interval(k, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndar
     return low, high
 
 
-def _search(values, target, lo, hi, n, p) -> np.ndarray:
+def _search(
+    values: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+    target: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    n: np.ndarray,
+    p: np.ndarray,
+) -> np.ndarray:
     """Vectorised ``scipy.stats._binomtest._binary_search_for_binom_tst`` (same steps, every row at once).
 
     ``values(x, n, p)`` is ascending on [lo, hi]; returns i with values(i) <= target < values(i + 1).
@@ -182,7 +191,7 @@ def _search(values, target, lo, hi, n, p) -> np.ndarray:
     return np.where(found >= 0, found, result)
 
 
-def binomial_test_p(k, n, p) -> np.ndarray:
+def binomial_test_p(k: ArrayLike, n: ArrayLike, p: ArrayLike) -> np.ndarray:
     """Exact two-sided binomial p-value of k out of n against p, as ``scipy.stats.binomtest`` computes it.
 
     Vectorised over arrays; NaN where n = 0 or p is missing.
@@ -226,7 +235,7 @@ def binomial_test_p(k, n, p) -> np.ndarray:
     return out
 
 
-def holm(p_values) -> np.ndarray:
+def holm(p_values: ArrayLike) -> np.ndarray:
     """Holm step-down adjusted p-values of one family (NaN entries are left out and stay NaN)."""
     p = np.asarray(p_values, dtype=float)
     out = np.full(p.shape, np.nan)
@@ -240,7 +249,7 @@ def holm(p_values) -> np.ndarray:
     return out
 
 
-def holm_by(p_values, family) -> np.ndarray:
+def holm_by(p_values: ArrayLike, family: ArrayLike) -> np.ndarray:
     """Holm step-down within each family (``family`` labels every entry); NaN entries are left out and stay
     NaN.
 
@@ -264,7 +273,7 @@ def holm_by(p_values, family) -> np.ndarray:
     return out
 
 
-def cochran_armitage(successes, totals, scores=None) -> tuple[float, float]:
+def cochran_armitage(successes: ArrayLike, totals: ArrayLike, scores: ArrayLike | None = None) -> tuple[float, float]:
     """Cochran-Armitage test for a linear trend in a proportion: (z, two-sided p). NaN when undefined."""
     n = np.asarray(successes, dtype=float)
     big_n = np.asarray(totals, dtype=float)
@@ -283,7 +292,9 @@ def cochran_armitage(successes, totals, scores=None) -> tuple[float, float]:
     return z, float(2 * ndtr(-abs(z)))
 
 
-def relative_risk(a, n1, c, n2, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def relative_risk(
+    a: ArrayLike, n1: ArrayLike, c: ArrayLike, n2: ArrayLike, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a/n1) / (c/n2) with the log-method interval exp(log RR +- z sqrt(1/a - 1/n1 + 1/c - 1/n2)).
 
     NaN where any count is 0 (the ratio or its interval is undefined).
@@ -315,7 +326,9 @@ def _families(frame: pl.DataFrame, table_keys: list[str]) -> np.ndarray:
     return frame.select(pl.struct(keys).rank("dense")).to_series().to_numpy().astype(np.int64)
 
 
-def holm_table(p_values, family, tested=None) -> tuple[np.ndarray, np.ndarray]:
+def holm_table(
+    p_values: ArrayLike, family: ArrayLike, tested: ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Holm within each table, with the two-group rule: (adjusted p-values, the number of tests per entry).
 
     ``tested`` marks the entries that are tests of the table (default: the non-NaN p-values); a test whose
@@ -462,7 +475,14 @@ def _figure(value: float) -> str:
     return f"{value:.2f}" if np.isfinite(value) else "not known"
 
 
-def likelihood_figures(d, n, ref_d, ref_n, is_reference, confidence: float = 0.95) -> dict[str, object]:
+def likelihood_figures(
+    d: ArrayLike,
+    n: ArrayLike,
+    ref_d: ArrayLike,
+    ref_n: ArrayLike,
+    is_reference: ArrayLike,
+    confidence: float = 0.95,
+) -> dict[str, object]:
     """Likelihood, relative likelihood (WRES orientation: the reference group's likelihood over the group's),
     its interval and a sentence, from counts (arrays; NaN = a hidden count).
 
@@ -591,11 +611,12 @@ def _exact_trend_p(x: np.ndarray, big_n: np.ndarray, t: np.ndarray) -> np.ndarra
     total_n = big_n.sum(axis=1)
     mean = k * (big_n * t).sum(axis=1) / total_n
     extreme = np.abs(s[None, :] - mean[:, None]) >= np.abs(s_obs - mean)[:, None] - 1e-9
-    return np.minimum(1.0, (rows * extreme).sum(axis=1) / rows.sum(axis=1))
+    p_values: np.ndarray = np.minimum(1.0, (rows * extreme).sum(axis=1) / rows.sum(axis=1))
+    return p_values
 
 
 def trend_test(
-    successes, totals, scores=None, exact_limit: int = EXACT_TREND_LIMIT
+    successes: ArrayLike, totals: ArrayLike, scores: ArrayLike | None = None, exact_limit: int = EXACT_TREND_LIMIT
 ) -> tuple[np.ndarray, np.ndarray]:
     """Test for a steady rise or fall in a group's share over the periods: (z, two-sided p) per series.
 

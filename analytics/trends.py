@@ -210,3 +210,26 @@ def trend_table(rep: Representation) -> Trend:
     ]
     summary = summary.with_columns(pl.Series(TREND_WORDS, words, dtype=pl.String)).select(SUMMARY_COLUMNS)
     return Trend(series=series, summary=summary)
+
+
+STATUS_SIDES = {C.STATUS_UNDER: "missing", C.STATUS_ABSENT: "missing", C.STATUS_WITHIN_RANGE: "present",
+                C.STATUS_OVER: "present"}
+
+
+CROSSED = "status_crossed"
+
+
+def with_status_crossings(series: pl.DataFrame) -> pl.DataFrame:
+    """A trend series with ``status_crossed``: True where a group's status crossed between missing (under or
+    absent) and present (within range or over) since its last period on either side. Flips to and from
+    'uncertain' or 'too few' are not changes anyone should act on, so they are not marked."""
+    keys = [C.LEVEL_KEY, C.GROUP]
+    side = pl.col(C.STATUS).replace_strict(STATUS_SIDES, default=None, return_dtype=pl.String)
+    return (
+        series.sort(*keys, C.PERIOD_START)
+        .with_columns(side.alias("_side"))
+        .with_columns(pl.col("_side").shift(1).forward_fill().over(keys).alias("_before"))
+        .with_columns((pl.col("_side").is_not_null() & pl.col("_before").is_not_null()
+                       & (pl.col("_side") != pl.col("_before"))).alias(CROSSED))
+        .drop("_side", "_before")
+    )

@@ -8,13 +8,13 @@ frames (``Frames`` and the 4PI ``Frames4PI`` of one organisation, keyed on organ
 at most two each); they are read only inside this module, to build aggregates, and never returned to a page.
 Record-level results (missing fields, 4PI detail tables, an activity summary) are computed on each call.
 
-Every result a page gets passes through the viewer's access and disclosure rules (``analytics.roles`` says
-who may see what, ``analytics.protection`` protects each result by its type: ``protect``, ``build_protected``
-(a representation with its sibling views), ``protect_likelihood``, ``protect_frame`` with explicit counts for
-the 4PI results, see "4PI standards" below); cached aggregates are protected inside the cache for the scope
-their key stands for. Tables show a hidden count as "*"
-(:func:`with_marks`, :func:`rate_text`) and every page says whether its figures are suppressed for publication
-or exact and not for publication (:func:`disclosure_note`).
+Every result a page gets passes through the viewer's access and disclosure rules (``analytics.roles``
+says who may see what, ``analytics.protection`` protects each result by its type: ``protect``,
+``build_protected`` (a representation with its sibling views), ``protect_likelihood``,
+``protect_frame`` with explicit counts for the 4PI results, by the policy of ``analytics.fourpi_disclosure``);
+cached aggregates are protected inside the cache for the scope their key stands for. How the results are shown
+(hidden counts as "*", readable columns, the disclosure note) is ``dashboard.display``; what they mean is worked
+out in ``analytics``: this module only reads, protects and caches.
 """
 
 from __future__ import annotations
@@ -39,49 +39,25 @@ from analytics import (
     network_peers,
     protection,
     roles,
-    spreadsheet,
-    stats,
-    suppression,
 )
 from analytics import fourpi_columns as k
 from analytics import network_benchmark as network_benchmark_table
 from analytics import outreach as outreach_columns
 from analytics.baselines import BaselineSpec
 from analytics.decision import flagged_pipeline
-from analytics.fourpi_disclosure import (  # noqa: F401 - the 4PI disclosure policy, re-exported for the pages
-    PEOPLE_INDICATORS,
-    RAG_HIDDEN,
-    SCORECARD_COUNTS,
-    fourpi_headline,
-    protect_scorecard,
-)
+from analytics.fourpi_disclosure import protect_scorecard
 from analytics.fourpi_disclosure import published as _published
-from analytics.headlines import characteristic_words
 from analytics.loader import Frames, load_tables
 from analytics.loader_4pi import load_frames_4pi
-from analytics.representation import Representation
+from analytics.representation import Representation, latest_period
 from analytics.roles import Viewer
+from analytics.selections import at_period
 from analytics.trends import Trend
-from analytics.wording import (  # noqa: F401 - re-exported for the pages
-    CHARACTERISTIC_LABELS,
-    INVOLVEMENT_FILTERS,
-    STATUS_MARKS,
-    STATUS_WORDS,
-)
+from analytics.wording import CHARACTERISTIC_LABELS
 from models.db import GLOBAL, NEWEST_ID, get_engine, read_all_data_versions, upgrade_schema
 from models.organisations import organisation_list, people_count
 from models.settings import get_settings
 
-PERIOD_KINDS = {"quarter": "Quarter", "year": "Year"}
-BASELINE_KINDS = {
-    "census": "Census 2021: the area the organisation serves",
-    "user": "A baseline you supplied",
-    "need_weighted": "Need-weighted: Census x Mental Health Act detention rates",
-}
-MISSING_STATUSES = (c.STATUS_UNDER, c.STATUS_ABSENT)
-
-SUPPRESSED_MARK = "*"
-HIDDEN_HELP = "A * is a small number hidden so that no one can be identified."
 NO_ACCESS = "You do not have access to this organisation's figures: ask its data steward for a role."
 
 
@@ -598,357 +574,6 @@ def fourpi_activity_summary(f: Filters, viewer: Viewer, activity_ref: str, last_
                                                        get_settings().payment_days)
 
 
-def for_display(frame: pl.DataFrame) -> pl.DataFrame:
-    """A protected frame for ``st.dataframe``: hidden counts as "*", the disclosure flags dropped."""
-    shown = with_marks(frame)
-    floats = {name: 2 for name, dtype in shown.schema.items() if dtype.is_float()}
-    shown = with_rate_marks(shown, floats, percent=False)  # withheld figures as "*"
-    return shown.drop([n for n in suppression.FLAG_COLUMNS if n in shown.columns])
-
-
-# --- Small selections of aggregated tables (no statistics here) ---------------------------------------------
-
-def latest_period(rows: pl.DataFrame) -> str | None:
-    """The latest period with anyone counted in representation rows (None when there are none)."""
-    return analytics.latest_period(rows)
-
-
-def has_people(rep: Representation) -> bool:
-    """True when anyone at all is counted in the chosen periods (known answer or not)."""
-    counted = pl.col(c.PEOPLE).fill_null(0) > 0
-    flag = suppression.suppressed_flag(c.PEOPLE)
-    if flag in rep.tables.columns:  # a hidden count is 1 to 7 people: someone
-        counted = counted | pl.col(flag)
-    return rep.tables.height > 0 and bool(rep.tables.select(counted.any()).item())
-
-
-def year_before(period: str) -> str:
-    """The same period one year earlier: '2024-Q3' -> '2023-Q3', '2024' -> '2023'."""
-    year, _, quarter = period.partition("-")
-    return f"{int(year) - 1}" + (f"-{quarter}" if quarter else "")
-
-
-def at_period(frame: pl.DataFrame, period: str | None) -> pl.DataFrame:
-    return frame.filter(pl.col(c.PERIOD) == period) if period is not None else frame.clear()
-
-
-def with_status_words(rows: pl.DataFrame) -> pl.DataFrame:
-    """``rows`` with a ``status_words`` column: a mark and the plain status, e.g. '▼ Under-represented'."""
-    return rows.with_columns(stats.status_words().alias("status_words"))
-
-
-STATUS_SIDES = {c.STATUS_UNDER: "missing", c.STATUS_ABSENT: "missing", c.STATUS_WITHIN_RANGE: "present",
-                c.STATUS_OVER: "present"}
-CROSSED = "status_crossed"
-
-
-def with_status_crossings(series: pl.DataFrame) -> pl.DataFrame:
-    """A trend series with ``status_crossed``: True where a group's status crossed between missing (under or
-    absent) and present (within range or over) since its last period on either side. Flips to and from
-    'uncertain' or 'too few' are not changes anyone should act on, so they are not marked."""
-    keys = [c.LEVEL_KEY, c.GROUP]
-    side = pl.col(c.STATUS).replace_strict(STATUS_SIDES, default=None, return_dtype=pl.String)
-    return (
-        series.sort(*keys, c.PERIOD_START)
-        .with_columns(side.alias("_side"))
-        .with_columns(pl.col("_side").shift(1).forward_fill().over(keys).alias("_before"))
-        .with_columns((pl.col("_side").is_not_null() & pl.col("_before").is_not_null()
-                       & (pl.col("_side") != pl.col("_before"))).alias(CROSSED))
-        .drop("_side", "_before")
-    )
-
-
-def missing_at_decision_levels(rows: pl.DataFrame) -> pl.DataFrame:
-    """Groups under-represented or absent at decision-making levels in the latest period, largest shortfall
-    first."""
-    latest = at_period(rows, latest_period(rows))
-    return (
-        latest.filter(pl.col(c.DECISION_MAKING) & pl.col(c.STATUS).is_in(MISSING_STATUSES))
-        .sort([c.SHORTFALL, c.LEVEL_RANK], descending=[True, True])
-    )
-
-
-@dataclass(frozen=True)
-class KeyNumber:
-    label: str
-    value: str
-    delta: str | None
-    help: str
-    delta_color: str = "off"  # "normal" when up is good
-    delta_arrow: str = "auto"  # "off" for no change: no arrow and no colour
-
-
-def count_text(value: int | None) -> str:
-    """A count as shown: '*' when disclosure control hid it (a small number), else with thousands commas."""
-    return SUPPRESSED_MARK if value is None else f"{value:,}"
-
-
-def part_of_whole(frame: pl.DataFrame, part: str = c.INVOLVED, whole: str = c.TOTAL) -> pl.Expr:
-    """'3 of 14' (or '* of 15' where a count is hidden) as an expression on ``frame`` (marked or not)."""
-    def text(name: str) -> pl.Expr:
-        column = pl.col(name).cast(pl.String)
-        if suppression.suppressed_flag(name) in frame.columns:
-            hidden = pl.col(suppression.suppressed_flag(name))
-            return pl.when(hidden).then(pl.lit(SUPPRESSED_MARK)).otherwise(column)
-        return column.fill_null(SUPPRESSED_MARK)
-    return text(part) + pl.lit(" of ") + text(whole)
-
-
-def _rate_text(rate: float | None, people: int | None) -> str:
-    if rate is not None:
-        return f"{rate:.0%}"
-    return "no one yet" if people == 0 else SUPPRESSED_MARK
-
-
-NO_CHANGE = "No change since a year before"
-
-
-def _count_delta(now: int | None, before: int | None, unit: str) -> str | None:
-    if now is None or before is None:
-        return None
-    return NO_CHANGE if now == before else f"{now - before:+d} {unit} since a year before"
-
-
-def _pp_delta(now: float | None, before: float | None) -> str | None:
-    if now is None or before is None:
-        return None
-    points = round((now - before) * 100)
-    return NO_CHANGE if points == 0 else f"{points:+d} point{'s' if abs(points) != 1 else ''} since a year before"
-
-
-def _neutral(delta: str | None) -> dict:
-    """No change is neutral: no arrow and no colour."""
-    return {"delta_color": "off", "delta_arrow": "off"} if delta == NO_CHANGE else {}
-
-
-GROUPS_MISSING_HELP = (
-    "Groups that are absent, or clearly fewer than their share of the population (below {under:g} times, and "
-    "statistically clear after allowing for chance), at this level as a whole or in any one of its committees "
-    "and groups. A group missing from two committees is counted once."
-)
-
-
-def key_numbers(rep: Representation, gaps: pl.DataFrame | None = None) -> list[tuple[str, list[KeyNumber]]]:
-    """For each decision-making level, board first: people involved and how many have the characteristic
-    recorded in the latest period (with the change since the same period a year before), and how many groups
-    are missing there, at the level as a whole or in one of its committees (``gaps``:
-    :func:`analytics.decision_gaps`; without it, the level as a whole)."""
-    tables, rows = rep.tables, rep.rows
-    period = latest_period(rows)
-    if period is None:
-        return []
-    now = at_period(tables, period).filter(pl.col(c.DECISION_MAKING)).sort(c.LEVEL_RANK, descending=True)
-    before = {r[c.LEVEL_KEY]: r for r in at_period(tables, year_before(period)).iter_rows(named=True)}
-    gaps = missing_at_decision_levels(rows) if gaps is None else gaps
-    missing = gaps.group_by(c.LEVEL_KEY).agg(pl.col(c.GROUP).n_unique().alias("count"))
-    missing_by_level = dict(missing.select(c.LEVEL_KEY, "count").iter_rows())
-    word = characteristic_words(rep.characteristic)
-    result = []
-    for level in now.iter_rows(named=True):
-        old = before.get(level[c.LEVEL_KEY], {})
-        rate = level[c.DECLARATION_RATE]
-        people_delta = _count_delta(level[c.PEOPLE], old.get(c.PEOPLE), "people")
-        rate_delta = _pp_delta(rate, old.get(c.DECLARATION_RATE))
-        result.append((level[c.LEVEL_NAME], [
-            KeyNumber(
-                label="People involved", value=count_text(level[c.PEOPLE]), delta=people_delta,
-                help=f"Different people taking part at this level at any time in {period}. {HIDDEN_HELP}",
-                **_neutral(people_delta),
-            ),
-            KeyNumber(
-                label=f"{word[0].upper()}{word[1:]} recorded", value=_rate_text(rate, level[c.PEOPLE]),
-                delta=rate_delta,
-                help=f"Share of these people whose {word} is recorded (not 'not stated' or 'not known'). Low "
-                     "rates make every other figure less certain.",
-                **({"delta_color": "normal"} | _neutral(rate_delta)),
-            ),
-            KeyNumber(
-                label="Groups missing", value=str(missing_by_level.get(level[c.LEVEL_KEY], 0)), delta=None,
-                help=GROUPS_MISSING_HELP.format(under=rep.under_threshold),
-            ),
-        ]))
-    return result
-
-
-def too_small_levels(rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows of the latest period at levels too small for statistics: where at least half the groups whose
-    share differs from the baseline (not within range) are 'too few to tell'. Shown as counts and whole-person
-    shortfall instead."""
-    latest = at_period(rows, latest_period(rows))
-    status = pl.col(c.STATUS)
-    testable = ~status.is_in([c.STATUS_NO_BASELINE, c.STATUS_NO_DATA, c.STATUS_HIDDEN, c.STATUS_WITHIN_RANGE])
-    small = (latest.group_by(c.LEVEL_KEY)
-             .agg(testable.sum().alias("testable"), (status == c.STATUS_TOO_FEW).sum().alias("too_few"))
-             .filter((pl.col("testable") > 0) & (pl.col("too_few") * 2 >= pl.col("testable"))))
-    return latest.filter(pl.col(c.LEVEL_KEY).is_in(small.get_column(c.LEVEL_KEY).implode())).sort(
-        [c.LEVEL_RANK, c.SHORTFALL], descending=[True, True])
-
-
-def no_baseline(rows: pl.DataFrame) -> bool:
-    """True when no group has a baseline figure (every comparison is impossible)."""
-    counted = rows.filter(pl.col(c.TOTAL) > 0)
-    return counted.height > 0 and bool((counted.get_column(c.STATUS) == c.STATUS_NO_BASELINE).all())
-
-
-def with_marks(frame: pl.DataFrame, counts: tuple[str, ...] | list[str] | None = None) -> pl.DataFrame:
-    """Counts that disclosure control hid shown as "*" (count columns become text: "*" or the published
-    number), via ``suppression.display_counts``; ``counts`` defaults to every flagged column. A frame without
-    flags (nothing was protected) comes back unchanged. Apply it before renaming columns."""
-    flagged = [col for col in (counts if counts is not None else frame.columns)
-               if col in frame.columns and suppression.suppressed_flag(col) in frame.columns]
-    return suppression.display_counts(frame, flagged) if flagged else frame
-
-
-def rate_text(rate: str, digits: int = 0, *, percent: bool = True) -> pl.Expr:
-    """A rate (or any derived figure) as text: the number, or "*" where disclosure control withheld it
-    (the row has a hidden count), or "–" where there is nothing to show."""
-    value = (pl.col(rate) * 100 if percent else pl.col(rate)).round(digits)
-    shown = (value.cast(pl.Int64) if digits == 0 else value).cast(pl.String)
-    return (pl.when(pl.col(rate).is_not_null()).then(shown)
-            .when(pl.col(suppression.SUPPRESSED).fill_null(False)).then(pl.lit(SUPPRESSED_MARK))
-            .otherwise(pl.lit("–")).alias(rate))
-
-
-def with_rate_marks(frame: pl.DataFrame, rates: dict[str, int], *, percent: bool = True) -> pl.DataFrame:
-    """``frame`` with each rate column (name -> decimals) as text, "*" where withheld (see :func:`rate_text`);
-    unchanged when the frame was not protected (no ``suppressed`` column)."""
-    if suppression.SUPPRESSED not in frame.columns:
-        return frame
-    return frame.with_columns(rate_text(name, digits, percent=percent) for name, digits in rates.items()
-                              if name in frame.columns)
-
-
-def shown_percent(frame: pl.DataFrame, name: str, digits: int = 1) -> pl.Expr:
-    """A 0-1 share as a percentage, or the column as it is when already text ("*" where withheld)."""
-    if frame.schema[name] == pl.String:
-        return pl.col(name)
-    return (pl.col(name) * 100).round(digits)
-
-
-def shown_figure(frame: pl.DataFrame, name: str, digits: int = 2) -> pl.Expr:
-    """A derived figure rounded, or the column as it is when already text ("*" where withheld)."""
-    return pl.col(name) if frame.schema[name] == pl.String else pl.col(name).round(digits)
-
-
-SUPPRESSED_NOTE = (
-    "Suppressed for publication: counts rounded to the nearest {base}; * = 1 to {last} people, hidden. "
-)
-EXACT_NOTE = "NOT FOR PUBLICATION. "
-
-
-def disclosure_note(viewer: Viewer, organisation_id: int) -> str:
-    """The sentence under every page about what was done to its figures: for roles that see exact figures,
-    the "not for publication" mark; for the others, "suppressed for publication" and the rule."""
-    if viewer.exact(organisation_id):
-        return EXACT_NOTE + suppression.NOT_FOR_PUBLICATION_TEXT
-    settings = get_settings()
-    return (SUPPRESSED_NOTE.format(base=settings.rounding_base, last=settings.suppress_below - 1)
-            + suppression.describe(settings))
-
-
-def _derived_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """The figures derived from counts (shares, ratio, interval, expected, shortfall, p-values) as text, "*"
-    where disclosure control withheld them; baseline shares are public and stay numbers."""
-    if suppression.SUPPRESSED not in frame.columns:
-        return frame
-    frame = with_rate_marks(frame, {c.SHARE: 1, c.CI_LOW: 1, c.CI_HIGH: 1})
-    frame = with_rate_marks(frame, {c.RATIO: 2, c.EXPECTED: 1, c.SHORTFALL: 0}, percent=False)
-    hidden = pl.col(suppression.SUPPRESSED).fill_null(False)
-    return frame.with_columns(
-        pl.when(pl.col(name).is_not_null()).then(pl.col(name).round_sig_figs(3).cast(pl.String))
-        .when(hidden).then(pl.lit(SUPPRESSED_MARK)).otherwise(pl.lit("–")).alias(name)
-        for name in (c.P_VALUE, c.P_ADJUSTED) if name in frame.columns
-    )
-
-
-def display_table(rows: pl.DataFrame, tables: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The full representation table with readable column names (and, given the tables, the people whose
-    answer is not stated or not known at each level), for showing and downloading. Hidden counts and the
-    figures withheld with them are "*"."""
-    rows = _derived_text(with_marks(rows, (c.INVOLVED, c.TOTAL)))
-    if tables is not None:
-        tables = with_marks(tables, (c.NOT_STATED, c.NOT_KNOWN))
-        rows = rows.join(tables.select(c.LEVEL_KEY, c.PERIOD, c.NOT_STATED, c.NOT_KNOWN),
-                         on=[c.LEVEL_KEY, c.PERIOD], how="left")
-    else:
-        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias(c.NOT_STATED),
-                                 pl.lit(None, dtype=pl.String).alias(c.NOT_KNOWN))
-    text = {name for name, dtype in rows.schema.items() if dtype == pl.String}
-
-    def figure(name: str, scale: float, digits: int) -> pl.Expr:
-        return pl.col(name) if name in text else (pl.col(name) * scale).round(digits)
-
-    return with_status_words(rows).select(
-        pl.col(c.PERIOD).alias("Period"),
-        pl.col(c.LEVEL_NAME).alias("Level"),
-        pl.col(c.GROUP_LABEL).alias("Group"),
-        pl.col(c.INVOLVED).alias("People in group"),
-        pl.col(c.TOTAL).alias("People with a known answer"),
-        pl.col(c.NOT_STATED).alias("Not stated (level)"),
-        pl.col(c.NOT_KNOWN).alias("Not known (level)"),
-        figure(c.SHARE, 100, 1).alias("Share %"),
-        (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Baseline %"),
-        figure(c.RATIO, 1, 2).alias("Ratio"),
-        figure(c.CI_LOW, 100, 1).alias("Interval low %"),
-        figure(c.CI_HIGH, 100, 1).alias("Interval high %"),
-        figure(c.EXPECTED, 1, 1).alias("Expected people"),
-        pl.col(c.SHORTFALL).alias("Shortfall (people)"),
-        pl.col(c.P_VALUE).alias("p-value"),
-        pl.col(c.P_ADJUSTED).alias("Adjusted p-value"),
-        pl.col("status_words").alias("Status"),
-    ).sort(["Period", "Level", "Group"], descending=[True, False, False])
-
-
-def evidence_words() -> pl.Expr:
-    """Plain words for how sure the statistics are that a group is missing (from status and adjusted p)."""
-    p = pl.col(c.P_ADJUSTED)
-    return (
-        pl.when(pl.col(c.STATUS) == c.STATUS_ABSENT)
-        .then(pl.lit("No one from this group, though some expected"))
-        .when(p < 0.001).then(pl.lit("Very strong evidence (adjusted p < 0.001)"))
-        .when(p < 0.01).then(pl.lit("Strong evidence (adjusted p < 0.01)"))
-        .when(p.is_not_null())
-        .then(pl.lit("Evidence (adjusted p = ") + p.round(3).cast(pl.String) + pl.lit(")"))
-        .otherwise(pl.lit("Not tested"))
-        .alias("Evidence")
-    )
-
-
-def outreach_table(frame: pl.DataFrame) -> pl.DataFrame:
-    """The outreach list with readable columns: where, who, how many are missing, and how sure we are
-    (hidden counts and the figures withheld with them as "*")."""
-    o = outreach_columns
-    shown = with_marks(frame.with_columns(evidence_words()), (c.INVOLVED, c.TOTAL))
-    if suppression.SUPPRESSED in shown.columns:
-        shown = with_rate_marks(shown, {c.SHARE: 1})
-    share = pl.col(c.SHARE) if shown.schema[c.SHARE] == pl.String else (pl.col(c.SHARE) * 100).round(1)
-    return shown.select(
-        pl.col(o.PRIORITY).alias("Priority"),
-        pl.when(pl.col(o.UNIT) == "activity").then(pl.lit("Activity")).otherwise(pl.lit("Whole level"))
-        .alias("Scope"),
-        pl.col(c.LEVEL_NAME).alias("Level"),
-        pl.col(o.ACTIVITY_NAME).fill_null("(all activities)").alias("Activity"),
-        pl.col(c.GROUP_LABEL).alias("Group"),
-        pl.col(c.INVOLVED).alias("People in group now"),
-        pl.col(c.TOTAL).alias("People with a known answer"),
-        share.alias("Share %"),
-        (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Baseline %"),
-        pl.col(c.SHORTFALL).alias("People missing"),
-        pl.col("Evidence"),
-        pl.col(c.PERIOD).alias("Period"),
-    )
-
-
-def to_csv(frame: pl.DataFrame, context: spreadsheet.Context = ()) -> bytes:
-    """UTF-8 CSV; the context (what the file shows) as "# " lines at the top (``analytics.spreadsheet``)."""
-    return spreadsheet.csv_bytes(frame, context)
-
-
-def to_excel(frame: pl.DataFrame, sheet: str = "Presence", context: spreadsheet.Context = ()) -> bytes:
-    """An .xlsx workbook: "About this file" first, then the table with numbers kept as numbers."""
-    return spreadsheet.excel_bytes(frame, sheet, context)
-
-
 # --- Outreach plans (issue 18) ----------------------------------------------------------------------------
 # Plans are few and not personal data: read on each call (never cached). Their progress is counted from the
 # cached record frames and reaches a restricted viewer only as published figures (small counts hidden).
@@ -1045,30 +670,6 @@ def recruitment(f: Filters, viewer: Viewer, capacity: int, as_of: date):
     return r.solve_recruitment(problem)
 
 
-def outreach_working_list(frame: pl.DataFrame, plan_frames, progress: pl.DataFrame | None,
-                          characteristic: str) -> pl.DataFrame:
-    """The working list (:func:`outreach_table`) with plan columns: the plan on each gap (same group, level and
-    committee, and the characteristic shown), its status, target, date and owner."""
-    table = outreach_table(frame)
-    rows = plan_frames.plans.filter(pl.col("characteristic") == characteristic)
-    if progress is not None and progress.height:
-        rows = rows.join(progress.select("ref", "status_words"), on="ref", how="left")
-    else:
-        rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("status_words"))
-    keyed = frame.select(
-        outreach_columns.PRIORITY, c.LEVEL_KEY, c.GROUP, pl.col("activity_ref").alias("_activity")
-    )
-    plans_by_cell = rows.select(
-        c.LEVEL_KEY, c.GROUP, pl.col("activity_ref").alias("_activity"),
-        pl.col("ref").alias("Plan"), pl.col("status_words").alias("Plan status"),
-        pl.col("target_people").alias("Plan target (people)"), pl.col("target_date").alias("Plan by"),
-        pl.coalesce("owner_team", "owner_email").alias("Plan owner"),
-    ).unique([c.LEVEL_KEY, c.GROUP, "_activity"], keep="first")
-    joined = keyed.join(plans_by_cell, on=[c.LEVEL_KEY, c.GROUP, "_activity"], how="left", nulls_equal=True)
-    return table.join(
-        joined.drop(c.LEVEL_KEY, c.GROUP, "_activity").rename({outreach_columns.PRIORITY: "Priority"}),
-        on="Priority", how="left",
-    )
 # --- Network: organisations compared on their published figures (analytics.network) -------------------------
 
 @st.cache_data(show_spinner="Comparing organisations…", max_entries=256)

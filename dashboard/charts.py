@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
+from dashboard import display
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -125,7 +126,7 @@ def show(fig: go.Figure, caption: str, table: pl.DataFrame | None = None, *, key
     st.caption(f"**Chart: {finding}.** {caption}" if finding else caption)
     if table is not None and table.height:
         with st.expander("The numbers behind this chart"):
-            st.dataframe(table, hide_index=True, width="stretch")
+            st.dataframe(table, hide_index=True, width="stretch", column_config=display.help_config(table))
 
 
 # --- Representation heatmap ---------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from analytics import protection, suppression
+from analytics import protection, selections, suppression
 from analytics.representation import Representation
 from analytics.roles import Viewer
-from dashboard import auth, cache
+from dashboard import auth, cache, display
 from dashboard.auth import current_viewer
 
 STATE_KEY = "filters"
@@ -84,10 +84,10 @@ def _organisation(viewer: Viewer) -> dict | None:
 
 def _baseline(organisation_id: int, viewer: Viewer, version: str) -> tuple[str, str | None]:
     sources = cache.baseline_sources(organisation_id, viewer, version)
-    kinds = [k for k in cache.BASELINE_KINDS if k != "user" or sources]
+    kinds = [k for k in display.BASELINE_KINDS if k != "user" or sources]
     _keep_valid("f_baseline", kinds)
     kind = st.sidebar.radio(
-        "Compare with", kinds, key="f_baseline", format_func=cache.BASELINE_KINDS.get,
+        "Compare with", kinds, key="f_baseline", format_func=display.BASELINE_KINDS.get,
         help="The population that involvement is compared with. Census: everyone living in the area the "
              "organisation serves. Need-weighted: the Census adjusted by how often each group is detained "
              "under the Mental Health Act, a sign of need for services. Your own: a baseline you imported, "
@@ -140,27 +140,27 @@ def sidebar(viewer: Viewer) -> cache.Filters | None:
     if figures:
         cache.prepare(organisation_id, version, viewer)  # "Loading 151,944 people…" rather than a blank page
     characteristic = st.sidebar.selectbox(
-        "Characteristic", list(cache.CHARACTERISTIC_LABELS), key="f_characteristic",
-        format_func=cache.CHARACTERISTIC_LABELS.get,
+        "Characteristic", list(display.CHARACTERISTIC_LABELS), key="f_characteristic",
+        format_func=display.CHARACTERISTIC_LABELS.get,
         help="The equality characteristic to count people by. Ethnicity can be shown in detail, in five "
              "broad groups, or as White / ethnic minority.",
     )
     both_ethnicity = characteristic.startswith("ethnicity")
-    crossable = [k for k in cache.CHARACTERISTIC_LABELS
+    crossable = [k for k in display.CHARACTERISTIC_LABELS
                  if k != characteristic and not (both_ethnicity and k.startswith("ethnicity"))]
     cross_with = st.sidebar.selectbox(
         "Crossed with", [None, *crossable], key="f_cross_with",
-        format_func=lambda k: "Nothing (one characteristic)" if k is None else cache.CHARACTERISTIC_LABELS[k],
+        format_func=lambda k: "Nothing (one characteristic)" if k is None else display.CHARACTERISTIC_LABELS[k],
         help="Intersectional view: count people by two characteristics together, for example Black women. "
              "The baseline multiplies the two population shares, as if the characteristics were independent.",
     )
     period = st.sidebar.segmented_control(
-        "Period", list(cache.PERIOD_KINDS), key="f_period", default="quarter",
-        format_func=cache.PERIOD_KINDS.get, help="Count people per calendar quarter or per calendar year.",
+        "Period", list(display.PERIOD_KINDS), key="f_period", default="quarter",
+        format_func=display.PERIOD_KINDS.get, help="Count people per calendar quarter or per calendar year.",
     ) or "quarter"
     involvement = st.sidebar.radio(
-        "Who is counted", list(cache.INVOLVEMENT_FILTERS), key="f_involvement",
-        format_func=cache.INVOLVEMENT_FILTERS.get,
+        "Who is counted", list(display.INVOLVEMENT_FILTERS), key="f_involvement",
+        format_func=display.INVOLVEMENT_FILTERS.get,
         help="People who are both service users and carers are counted in both.",
     )
     baseline_kind, baseline_source = _baseline(organisation_id, viewer, version) if figures else ("census", None)
@@ -214,7 +214,7 @@ def context_caption(f: cache.Filters, rep=None, frame=None) -> None:
     """One line under a page title saying what is being shown, and one saying what disclosure control did to
     it: "suppressed for publication" (with the rule) for restricted roles, the "not for publication" mark for
     roles that see exact figures."""
-    parts = [f.organisation_name, f.characteristic_label, cache.INVOLVEMENT_FILTERS[f.involvement].lower()]
+    parts = [f.organisation_name, f.characteristic_label, display.INVOLVEMENT_FILTERS[f.involvement].lower()]
     if f.period_from and f.period_to:
         parts.append(f"{f.period_from} to {f.period_to}")
     if rep is not None and getattr(rep, "baseline_description", ""):
@@ -226,7 +226,7 @@ def context_caption(f: cache.Filters, rep=None, frame=None) -> None:
 def disclosure_caption(f: cache.Filters) -> None:
     """The disclosure note for this viewer and organisation (every page with figures shows it)."""
     who = viewer()
-    note = cache.disclosure_note(who, f.organisation_id)
+    note = display.disclosure_note(who, f.organisation_id)
     if who.exact(f.organisation_id):
         st.warning(note, icon=":material/policy:")
     else:
@@ -257,8 +257,8 @@ def representation_page(
     rep = load(cache.representation, f, viewer)
     context_caption(f, rep)
     baseline_notice(f, rep)
-    period = cache.latest_period(rep.rows)
-    if period is None or not cache.has_people(rep):
+    period = selections.latest_period(rep.rows)
+    if period is None or not selections.has_people(rep):
         st.info(empty, icon=":material/info:")
         st.stop()
     return f, viewer, rep, period
@@ -271,10 +271,10 @@ def download_context(f: cache.Filters | None, *, exact: bool, what: str) -> list
         rows += [
             ("Organisation", f.organisation_name),
             ("Characteristic", f.characteristic_label),
-            ("Who is counted", cache.INVOLVEMENT_FILTERS.get(f.involvement, f.involvement)),
+            ("Who is counted", display.INVOLVEMENT_FILTERS.get(f.involvement, f.involvement)),
             ("Periods", f"{f.period_from or 'first'} to {f.period_to or 'latest'} "
-                        f"({cache.PERIOD_KINDS.get(f.period, f.period).lower()}s)"),
-            ("Baseline", cache.BASELINE_KINDS.get(f.baseline_kind, f.baseline_kind)
+                        f"({display.PERIOD_KINDS.get(f.period, f.period).lower()}s)"),
+            ("Baseline", display.BASELINE_KINDS.get(f.baseline_kind, f.baseline_kind)
              + (f" ({f.baseline_source})" if f.baseline_source else "")),
         ]
     rows += [
@@ -296,7 +296,7 @@ def download_file(frame: pl.DataFrame, kind: str, sheet: str, *, exact: bool,
         frame = frame.with_columns(pl.lit(True).alias(suppression.NOT_FOR_PUBLICATION))
     safe = protection.safe_for_spreadsheet(protection.publishable(frame))
     context = context or download_context(current(), exact=exact, what=sheet)
-    return cache.to_csv(safe, context) if kind == "csv" else cache.to_excel(safe, sheet, context)
+    return display.to_csv(safe, context) if kind == "csv" else display.to_excel(safe, sheet, context)
 
 
 def downloads(frame: pl.DataFrame, stem: str, sheet: str) -> None:
@@ -320,7 +320,7 @@ def downloads(frame: pl.DataFrame, stem: str, sheet: str) -> None:
 
 def baseline_notice(f: cache.Filters, rep) -> None:
     """Say so when the chosen baseline has no figures for this characteristic (nothing can be compared)."""
-    if cache.no_baseline(rep.rows):
+    if selections.no_baseline(rep.rows):
         st.warning(f"{rep.baseline_description}. The counts are shown, but nothing can be compared: choose "
                    "another baseline in the sidebar, or import one of your own for "
                    f"{f.characteristic_label.lower()}.", icon=":material/warning:")

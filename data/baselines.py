@@ -1,6 +1,6 @@
 """Shipped reference baselines: Census 2021 counts by area and Mental Health Act detention rates.
 
-The CSVs in ``data/baselines/`` are built by ``python -m data.build_baselines`` from the shared ONS and NHS
+The CSVs in ``data/baselines/`` are built by ``python -m tools.build_baselines`` from the shared ONS and NHS
 England files (provenance, licence and caveats: ``data/SOURCES.md``). This module reads them:
 
 - :func:`reference_baselines`: every Census 2021 row (geography x characteristic x group, with counts);
@@ -97,7 +97,7 @@ ERROR_YEAR = "There are no detention rates for {year}; the shipped years are {av
 
 def _missing_file(path: Path) -> FileNotFoundError:
     return FileNotFoundError(
-        f"The reference file {path} is missing; rebuild it with 'python -m data.build_baselines'."
+        f"The reference file {path} is missing; rebuild it with 'python -m tools.build_baselines'."
     )
 
 

@@ -15,12 +15,16 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from models import encoding, spreadsheet_limits
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DELIMITERS = (",", ";", "\t")
@@ -152,7 +156,12 @@ def read_csv(data: bytes, *, file_name: str, max_rows: int) -> Sheet:
 
 
 def _sheet_from_rows(
-    rows: Iterable[list], *, name: str | None, file_name: str, max_rows: int, as_text=None
+    rows: Iterable[Sequence[Any]],
+    *,
+    name: str | None,
+    file_name: str,
+    max_rows: int,
+    as_text: Callable[[Any], str] | None = None,
 ) -> Sheet:
     """Headers = the first non-blank row; data rows after it, blank rows skipped (row numbers kept).
 
@@ -163,7 +172,7 @@ def _sheet_from_rows(
     numbers: list[int] = []
     ragged: list[tuple[int, int]] = []
     for number, raw in enumerate(rows, start=1):
-        cells = raw if as_text is None else [as_text(c) for c in raw]
+        cells = cast(list[str], raw) if as_text is None else [as_text(c) for c in raw]  # CSV: lists of str
         while cells and not cells[-1].strip():
             cells.pop()
         if not cells:
@@ -186,7 +195,7 @@ def _label(file_name: str, sheet: str | None) -> str:
     return f"{file_name} (sheet '{sheet}')" if sheet else file_name
 
 
-def _open_workbook(data: bytes, *, file_name: str, limit: int):
+def _open_workbook(data: bytes, *, file_name: str, limit: int) -> Workbook:
     import openpyxl
 
     if data.startswith(OLE_MAGIC):

@@ -15,14 +15,18 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.db import session_scope
-from models.tables import AuditEvent
+from models.tables import AuditEvent, row_id
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
+    from sqlalchemy import ColumnElement
 
 # The actions Presence records. Other modules may record other actions that match ACTION_PATTERN.
 SIGN_IN = "sign_in"
@@ -52,7 +56,7 @@ ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_DETAIL_CHARS = 4000
 SYSTEM_USER = "system"
 
-AUDIT_COLUMNS = {
+AUDIT_COLUMNS: dict[str, PolarsDataType] = {
     "id": pl.Int64,
     "at": pl.Datetime("us", "UTC"),
     "user": pl.String,
@@ -85,7 +89,7 @@ def _checked_detail(detail: Mapping[str, Any] | None) -> dict[str, Any]:
         return {}
     if not isinstance(detail, Mapping):
         raise ValueError(ERROR_DETAIL.format(reason=f"got {type(detail).__name__}"))
-    safe = _json_safe(detail)
+    safe: dict[str, Any] = _json_safe(detail)
     try:
         text = json.dumps(safe, sort_keys=True)
     except (TypeError, ValueError) as error:
@@ -130,11 +134,11 @@ def record_event(
     if session is not None:
         session.add(event)
         session.flush()
-        return int(event.id)
+        return row_id(event)
     with session_scope(engine) as own:
         own.add(event)
         own.flush()
-        return int(event.id)
+        return row_id(event)
 
 
 def audit_frame(
@@ -157,14 +161,14 @@ def audit_frame(
     """
     if limit < 1:
         raise ValueError("The audit limit must be 1 or more.")
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(int(limit))
+    query = select(AuditEvent).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(int(limit))
     if organisation_id is not None:
         ids = (
             [int(organisation_id)] if isinstance(organisation_id, int) else [int(i) for i in organisation_id]
         )
-        condition = AuditEvent.organisation_id.in_(ids)
+        condition: ColumnElement[bool] = col(AuditEvent.organisation_id).in_(ids)
         if include_global:
-            condition = condition | AuditEvent.organisation_id.is_(None)
+            condition = condition | col(AuditEvent.organisation_id).is_(None)
         query = query.where(condition)
     if user is not None:
         query = query.where(AuditEvent.user == user)

@@ -21,13 +21,16 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from models.settings import get_settings
-from models.tables import AuditEvent
+from models.tables import AuditEvent, table_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Mapper
 
 GENESIS = "0" * 64  # prev_hash of the first row
 HASH_VERSION = 1
@@ -91,7 +94,7 @@ def _lock(connection: Connection) -> None:
 
 
 def _head(connection: Connection) -> tuple[int, str]:
-    table = AuditEvent.__table__
+    table = table_of(AuditEvent)
     row = connection.execute(
         select(table.c.id, table.c.row_hash).order_by(table.c.id.desc()).limit(1)
     ).first()
@@ -103,7 +106,7 @@ def _head(connection: Connection) -> tuple[int, str]:
 
 
 @event.listens_for(AuditEvent, "before_insert")
-def _chain(_mapper, connection: Connection, target: AuditEvent) -> None:
+def _chain(_mapper: Mapper[AuditEvent], connection: Connection, target: AuditEvent) -> None:
     """Give a new audit row the next id and its place in the chain (inside the inserting transaction)."""
     _lock(connection)
     head_id, head_hash = _head(connection)
@@ -137,7 +140,7 @@ class ChainReport:
 
 def verify_chain(engine: Engine, *, key: str | None = None) -> ChainReport:
     """Walk every audit row in id order and report the first one that does not fit the chain."""
-    table = AuditEvent.__table__
+    table = table_of(AuditEvent)
     previous_id, previous_hash, rows = 0, GENESIS, 0
     with engine.connect() as connection:
         result = connection.execution_options(yield_per=BATCH).execute(select(table).order_by(table.c.id))

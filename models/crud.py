@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from data import codes
 from models.db import bump_data_version
-from models.tables import Level, Organisation, OrganisationCreate
+from models.tables import Level, Organisation, OrganisationCreate, row_id
 
 
 def create_organisation(*, session: Session, organisation: OrganisationCreate) -> Organisation:
@@ -15,7 +15,7 @@ def create_organisation(*, session: Session, organisation: OrganisationCreate) -
     session.add(row)
     session.flush()
     for rank, key, name, decision_making in codes.DEFAULT_LEVELS:
-        session.add(Level(organisation_id=row.id, rank=rank, key=key, name=name, decision_making=decision_making))
+        session.add(Level(organisation_id=row_id(row), rank=rank, key=key, name=name, decision_making=decision_making))
     session.flush()
     bump_data_version(session, row.id, ("organisations", "levels"))
     return row
@@ -28,7 +28,7 @@ def get_organisation(*, session: Session, code: str | None = None) -> Organisati
         if found is None:
             raise ValueError(f"There is no organisation with the code '{code}'.")
         return found
-    rows = session.exec(select(Organisation).order_by(Organisation.id)).all()
+    rows = session.exec(select(Organisation).order_by(col(Organisation.id))).all()
     if not rows:
         raise ValueError("There is no organisation yet: run 'presence demo' or import one first.")
     if len(rows) > 1:

@@ -7,10 +7,11 @@ one is created.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from alembic import command
 from alembic.config import Config
@@ -19,6 +20,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from models.settings import get_settings
+
+if TYPE_CHECKING:
+    import polars as pl
+    from adbc_driver_manager.dbapi import Connection as AdbcConnection
+    from polars._typing import PolarsDataType, SchemaDict
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.orm import Session as OrmSession
+    from sqlalchemy.pool import ConnectionPoolEntry
+    from sqlalchemy.sql import Select
+    from sqlalchemy.sql.elements import ClauseElement
+
+    # ``read(statement, schema)``: what :func:`frame_reader` yields
+    FrameRead = Callable[[Select[Any], SchemaDict], pl.DataFrame]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -41,7 +56,9 @@ def _engine_for(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+        def _sqlite_pragmas(  # pragma: no cover - trivial
+            dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
+        ) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -85,7 +102,7 @@ _NEWEST_SQL = text(" UNION ALL ".join(f"SELECT '{name}', max(id) FROM {table}" f
 NEWEST_ID = "#newest_id"  # suffix of the table names of the safety net's entries (organisation 0)
 
 
-def bump_data_version(connection, organisation_id: int | None, tables: Iterable[str]) -> None:
+def bump_data_version(connection: Connection | OrmSession, organisation_id: int | None, tables: Iterable[str]) -> None:
     """Record, in the caller's transaction (a ``Connection`` or a ``Session``), that these tables of this
     organisation changed (table names as the importer spells them: "people", "attendance", ...). Every writer
     of records the dashboard analyses calls this once, at the end of its transaction; the dashboard then
@@ -98,7 +115,7 @@ def bump_data_version(connection, organisation_id: int | None, tables: Iterable[
         connection.execute(_BUMP, rows)
 
 
-def read_all_data_versions(connection) -> dict[tuple[int, str], int]:
+def read_all_data_versions(connection: Connection) -> dict[tuple[int, str], int]:
     """{(organisation id or 0, table name): change counter} for every organisation, and the newest id of each
     record table as ``(0, "people#newest_id")`` (which also catches rows added by a writer that did not bump):
     one small read."""
@@ -141,19 +158,20 @@ def read_path(engine: Engine) -> str:
     return "sqlite3" if backend == "sqlite" else "sqlalchemy"
 
 
-def _adbc_connect(engine: Engine):
+def _adbc_connect(engine: Engine) -> AdbcConnection:
     import adbc_driver_postgresql.dbapi
 
     uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return adbc_driver_postgresql.dbapi.connect(uri)
+    connection: AdbcConnection = adbc_driver_postgresql.dbapi.connect(uri)
+    return connection
 
 
-def _sql(engine: Engine, statement) -> str:
+def _sql(engine: Engine, statement: ClauseElement) -> str:
     """The statement as SQL for this engine, with its (integer) parameters written in."""
     return str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
 
 
-def conform(frame, schema: dict):
+def conform(frame: pl.DataFrame, schema: SchemaDict) -> pl.DataFrame:
     """``frame``'s columns, in order, renamed and converted to ``schema``: what a database returns for a date,
     a time, a boolean or a JSON list (SQLite keeps text and integers) becomes the polars type asked for."""
     import polars as pl
@@ -178,7 +196,7 @@ def conform(frame, schema: dict):
     return pl.DataFrame(columns)
 
 
-def _raw_dtype(dtype):
+def _raw_dtype(dtype: PolarsDataType) -> PolarsDataType:
     """The type SQLite hands back for a column read as ``dtype`` (text for dates, times and JSON lists)."""
     import polars as pl
 
@@ -191,7 +209,7 @@ SQLITE_BATCH_ROWS = 20_000  # rows turned into Python tuples at a time when read
 
 
 @contextmanager
-def frame_reader(engine: Engine) -> Iterator:
+def frame_reader(engine: Engine) -> Iterator[FrameRead]:
     """``read(statement, schema) -> polars.DataFrame`` on one connection, by the engine's :func:`read_path`;
     either way the frame has exactly ``schema``."""
     import polars as pl
@@ -200,11 +218,11 @@ def frame_reader(engine: Engine) -> Iterator:
     if path == "adbc":
         connection = _adbc_connect(engine)
 
-        def read(statement, schema: dict) -> pl.DataFrame:
+        def read(statement: Select[Any], schema: SchemaDict) -> pl.DataFrame:
             with connection.cursor() as cursor:
                 cursor.execute(_sql(engine, statement))
                 table = cursor.fetch_arrow_table()
-            return conform(pl.from_arrow(table), schema)
+            return conform(cast("pl.DataFrame", pl.from_arrow(table)), schema)  # a Table gives a DataFrame
 
         try:
             yield read
@@ -215,7 +233,7 @@ def frame_reader(engine: Engine) -> Iterator:
     if path == "sqlite3":
         raw = engine.raw_connection()
 
-        def read(statement, schema: dict) -> pl.DataFrame:
+        def read(statement: Select[Any], schema: SchemaDict) -> pl.DataFrame:
             names = [f"_{i}" for i in range(len(schema))]
             raw_schema = {n: _raw_dtype(dtype) for n, dtype in zip(names, schema.values(), strict=True)}
             # In batches: a whole table as Python tuples at once costs ~250 MiB at --scale 100 (bench_peer.py
@@ -239,7 +257,7 @@ def frame_reader(engine: Engine) -> Iterator:
         return
 
     with engine.connect() as sa_connection:
-        def read(statement, schema: dict) -> pl.DataFrame:
+        def read(statement: Select[Any], schema: SchemaDict) -> pl.DataFrame:
             rows = sa_connection.execute(statement).all()
             columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
             frame = pl.DataFrame(

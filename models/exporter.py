@@ -27,7 +27,7 @@ from models.importer import (
     TableSpec,
     template_headers,
 )
-from models.tables import Level, Organisation
+from models.tables import Level, Organisation, table_of
 
 __all__ = ["WORKBOOK_NAME", "export_all", "export_frames", "format_number", "format_value"]
 
@@ -58,7 +58,7 @@ def format_number(value: float | int | None) -> str:
 
 
 def _organisations(connection: Connection, organisation_code: str | None) -> list[tuple[int, str]]:
-    table = Organisation.__table__
+    table = table_of(Organisation)
     query = select(table.c.id, table.c.code).order_by(table.c.code)
     if organisation_code is not None:
         query = query.where(table.c.code == organisation_code)
@@ -73,12 +73,12 @@ def _organisations(connection: Connection, organisation_code: str | None) -> lis
 def _id_to_ref(connection: Connection, organisation_id: int) -> dict[str, dict[int, str]]:
     maps = {}
     for target, model in LINK_MODEL.items():
-        table = model.__table__
+        table = table_of(model)
         rows = connection.execute(
             select(table.c.id, table.c.ref).where(table.c.organisation_id == organisation_id)
         )
         maps[target] = {r.id: r.ref for r in rows}
-    level = Level.__table__
+    level = table_of(Level)
     maps["levels"] = {
         r.id: r.key
         for r in connection.execute(
@@ -95,7 +95,7 @@ def _table_frame(
     maps: dict[str, dict[int, str]],
 ) -> pl.DataFrame:
     organisation_id, code = organisation
-    table = spec.model.__table__
+    table = table_of(spec.model)
     stored = [c for c in spec.columns if c.kind != "organisation"]
     owner = table.c.id if spec.name == OWNER_TABLE else table.c.organisation_id
     rows = connection.execute(select(*(table.c[c.db] for c in stored)).where(owner == organisation_id)).all()

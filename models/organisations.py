@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from data import codes
 from models import audit, crud, values
 from models.db import bump_data_version
-from models.tables import Activity, Level, Organisation, OrganisationCreate
+from models.tables import Activity, Level, Organisation, OrganisationCreate, row_id, table_of
 
 ORGANISATION_CREATED = "organisation_created"
 LEVELS_CHANGED = "levels_changed"
@@ -108,14 +108,14 @@ def add_organisation(
             session=session, organisation=OrganisationCreate(code=code, name=name, catchment=areas)
         )
         if levels is not None:
-            _write_levels(session, organisation.id, chosen)
+            _write_levels(session, row_id(organisation), chosen)
         audit.record_event(session=session, user=user, action=ORGANISATION_CREATED, organisation_id=organisation.id,
                            detail={"code": code, "catchment": areas, "levels": [lv.key for lv in chosen]})
         bump_data_version(session, organisation.id, ["organisations", "levels"])
         if steward:
             from models import users
 
-            users.set_role(session=session, email=steward, organisation_id=organisation.id, role="data_steward",
+            users.set_role(session=session, email=steward, organisation_id=row_id(organisation), role="data_steward",
                            actor=user)
         session.commit()
     ensure_reference_baselines(engine)
@@ -140,7 +140,7 @@ def load_demo(*, engine: Engine) -> str:
 
 def _write_levels(session: Session, organisation_id: int, levels: list[LevelChoice]) -> dict[str, list[str]]:
     """Make the organisation's levels exactly ``levels``, ranked in that order (1 = first)."""
-    table = Level.__table__
+    table = table_of(Level)
     stored = {lv.key: lv for lv in session.exec(select(Level).where(Level.organisation_id == organisation_id))}
     wanted = {lv.key for lv in levels}
     changes: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
@@ -157,18 +157,18 @@ def _write_levels(session: Session, organisation_id: int, levels: list[LevelChoi
     # ranks are unique: move the kept levels out of the way, then give each its place
     session.execute(update(table).where(table.c.organisation_id == organisation_id).values(rank=table.c.rank + 1000))
     for rank, choice in enumerate(levels, start=1):
-        level = stored.get(choice.key)
-        if level is None:
+        existing = stored.get(choice.key)
+        if existing is None:
             session.add(Level(organisation_id=organisation_id, rank=rank, key=choice.key, name=choice.name.strip(),
                               decision_making=choice.decision_making))
             changes["added"].append(choice.key)
             continue
-        session.refresh(level)
-        if (level.rank - 1000, level.name, level.decision_making) != (rank, choice.name.strip(),
-                                                                       choice.decision_making):
+        session.refresh(existing)
+        if (existing.rank - 1000, existing.name, existing.decision_making) != (rank, choice.name.strip(),
+                                                                                choice.decision_making):
             changes["changed"].append(choice.key)
-        level.rank, level.name, level.decision_making = rank, choice.name.strip(), choice.decision_making
-        session.add(level)
+        existing.rank, existing.name, existing.decision_making = rank, choice.name.strip(), choice.decision_making
+        session.add(existing)
     session.flush()
     return changes
 
@@ -188,12 +188,14 @@ def set_levels(*, engine: Engine, organisation_id: int, levels: list[LevelChoice
 def levels_frame(*, engine: Engine, organisation_id: int) -> pl.DataFrame:
     """rank, key, name, decision_making, activities (how many activities are at the level)."""
     with Session(engine) as session:
-        rows = session.exec(select(Level).where(Level.organisation_id == organisation_id).order_by(Level.rank)).all()
+        rows = session.exec(
+            select(Level).where(Level.organisation_id == organisation_id).order_by(col(Level.rank))
+        ).all()
         used = dict(session.exec(select(Activity.level_id, func.count()).where(
-            Activity.organisation_id == organisation_id).group_by(Activity.level_id)).all())
+            Activity.organisation_id == organisation_id).group_by(col(Activity.level_id))).all())
     rows = [r[0] if isinstance(r, tuple) else r for r in rows]
     return pl.DataFrame(
-        [(r.rank, r.key, r.name, r.decision_making, int(used.get(r.id, 0))) for r in rows],
+        [(r.rank, r.key, r.name, r.decision_making, int(used.get(row_id(r), 0))) for r in rows],
         schema={"rank": pl.Int64, "key": pl.String, "name": pl.String, "decision_making": pl.Boolean,
                 "activities": pl.Int64}, orient="row",
     )
@@ -211,11 +213,13 @@ def organisations_frame(*, engine: Engine) -> pl.DataFrame:
 
     with Session(engine) as session:
         rows = [r[0] if isinstance(r, tuple) else r
-                for r in session.exec(select(Organisation).order_by(Organisation.code)).all()]
-        people = dict(session.exec(select(Person.organisation_id, func.count()).group_by(Person.organisation_id)).all())
-        levels = dict(session.exec(select(Level.organisation_id, func.count()).group_by(Level.organisation_id)).all())
+                for r in session.exec(select(Organisation).order_by(col(Organisation.code))).all()]
+        people = dict(session.exec(
+            select(Person.organisation_id, func.count()).group_by(col(Person.organisation_id))).all())
+        levels = dict(session.exec(
+            select(Level.organisation_id, func.count()).group_by(col(Level.organisation_id))).all())
     return pl.DataFrame(
-        [(o.code, o.name, ";".join(o.catchment or []), int(levels.get(o.id, 0)), int(people.get(o.id, 0)))
+        [(o.code, o.name, ";".join(o.catchment or []), int(levels.get(row_id(o), 0)), int(people.get(row_id(o), 0)))
          for o in rows],
         schema={"code": pl.String, "name": pl.String, "catchment": pl.String, "levels": pl.Int64,
                 "people": pl.Int64}, orient="row",
@@ -226,8 +230,8 @@ def organisation_list(*, engine: Engine) -> list[dict[str, int | str]]:
     """Every organisation (id, code, name), by name then id: the dashboard's choice of organisation."""
     with Session(engine) as session:
         rows = session.exec(select(Organisation.id, Organisation.code, Organisation.name)
-                            .order_by(Organisation.name, Organisation.id)).all()
-    return [{"id": int(r[0]), "code": str(r[1]), "name": str(r[2])} for r in rows]
+                            .order_by(col(Organisation.name), col(Organisation.id))).all()
+    return [{"id": int(i), "code": str(code), "name": str(name)} for i, code, name in rows if i is not None]
 
 
 def people_count(*, engine: Engine, organisation_id: int) -> int:

@@ -32,6 +32,7 @@ from models.tables import (
     OutreachPlan,
     PlanAction,
     PlanPartner,
+    row_id,
 )
 
 __all__ = [
@@ -159,7 +160,7 @@ def _activity_id(session: Session, organisation_id: int, ref: str | None, level_
         raise ValueError(ERROR_NO_ACTIVITY.format(activity=ref))
     if found.level_id != level_id:
         raise ValueError(ERROR_ACTIVITY_LEVEL.format(activity=ref, level=level_key))
-    return int(found.id)
+    return row_id(found)
 
 
 def _check_owner(session: Session, email: str | None) -> None:
@@ -298,7 +299,7 @@ def add_partner(*, engine: Engine, organisation_id: int, plan_ref: str, name: st
         taken = session.exec(select(PlanPartner).where(PlanPartner.plan_id == plan.id, PlanPartner.name == name))
         if taken.first() is not None:
             raise ValueError(ERROR_PARTNER_TAKEN.format(name=name))
-        session.add(PlanPartner(organisation_id=organisation_id, plan_id=plan.id, name=name,
+        session.add(PlanPartner(organisation_id=organisation_id, plan_id=row_id(plan), name=name,
                                 contact_role=contact_role))
         audit.record_event(
             session=session, user=user, action=PARTNER_ADDED, organisation_id=organisation_id,
@@ -336,7 +337,7 @@ def add_action(*, engine: Engine, organisation_id: int, plan_ref: str, action: s
         taken = session.exec(select(PlanAction.id).where(PlanAction.plan_id == plan.id, PlanAction.action == action))
         if taken.first() is not None:
             raise ValueError(ERROR_ACTION_TAKEN.format(action=action))
-        session.add(PlanAction(organisation_id=organisation_id, plan_id=plan.id, action=action, partner=partner,
+        session.add(PlanAction(organisation_id=organisation_id, plan_id=row_id(plan), action=action, partner=partner,
                                due_date=due_date))
         audit.record_event(
             session=session, user=user, action=ACTION_ADDED, organisation_id=organisation_id,
@@ -357,7 +358,7 @@ def update_action(*, engine: Engine, organisation_id: int, plan_ref: str, action
     with session_scope(engine) as session:
         plan = _plan(session, organisation_id, plan_ref)
         row = _action(session, plan, action)
-        changes: dict[str, list] = {}
+        changes: dict[str, list[Any]] = {}
         if due_date is not None and due_date != row.due_date:
             changes["due_date"] = [row.due_date, due_date]
             row.due_date = due_date

@@ -117,7 +117,8 @@ class Settings(BaseSettings):
 def example_cookie_secret() -> str | None:
     """The placeholder ``cookie_secret`` shipped in ``.streamlit/secrets.example.toml``."""
     try:
-        return tomllib.loads(SECRETS_EXAMPLE.read_text(encoding="utf-8"))["auth"]["cookie_secret"]
+        secret: str = tomllib.loads(SECRETS_EXAMPLE.read_text(encoding="utf-8"))["auth"]["cookie_secret"]
+        return secret
     except (OSError, KeyError, tomllib.TOMLDecodeError):  # pragma: no cover - the example ships with Presence
         return None
 

@@ -21,8 +21,9 @@ import re
 import time
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass
+from typing import TypeVar
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384
@@ -66,6 +67,8 @@ _ANY_BIG_ROW = re.compile(rb'\sr\s*=\s*["\'][A-Za-z]{0,3}(\d{7,})')
 _ANY_WIDE_COLUMN = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]{3,})\d')
 _UNUSUAL = (b"r='", b"r =", b"r= ", b"\tr=", b"\nr=", b"\rr=")
 _RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+_Row = TypeVar("_Row", bound=Sized)  # a CSV row (list of str) or a worksheet row (tuple of cell values)
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def _stream(archive: zipfile.ZipFile, part: str, limits: Limits, where: str) -> 
         yield carry
 
 
-def _count(chunk: bytes, name: bytes, pattern: re.Pattern) -> int:
+def _count(chunk: bytes, name: bytes, pattern: re.Pattern[bytes]) -> int:
     """Elements called ``name`` in the chunk: byte counts for plain tags (fast), the regex when a namespace
     prefix such as ``<x:row`` is used."""
     if b":" + name in chunk:
@@ -198,7 +201,7 @@ def check_workbook(data: bytes, *, file_name: str, limits: Limits) -> None:
         raise ValueError(DAMAGED.format(where=file_name, reason=reason)) from error
 
 
-def bounded_rows(rows: Iterable, *, where: str, limits: Limits) -> Iterator:
+def bounded_rows(rows: Iterable[_Row], *, where: str, limits: Limits) -> Iterator[_Row]:
     """The rows, unchanged; refused once the cells produced (a blank row counts one) pass the cap, or the
     deadline passes."""
     cells = 0

@@ -10,14 +10,29 @@ Families follow the fastapi template: ``PersonBase`` holds the shared fields, ``
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from data import codes
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def row_id(row: _Row) -> int:
+    """A written row's primary key: SQLModel types ``id`` as ``int | None`` because it is ``None`` until the row is
+    flushed to the database; after that it is the row's id."""
+    if row.id is None:
+        raise ValueError(f"This {type(row).__name__} has not been written to the database yet, so it has no id.")
+    return row.id
 
 
 def _now() -> datetime:
@@ -186,7 +201,7 @@ class MeetingBase(SQLModel):
     ref: str = Field(max_length=120)
     date: date
     start_time: time | None = None
-    papers_sent: date | None = None
+    papers_sent: dt.date | None = None  # ``dt.date``: inside this class ``date`` names the field above
 
 
 class Meeting(MeetingBase, table=True):
@@ -400,7 +415,7 @@ class AuditEvent(SQLModel, table=True):
     user: str = Field(max_length=254)
     action: str = Field(max_length=40, index=True)
     organisation_id: int | None = Field(default=None, index=True)
-    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str | None = Field(default=None, max_length=64)
     row_hash: str | None = Field(default=None, max_length=64)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import func, select
 
 from models import Organisation, db, get_engine, session_scope, upgrade_schema
 from models.audit_chain import verify_chain
@@ -47,7 +47,7 @@ def demo(args: argparse.Namespace) -> int:
     engine = get_engine()
     if args.if_empty:
         with session_scope(engine) as session:
-            organisations = session.exec(select(func.count()).select_from(Organisation)).one()[0]
+            organisations = session.exec(select(func.count()).select_from(Organisation)).one()
         if organisations:
             print("The database already has data; the demo trust was not added.")
             return 0

@@ -17,6 +17,7 @@ from models.organisations import (
     organisations_frame,
     set_levels,
 )
+from models.tables import row_id
 from presence_cli.database import ready_engine
 from presence_cli.operator import cli_user
 
@@ -45,7 +46,7 @@ def run_level(args: argparse.Namespace) -> int:
     engine = ready_engine()
     with Session(engine) as session:
         organisation = crud.get_organisation(session=session, code=args.organisation)
-    current = level_choices(engine=engine, organisation_id=organisation.id)
+    current = level_choices(engine=engine, organisation_id=row_id(organisation))
     if args.action != "list":
         if not args.key:
             raise ValueError(f"'presence level {args.action}' needs the level's KEY.")
@@ -70,10 +71,10 @@ def run_level(args: argparse.Namespace) -> int:
             new = LevelChoice(old.key, args.name or old.name, old.decision_making if flag is None else flag)
             place = (args.rank or keys.index(args.key) + 1) - 1
             current.insert(min(place, len(current)), new)
-        changes = set_levels(engine=engine, organisation_id=organisation.id, levels=current, user=cli_user())
+        changes = set_levels(engine=engine, organisation_id=row_id(organisation), levels=current, user=cli_user())
         print("Levels " + "; ".join(f"{k}: {', '.join(v)}" for k, v in changes.items() if v) + "."
               if any(changes.values()) else "Levels unchanged.")
     for rank, key, name, decision, activities in levels_frame(engine=engine,
-                                                              organisation_id=organisation.id).iter_rows():
+                                                              organisation_id=row_id(organisation)).iter_rows():
         print(f"{rank}\t{key}\t{name}\t{'decision-making' if decision else ''}\t{activities} activities")
     return 0

@@ -11,6 +11,7 @@ from analytics.protection import safe_for_spreadsheet
 from data import codes
 from models import crud, network_grants, users
 from models.db import session_scope
+from models.tables import row_id
 from presence_cli.database import ready_engine
 from presence_cli.operator import cli_user
 
@@ -25,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
                 crud.get_organisation(session=session, code=args.organisation) if args.organisation else None
             )
             frame = users.users_frame(
-                session=session, organisation_ids=None if organisation is None else [organisation.id]
+                session=session, organisation_ids=None if organisation is None else [row_id(organisation)]
             )
             grants = network_grants.grants_frame(session=session) if organisation is None else None
             if frame.height == 0 and (grants is None or grants.height == 0):
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             users.set_role(
                 session=session,
                 email=args.email,
-                organisation_id=organisation.id,
+                organisation_id=row_id(organisation),
                 role=args.role,
                 actor=actor,
             )

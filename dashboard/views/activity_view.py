@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import fourpi_columns as k
 from analytics import fourpi_disclosure
-from dashboard import cache, filters
+from dashboard import cache, display, filters
 
 YES_NO = {True: "Yes", False: "No"}
 DATES = {name: st.column_config.DateColumn(format=filters.DATE_FORMAT) for name in ("Date", "Claimed", "Paid")}
@@ -63,7 +63,7 @@ if not exact:
 if summary.meetings.height == 0:
     st.caption("No meetings of this activity have been held yet.")
 else:
-    meetings = cache.for_display(summary.meetings)
+    meetings = display.for_display(summary.meetings)
     heads = [
         pl.col(name).alias(label)
         for name, label in HEAD_LABELS.items()
@@ -96,7 +96,7 @@ if summary.breaches.height == 0:
     st.success("No meeting of this activity has broken a presence rule.", icon=":material/check_circle:")
 else:
     st.caption("Every meeting of this activity that broke one of the 4PI presence rules, newest first.")
-    breaches = cache.for_display(summary.breaches)
+    breaches = display.for_display(summary.breaches)
     heads = [
         pl.col(name).alias(label)
         for name, label in HEAD_LABELS.items()
@@ -112,13 +112,13 @@ else:
 payments_tab, impact_tab, feedback_tab = st.tabs(["Fees and expenses", "Impact log", "Feedback"])
 with payments_tab:
     if not exact:  # claims counted by status: each claim is one person's money
-        claims = cache.for_display(summary.payments)
+        claims = display.for_display(summary.payments)
         if claims.get_column(fourpi_disclosure.CLAIMS)[0] == "0":
             st.caption("No claims recorded for this activity.")
         else:
             st.caption(
                 "Claims counted by what happened to them. Each claim is one person's money, so the "
-                f"list of claims is for equality leads and data stewards. {cache.HIDDEN_HELP}"
+                f"list of claims is for equality leads and data stewards. {display.HIDDEN_HELP}"
             )
             st.dataframe(
                 claims.select(
@@ -165,7 +165,7 @@ with feedback_tab:
     if summary.feedback.height == 0:
         st.caption("No end-of-involvement questionnaires returned yet.")
     else:
-        feedback = cache.for_display(summary.feedback.with_columns(
+        feedback = display.for_display(summary.feedback.with_columns(
             (pl.col(k.SHARE_AGREE) * 100).round(0).alias(k.SHARE_AGREE)))
         st.dataframe(
             feedback.select(

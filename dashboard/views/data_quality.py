@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import columns as c
 from analytics.wording import QUALITY_LABELS
-from dashboard import cache, charts, filters
+from dashboard import cache, charts, display, filters
 
 st.title("Data quality")
 st.markdown(
@@ -32,16 +32,7 @@ else:
         "The share of people at each level whose answer is recorded. 'Not stated' means asked but "
         "declined; 'not known' means never asked or not written down, which better recording can fix."
     )
-    grid = (
-        quality.filter(pl.col(c.PERIOD) == latest)
-        .with_columns(
-            pl.col(c.CHARACTERISTIC).replace_strict(QUALITY_LABELS, default=pl.col(c.CHARACTERISTIC)),
-            cache.rate_text(c.DECLARATION_RATE).alias("rate"),  # "*" where withheld with a hidden count
-        )
-        .sort(c.LEVEL_RANK, descending=True)
-        .pivot(on=c.CHARACTERISTIC, index=c.LEVEL_NAME, values="rate", maintain_order=True)
-        .rename({c.LEVEL_NAME: "Level (declared %)"})
-    )
+    grid = display.declared_grid(quality, latest, QUALITY_LABELS)
     st.dataframe(grid, hide_index=True, width="stretch")
 
     default = "ethnicity" if f.characteristic.startswith("ethnicity") else f.characteristic
@@ -74,15 +65,7 @@ else:
             order=order.to_list(),
         ),
         "Each line is one level: the share of its people whose answer is recorded, period by period.",
-        cache.with_marks(chosen, (c.PEOPLE, c.TOTAL, c.NOT_STATED, c.NOT_KNOWN)).select(
-            pl.col(c.PERIOD).alias("Period"),
-            pl.col(c.LEVEL_NAME).alias("Level"),
-            pl.col(c.PEOPLE).alias("People"),
-            pl.col(c.TOTAL).alias("Declared"),
-            pl.col(c.NOT_STATED).alias("Not stated"),
-            pl.col(c.NOT_KNOWN).alias("Not known"),
-            cache.rate_text(c.DECLARATION_RATE, 1).alias("Declared %"),
-        ),
+        display.quality_table(chosen),
         key="quality",
     )
 
@@ -112,6 +95,6 @@ else:
     )
     st.dataframe(summary, hide_index=True, width="stretch")
     with st.expander(f"All {missing.height:,} records, by reference"):
-        listed = cache.for_display(missing)
+        listed = display.for_display(missing)
         st.dataframe(listed, hide_index=True, width="stretch")
         filters.downloads(listed, "presence-missing-fields", "Missing fields")

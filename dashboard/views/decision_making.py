@@ -6,7 +6,8 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
-from dashboard import cache, charts, filters
+from analytics import selections
+from dashboard import cache, charts, display, filters
 
 st.title("Decision-making: the board view")
 st.markdown(
@@ -14,7 +15,7 @@ st.markdown(
     "Four answers, each with what it means beside it."
 )
 f, viewer, rep, period = filters.representation_page("decision_making")
-latest = cache.at_period(rep.rows, period)
+latest = selections.at_period(rep.rows, period)
 decision_levels = latest.filter(pl.col(c.DECISION_MAKING))
 
 st.header(f"1. Who is at the decision-making levels ({period})")
@@ -36,7 +37,7 @@ else:
                 "Dot: the share of people here from each group, with the range it is likely to lie in (95%). "
                 "Orange bar: the group's share of the population. A dot clearly left of its bar means fewer "
                 "people from that group than a matching share.",
-                cache.display_table(level_rows, rep.tables),
+                display.display_table(level_rows, rep.tables),
                 key=f"presence-{level_key}",
             )
     gaps = filters.load(cache.decision_gaps, f, viewer)
@@ -49,7 +50,7 @@ else:
             f"({where} place{'s' if where != 1 else ''}); about {people} would give every group a matching share "
             "there.** The Overview lists them."
         )
-    elif cache.no_baseline(latest):
+    elif selections.no_baseline(latest):
         st.markdown("**There is no baseline to compare with, so no gap can be judged.**")
     else:
         st.markdown("**No group is clearly missing at these levels or in their committees, where there are enough "
@@ -57,7 +58,6 @@ else:
 
 st.header("2. From individual care to the board")
 pipe = filters.load(cache.pipeline, f, viewer)
-pipe_shown = cache.with_rate_marks(cache.with_marks(pipe, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
 lines = charts.top_groups(latest, limit=charts.MAX_LINES)
 every = pipe.get_column(c.GROUP_LABEL).n_unique()
 charts.show(
@@ -67,13 +67,7 @@ charts.show(
     "are made."
     + (f" With {every} groups, the {len(lines)} with the largest gaps are drawn; the table has them all."
        if len(lines) < every else ""),
-    pipe_shown.select(
-        pl.col(c.LEVEL_NAME).alias("Level"),
-        pl.col(c.GROUP_LABEL).alias("Group"),
-        pl.col(c.INVOLVED).alias("People"),
-        pl.col(c.TOTAL).alias("Known answers"),
-        cache.shown_percent(pipe_shown, c.SHARE).alias("Share %"),
-    ),
+    display.pipeline_table(pipe),
     key="pipeline",
 )
 
@@ -88,10 +82,6 @@ else:
     reference = rl.get_column("reference_group")[0]
     reference_label = rl.filter(pl.col(c.GROUP) == reference).get_column(c.GROUP_LABEL)
     reference_label = reference_label[0] if reference_label.len() else reference
-    rl_shown = cache.with_rate_marks(cache.with_marks(rl, ("decision_making_n", "other_only_n")),
-                                    {"likelihood": 1})
-    rl_shown = cache.with_rate_marks(rl_shown, {"relative_likelihood": 2, c.CI_LOW: 2, c.CI_HIGH: 2},
-                                    percent=False)
     charts.show(
         charts.likelihood_chart(rl, f.characteristic),
         f"Relative likelihood, {rl_period}: how much less likely people in a group are than "
@@ -99,16 +89,7 @@ else:
         "levels (the NHS Workforce Race Equality Standard way). 1 means equally likely; 2 means half as "
         "likely. The line across each diamond is the 95% interval: when it does not cross 1, the difference "
         "is unlikely to be chance.",
-        rl_shown.select(
-            pl.col(c.GROUP_LABEL).alias("Group"),
-            pl.col("decision_making_n").alias("At decision-making levels"),
-            pl.col("other_only_n").alias("Only at other levels"),
-            cache.shown_percent(rl_shown, "likelihood").alias("Chance of reaching decision-making %"),
-            cache.shown_figure(rl_shown, "relative_likelihood").alias("Relative likelihood"),
-            cache.shown_figure(rl_shown, c.CI_LOW).alias("Interval low"),
-            cache.shown_figure(rl_shown, c.CI_HIGH).alias("Interval high"),
-            pl.col("likelihood_words").alias("In words"),
-        ),
+        display.likelihood_table(rl),
         key="likelihood",
     )
     if rl.get_column("relative_likelihood").is_null().all():
@@ -119,19 +100,13 @@ else:
         )
 
 st.header("4. How complete the records are")
-tables = cache.at_period(rep.tables, period)
+tables = selections.at_period(rep.tables, period)
 charts.show(
     charts.declaration_chart(tables, f.characteristic_label.split(" (")[0]),
     "Declaration rate: the share of people at each level whose answer is recorded. People who did not state "
     "it, or whose answer was never asked, are left out of every figure above, so a low rate makes them less "
     "certain.",
-    cache.with_marks(tables, (c.PEOPLE, c.TOTAL, c.NOT_STATED, c.NOT_KNOWN)).select(
-        pl.col(c.LEVEL_NAME).alias("Level"),
-        pl.col(c.PEOPLE).alias("People"),
-        pl.col(c.TOTAL).alias(f"{f.characteristic_label.split(' (')[0]} recorded"),
-        pl.col(c.NOT_STATED).alias("Not stated"),
-        pl.col(c.NOT_KNOWN).alias("Not known"),
-    ),
+    display.declaration_table(tables, f"{f.characteristic_label.split(' (')[0]} recorded"),
     key="declaration",
 )
 
@@ -156,7 +131,7 @@ if labels:
             "Other organisations are not named."
         )
         st.dataframe(
-            cache.with_status_words(peer_rows.with_columns(pl.col(c.STATUS).fill_null(c.STATUS_NO_DATA))).select(
+            display.with_status_words(peer_rows.with_columns(pl.col(c.STATUS).fill_null(c.STATUS_NO_DATA))).select(
                 pl.col("peer_group").alias("Compared with"),
                 pl.col("organisations").alias("Organisations"),
                 pl.col(c.INVOLVED).cast(pl.String).fill_null("*").alias("In the group"),

@@ -9,7 +9,7 @@ import streamlit as st
 from analytics import columns as c
 from analytics import network, trends
 from analytics import network_benchmark as nb
-from dashboard import cache, charts, filters, network_charts
+from dashboard import cache, charts, display, filters, network_charts
 
 st.title("Network: organisations compared")
 st.markdown(
@@ -21,8 +21,8 @@ f, viewer = filters.require("network")
 members = filters.load(cache.network_members, f, viewer)
 st.caption(
     f"{len(members)} organisation{'s' if len(members) != 1 else ''} you may see · "
-    f"{cache.CHARACTERISTIC_LABELS.get(f.characteristic, f.characteristic)} · "
-    f"{cache.PERIOD_KINDS.get(f.period, f.period)} · {cache.INVOLVEMENT_FILTERS.get(f.involvement)}. "
+    f"{display.CHARACTERISTIC_LABELS.get(f.characteristic, f.characteristic)} · "
+    f"{display.PERIOD_KINDS.get(f.period, f.period)} · {display.INVOLVEMENT_FILTERS.get(f.involvement)}. "
     "Every figure here is published (small numbers hidden, others rounded), whatever your role. "
     + network.NETWORK_COUNT_NOTE
 )
@@ -56,17 +56,7 @@ charts.show(
     "its group's share over its catchment's share (up; 1 = the same). The grey whisker is the range chance "
     "alone would give at its size and catchment (99.8%); dashed and dotted lines show the 95% and 99.8% limits "
     "for a typical catchment. Triangles pointing down are below the limits, up above; circles within.",
-    funnel.select(
-        pl.col(network.ORGANISATION_NAME).alias("Organisation"),
-        pl.col(c.TOTAL).alias("People with a known answer"),
-        pl.col(c.INVOLVED).alias("In the group"),
-        pl.col(c.RATIO).round(2).alias("Ratio to own catchment"),
-        pl.col(network.LOW_95).round(2).alias("95% limits from"),
-        pl.col(network.HIGH_95).round(2).alias("95% limits to"),
-        pl.col(network.LOW_998).round(2).alias("99.8% limits from"),
-        pl.col(network.HIGH_998).round(2).alias("99.8% limits to"),
-        pl.col(network.POSITION).alias("Where it sits"),
-    ),
+    display.funnel_table(funnel),
     key="network-funnel",
 )
 totals = filters.load(cache.network_totals, members, level, group, period)
@@ -92,7 +82,7 @@ SORTS = {
 sort_left, sort_right = st.columns([3, 1])
 sort_by = sort_left.selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="network_sort")
 descending = sort_right.toggle("Highest first", value=sort_by != network.ORGANISATION_NAME, key="network_desc")
-table = cache.with_status_words(
+table = display.with_status_words(
     nb.sort_benchmark(benchmark, sort_by, descending=descending).with_columns(
         pl.col(c.STATUS).fill_null(c.STATUS_NO_DATA)))
 st.dataframe(

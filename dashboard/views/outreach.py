@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import columns as c
 from analytics import outreach as o
 from analytics import outreach_plans as op
-from dashboard import cache, charts, filters
+from dashboard import cache, charts, display, filters
 from models import plans as plan_store
 
 st.title("Outreach")
@@ -77,7 +77,7 @@ else:
 if full.height and chosen.height == 0:
     st.info("Nothing matches these choices: clear a filter above to see more.", icon=":material/filter_alt_off:")
 elif chosen.height:
-    table = cache.outreach_working_list(chosen, plan_frames, progress, f.characteristic)
+    table = display.outreach_working_list(chosen, plan_frames, progress, f.characteristic)
     people_missing = int(chosen.filter(pl.col(o.UNIT) == "level").get_column(c.SHORTFALL).sum())
     st.metric(
         "People to add at whole levels", f"{people_missing:,}", border=True,
@@ -129,7 +129,7 @@ for plan in progress.sort("ref").iter_rows(named=True):
         owner = plan["owner_team"] or plan["owner_email"] or "no owner yet"
         st.markdown(
             f"**Target:** {plan['target_people']} more people ({plan['group']}, "
-            f"{cache.INVOLVEMENT_FILTERS.get(plan['involvement'], plan['involvement']).lower()}) on the "
+            f"{display.INVOLVEMENT_FILTERS.get(plan['involvement'], plan['involvement']).lower()}) on the "
             f"{where} by {plan['target_date']:%d %B %Y} · **Owner:** {owner} · **Started:** "
             f"{plan['started_on']:%d %B %Y}"
         )
@@ -142,7 +142,7 @@ for plan in progress.sort("ref").iter_rows(named=True):
             "The solid line is the net number of people added since the plan started (joined minus left); the "
             "dashed line is the straight path to the target by its date. Hidden small numbers leave gaps.",
             series.select(pl.col("day").alias("Date"), *(
-                pl.col(name).cast(pl.String).fill_null(cache.SUPPRESSED_MARK).alias(label)
+                pl.col(name).cast(pl.String).fill_null(display.SUPPRESSED_MARK).alias(label)
                 for name, label in (("joined", "Joined"), ("left", "Left"), ("net", "Net added"))
             )),
             key=f"burnup_{ref}",

@@ -7,8 +7,8 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
-from analytics import outreach as o
-from dashboard import cache, filters
+from analytics import key_numbers, selections
+from dashboard import cache, display, filters
 
 SHOWN = 6  # sentences shown before "more"
 
@@ -33,7 +33,7 @@ st.subheader("Key numbers")
 st.caption(
     f"For {period} at the levels where decisions are made, with the change since the same period a year before."
 )
-for level_name, numbers in cache.key_numbers(rep, gaps):
+for level_name, numbers in key_numbers.key_numbers(rep, gaps):
     st.markdown(f"**{level_name}**")
     for column, number in zip(st.columns(len(numbers)), numbers, strict=True):
         column.metric(
@@ -47,14 +47,14 @@ for level_name, numbers in cache.key_numbers(rep, gaps):
         )
 
 st.subheader("Who is missing where decisions are made")
-if cache.no_baseline(cache.at_period(rep.rows, period)):
+if selections.no_baseline(selections.at_period(rep.rows, period)):
     st.warning(
         f"There is no baseline for {f.characteristic_label.lower()} in the chosen comparison, so Presence cannot "
         "say whether any group is missing. Choose another baseline in the sidebar.",
         icon=":material/warning:",
     )
 elif gaps.height == 0:
-    small = cache.too_small_levels(rep.rows).filter(pl.col(c.DECISION_MAKING))
+    small = selections.too_small_levels(rep.rows).filter(pl.col(c.DECISION_MAKING))
     if small.height:
         st.info(
             f"In {period}, no group is clearly under-represented or absent at the decision-making levels or in "
@@ -77,18 +77,5 @@ else:
         "level as a whole or in one of its committees, most people missing first. 'People missing' is how many "
         "more people from the group a matching share would need."
     )
-    shown = cache.with_rate_marks(cache.with_status_words(gaps), {c.SHARE: 0})
-    st.dataframe(
-        shown.select(
-            pl.col(c.LEVEL_NAME).str.split(" (").list.first().alias("Level"),
-            pl.col(o.ACTIVITY_NAME).fill_null("The level as a whole").alias("Where"),
-            pl.col(c.GROUP_LABEL).alias("Group"),
-            cache.part_of_whole(shown).alias("People in group"),
-            cache.shown_percent(shown, c.SHARE, 0).alias("Share %"),
-            (pl.col(c.BASELINE_SHARE) * 100).round(0).alias("Baseline %"),
-            pl.col(c.SHORTFALL).alias("People missing"),
-            pl.col("status_words").alias("Status"),
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    shown = display.gaps_table(gaps)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=display.help_config(shown))

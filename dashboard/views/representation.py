@@ -6,14 +6,15 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
-from dashboard import cache, charts, filters
+from analytics import selections
+from dashboard import charts, display, filters
 
 st.title("Representation")
 f, viewer, rep, period = filters.representation_page("representation")
-latest = cache.at_period(rep.rows, period)
+latest = selections.at_period(rep.rows, period)
 
 st.subheader(f"Every level and group, {period}")
-counts_table = cache.display_table(latest, rep.tables)
+counts_table = display.display_table(latest, rep.tables)
 groups = charts.top_groups(latest)
 every = latest.get_column(c.GROUP_LABEL).n_unique()
 if len(groups) < every:
@@ -32,25 +33,17 @@ charts.show(
     key="heatmap",
 )
 
-small = cache.too_small_levels(latest)
+small = selections.too_small_levels(latest)
 for (level,), level_rows in small.group_by(c.LEVEL_NAME, maintain_order=True):
-    total = cache.count_text(level_rows.get_column(c.TOTAL)[0])
+    total = display.count_text(level_rows.get_column(c.TOTAL)[0])
     st.warning(
         f"{level}: with {total} people with a known answer, most groups are too few for the "
         "statistics to tell a gap from chance. Here are the counts, and how many more people from each "
         "group a matching share would need (whole people).",
         icon=":material/info:",
     )
-    shown = cache.with_rate_marks(cache.with_marks(level_rows, (c.INVOLVED,)), {c.EXPECTED: 1}, percent=False)
-    st.dataframe(
-        shown.select(
-            pl.col(c.GROUP_LABEL).alias("Group"),
-            pl.col(c.INVOLVED).alias("People"),
-            cache.shown_figure(shown, c.EXPECTED, 1).alias("Expected with a matching share"),
-            pl.col(c.SHORTFALL).alias("People missing (whole people)"),
-        ),
-        hide_index=True,
-    )
+    shown = display.small_level_table(level_rows)
+    st.dataframe(shown, hide_index=True, column_config=display.help_config(shown))
 
 st.subheader("Share against the baseline, with uncertainty")
 levels = latest.select(c.LEVEL_RANK, c.LEVEL_NAME).unique().sort(c.LEVEL_RANK, descending=True)
@@ -69,7 +62,7 @@ charts.show(
     "orange bar falls outside the dot's line, the gap is unlikely to be chance. " + rep.baseline_description
     + (f" The {len(groups)} groups with the largest gaps are charted; the table has all {every}."
        if len(groups) < every else ""),
-    cache.display_table(level_rows, rep.tables),
+    display.display_table(level_rows, rep.tables),
     key="share",
 )
 
@@ -80,6 +73,6 @@ st.caption(
     "(exact binomial test; adjusted with Holm's method for testing many groups at once) and the "
     "status."
 )
-full = cache.display_table(rep.rows, rep.tables)
-st.dataframe(full, hide_index=True, width="stretch", height=360)
+full = display.display_table(rep.rows, rep.tables)
+st.dataframe(full, hide_index=True, width="stretch", height=360, column_config=display.help_config(full))
 filters.downloads(full, f"presence-representation-{f.characteristic}-{f.period}", "Representation")

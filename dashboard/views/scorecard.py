@@ -7,10 +7,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import fourpi
+from analytics import fourpi, fourpi_disclosure
 from analytics import fourpi_columns as k
-from analytics.wording import RAG_WORDS, STANDARD_WORDS
-from dashboard import cache, charts, filters, fourpi_charts
+from analytics.wording import STANDARD_WORDS
+from dashboard import cache, charts, display, filters, fourpi_charts
 
 DETAIL_TITLES = {
     "meetings": "Meetings in this period",
@@ -24,7 +24,6 @@ DETAIL_TITLES = {
     "review": "Review cycle of each activity",
 }
 PERSON_COLUMNS = (k.PERSON_ID, k.PERSON_REF)  # never shown: references of people stay in the records
-HIDDEN_WORDS = "* Too few people to show"
 
 
 st.title("4PI scorecard")
@@ -55,17 +54,12 @@ if not viewer.exact(f.organisation_id):
     )
 
 st.subheader("In plain words")
-st.markdown(cache.fourpi_headline(card))
+st.markdown(fourpi_disclosure.fourpi_headline(card))
 first = fourpi.fix_first(card)
 if first.height:
     st.markdown("**What to fix first**")
-    for row in first.iter_rows(named=True):
-        st.markdown(
-            f"- {RAG_WORDS[row[k.RAG]][0]} **{row[k.INDICATOR_LABEL]}** ({row[k.STANDARD]}): "
-            f"{round(row[k.VALUE] * 100)}% "
-            f"({cache.count_text(row[k.NUMERATOR])} of {cache.count_text(row[k.DENOMINATOR])}; meets the "
-            f"standard from {round(row[k.GREEN_FROM] * 100)}%). {row[k.TREND]}."
-        )
+    for line in display.fix_first_lines(first):
+        st.markdown(f"- {line}")
 
 
 caption = fourpi_charts.scorecard_caption(card)
@@ -73,31 +67,11 @@ if caption:
     charts.show(fourpi_charts.scorecard_chart(card), caption, key="scorecard-chart")
 
 
-def _display(rows: pl.DataFrame) -> pl.DataFrame:
-    """The scorecard rows as shown: hidden counts and the shares and statuses withheld with them as "*"."""
-    hidden = pl.col(k.RAG) == cache.RAG_HIDDEN
-    percent = (pl.col(k.VALUE) * 100).round(0).cast(pl.Int64).cast(pl.String) + "%"
-    shown = cache.with_marks(rows, cache.SCORECARD_COUNTS)
-    return shown.select(
-        pl.when(hidden).then(pl.lit(HIDDEN_WORDS)).otherwise(pl.col(k.RAG).replace(RAG_WORDS)).alias("Status"),
-        pl.col(k.INDICATOR_LABEL).alias("Indicator"),
-        pl.when(hidden).then(pl.lit("*")).otherwise(percent.fill_null("–")).alias("Value"),
-        pl.format("{} of {}", k.NUMERATOR, k.DENOMINATOR).alias("Count"),
-        pl.col(k.TREND).alias("Trend"),
-        pl.col(k.LEFT_OUT).alias("Not counted"),
-        pl.format(
-            "{}% / {}%",
-            (pl.col(k.GREEN_FROM) * 100).round(0).cast(pl.Int64),
-            (pl.col(k.AMBER_FROM) * 100).round(0).cast(pl.Int64),
-        ).alias("Meets / close from"),
-    )
-
-
 for standard in k.STANDARDS:
     rows = card.filter(pl.col(k.STANDARD) == standard)
     st.subheader(standard)
     st.caption(STANDARD_WORDS[standard])
-    st.dataframe(_display(rows), hide_index=True, width="stretch")
+    st.dataframe(display.scorecard_table(rows), hide_index=True, width="stretch")
     # what each indicator means, in full (a table cell would cut the sentence off)
     st.markdown("\n".join(f"- **{r[k.INDICATOR_LABEL]}**: {r[k.EXPLANATION]}" for r in rows.iter_rows(named=True)))
     for detail_key in rows.get_column(k.DETAIL_KEY).unique(maintain_order=True).to_list():
@@ -109,7 +83,7 @@ for standard in k.STANDARDS:
                     "leads and data stewards. The scorecard row above gives the share paid on time."
                 )
                 continue
-            detail = cache.for_display(detail.drop([n for n in PERSON_COLUMNS if n in detail.columns]))
+            detail = display.for_display(detail.drop([n for n in PERSON_COLUMNS if n in detail.columns]))
             if detail.height == 0:
                 st.caption("Nothing recorded for this period.")
             else:

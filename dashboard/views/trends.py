@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics import columns as c
 from analytics import trends as t
-from dashboard import cache, charts, filters
+from dashboard import cache, charts, display, filters
 
 st.title("Trends")
 f, viewer = filters.require("trends")
@@ -31,7 +31,7 @@ level = st.selectbox(
     key="trends_level",
     help="The level whose groups are shown; the board is first.",
 )
-series = cache.with_status_crossings(trend.series.filter(pl.col(c.LEVEL_NAME) == level))
+series = t.with_status_crossings(trend.series.filter(pl.col(c.LEVEL_NAME) == level))
 summary = trend.summary.filter(pl.col(c.LEVEL_NAME) == level)
 groups = series.get_column(c.GROUP_LABEL).unique(maintain_order=True).to_list()
 chosen = st.multiselect(
@@ -48,23 +48,13 @@ if series.height == 0:
     st.info("Choose at least one group.", icon=":material/info:")
     st.stop()
 
-shown = cache.with_rate_marks(cache.with_marks(series, (c.INVOLVED, c.TOTAL)), {c.SHARE: 1})
 charts.show(
-    charts.trend_chart(series.with_columns(pl.col(cache.CROSSED).alias(t.STATUS_CHANGED)),
+    charts.trend_chart(series.with_columns(pl.col(t.CROSSED).alias(t.STATUS_CHANGED)),
                        charts.trend_finding(summary, f.characteristic, level)),
     "Each line is one group's share of the people involved at this level in each period; the shaded band is "
     "the range the true share is likely to lie in (95%). A star marks a period where the group's status "
     "crossed between missing (under-represented or absent) and not (within range or over-represented).",
-    shown.select(
-        pl.col(c.PERIOD).alias("Period"),
-        pl.col(c.GROUP_LABEL).alias("Group"),
-        pl.col(c.INVOLVED).alias("People"),
-        pl.col(c.TOTAL).alias("Known answers"),
-        cache.shown_percent(shown, c.SHARE).alias("Share %"),
-        (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Baseline %"),
-        pl.col(t.CHANGE_SINCE_YEAR_AGO_PP).round(1).alias("Change since a year before (points)"),
-        pl.col(c.STATUS).replace_strict(cache.STATUS_WORDS, default=pl.col(c.STATUS)).alias("Status"),
-    ),
+    display.trend_table(series),
     key="trend",
 )
 
@@ -76,7 +66,7 @@ st.caption(
 for row in summary.sort(t.COCHRAN_ARMITAGE_P, nulls_last=True).iter_rows(named=True):
     st.markdown(f"- **{row[c.GROUP_LABEL]}**: {row[t.TREND_WORDS]}")
 
-changes = series.filter(pl.col(cache.CROSSED))
+changes = series.filter(pl.col(t.CROSSED))
 st.subheader("When the status changed")
 st.caption(
     "Only changes between missing (under-represented or absent) and not missing (within range or "
@@ -89,5 +79,5 @@ else:
     for row in changes.sort(c.PERIOD_START).iter_rows(named=True):
         st.markdown(
             f"- {row[c.PERIOD]}: **{row[c.GROUP_LABEL]}** became "
-            f"*{cache.STATUS_WORDS.get(row[c.STATUS], row[c.STATUS]).lower()}*."
+            f"*{display.STATUS_WORDS.get(row[c.STATUS], row[c.STATUS]).lower()}*."
         )

@@ -10,6 +10,7 @@ in a string.
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ RULES = [
     ("dashboard", {"presence_cli"}),
     # data is a leaf: models writes what data plans
     ("data", {"analytics", "dashboard", "models", "presence_cli", "streamlit"}),
+    # tools/ holds the offline builders (not installed): they read data only
+    ("tools", {"analytics", "dashboard", "models", "presence_cli", "streamlit"}),
 ]
 
 
@@ -105,6 +108,18 @@ def test_the_command_line_is_the_presence_script():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'presence = "presence_cli.main:main"' in text
     assert '"presence_cli*"' in text  # installed with the other packages
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_installed_packages_do_not_import_the_offline_tools(package):
+    offenders = [str(path.relative_to(ROOT)) for path in _files(package) if "tools" in _imports(path)]
+    assert offenders == [], f"{package} imports tools/, which is not installed: {offenders}"
+
+
+def test_the_offline_tools_are_not_installed():
+    found = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    included = found["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert sorted(included) == sorted(f"{p}*" for p in PACKAGES)  # tools/ is not among them
 
 
 def test_only_dashboard_cache_module_caches():

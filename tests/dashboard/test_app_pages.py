@@ -16,8 +16,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analytics import columns as c
+from analytics import selections
 from analytics.roles import Viewer
-from dashboard import auth, cache, charts, filters
+from dashboard import auth, cache, charts, display, filters
 from models.crud import create_organisation
 from models.db import get_engine, session_scope, upgrade_schema
 from models.settings import get_settings
@@ -263,7 +264,7 @@ def test_a_baseline_of_your_own_can_be_chosen(demo_db):
                                  geography_name="Trust caseload", characteristic="ethnicity", group=group,
                                  count=count))
     at = open_page("representation")
-    assert cache.BASELINE_KINDS["user"] in at.radio(key="f_baseline").options
+    assert display.BASELINE_KINDS["user"] in at.radio(key="f_baseline").options
     at.radio(key="f_baseline").set_value("user").run()
     assert "caseload" in at.selectbox(key="f_baseline_source").options
     at.selectbox(key="f_baseline_source").set_value("caseload").run()
@@ -362,7 +363,7 @@ def test_a_board_member_gets_no_outreach_page(demo_db, monkeypatch):
     ("2024-Q3", "2023-Q3"), ("2024", "2023"), ("2000-Q1", "1999-Q1"),
 ])
 def test_year_before(period, expected):
-    assert cache.year_before(period) == expected
+    assert selections.year_before(period) == expected
 
 
 def _rows(**overrides) -> pl.DataFrame:
@@ -401,7 +402,7 @@ def test_heatmap_writes_the_status_in_every_cell():
 
 
 def test_missing_at_decision_levels_selects_under_and_absent_only():
-    missing = cache.missing_at_decision_levels(_rows())
+    missing = selections.missing_at_decision_levels(_rows())
     assert missing.get_column(c.GROUP).to_list() == ["Black or Black British"]
 
 
@@ -414,12 +415,12 @@ def test_missing_at_decision_levels_selects_under_and_absent_only():
 def test_evidence_words(status, p, words):
     frame = pl.DataFrame({c.STATUS: [status], c.P_ADJUSTED: [p]},
                          schema={c.STATUS: pl.String, c.P_ADJUSTED: pl.Float64})
-    assert frame.select(cache.evidence_words()).item() == words
+    assert frame.select(display.evidence_words()).item() == words
 
 
 def test_excel_download_reads_back():
     frame = pl.DataFrame({"Group": ["White", "Asian"], "People": [3, 1]})
-    assert pl.read_excel(cache.to_excel(frame), sheet_name="Presence").equals(frame)
+    assert pl.read_excel(display.to_excel(frame), sheet_name="Presence").equals(frame)
 
 
 def test_the_change_counters_are_read_once_per_run(demo_db, monkeypatch):

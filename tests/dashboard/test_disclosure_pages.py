@@ -27,9 +27,9 @@ from sqlalchemy import text
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from analytics import fourpi
+from analytics import fourpi, fourpi_disclosure
 from analytics.roles import Viewer
-from dashboard import auth, cache
+from dashboard import auth, cache, display
 from models import audit, users
 from models.db import get_engine, session_scope, upgrade_schema
 from models.settings import get_settings
@@ -164,7 +164,7 @@ def texts(at: AppTest) -> str:
 # --- Reading what a page shows ------------------------------------------------------------------------------
 
 PEOPLE_INDICATOR_LABELS = frozenset(
-    fourpi.indicator_catalogue().filter(pl.col("indicator").is_in(cache.PEOPLE_INDICATORS))
+    fourpi.indicator_catalogue().filter(pl.col("indicator").is_in(fourpi_disclosure.PEOPLE_INDICATORS))
     .get_column("indicator_label").to_list()
 )
 
@@ -442,7 +442,7 @@ def _protected_tables() -> pl.DataFrame:
 
 
 def test_with_marks_shows_hidden_counts_as_stars_before_renaming():
-    shown = cache.with_marks(_protected_tables())
+    shown = display.with_marks(_protected_tables())
     assert shown.get_column("people").to_list() == ["*", "15", "0"]
     assert "people_suppressed" not in shown.columns
 
@@ -452,18 +452,18 @@ def test_with_marks_shows_hidden_counts_as_stars_before_renaming():
     (1, ["*", "80.0", "–"]),
 ])
 def test_rate_text_marks_withheld_rates(digits, expected):
-    frame = _protected_tables().select(cache.rate_text("declaration_rate", digits))
+    frame = _protected_tables().select(display.rate_text("declaration_rate", digits))
     assert frame.get_column("declaration_rate").to_list() == expected
 
 
 def test_part_of_whole_never_prints_none():
     frame = pl.DataFrame({"involved": [None, 10], "total": [15, 20], "involved_suppressed": [True, False],
                           "total_suppressed": [False, False]})
-    assert frame.select(cache.part_of_whole(frame)).to_series().to_list() == ["* of 15", "10 of 20"]
+    assert frame.select(display.part_of_whole(frame)).to_series().to_list() == ["* of 15", "10 of 20"]
 
 
 def test_key_numbers_show_a_star_for_a_hidden_count():
-    assert cache.count_text(None) == "*" and cache.count_text(1234) == "1,234"
+    assert display.count_text(None) == "*" and display.count_text(1234) == "1,234"
 
 
 def _card(numerator: int, denominator: int, indicator: str = "support_offered") -> pl.DataFrame:
@@ -485,13 +485,13 @@ LEAD = Viewer(email="lead@a.org", roles={A: "equality_lead"})
 @pytest.mark.parametrize("numerator,denominator,shown,value,rag", [
     # 3 of 20 offered support: 3 is hidden; in the line 20 = 3 + 17 the smallest other count (17 not
     # offered, not shown itself) goes with it, so 20 stays; the share and status are withheld
-    (3, 20, (None, 20), None, cache.RAG_HIDDEN),
+    (3, 20, (None, 20), None, fourpi_disclosure.RAG_HIDDEN),
     (10, 20, (10, 20), 0.5, "red"),  # 10/20 = 50%, below amber
     (0, 9, (0, 10), 0.0, "red"),  # zero is shown as 0; 9 -> 10
 ])
 def test_scorecard_counts_of_people_are_protected(numerator, denominator, shown, value, rag):
     card = _card(numerator, denominator)
-    published = cache.protect_scorecard(card, _card(0, 0), BOARD, A)
+    published = fourpi_disclosure.protect_scorecard(card, _card(0, 0), BOARD, A)
     row = published.row(0, named=True)
     assert (row["numerator"], row["denominator"]) == shown
     assert row["value"] == value
@@ -501,14 +501,14 @@ def test_scorecard_counts_of_people_are_protected(numerator, denominator, shown,
 
 def test_scorecard_counts_of_meetings_stay_exact_and_leads_see_exact_marked():
     meetings = _card(1, 3, "presence_minimum")
-    published = cache.protect_scorecard(meetings, _card(0, 0, "presence_minimum"), BOARD, A)
+    published = fourpi_disclosure.protect_scorecard(meetings, _card(0, 0, "presence_minimum"), BOARD, A)
     assert published.select("numerator", "denominator").row(0) == (1, 3)  # meetings, not people
-    exact = cache.protect_scorecard(_card(3, 20), _card(0, 0), LEAD, A)
+    exact = fourpi_disclosure.protect_scorecard(_card(3, 20), _card(0, 0), LEAD, A)
     assert exact.select("numerator", "denominator", "not_for_publication").row(0) == (3, 20, True)
 
 
 def test_the_scorecard_trend_uses_the_published_share_a_year_before():
-    published = cache.protect_scorecard(_card(10, 20), _card(3, 20), BOARD, A)
+    published = fourpi_disclosure.protect_scorecard(_card(10, 20), _card(3, 20), BOARD, A)
     assert published.get_column("trend")[0] == "Hidden in 2024: too few people to show"
-    published = cache.protect_scorecard(_card(10, 20), _card(30, 40), BOARD, A)
+    published = fourpi_disclosure.protect_scorecard(_card(10, 20), _card(30, 40), BOARD, A)
     assert published.get_column("trend")[0] == "Down 25 points on 2024 (was 75%)"  # 50% - 75%

@@ -13,7 +13,8 @@ import pytest
 from test_app_pages import _rows, demo_db, demo_file, open_page, page_path  # noqa: F401 (fixtures)
 
 from analytics import columns as c
-from dashboard import cache, charts
+from analytics import key_numbers, trends
+from dashboard import charts
 
 
 def test_likelihood_axis_is_labelled_with_real_values_and_a_line_at_equal():
@@ -65,23 +66,23 @@ def test_absent_groups_keep_their_capitals(group, label, characteristic, title_s
 
 
 @pytest.mark.parametrize("now,before,text", [
-    (25, 25, cache.NO_CHANGE), (44, 52, "-8 people since a year before"), (3, 1, "+2 people since a year before"),
+    (25, 25, key_numbers.NO_CHANGE), (44, 52, "-8 people since a year before"), (3, 1, "+2 people since a year before"),
 ])
 def test_count_change(now, before, text):
-    assert cache._count_delta(now, before, "people") == text
+    assert key_numbers._count_delta(now, before, "people") == text
 
 
 @pytest.mark.parametrize("now,before,text", [
-    (0.76, 0.762, cache.NO_CHANGE), (0.82, 0.81, "+1 point since a year before"),
+    (0.76, 0.762, key_numbers.NO_CHANGE), (0.82, 0.81, "+1 point since a year before"),
     (0.70, 0.80, "-10 points since a year before"),
 ])
 def test_rate_change(now, before, text):
-    assert cache._pp_delta(now, before) == text
+    assert key_numbers._pp_delta(now, before) == text
 
 
 def test_no_change_is_neutral():
-    assert cache._neutral(cache.NO_CHANGE) == {"delta_color": "off", "delta_arrow": "off"}
-    assert cache._neutral("+1 point since a year before") == {}
+    assert key_numbers._neutral(key_numbers.NO_CHANGE) == {"delta_color": "off", "delta_arrow": "off"}
+    assert key_numbers._neutral("+1 point since a year before") == {}
 
 
 def test_a_crowded_view_keeps_the_groups_with_the_largest_gaps():
@@ -99,7 +100,7 @@ def test_status_changes_only_across_missing_and_present():
                 c.STATUS_TOO_FEW, c.STATUS_UNDER, c.STATUS_OVER]
     series = pl.DataFrame({c.LEVEL_KEY: ["board"] * 7, c.GROUP: ["B"] * 7, c.STATUS: statuses,
                            c.PERIOD_START: [date(2024, m, 1) for m in range(1, 8)]})
-    crossed = cache.with_status_crossings(series).get_column(cache.CROSSED).to_list()
+    crossed = trends.with_status_crossings(series).get_column(trends.CROSSED).to_list()
     # within -> uncertain -> within: no change; within -> under: crossed; under -> too few -> under: no change;
     # under -> over: crossed
     assert crossed == [False, False, False, True, False, False, True]

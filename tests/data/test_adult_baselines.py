@@ -10,8 +10,8 @@ import pytest
 
 from analytics import baselines as analytic
 from data import baselines, codes
-from data.build_baselines import DEFAULT_REFERENCE
-from data.raking import Margin, rake, relative_gap
+from tools.build_baselines import DEFAULT_REFERENCE
+from tools.raking import Margin, rake, relative_gap
 
 EW, ENGLAND, WALES = "K04000001", "E92000001", "W92000004"
 LAMBETH, NEWHAM, CARDIFF, KENT = "E09000022", "E09000025", "W06000015", "E10000016"
@@ -22,8 +22,8 @@ def raked():
     """The raked (LTLA x age x group) table rebuilt from the shared reference files (skip when absent)."""
     if not DEFAULT_REFERENCE.is_dir():
         pytest.skip(f"shared reference files not found at {DEFAULT_REFERENCE}")
-    from data.build_adults import rake_ages
-    from data.build_baselines import _ethnicity_ltla, read_single_year
+    from tools.build_adults import rake_ages
+    from tools.build_baselines import _ethnicity_ltla, read_single_year
 
     ages, leaves = read_single_year(DEFAULT_REFERENCE, "census2021-ts007-ltla.csv")
     ltla = _ethnicity_ltla(DEFAULT_REFERENCE)

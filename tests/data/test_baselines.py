@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from data import baselines, codes
-from data.build_baselines import DEFAULT_REFERENCE, write_all
+from tools.build_baselines import DEFAULT_REFERENCE, write_all
 
 EW, ENGLAND, WALES = "K04000001", "E92000001", "W92000004"
 NEWHAM, BIRMINGHAM, CARDIFF, LEICESTER, KENT = "E09000025", "E08000025", "W06000015", "E06000016", "E10000016"
@@ -251,7 +251,7 @@ def test_broad_shares_match_the_national_small_area_sums(reference_dir):
         reference_dir / "ons_census2021_religion_disability_sexorient_national_from_small_areas.csv"
     )
     names = {"England and Wales": EW, "England": ENGLAND, "Wales": WALES}
-    from data.build_baselines import ONS_BROAD
+    from tools.build_baselines import ONS_BROAD
 
     rows = national.filter(pl.col("table").str.starts_with("TS021"))
     assert rows.height == 15
@@ -407,7 +407,7 @@ def test_rebuild_is_byte_identical(reference_dir, tmp_path):
 
 
 def test_build_reports_a_missing_reference_folder(tmp_path, capsys):
-    from data.build_baselines import main
+    from tools.build_baselines import main
 
     assert main(["--reference", str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 1
     assert "does not exist" in capsys.readouterr().err

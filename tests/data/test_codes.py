@@ -7,7 +7,7 @@ import pytest
 
 from data import codes
 from data.baselines import CODELISTS_DIR
-from data.build_baselines import DEFAULT_REFERENCE, characteristics_codelist, ethnicity_codelist
+from tools.build_baselines import DEFAULT_REFERENCE, characteristics_codelist, ethnicity_codelist
 
 ETHNICITY_CSV = CODELISTS_DIR / "ethnicity.csv"
 CHARACTERISTICS_CSV = CODELISTS_DIR / "characteristics.csv"
@@ -106,7 +106,7 @@ def test_white_or_minority():
 
 
 def test_shipped_codelists_equal_a_fresh_build():
-    """The committed CSVs are what data.codes gives now (rebuild with python -m data.build_baselines)."""
+    """The committed CSVs are what data.codes gives now (rebuild with python -m tools.build_baselines)."""
     assert _shipped_ethnicity().equals(ethnicity_codelist())
     assert pl.read_csv(CHARACTERISTICS_CSV).equals(characteristics_codelist())
 

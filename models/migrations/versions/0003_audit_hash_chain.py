@@ -31,7 +31,7 @@ SQLITE_NO_REPLACE = (
 )
 
 
-def _chain_existing_rows(connection) -> None:
+def _chain_existing_rows(connection: sa.Connection) -> None:
     from models.audit_chain import GENESIS, row_hash
 
     table = sa.table(

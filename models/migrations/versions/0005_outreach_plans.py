@@ -5,7 +5,7 @@ Revises: 0002 (issue 18 asked for 0004; 0003 and 0004 were not on main yet, so i
 Create Date: 2026-12-06
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = '0005'

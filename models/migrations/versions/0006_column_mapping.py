@@ -4,7 +4,7 @@ Revision ID: 0006
 Revises: 0004
 """
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0006"

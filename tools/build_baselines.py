@@ -2,14 +2,14 @@
 
 Run from the repository root::
 
-    python -m data.build_baselines [--reference ../shared/reference] [--out data]
+    python -m tools.build_baselines [--reference ../shared/reference] [--out data]
 
 It reads the ONS Census 2021 and NHS England Mental Health Act files described in the shared ``SOURCES.md``
 (default folder: ``shared/reference`` beside the repository) and writes tidy CSVs:
 
 - ``baselines/census2021.csv``: one row per geography x characteristic x group (counts of usual residents);
 - ``baselines/census2021_adults.csv``: the same for residents aged 16 or over and 18 or over (ethnicity estimated
-  by raking, see ``data.build_adults``; sex from RM032, national only);
+  by raking, see ``tools.build_adults``; sex from RM032, national only);
 - ``baselines/census2021_crossed.csv``: the published cross-tables RM032 (ethnic group x sex) and RM031
   (ethnic group x religion) for England, Wales and both;
 - ``baselines/ltla_icb24.csv`` (only with ``--lsoa-icb FILE.csv``): which 2024 ICBs each local authority lies
@@ -42,7 +42,8 @@ import polars as pl
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, eye, hstack, kron
 
-from data import build_adults, codes
+from data import codes
+from tools import build_adults
 
 REPO = Path(__file__).resolve().parents[1]
 # The shared folder sits beside the repository; PRESENCE_REFERENCE_DIR points elsewhere (e.g. from a worktree).
@@ -996,7 +997,7 @@ def write_ltla_icb(reference: Path, lsoa_icb: Path, out: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m data.build_baselines", description=__doc__.splitlines()[0]
+        prog="python -m tools.build_baselines", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--reference",

@@ -1,7 +1,7 @@
-"""Adult (16+ and 18+) Census 2021 baselines and the real cross-tables, for ``data.build_baselines``.
+"""Adult (16+ and 18+) Census 2021 baselines and the real cross-tables, for ``tools.build_baselines``.
 
 ONS does not publish ethnic group by age for each local authority. This module estimates it by iterative
-proportional fitting (``data.raking``): a table of (local authority x single year of age x 19 ethnic groups)
+proportional fitting (``tools.raking``): a table of (local authority x single year of age x 19 ethnic groups)
 is fitted at once to
 
 1. England and Wales, 11 age bands x 5 broad groups (ONS custom dataset);
@@ -31,7 +31,7 @@ import numpy as np
 import polars as pl
 
 from data import codes
-from data.raking import Margin, RakeResult, rake
+from tools.raking import Margin, RakeResult, rake
 
 MIN_AGES: tuple[int, ...] = (16, 18)
 AGE11_FILE = "ons_census2021_age11_x_ethnic5_england_wales.csv"
