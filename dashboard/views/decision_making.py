@@ -114,7 +114,10 @@ st.header("5. Against your peers")
 peer_group = "Ethnic minority" if f.characteristic == "ethnicity_binary" else None
 groups = latest.select(c.GROUP, c.GROUP_LABEL).unique().sort(c.GROUP)
 labels = dict(zip(groups[c.GROUP], groups[c.GROUP_LABEL], strict=True))
-if labels:
+if f.cross_with:
+    st.info("Choose one characteristic (nothing crossed) to compare with other organisations.",
+            icon=":material/info:")
+elif labels:
     chosen = st.selectbox("Group", list(labels), format_func=labels.get, key="peer_group",
                           index=list(labels).index(peer_group) if peer_group in labels else 0,
                           help="The group whose presence at the decision-making levels is compared.")
@@ -134,8 +137,8 @@ if labels:
             display.with_status_words(peer_rows.with_columns(pl.col(c.STATUS).fill_null(c.STATUS_NO_DATA))).select(
                 pl.col("peer_group").alias("Compared with"),
                 pl.col("organisations").alias("Organisations"),
-                pl.col(c.INVOLVED).cast(pl.String).fill_null("*").alias("In the group"),
-                pl.col(c.TOTAL).alias("People with a known answer"),
+                pl.col(c.INVOLVED).cast(pl.Int64).cast(pl.String).fill_null("*").alias("In the group"),
+                pl.col(c.TOTAL).cast(pl.Int64).cast(pl.String).fill_null("*").alias("People with a known answer"),
                 (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
                 (pl.col(c.CI_LOW) * 100).round(1).alias("Share from %"),
                 (pl.col(c.CI_HIGH) * 100).round(1).alias("Share to %"),
