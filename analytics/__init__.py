@@ -10,8 +10,7 @@ from analytics.baselines import BaselineSpec, baseline_counts, baseline_populati
 from analytics.counting import group_labels, group_mapping, presence
 from analytics.decision import pipeline, relative_likelihood
 from analytics.headlines import decision_gaps, headlines
-from analytics.loader import Frames, load_frames, make_frames
-from analytics.loader_plans import PlanFrames, load_plans
+from analytics.loader import Frames, PlanFrames, load_frames, load_plans, make_frames
 from analytics.outreach import outreach_list
 from analytics.outreach_plans import measure_plans, plan_progress, plan_series
 from analytics.quality import data_quality, missing_fields

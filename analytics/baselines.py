@@ -29,6 +29,7 @@ import polars as pl
 from analytics import columns as C
 from analytics.counting import CROSS, group_labels, group_mapping
 from analytics.loader import Frames
+from data import characteristics as registry
 from data import codes, vocabulary
 
 BASELINE_KINDS = ("census", "user", "need_weighted")
@@ -37,9 +38,13 @@ ERROR_KIND = "baseline kind must be 'census', 'user' or 'need_weighted', not '{}
 ERROR_USER_SOURCE = (
     "A user-supplied baseline needs a source name (for example BaselineSpec(kind='user', source='caseload'))."
 )
+NO_CENSUS_TABLE = (
+    "No baseline: Presence ships no Census 2021 {words} figures; a supplied baseline (the caseload, for "
+    "example) can be compared with instead"
+)
 ERROR_USER_MISSING = "There is no supplied baseline called '{}' for {}; the organisation has: {}."
 
-_ETHNICITY_FAMILY = ("ethnicity", "ethnicity_broad", "ethnicity_binary")
+_ETHNICITY_FAMILY = registry.ETHNICITY_FAMILY
 _BROAD_ALIASES = {vocabulary.key(g): g for g in codes.BROAD_GROUPS} | {
     "mixed": codes.BROAD_MIXED,
     "mixed or multiple": codes.BROAD_MIXED,
@@ -466,13 +471,16 @@ def baseline_counts(
     empty = pl.DataFrame(schema={C.GROUP: pl.String, COUNT: pl.Float64})
     if not areas:
         return empty, "No baseline: the organisation has no catchment areas recorded"
+    entry = registry.BY_KEY.get(characteristic)
     if spec.kind == "need_weighted":
-        if characteristic in _ETHNICITY_FAMILY:
+        if entry is not None and entry.need_weighted:
             return _need_weighted(areas, characteristic, settings, detail, spec.detention_year)
         counts, description = baseline_counts(
             frames, characteristic, BaselineSpec(kind="census", areas=areas), settings, detail
         )
         return counts, description + " (need weighting applies to ethnicity only)"
+    if entry is not None and entry.census is None:
+        return empty, NO_CENSUS_TABLE.format(words=entry.words)
     if not has_census_figures(characteristic, areas):
         readable = characteristic.replace("_", " ")
         return empty, f"No baseline: no Census 2021 {readable} figures are shipped for these areas"
@@ -484,7 +492,9 @@ def baseline_counts(
 
 
 def source_of(characteristic: str) -> str:
-    return "ethnicity" if characteristic in _ETHNICITY_FAMILY else characteristic
+    """The person column a characteristic is recorded in (its registry entry's ``column``)."""
+    found = registry.BY_KEY.get(characteristic)
+    return characteristic if found is None else found.column
 
 
 def _user_counts(

@@ -19,22 +19,12 @@ import polars as pl
 from analytics import columns as C
 from analytics import outreach
 from analytics.representation import Representation, latest_period
+from data import characteristics as registry
 
 _RANK_WORDS = {C.STATUS_UNDER: 0, C.STATUS_ABSENT: 0, C.STATUS_OVER: 1}
 MISSING = (C.STATUS_UNDER, C.STATUS_ABSENT)
 NOBODY = "There is nobody counted yet: add people and their involvement first."
-CHARACTERISTIC_WORDS = {
-    "ethnicity": "ethnicity",
-    "ethnicity_broad": "ethnicity",
-    "ethnicity_binary": "ethnicity",
-    "sex": "sex",
-    "gender_same_as_birth": "gender identity",
-    "age_band": "age",
-    "disability": "disability",
-    "sexual_orientation": "sexual orientation",
-    "religion": "religion or belief",
-    "involvement_type": "service user or carer role",
-}
+CHARACTERISTIC_WORDS = {c.key: c.words for c in registry.REGISTRY}
 
 
 def characteristic_words(characteristic: str) -> str:

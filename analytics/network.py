@@ -318,16 +318,17 @@ def organisation_figures(
 ) -> pl.DataFrame:
     """One row per organisation (``FIGURE_COLUMNS``): its published figures for ``group`` at ``level`` (a level
     key, or ``DECISION_MAKING``) in ``period`` (default: the latest period any organisation has). An
-    organisation without that row gets nulls and status ``no_data``."""
+    organisation without that row (or without that level) gets nulls and status ``no_data``; ValueError when
+    no organisation has the level."""
     if not members:
         raise ValueError(ERROR_NO_ORGANISATIONS)
     period = period or _latest(members)
+    levels = {str(v) for m in members for v in m.representation.rows[c.LEVEL_KEY].unique().to_list()}
+    if level not in levels:
+        raise ValueError(ERROR_NO_LEVEL.format(level=level, found=", ".join(sorted(levels))))
     rows = []
     for m in members:
         rep = m.representation
-        levels = set(rep.rows[c.LEVEL_KEY].unique().to_list())
-        if level not in levels:
-            raise ValueError(ERROR_NO_LEVEL.format(level=level, found=", ".join(sorted(levels))))
         key = (pl.col(c.LEVEL_KEY) == level) & (pl.col(c.PERIOD) == period)
         row = rep.rows.filter(key & (pl.col(c.GROUP) == group))
         table = rep.tables.filter(key).select(c.LEVEL_KEY, c.PERIOD, c.PEOPLE, c.DECLARATION_RATE)

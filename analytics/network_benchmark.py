@@ -3,7 +3,7 @@
 :func:`benchmark_table` gives one row per organisation: its presence at decision-making levels together (the
 group's share with its interval and its ratio to its own catchment, exactly the published row that
 ``analytics.stats.compare_with_baseline`` derived: nothing is re-derived here), its 4PI scorecard status (the
-published scorecard of ``analytics.fourpi_disclosure.protect_scorecard``: indicators green, amber, red and
+published scorecard of ``analytics.fourpi.disclosure.protect_scorecard``: indicators green, amber, red and
 hidden), its declaration rate (the share of people at those levels with a known value, from the published
 counts, with its Wilson interval) and its trend (``analytics.trends.trend_table`` on the published
 representation: the joiner-based test, Holm-adjusted across the groups of a level). There is no bare rank:
@@ -26,10 +26,10 @@ import numpy as np
 import polars as pl
 
 from analytics import columns as c
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from analytics import network as n
 from analytics import trends
-from analytics.fourpi_scorecard import RAG_HIDDEN
+from analytics.fourpi.scorecard import RAG_HIDDEN
 from analytics.representation import Representation
 from analytics.stats import holm, wilson_interval
 from models.settings import Settings, get_settings

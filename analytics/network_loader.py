@@ -5,7 +5,7 @@ the database (one organisation's records at a time, never person rows joined acr
 ICB membership comes from the organisation's catchment and the ONS lookup of local authorities to ICBs
 (``data/baselines/ltla_icb24.csv``): an organisation belongs to every ICB one of its areas lies in.
 ``load_members`` builds each organisation's :class:`analytics.network.Member`: its published representation
-and, when asked, its published 4PI scorecard (``analytics.fourpi_disclosure.protect_scorecard`` for the
+and, when asked, its published 4PI scorecard (``analytics.fourpi.disclosure.protect_scorecard`` for the
 ``viewer`` role, the same path as the organisation's own pages).
 """
 
@@ -20,15 +20,15 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from analytics import columns as k
 from analytics import fourpi, network, roles
-from analytics import fourpi_columns as k
 from analytics.baselines import BaselineSpec
-from analytics.fourpi_disclosure import protect_scorecard
+from analytics.fourpi.disclosure import protect_scorecard
 from analytics.loader import load_frames
-from analytics.loader_4pi import load_frames_4pi
 from analytics.network_benchmark import trend_summary
 from models import Organisation
 from models.settings import Settings
+from models.tables import table_of
 
 __all__ = ["OrganisationRow", "icb_of", "icbs", "load_members", "organisations", "published_scorecard"]
 
@@ -73,7 +73,7 @@ def organisations(engine: Engine, codes: Sequence[str] | None = None, icb: str |
     ValueError naming any code or ICB that does not exist."""
     if codes and icb:
         raise ValueError(ERROR_BOTH)
-    table = Organisation.__table__.c  # type: ignore[attr-defined]
+    table = table_of(Organisation).c
     with engine.connect() as connection:
         found = connection.execute(
             select(table.id, table.code, table.name, table.catchment).order_by(table.code)).all()
@@ -98,7 +98,7 @@ def organisations(engine: Engine, codes: Sequence[str] | None = None, icb: str |
 def published_scorecard(engine: Engine, organisation_id: int, period: str | None = None) -> pl.DataFrame | None:
     """The organisation's 4PI scorecard for ``period`` (a year or quarter; default the latest) as the
     ``viewer`` role receives it; None when it has no 4PI records for that period."""
-    frames = load_frames_4pi(engine, organisation_id)
+    frames = load_frames(engine, organisation_id)
     choices, latest = fourpi.scorecard_period_choices(frames, "quarter" if period and "Q" in period else "year")
     chosen = period if period in choices else latest if period is None else None
     if chosen is None or not choices:

@@ -135,3 +135,11 @@ def outreach_list(
         .with_columns(pl.col(PRIORITY).cast(pl.Int64))
         .select(OUTREACH_COLUMNS)
     )
+
+
+def committee_findings(rep: Representation, frames: Frames, *, period: str | None = None) -> pl.DataFrame:
+    """Every level and committee (activity) where a group is missing in the latest period: the outreach list
+    without its priority column. These are figures about groups, not the outreach working list (which only
+    roles with outreach lists get): the Overview's, Decision-making's and the board pack's committee findings
+    all read this one table, each protected for its reader (``analytics.protection.protect``, as ``CommitteeRows``)."""
+    return outreach_list(rep, frames=frames, period=period).drop(PRIORITY)

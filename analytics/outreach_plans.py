@@ -37,9 +37,8 @@ import polars as pl
 from analytics import columns as C
 from analytics.baselines import BaselineSpec
 from analytics.counting import KNOWN, PERSON_ID, STATE, eligible_people, person_groups
-from analytics.loader import Frames
-from analytics.loader_plans import PlanFrames
-from analytics.outreach import PRIORITY
+from analytics.loader import Frames, PlanFrames
+from analytics.outreach import PRIORITY, UNIT
 from analytics.representation import latest_period, representation_table
 from analytics.suppression import round_expr
 
@@ -376,8 +375,7 @@ def plan_progress(
     2026-Q3, or a year), one row per plan that is not dropped (``PLAN_PROGRESS_COLUMNS``), from published
     figures unless ``publish`` is False. A plan is met automatically when its group's status at the level (Census
     2021 baseline) has left under-represented or absent."""
-    from analytics.loader import load_frames
-    from analytics.loader_plans import load_plans
+    from analytics.loader import load_frames, load_plans
 
     settings = settings or _settings()
     plans = load_plans(engine, organisation_id)
@@ -437,3 +435,29 @@ def plans_on_gaps(gaps: pl.DataFrame, plan_frames: PlanFrames, progress: pl.Data
     ).unique([C.LEVEL_KEY, C.GROUP, "_activity"], keep="first")
     joined = keyed.join(by_cell, on=[C.LEVEL_KEY, C.GROUP, "_activity"], how="left", nulls_equal=True)
     return joined.drop(C.LEVEL_KEY, C.GROUP, "_activity")
+
+
+PLAN_CELL = ("characteristic", "involvement", C.LEVEL_KEY, "activity_ref", C.GROUP)
+
+
+def cell_status(characteristic: str, involvement: str, rows: pl.DataFrame, gaps: pl.DataFrame) -> pl.DataFrame:
+    """The status of every cell a plan can aim at, for one characteristic and who is counted: each level's
+    groups in the latest period of ``rows`` (a representation), and each committee's groups on the outreach
+    list ``gaps`` (a committee's status is known only while it is there: under or absent). Columns
+    :data:`PLAN_CELL` and status."""
+    keys = (pl.lit(characteristic).alias("characteristic"), pl.lit(involvement).alias("involvement"))
+    period = latest_period(rows)
+    latest = rows.filter(pl.col(C.PERIOD) == period) if period is not None else rows.clear()
+    parts = [latest.select(*keys, C.LEVEL_KEY, pl.lit(None, dtype=pl.String).alias("activity_ref"), C.GROUP,
+                           C.STATUS)]
+    if gaps.height:
+        parts.append(gaps.filter(pl.col(UNIT) == "activity").select(*keys, C.LEVEL_KEY, "activity_ref", C.GROUP,
+                                                                     C.STATUS))
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def combine_cell_status(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """:func:`cell_status` of every characteristic and who is counted that the plans use, one row per cell."""
+    if not parts:
+        return pl.DataFrame()
+    return pl.concat(parts, how="vertical_relaxed").unique(list(PLAN_CELL), keep="first")

@@ -25,6 +25,7 @@ from analytics.counting import (
 )
 from analytics.loader import Frames
 from analytics.representation import _levels, _resolve_settings
+from data import characteristics as registry
 
 QUALITY_COLUMNS = (
     C.LEVEL_RANK,
@@ -43,16 +44,8 @@ QUALITY_COLUMNS = (
 )
 MISSING_COLUMNS = ("table", "ref", "field", "problem")
 
-# Person characteristics (the ethnicity detail levels share one declaration, so only "ethnicity" is listed).
-QUALITY_CHARACTERISTICS = (
-    "ethnicity",
-    "sex",
-    "gender_same_as_birth",
-    "age_band",
-    "disability",
-    "sexual_orientation",
-    "religion",
-)
+# Person characteristics as recorded (the ethnicity detail levels share one declaration, so only "ethnicity").
+QUALITY_CHARACTERISTICS: tuple[str, ...] = tuple(registry.FIELDS)
 
 
 def data_quality(

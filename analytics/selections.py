@@ -60,3 +60,18 @@ def no_baseline(rows: pl.DataFrame) -> bool:
     """True when no group has a baseline figure (every comparison is impossible)."""
     counted = rows.filter(pl.col(c.TOTAL) > 0)
     return counted.height > 0 and bool((counted.get_column(c.STATUS) == c.STATUS_NO_BASELINE).all())
+
+
+def gap_summary(gaps: pl.DataFrame) -> tuple[int, int]:
+    """How many places (a level as a whole, or one committee) have a gap, and how many people in all would
+    give every group there a matching share (withheld shortfalls count as none)."""
+    places = gaps.select(c.LEVEL_KEY, "activity_name").unique().height
+    return places, int(gaps.get_column(c.SHORTFALL).fill_null(0).sum())
+
+
+def people_to_add(outreach: pl.DataFrame) -> int:
+    """People to add at whole levels, over an outreach list's level rows (activities overlap their levels, so
+    they are not added; withheld shortfalls count as none)."""
+    from analytics.outreach import UNIT
+
+    return int(outreach.filter(pl.col(UNIT) == "level").get_column(c.SHORTFALL).sum())

@@ -4,21 +4,12 @@ definition, so that a status reads the same wherever it appears."""
 from __future__ import annotations
 
 from analytics import columns as c
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from analytics import stats
+from data import characteristics as registry
 
 INVOLVEMENT_FILTERS = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}
-CHARACTERISTIC_LABELS = {
-    "ethnicity_broad": "Ethnicity (5 broad groups)",
-    "ethnicity": "Ethnicity (detailed categories)",
-    "ethnicity_binary": "Ethnicity (White / ethnic minority)",
-    "sex": "Sex",
-    "age_band": "Age band",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-    "involvement_type": "Service user or carer",
-}
+CHARACTERISTIC_LABELS = registry.LABELS  # the registry's (data.characteristics), default first
 STATUS_WORDS = stats.STATUS_WORDS  # the words live with the rules (analytics.stats)
 STATUS_MARKS = stats.STATUS_MARKS
 
@@ -57,12 +48,4 @@ STANDARD_WORDS = {
 }
 
 # The recorded characteristics, as the data-quality page and the board pack name them.
-QUALITY_LABELS = {
-    "ethnicity": "Ethnicity",
-    "sex": "Sex",
-    "gender_same_as_birth": "Gender same as at birth",
-    "age_band": "Age band",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-}
+QUALITY_LABELS = registry.FIELDS

@@ -4,7 +4,7 @@ SQLite) against the SQLAlchemy row reads it replaced, in alternating runs on the
     .venv/bin/python bench/bench_load.py --url sqlite:////tmp/s100.db [--url postgresql://...] [--pairs 3]
 
 The database must already hold the demo trust (``presence demo --scale 100``, or ``bench/seed.py``).
-Also prints the 4PI loader's time (Arrow-native only).
+The 4PI tables are part of the same frames (one loader), so their time is in load_frames'.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analytics import loader  # noqa: E402
-from analytics.loader_4pi import load_frames_4pi  # noqa: E402
 from models.db import get_engine  # noqa: E402
 
 
@@ -31,7 +30,7 @@ def sqlalchemy_rows(engine, organisation_id: int) -> dict[str, pl.DataFrame]:
     with engine.connect() as connection:
         for name, statement in loader.statements(organisation_id).items():
             rows = connection.execute(statement).all()
-            found[name] = pl.DataFrame([tuple(r) for r in rows], schema=loader.SCHEMAS[name], orient="row")
+            found[name] = pl.DataFrame([tuple(r) for r in rows], schema=loader.schemas()[name], orient="row")
     return found
 
 
@@ -49,7 +48,7 @@ def adbc_sqlite(path: str, organisation_id: int) -> dict[str, pl.DataFrame]:
             with connection.cursor() as cursor:
                 cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(1 << 30)})
                 cursor.execute(_sql(engine, statement))
-                found[name] = conform(pl.from_arrow(cursor.fetch_arrow_table()), loader.SCHEMAS[name])
+                found[name] = conform(pl.from_arrow(cursor.fetch_arrow_table()), loader.schemas()[name])
     return found
 
 
@@ -71,19 +70,17 @@ def main() -> None:
         frames = loader.load_frames(engine, args.organisation)  # warm the drivers and the OS cache
         print(f"{engine.url.get_backend_name()}: {frames.people.height:,} people, "
               f"{frames.involvements.height:,} involvements, {frames.attendance.height:,} attendance rows")
-        new, old, fourpi, adbc = [], [], [], []
+        new, old, adbc = [], [], []
         sqlite = engine.url.get_backend_name() == "sqlite"
         for _ in range(args.pairs):
             new.append(timed(loader.load_frames, engine, args.organisation))
             old.append(timed(sqlalchemy_rows, engine, args.organisation))
-            fourpi.append(timed(load_frames_4pi, engine, args.organisation))
             if sqlite:
                 adbc.append(timed(adbc_sqlite, engine.url.database, args.organisation))
         ratios = [o / n for o, n in zip(old, new, strict=True)]
         print(f"  load_frames (now)       median {statistics.median(new):.2f} s  runs {[round(x, 2) for x in new]}")
         print(f"  SQLAlchemy rows (before) median {statistics.median(old):.2f} s  runs {[round(x, 2) for x in old]}")
         print(f"  before / now, per pair: {[round(r, 1) for r in ratios]}")
-        print(f"  load_frames_4pi (now)   median {statistics.median(fourpi):.2f} s")
         if adbc:
             print(f"  ADBC SQLite (not used)  median {statistics.median(adbc):.2f} s; now / ADBC per pair: "
                   f"{[round(n / a, 1) for n, a in zip(new, adbc, strict=True)]}")

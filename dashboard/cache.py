@@ -3,15 +3,16 @@
 Cache keys are small values: the organisation id, the viewer's scope key (organisation and role), the filter
 values and a data version (a cheap fingerprint of the database, so a new import shows up at once).
 
-Person-level rows are never put in ``st.cache_data``. Two ``st.cache_resource`` entries hold record-level
-frames (``Frames`` and the 4PI ``Frames4PI`` of one organisation, keyed on organisation and data version,
-at most two each); they are read only inside this module, to build aggregates, and never returned to a page.
+Person-level rows are never put in ``st.cache_data``. One ``st.cache_resource`` entry (``_FrameStore``) holds
+the record-level ``Frames`` (every table, the 4PI ones included) of the last two organisations looked at, one
+entry per organisation and data version; they are read only inside this module, to build aggregates, and
+never returned to a page.
 Record-level results (missing fields, 4PI detail tables, an activity summary) are computed on each call.
 
 Every result a page gets passes through the viewer's access and disclosure rules (``analytics.roles``
 says who may see what, ``analytics.protection`` protects each result by its type: ``protect``,
 ``build_protected`` (a representation with its sibling views), ``protect_likelihood``,
-``protect_frame`` with explicit counts for the 4PI results, by the policy of ``analytics.fourpi_disclosure``);
+``protect_frame`` with explicit counts for the 4PI results, by the policy of ``analytics.fourpi.disclosure``);
 cached aggregates are protected inside the cache for the scope their key stands for. How the results are shown
 (hidden counts as "*", readable columns, the disclosure note) is ``dashboard.display``; what they mean is worked
 out in ``analytics``: this module only reads, protects and caches.
@@ -31,30 +32,29 @@ from sqlalchemy.engine import Engine
 
 import analytics
 from analytics import columns as c
+from analytics import columns as k
 from analytics import (
     fourpi,
-    fourpi_disclosure,
     network,
     network_loader,
     network_peers,
+    outreach_plans,
     protection,
     roles,
 )
-from analytics import fourpi_columns as k
 from analytics import network_benchmark as network_benchmark_table
 from analytics import outreach as outreach_columns
 from analytics.baselines import BaselineSpec
 from analytics.decision import flagged_pipeline
-from analytics.fourpi_disclosure import protect_scorecard
-from analytics.fourpi_disclosure import published as _published
+from analytics.fourpi import disclosure as fourpi_disclosure
+from analytics.fourpi.disclosure import protect_scorecard
+from analytics.fourpi.disclosure import published as _published
 from analytics.loader import Frames, load_tables
-from analytics.loader_4pi import load_frames_4pi
-from analytics.representation import Representation, latest_period
+from analytics.representation import Representation
 from analytics.roles import Viewer
-from analytics.selections import at_period
 from analytics.trends import Trend
 from analytics.wording import CHARACTERISTIC_LABELS
-from models.db import GLOBAL, NEWEST_ID, get_engine, read_all_data_versions, upgrade_schema
+from models.db import GLOBAL, NEWEST_ID, REWRITTEN, get_engine, read_all_data_versions, upgrade_schema
 from models.organisations import organisation_list, people_count
 from models.settings import get_settings
 
@@ -154,7 +154,7 @@ def _table_versions(version: str, organisation_id: int) -> dict[str, int]:
 
 def _fed(key: str) -> tuple[str, ...]:
     """The Frames tables a counter of :func:`_table_versions` stands for."""
-    table = key.split(".", 1)[1].removesuffix(NEWEST_ID)
+    table = key.split(".", 1)[1].removesuffix(NEWEST_ID).removesuffix(REWRITTEN)
     return FRAMES_FED_BY.get(table, ())
 
 
@@ -201,7 +201,7 @@ def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates
 
 # --- Frames (person-level: never in st.cache_data) ----------------------------------------------------------
 
-# Importer table name -> the Frames tables it feeds (the 4PI-only tables feed none).
+# Importer table name -> the Frames tables it feeds.
 FRAMES_FED_BY = {
     "organisations": ("organisation",),
     "levels": ("levels",),
@@ -211,7 +211,18 @@ FRAMES_FED_BY = {
     "meetings": ("meetings",),
     "attendance": ("attendance",),
     "baselines": ("baselines",),
+    "payments": ("payments",),
+    "support": ("support_offers",),
+    "impacts": ("impact_log",),
+    "feedback": ("feedback",),
+    "reviews": ("review_steps",),
 }
+
+
+# The Frames tables with an ``id`` whose new rows may be appended after an import that only added rows.
+APPENDABLE = {"people": "people", "activities": "activities", "involvements": "involvements",
+              "meetings": "meetings", "attendance": "attendance"}  # Frames table -> importer table
+APPEND_RECHUNK = 8  # an appended frame is made contiguous again once it has this many chunks
 
 
 @dataclass
@@ -225,8 +236,9 @@ class _FrameStore:
     """The newest ``Frames`` of the last organisations looked at (at most ``size``), shared by every session.
 
     After a change only the tables whose change counters moved are read again (an import of attendance
-    re-reads the attendance table, not the people); everything else is reused. Loads are serialised, so two
-    sessions never read the same organisation at once."""
+    re-reads the attendance table, not the people), and of a table that only gained rows (an import that added
+    rows and updated none) only the rows with a higher id are read and appended; everything else is reused.
+    Loads are serialised, so two sessions never read the same organisation at once."""
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
@@ -254,6 +266,27 @@ class _FrameStore:
         moved = {t for t in set(wanted) | set(found.tables) if wanted.get(t, 0) != found.tables.get(t, 0)}
         return tuple(sorted({frame for t in moved for frame in _fed(t)}))
 
+    def appendable(self, organisation_id: int, version: str) -> dict[str, int]:
+        """{Frames table: the highest id read} of the changed tables that only gained rows since they were read:
+        the organisation's own counter moved, its last update or deletion is not newer than the version read,
+        and nothing else that feeds the table moved (see ``models.db.bump_data_version``)."""
+        found = self.loaded.get(organisation_id)
+        if found is None:
+            return {}
+        wanted = _table_versions(version, organisation_id)
+        moved = {t for t in set(wanted) | set(found.tables) if wanted.get(t, 0) != found.tables.get(t, 0)}
+        result = {}
+        for frame, table in APPENDABLE.items():
+            own = f"{organisation_id}.{table}"
+            feeding = {t for t in moved if frame in _fed(t)}
+            if own not in feeding or not feeding <= {own, f"{GLOBAL}.{table}{NEWEST_ID}"}:
+                continue
+            if wanted.get(own + REWRITTEN, wanted[own]) > found.tables.get(own, 0):
+                continue  # updated or deleted since: read it again
+            newest = getattr(found.frames, frame)["id"].max()
+            result[frame] = int(newest) if newest is not None else 0  # type: ignore[arg-type]
+        return result
+
     def get(self, organisation_id: int, version: str) -> Frames:
         frames = self.current(organisation_id, version)
         if frames is not None:
@@ -267,7 +300,11 @@ class _FrameStore:
                 frames = analytics.load_frames(engine(), organisation_id=organisation_id)
             else:
                 previous = self.loaded[organisation_id].frames
-                fresh = load_tables(engine(), organisation_id, changed) if changed else {}
+                after = self.appendable(organisation_id, version)
+                fresh = load_tables(engine(), organisation_id, changed, after_ids=after) if changed else {}
+                for name in after:  # the rows added since, after the ones already read
+                    old = getattr(previous, name)
+                    fresh[name] = pl.concat([old, fresh[name]], rechunk=old.n_chunks() >= APPEND_RECHUNK)
                 frames = replace(previous, **fresh)
             self.loaded.pop(organisation_id, None)
             while len(self.loaded) >= self.size:
@@ -399,8 +436,8 @@ def _committees(key: tuple) -> pl.DataFrame:
     outreach lists get): the Overview's and Decision-making's committee findings are read from it."""
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
-    return _scoped(protection.CommitteeRows(found.drop(outreach_columns.PRIORITY)), scope_key, f.organisation_id)
+    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version))
+    return _scoped(protection.CommitteeRows(found), scope_key, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -504,12 +541,12 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
     return _protect(protection.RecordList(found), viewer, f.organisation_id)
 
 
-# --- 4PI standards (the scorecard and activity pages; the policy: analytics.fourpi_disclosure) ----------
+# --- 4PI standards (the scorecard and activity pages; the policy: analytics.fourpi.disclosure) ----------
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _frames_4pi(organisation_id: int, version: str, as_of: date):
-    """One organisation's 4PI records (meetings, payments, ...) as of a day; read only inside this module."""
-    return load_frames_4pi(engine(), organisation_id, as_of=as_of)
+def _frames_4pi(organisation_id: int, version: str, as_of: date) -> Frames:
+    """The organisation's records (the one cached :class:`Frames`) with the day the 4PI figures are worked out
+    on; read only inside this module."""
+    return replace(_frames(organisation_id, version), as_of=as_of)
 
 
 def _4pi(f: Filters):
@@ -579,17 +616,17 @@ def fourpi_activity_summary(f: Filters, viewer: Viewer, activity_ref: str, last_
 # cached record frames and reaches a restricted viewer only as published figures (small counts hidden).
 
 def plans(f: Filters, viewer: Viewer):
-    """The organisation's outreach plans, partners and actions (``analytics.loader_plans.PlanFrames``)."""
-    from analytics.loader_plans import load_plans
+    """The organisation's outreach plans, partners and actions (``analytics.loader.PlanFrames``), read fresh on
+    each call: plans are working documents without a data version."""
+    from analytics.loader import load_plans
 
     _require(viewer, f.organisation_id, "outreach")
     return load_plans(engine(), f.organisation_id)
 
 
 def _cell_status(f: Filters, viewer: Viewer, plan_rows: pl.DataFrame) -> pl.DataFrame:
-    """characteristic, involvement, level_key, activity_ref, group, status of each plan's cell in the latest
-    period of the range, with the sidebar's baseline (the status the Representation and Outreach pages show).
-    A committee's status is known only while it is on the outreach list (under or absent)."""
+    """The status of each plan's cell (``analytics.outreach_plans.cell_status``) in the latest period of the
+    range, with the sidebar's baseline: what the Representation and Outreach pages show this viewer."""
     parts = []
     for characteristic, involvement in plan_rows.select("characteristic", "involvement").unique().iter_rows():
         g = replace(f, characteristic=characteristic, involvement=involvement, cross_with=None)
@@ -597,32 +634,13 @@ def _cell_status(f: Filters, viewer: Viewer, plan_rows: pl.DataFrame) -> pl.Data
             rep = representation(g, viewer)
         except ValueError:  # e.g. the chosen baseline has nothing for this characteristic: no status to use
             continue
-        period = latest_period(rep.rows)
-        keys = (pl.lit(characteristic).alias("characteristic"), pl.lit(involvement).alias("involvement"))
-        parts.append(
-            at_period(rep.rows, period).select(
-                *keys, c.LEVEL_KEY, pl.lit(None, dtype=pl.String).alias("activity_ref"), c.GROUP, c.STATUS
-            )
-        )
-        found = outreach(g, viewer)
-        if found.height:
-            parts.append(
-                found.filter(pl.col(outreach_columns.UNIT) == "activity").select(
-                    *keys, c.LEVEL_KEY, "activity_ref", c.GROUP, c.STATUS
-                )
-            )
-    if not parts:
-        return pl.DataFrame()
-    return pl.concat(parts, how="vertical_relaxed").unique(
-        ["characteristic", "involvement", "level_key", "activity_ref", "group"], keep="first"
-    )
+        parts.append(outreach_plans.cell_status(characteristic, involvement, rep.rows, outreach(g, viewer)))
+    return outreach_plans.combine_cell_status(parts)
 
 
 def plan_progress(f: Filters, viewer: Viewer, plan_frames, as_of: date) -> pl.DataFrame:
     """Each plan's measured progress and status (``analytics.outreach_plans.measure_plans``), published (small
     counts hidden, "met (small numbers)") unless the viewer sees exact figures."""
-    from analytics import outreach_plans
-
     _require(viewer, f.organisation_id, "outreach")
     settings = get_settings()
     rows = plan_frames.plans
@@ -641,8 +659,6 @@ def plan_progress(f: Filters, viewer: Viewer, plan_frames, as_of: date) -> pl.Da
 
 def plan_series(f: Filters, viewer: Viewer, plan_frames, ref: str, as_of: date) -> pl.DataFrame:
     """One plan's burn-up series; for a restricted viewer, with small counts hidden and the rest rounded."""
-    from analytics import outreach_plans
-
     _require(viewer, f.organisation_id, "outreach")
     settings = get_settings()
     chosen = plan_frames.plans.filter(pl.col("ref") == ref)

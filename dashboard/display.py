@@ -27,19 +27,15 @@ import polars as pl
 import streamlit as st
 
 from analytics import columns as c
-from analytics import fourpi_columns as k
 from analytics import network, spreadsheet, stats, suppression
 from analytics import outreach as outreach_columns
 from analytics import trends as t
-from analytics.fourpi_disclosure import SCORECARD_COUNTS
-from analytics.fourpi_scorecard import RAG_HIDDEN
 from analytics.key_numbers import HIDDEN_HELP, count_text  # noqa: F401 - shown by the pages
-from analytics.loader_plans import PlanFrames
+from analytics.loader import PlanFrames
 from analytics.roles import Viewer
 from analytics.wording import (  # noqa: F401 - the labels the pages show
     CHARACTERISTIC_LABELS,
     INVOLVEMENT_FILTERS,
-    RAG_WORDS,
     STATUS_MARKS,
     STATUS_WORDS,
 )
@@ -518,38 +514,11 @@ def benchmark_table(funnel: pl.DataFrame) -> pl.DataFrame:
     return table(worded, BENCHMARK_COLUMNS, marks=False).sort("Ratio", nulls_last=True)
 
 
-# --- The 4PI scorecard ------------------------------------------------------------------------------------
-
-HIDDEN_WORDS = "* Too few people to show"
+BURN_UP_LABELS = {"joined": "Joined", "left": "Left", "net": "Net added"}
 
 
-def scorecard_table(rows: pl.DataFrame) -> pl.DataFrame:
-    """The scorecard rows as shown: hidden counts and the shares and statuses withheld with them as "*"."""
-    hidden = pl.col(k.RAG) == RAG_HIDDEN
-    percent = (pl.col(k.VALUE) * 100).round(0).cast(pl.Int64).cast(pl.String) + "%"
-    shown = with_marks(rows, SCORECARD_COUNTS)
-    return shown.select(
-        pl.when(hidden).then(pl.lit(HIDDEN_WORDS)).otherwise(pl.col(k.RAG).replace(RAG_WORDS)).alias("Status"),
-        pl.col(k.INDICATOR_LABEL).alias("Indicator"),
-        pl.when(hidden).then(pl.lit(SUPPRESSED_MARK)).otherwise(percent.fill_null(NOTHING)).alias("Value"),
-        pl.format("{} of {}", k.NUMERATOR, k.DENOMINATOR).alias("Count"),
-        pl.col(k.TREND).alias("Trend"),
-        pl.col(k.LEFT_OUT).alias("Not counted"),
-        pl.format(
-            "{}% / {}%",
-            (pl.col(k.GREEN_FROM) * 100).round(0).cast(pl.Int64),
-            (pl.col(k.AMBER_FROM) * 100).round(0).cast(pl.Int64),
-        ).alias("Meets / close from"),
-    )
-
-
-def fix_first_lines(first: pl.DataFrame) -> list[str]:
-    """One line per indicator to fix first: its status mark, name and standard, value, counts, threshold and
-    trend."""
-    return [
-        f"{RAG_WORDS[row[k.RAG]][0]} **{row[k.INDICATOR_LABEL]}** ({row[k.STANDARD]}): "
-        f"{round(row[k.VALUE] * 100)}% "
-        f"({count_text(row[k.NUMERATOR])} of {count_text(row[k.DENOMINATOR])}; meets the "
-        f"standard from {round(row[k.GREEN_FROM] * 100)}%). {row[k.TREND]}."
-        for row in first.iter_rows(named=True)
-    ]
+def burn_up_table(series: pl.DataFrame) -> pl.DataFrame:
+    """A plan's burn-up series day by day, a hidden small number as "*"."""
+    return series.select(pl.col("day").alias("Date"), *(
+        pl.col(name).cast(pl.String).fill_null(SUPPRESSED_MARK).alias(label) for name, label in BURN_UP_LABELS.items()
+    ))

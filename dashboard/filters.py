@@ -145,9 +145,8 @@ def sidebar(viewer: Viewer) -> cache.Filters | None:
         help="The equality characteristic to count people by. Ethnicity can be shown in detail, in five "
              "broad groups, or as White / ethnic minority.",
     )
-    both_ethnicity = characteristic.startswith("ethnicity")
-    crossable = [k for k in display.CHARACTERISTIC_LABELS
-                 if k != characteristic and not (both_ethnicity and k.startswith("ethnicity"))]
+    same_family = suppression.family(characteristic)  # finer or coarser views of the same column
+    crossable = [k for k in display.CHARACTERISTIC_LABELS if k not in same_family]
     cross_with = st.sidebar.selectbox(
         "Crossed with", [None, *crossable], key="f_cross_with",
         format_func=lambda k: "Nothing (one characteristic)" if k is None else display.CHARACTERISTIC_LABELS[k],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from analytics import fourpi_columns as k
-from analytics.fourpi_disclosure import fourpi_headline
+from analytics import columns as k
+from analytics.fourpi.disclosure import fourpi_headline
 from analytics.wording import RAG_COLOURS, RAG_WORDS
 
 

@@ -95,7 +95,7 @@ NETWORK: tuple[NetworkMember, ...] = (
     NetworkMember("NET07", "Gower Bay Involvement Network (demo)", "a Welsh coastal area", ("W06000011",),
                   1, 0.1),
     NetworkMember("NET08", "Midland Canals Mental Health Trust (demo)", "a large Midlands city",
-                  ("E08000025",), 6, 0.45),
+                  ("E08000025",), 6, 0.35),
     NetworkMember("NET09", "Soar Valley Community Mental Health (demo)", "a Midlands city", ("E06000016",),
                   1, 0.9),
     NetworkMember("NET10", "Wear and Tees Valleys Mental Health Trust (demo)", "a northern county",

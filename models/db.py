@@ -90,36 +90,56 @@ RECORD_TABLES = ("organisations", "levels", "baselines", "people", "activities",
                  "attendance", "payments", "support", "impacts", "feedback", "reviews")
 GLOBAL = 0  # the data_change row of things that belong to no organisation (the list of organisations)
 
+# ``rewritten`` follows ``version`` unless the change only added rows (inserted with :r = 0: left as it was).
 _BUMP = text(
-    "INSERT INTO data_change (organisation_id, table_name, version) VALUES (:o, :t, 1) "
-    "ON CONFLICT (organisation_id, table_name) DO UPDATE SET version = data_change.version + 1"
+    "INSERT INTO data_change (organisation_id, table_name, version, rewritten) VALUES (:o, :t, 1, :r) "
+    "ON CONFLICT (organisation_id, table_name) DO UPDATE SET version = data_change.version + 1, "
+    "rewritten = CASE WHEN excluded.rewritten = 0 THEN data_change.rewritten ELSE data_change.version + 1 END"
 )
-_VERSIONS = text("SELECT organisation_id, table_name, version FROM data_change")
+_VERSIONS = text("SELECT organisation_id, table_name, version, rewritten FROM data_change")
 # A safety net for a writer that forgets to bump: the newest id of each record table (a primary-key index seek).
 _NEWEST = {"people": "person", "activities": "activity", "involvements": "involvement", "meetings": "meeting",
-           "attendance": "attendance", "baselines": "baseline", "levels": "level", "organisations": "organisation"}
+           "attendance": "attendance", "baselines": "baseline", "levels": "level", "organisations": "organisation",
+           "payments": "payment", "support": "support_offer", "impacts": "impact_log", "feedback": "feedback",
+           "reviews": "review_step"}
 _NEWEST_SQL = text(" UNION ALL ".join(f"SELECT '{name}', max(id) FROM {table}" for name, table in _NEWEST.items()))
 NEWEST_ID = "#newest_id"  # suffix of the table names of the safety net's entries (organisation 0)
+REWRITTEN = "#rewritten"  # suffix of the entries giving a counter's value at its last update or deletion
 
 
-def bump_data_version(connection: Connection | OrmSession, organisation_id: int | None, tables: Iterable[str]) -> None:
+def bump_data_version(
+    connection: Connection | OrmSession,
+    organisation_id: int | None,
+    tables: Iterable[str],
+    *,
+    added_only: Iterable[str] = (),
+) -> None:
     """Record, in the caller's transaction (a ``Connection`` or a ``Session``), that these tables of this
     organisation changed (table names as the importer spells them: "people", "attendance", ...). Every writer
     of records the dashboard analyses calls this once, at the end of its transaction; the dashboard then
-    reloads only those tables. ``organisations`` also bumps the global list of organisations."""
+    reloads only those tables. ``organisations`` also bumps the global list of organisations.
+
+    ``added_only``: those of ``tables`` that only gained rows (no row updated or deleted), whose new rows all
+    have ids above the organisation's existing rows: the dashboard then reads only the rows with a higher id
+    than the last it read. Only a writer that holds the organisation's lock until it commits (the importer)
+    may say so, so that two such writers never interleave their ids."""
     names = sorted(set(tables))
-    rows = [{"o": organisation_id or GLOBAL, "t": name} for name in names]
+    appended = set(added_only)
+    rows = [{"o": organisation_id or GLOBAL, "t": name, "r": 0 if name in appended else 1} for name in names]
     if "organisations" in names and organisation_id:
-        rows.append({"o": GLOBAL, "t": "organisations"})
+        rows.append({"o": GLOBAL, "t": "organisations", "r": 1})
     if rows:
         connection.execute(_BUMP, rows)
 
 
 def read_all_data_versions(connection: Connection) -> dict[tuple[int, str], int]:
-    """{(organisation id or 0, table name): change counter} for every organisation, and the newest id of each
-    record table as ``(0, "people#newest_id")`` (which also catches rows added by a writer that did not bump):
-    one small read."""
-    found = {(int(o), str(t)): int(v) for o, t, v in connection.execute(_VERSIONS)}
+    """{(organisation id or 0, table name): change counter} for every organisation, with the counter's value at
+    its last update or deletion as ``(o, "people#rewritten")``, and the newest id of each record table as
+    ``(0, "people#newest_id")`` (which also catches rows added by a writer that did not bump): one small read."""
+    found: dict[tuple[int, str], int] = {}
+    for o, t, v, r in connection.execute(_VERSIONS):
+        found[(int(o), str(t))] = int(v)
+        found[(int(o), str(t) + REWRITTEN)] = int(r)
     for name, newest in connection.execute(_NEWEST_SQL):
         found[(GLOBAL, str(name) + NEWEST_ID)] = int(newest or 0)
     return found

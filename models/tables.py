@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from data import characteristics as registry
 from data import codes
 
 
@@ -475,6 +476,11 @@ class DataChange(SQLModel, table=True):
     organisation_id: int = Field(primary_key=True)
     table_name: str = Field(primary_key=True, max_length=40)
     version: int = Field(default=0, sa_type=BigInteger)
+    # ``version`` at the last change that updated or deleted rows; a change that only added rows leaves it, so a
+    # reader holding the table as of a version at or after it may append the rows with a higher id instead.
+    rewritten: int = Field(default=0, sa_type=BigInteger)
+
+
 # --- Outreach plans -------------------------------------------------------------------------------------------
 
 PLAN_STATUSES = {
@@ -484,18 +490,7 @@ PLAN_STATUSES = {
     "met": "Met",
     "dropped": "Dropped",
 }
-PLAN_CHARACTERISTICS = {
-    "ethnicity": "Ethnicity (detailed categories)",
-    "ethnicity_broad": "Ethnicity (5 broad groups)",
-    "ethnicity_binary": "Ethnicity (White / ethnic minority)",
-    "sex": "Sex",
-    "gender_same_as_birth": "Gender identity same as sex registered at birth",
-    "age_band": "Age band",
-    "disability": "Disability",
-    "sexual_orientation": "Sexual orientation",
-    "religion": "Religion or belief",
-    "involvement_type": "Service user or carer",
-}
+PLAN_CHARACTERISTICS = {c.key: c.label for c in registry.REGISTRY}  # one declaration each, in data/
 PLAN_INVOLVEMENT = {"all": "Service users and carers", "service_user": "Service users", "carer": "Carers"}
 
 

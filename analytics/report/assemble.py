@@ -10,14 +10,14 @@ from __future__ import annotations
 import polars as pl
 
 from analytics import columns as c
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from analytics import outreach as o
 from analytics import suppression
 from analytics import trends as t
 from analytics.decision import DECISION_MAKING_N, LIKELIHOOD, OTHER_ONLY_N, REFERENCE_GROUP, RELATIVE_LIKELIHOOD
-from analytics.fourpi_disclosure import RAG_HIDDEN, fourpi_headline
-from analytics.fourpi_periods import parse_period
-from analytics.fourpi_scorecard import fix_first
+from analytics.fourpi.disclosure import RAG_HIDDEN, fourpi_headline
+from analytics.fourpi.scorecard import fix_first
+from analytics.periods import parse_period
 from analytics.report import charts
 from analytics.report.content import Bullets, Chart, Pack, Paragraph, Section, Subheading, Table
 from analytics.report.figures import PackFigures

@@ -25,9 +25,8 @@ from analytics import fourpi, protection, roles, suppression
 from analytics import outreach as outreach_columns
 from analytics.baselines import BaselineSpec
 from analytics.decision import flagged_pipeline
-from analytics.fourpi_disclosure import protect_scorecard, published
-from analytics.fourpi_periods import parse_period
-from analytics.loader_4pi import load_frames_4pi
+from analytics.fourpi.disclosure import protect_scorecard, published
+from analytics.periods import parse_period
 from analytics.representation import Representation
 from analytics.roles import Viewer
 from analytics.trends import Trend
@@ -194,7 +193,7 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
     organisation = find_organisation(engine, request.organisation_code)
     as_of = request.as_of or date.today()
     viewer = pack_viewer(viewer, organisation.id, exact=request.exact)
-    frames = analytics.load_frames(engine, organisation_id=organisation.id)
+    frames = analytics.load_frames(engine, organisation_id=organisation.id, as_of=as_of)
 
     def build(ch):
         return analytics.representation_table(frames, characteristic=ch, period="quarter",
@@ -208,9 +207,8 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
 
     # the Overview's committee findings: every level and committee where a group is missing, protected as
     # figures about groups (the outreach list's priority column dropped), exactly as the dashboard reads them
-    committees = protection.protect(
-        protection.CommitteeRows(analytics.outreach_list(rep, frames=frames).drop(outreach_columns.PRIORITY)),
-        viewer, organisation.id)
+    committees = protection.protect(protection.CommitteeRows(outreach_columns.committee_findings(rep, frames)),
+                                    viewer, organisation.id)
     headlines = analytics.headlines(rep, committees=committees)
     trend = protection.protect(analytics.trend_table(rep), viewer, organisation.id)
     outreach = None
@@ -227,15 +225,14 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
     quality = protection.protect(protection.QualityTable(_in_range(quality, period_from, period)), viewer,
                                  organisation.id)
 
-    frames_4pi = load_frames_4pi(engine, organisation.id, as_of=as_of)
-    choices, _ = fourpi.scorecard_period_choices(frames_4pi, "quarter")
+    choices, _ = fourpi.scorecard_period_choices(frames, "quarter")
     scorecard = scorecard_period = None
     if period in choices:
         scorecard_period = period
-        card = fourpi.scorecard(frames_4pi, period)
-        previous = fourpi.scorecard(frames_4pi, card.get_column("previous_period")[0])
+        card = fourpi.scorecard(frames, period)
+        previous = fourpi.scorecard(frames, card.get_column("previous_period")[0])
         scorecard = protect_scorecard(card, previous, viewer, organisation.id)
-    impact = published(fourpi.scorecard_detail(frames_4pi, "impact", period=period), viewer, organisation.id)
+    impact = published(fourpi.scorecard_detail(frames, "impact", period=period), viewer, organisation.id)
     return PackFigures(
         organisation=organisation, request=request, viewer=viewer, period=period, period_from=period_from,
         choices=periods_with_people(full),

@@ -13,6 +13,7 @@ import polars as pl
 from analytics import columns as c
 from analytics.suppression._lines import Line
 from analytics.suppression._rules import CROSS_SEPARATOR, LEVEL_LINE_KEY, TABLE_COUNTS, TABLE_KEY
+from data import characteristics as registry
 from data import codes
 
 Key = tuple[Any, ...]  # a table key (values of the key columns), or a cell's address
@@ -56,13 +57,13 @@ def _hierarchy_groups(characteristic: str | None, group: str, settings: Settings
     return []
 
 
-ETHNIC_FAMILY = ("ethnicity", "ethnicity_broad", "ethnicity_binary")
+ETHNIC_FAMILY = registry.ETHNICITY_FAMILY
 
 
 def family(characteristic: str) -> tuple[str, ...]:
     """The characteristics whose tables count the same people in finer or coarser groups (protected
-    together)."""
-    return ETHNIC_FAMILY if characteristic in ETHNIC_FAMILY else (characteristic,)
+    together): a family of the registry (``data.characteristics``)."""
+    return registry.family(characteristic)
 
 
 @dataclass

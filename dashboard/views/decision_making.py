@@ -42,8 +42,7 @@ else:
             )
     gaps = filters.load(cache.decision_gaps, f, viewer)
     if gaps.height:
-        where = gaps.select(c.LEVEL_KEY, "activity_name").unique().height
-        total_missing = int(gaps.get_column(c.SHORTFALL).fill_null(0).sum())
+        where, total_missing = selections.gap_summary(gaps)
         people = f"{total_missing} more {'person' if total_missing == 1 else 'people'}"
         st.markdown(
             f"**{gaps.height} gap{'s' if gaps.height != 1 else ''} at these levels or in their committees "

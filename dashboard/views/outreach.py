@@ -11,6 +11,7 @@ import streamlit as st
 from analytics import columns as c
 from analytics import outreach as o
 from analytics import outreach_plans as op
+from analytics import selections
 from dashboard import cache, charts, display, filters
 from models import plans as plan_store
 
@@ -78,7 +79,7 @@ if full.height and chosen.height == 0:
     st.info("Nothing matches these choices: clear a filter above to see more.", icon=":material/filter_alt_off:")
 elif chosen.height:
     table = display.outreach_working_list(chosen, plan_frames, progress, f.characteristic)
-    people_missing = int(chosen.filter(pl.col(o.UNIT) == "level").get_column(c.SHORTFALL).sum())
+    people_missing = selections.people_to_add(chosen)
     st.metric(
         "People to add at whole levels", f"{people_missing:,}", border=True,
         help="Added up over the levels shown: how many more people from each group would give it a share "
@@ -141,10 +142,7 @@ for plan in progress.sort("ref").iter_rows(named=True):
             charts.burn_up_chart(series, f"Burn-up: {plan['progress_words']}", plan["target_people"]),
             "The solid line is the net number of people added since the plan started (joined minus left); the "
             "dashed line is the straight path to the target by its date. Hidden small numbers leave gaps.",
-            series.select(pl.col("day").alias("Date"), *(
-                pl.col(name).cast(pl.String).fill_null(display.SUPPRESSED_MARK).alias(label)
-                for name, label in (("joined", "Joined"), ("left", "Left"), ("net", "Net added"))
-            )),
+            display.burn_up_table(series),
             key=f"burnup_{ref}",
         )
         partners = plan_frames.partners.filter(pl.col("plan_ref") == ref)

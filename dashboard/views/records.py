@@ -12,6 +12,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import cache, filters
+from data import characteristics as registry
 from data import codes
 from models import records, values
 
@@ -44,10 +45,8 @@ if message := st.session_state.pop("records_saved", None):
 AREA_CODES = [codes.NOT_KNOWN, codes.NOT_STATED, *[c for c, _ in values.local_authority_choices()]]
 AREA_LABEL = {codes.NOT_KNOWN: "Not known", codes.NOT_STATED: "Not stated",
               **{c: f"{n} ({c})" for c, n in values.local_authority_choices()}}
-FIELDS = ("ethnicity", "sex", "gender_same_as_birth", "age_band", "disability", "sexual_orientation", "religion")
-FIELD_WORDS = {"ethnicity": "Ethnicity", "sex": "Sex", "gender_same_as_birth":
-               "Gender identity same as sex registered at birth", "age_band": "Age band",
-               "disability": "Disability", "sexual_orientation": "Sexual orientation", "religion": "Religion or belief"}
+FIELDS = tuple(registry.FIELDS)  # the equality fields a person record carries (data.characteristics)
+FIELD_WORDS = registry.FIELDS
 
 person_tab, activity_tab, involvement_tab, meeting_tab, other_tab = st.tabs(
     ["Person", "Activity", "Involvement", "Meeting and attendance", "Payment, support, impact"]

@@ -7,10 +7,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from analytics import fourpi, fourpi_disclosure
-from analytics import fourpi_columns as k
+from analytics import columns as k
+from analytics import fourpi
+from analytics.fourpi import disclosure as fourpi_disclosure
 from analytics.wording import STANDARD_WORDS
-from dashboard import cache, charts, display, filters, fourpi_charts
+from dashboard import cache, charts, display, display_4pi, filters, fourpi_charts
 
 DETAIL_TITLES = {
     "meetings": "Meetings in this period",
@@ -58,7 +59,7 @@ st.markdown(fourpi_disclosure.fourpi_headline(card))
 first = fourpi.fix_first(card)
 if first.height:
     st.markdown("**What to fix first**")
-    for line in display.fix_first_lines(first):
+    for line in display_4pi.fix_first_lines(first):
         st.markdown(f"- {line}")
 
 
@@ -71,7 +72,7 @@ for standard in k.STANDARDS:
     rows = card.filter(pl.col(k.STANDARD) == standard)
     st.subheader(standard)
     st.caption(STANDARD_WORDS[standard])
-    st.dataframe(display.scorecard_table(rows), hide_index=True, width="stretch")
+    st.dataframe(display_4pi.scorecard_table(rows), hide_index=True, width="stretch")
     # what each indicator means, in full (a table cell would cut the sentence off)
     st.markdown("\n".join(f"- **{r[k.INDICATOR_LABEL]}**: {r[k.EXPLANATION]}" for r in rows.iter_rows(named=True)))
     for detail_key in rows.get_column(k.DETAIL_KEY).unique(maintain_order=True).to_list():

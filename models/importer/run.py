@@ -266,7 +266,10 @@ def _run(
     write.log_import(connection, report, organisation.id, user)
     for name, used in report.mapping.items():
         mapping.remember(connection, organisation.id, name, used)
-    bump_data_version(connection, organisation.id, [v.spec.name for v in validated] + ["levels"])
+    added_only = [v.spec.name for v in validated if v.counts.updated == 0 and v.counts.deleted == 0]
+    bump_data_version(
+        connection, organisation.id, [v.spec.name for v in validated] + ["levels"], added_only=added_only
+    )
     report.committed = True
     with Session(bind=connection) as session:  # in the import's transaction: written only if the import is
         audit.record_event(

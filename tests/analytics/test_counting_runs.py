@@ -150,7 +150,7 @@ def test_counts_from_runs_equal_counting_the_expanded_rows(seed: int, period: st
     assert got.select(*keys, C.INVOLVED).sort(keys, nulls_last=True).equals(expected)
 
     # joiners: people in the first period they count at a level, after the records' first period
-    first = expanded[PERIOD_INDEX].min()
+    first = int(expanded[PERIOD_INDEX].min())  # type: ignore[arg-type]
     joined = expanded.filter(
         (pl.col(PERIOD_INDEX) == pl.col(PERIOD_INDEX).min().over(PERSON_ID, LEVEL_ID)) & (pl.col(PERIOD_INDEX) > first)
     )

@@ -28,8 +28,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from analytics import columns as c
 from analytics import fourpi
-from analytics import fourpi_columns as c
 from analytics.fourpi import (
     DETAIL_KEYS,
     INDICATOR_KEYS,
@@ -58,9 +58,11 @@ from analytics.fourpi import (
     scorecard_periods,
     support_summary,
 )
-from analytics.fourpi_periods import parse_period, periods_between, previous_year_period
-from analytics.fourpi_presence import BREACH_ALONE, BREACH_NO_RESERVE, BREACH_NONE, BREACH_NOT_BOTH
-from analytics.loader_4pi import Frames4PI
+from analytics.fourpi import tables as T
+from analytics.fourpi.presence import BREACH_ALONE, BREACH_NO_RESERVE, BREACH_NONE, BREACH_NOT_BOTH
+from analytics.fourpi.tables import frames_from_rows
+from analytics.loader import Frames
+from analytics.periods import parse_period, periods_between, previous_year_period
 from models.settings import Settings
 
 AS_OF = date(2025, 6, 30)
@@ -118,9 +120,9 @@ def _feedback(ref, activity, day, valued, influence, informed):
     )
 
 
-def trust() -> Frames4PI:
+def trust() -> Frames:
     d = date
-    return Frames4PI.from_rows(
+    return frames_from_rows(
         as_of=AS_OF,
         organisation=[dict(organisation_id=1, code="RX1", name="Test trust")],
         levels=[
@@ -318,7 +320,7 @@ def trust() -> Frames4PI:
 
 
 @pytest.fixture
-def frames() -> Frames4PI:
+def frames() -> Frames:
     return trust()
 
 
@@ -626,14 +628,14 @@ def test_a_finished_cycle_starts_the_next_and_an_ended_one_stops():
         for s, m in (("act", 1), ("evaluate", 4), ("reflect", 7), ("learn", 10))
     ]
     activity = _activity(1, "A", "A", 1, "both", False, date(2024, 1, 1), "p", "o", date(2024, 1, 1))
-    going = review_cycle_state(Frames4PI.from_rows(as_of=AS_OF, activities=[activity], review_steps=rows))
+    going = review_cycle_state(frames_from_rows(as_of=AS_OF, activities=[activity], review_steps=rows))
     assert going.select(c.STAGES_DONE, c.NEXT_STAGE, "next_cycle").row(0) == (
         "Act, Evaluate, Reflect, Learn",
         "act",
         2,
     )
     ended = review_cycle_state(
-        Frames4PI.from_rows(
+        frames_from_rows(
             as_of=AS_OF, activities=[activity | {c.END_DATE: date(2024, 12, 31)}], review_steps=rows
         )
     )
@@ -729,7 +731,7 @@ def test_scorecard_history_has_every_period(frames):
 
 
 def test_empty_organisation_gives_no_data_everywhere():
-    empty = Frames4PI(as_of=AS_OF)
+    empty = frames_from_rows(as_of=AS_OF)
     card = scorecard(empty)
     assert card.height == len(INDICATOR_KEYS)
     assert set(card.get_column(c.RAG)) == {c.RAG_NO_DATA}
@@ -744,9 +746,9 @@ def test_empty_organisation_gives_no_data_everywhere():
 
 
 def test_no_payments_and_no_start_times_are_no_data_not_zero(frames):
-    no_payments = Frames4PI.from_rows(
+    no_payments = frames_from_rows(
         as_of=AS_OF,
-        activities=trust().activities.to_dicts(),
+        activities=T.activities(trust()).collect().to_dicts(),
         meetings=[_meeting(1, "Z", 1, date(2025, 1, 1), None, None)],
     )
     card = scorecard(no_payments, "2025")
@@ -834,8 +836,8 @@ def test_activity_summary_last_two_and_errors(frames):
 
 def test_activity_without_meetings():
     frames = trust()
-    no_meetings = Frames4PI.from_rows(
-        as_of=AS_OF, activities=frames.activities.to_dicts(), levels=frames.levels.to_dicts()
+    no_meetings = frames_from_rows(
+        as_of=AS_OF, activities=T.activities(frames).collect().to_dicts(), levels=T.levels(frames).collect().to_dicts()
     )
     summary = activity_summary(no_meetings, "NEW")
     assert summary.sentences[0] == "No meetings of this activity have been held yet."
@@ -851,12 +853,12 @@ def test_trend_words_say_point_for_one_and_same_when_rounding_to_zero():
     meetings = [_meeting(i, f"M{i}", 1, day, None, None) for i, day in enumerate(days)]
     pairs = [*range(50), *range(100, 151)]
     attendance = [_att(i, p, "service_user") for i in pairs for p in (1, 2)]
-    frames = Frames4PI.from_rows(as_of=AS_OF, activities=[board], meetings=meetings, attendance=attendance)
+    frames = frames_from_rows(as_of=AS_OF, activities=[board], meetings=meetings, attendance=attendance)
     row = _by(scorecard(frames, "2025"), c.INDICATOR, "presence_minimum")
     assert (row[c.NUMERATOR], row[c.DENOMINATOR]) == (51, 100)
     assert row[c.TREND] == "Up 1 point on 2024 (was 50%)"
     # 50 of 100 again in 2025 after moving one pair out: the same share, in words
-    same = Frames4PI.from_rows(as_of=AS_OF, activities=[board], meetings=meetings, attendance=attendance[:-2])
+    same = frames_from_rows(as_of=AS_OF, activities=[board], meetings=meetings, attendance=attendance[:-2])
     assert _by(scorecard(same, "2025"), c.INDICATOR, "presence_minimum")[c.TREND] == "Same as 2024 (50%)"
 
 
@@ -873,7 +875,7 @@ def test_what_to_fix_first_and_the_headline(frames):
         "1 of 18 indicators meet the standard, 5 are close and 12 fall short; furthest behind: fees and "
         "expenses paid within 30 days, 33% (1 of 3)."
     )
-    assert scorecard_headline(scorecard(Frames4PI(as_of=AS_OF))).startswith("There is nothing to count yet")
+    assert scorecard_headline(scorecard(frames_from_rows(as_of=AS_OF))).startswith("There is nothing to count yet")
     all_green = ScorecardThresholds(**{key: (0.0, 0.0) for key in INDICATOR_KEYS})
     assert fix_first(scorecard(frames, "2025", thresholds=all_green)).height == 0
 

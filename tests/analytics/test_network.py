@@ -261,6 +261,19 @@ class _FakeRep:
     joiners: pl.DataFrame | None = None
 
 
+def test_an_organisation_without_the_level_gets_no_data(network_members):
+    first = network_members[0]
+    rows, tables = first.representation.rows, first.representation.tables
+    rep = dataclasses.replace(first.representation,
+                              rows=rows.filter(pl.col(c.LEVEL_KEY) != network.DECISION_MAKING),
+                              tables=tables.filter(pl.col(c.LEVEL_KEY) != network.DECISION_MAKING))
+    other = network.Member(organisation_id=0, code="NODM", name="No decision-making levels", representation=rep)
+    figures = network.organisation_figures([first, other], level=network.DECISION_MAKING, group=MINORITY)
+    assert figures[c.STATUS].to_list()[1] == c.STATUS_NO_DATA and figures[c.TOTAL][0] is not None
+    with pytest.raises(ValueError, match="There is no level 'nope'"):
+        network.organisation_figures([first, other], level="nope", group=MINORITY)
+
+
 def test_network_total_uses_the_union_of_catchments(network_members):
     """Two organisations sharing an area count its population once; the network share is the sum of the
     published counts, and its status comes from compare_with_baseline."""
@@ -342,3 +355,20 @@ def test_network_cli_unknown_code_is_one_sentence(network_url, monkeypatch, caps
     assert main(["network", "--organisations", "NOPE"]) == 2
     err = capsys.readouterr().err
     assert "There is no organisation with the code NOPE" in err and "NET01" in err
+
+
+@pytest.mark.parametrize("seed", [7, 4242])
+def test_the_control_is_within_the_limits_whatever_the_seed(tmp_path, seed):
+    engine = get_engine(f"sqlite:///{tmp_path / 'control.db'}")
+    upgrade_schema(engine)
+    load_reference_baselines(engine)
+    seed_network(engine=engine, seed=seed, size=0.2, codes_wanted=(CONTROL_CODE,))
+    (member,) = load_members(engine, organisations(engine), characteristic="ethnicity_binary", period="year")
+    positions = [
+        network.funnel_table(network.organisation_figures([member], group=MINORITY, period=period))[
+            network.POSITION][0]
+        for period in ("2024", "2025", "2026")
+    ]
+    # never outside; a year whose count is hidden (small numbers) is not plotted, but most years are
+    assert set(positions) <= {network.POSITION_WITHIN, network.POSITION_NONE}, (seed, positions)
+    assert positions.count(network.POSITION_WITHIN) >= 2, (seed, positions)

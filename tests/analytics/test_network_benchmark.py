@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 
 from analytics import columns as c
-from analytics import fourpi_columns as k
+from analytics import columns as k
 from analytics import network_benchmark as b
-from analytics.fourpi_scorecard import RAG_HIDDEN
+from analytics.fourpi.scorecard import RAG_HIDDEN
 from analytics.stats import wilson_interval
 
 

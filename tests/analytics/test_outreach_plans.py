@@ -9,8 +9,7 @@ import polars as pl
 import pytest
 
 from analytics import columns as C
-from analytics.loader import make_frames
-from analytics.loader_plans import make_plan_frames
+from analytics.loader import make_frames, make_plan_frames
 from analytics.outreach_plans import (
     MET_SMALL_WORDS,
     PLAN_PROGRESS_COLUMNS,

@@ -18,7 +18,7 @@ from representation_fixtures import (
 from analytics import columns as C
 from analytics.decision import LIKELIHOOD_COLUMNS, pipeline, relative_likelihood
 from analytics.headlines import headlines, level_phrase
-from analytics.outreach import OUTREACH_COLUMNS, outreach_list
+from analytics.outreach import OUTREACH_COLUMNS, committee_findings, outreach_list
 from analytics.quality import data_quality, missing_fields
 from analytics.representation import representation_table
 from analytics.stats import trend_test
@@ -210,3 +210,8 @@ def test_outreach_list_ranks_by_shortfall():
     assert set(activity["activity_ref"]) == {"IND", "BRD"}
     ind = activity.filter((pl.col("activity_ref") == "IND") & (pl.col(C.GROUP) == "Black or Black British"))
     assert ind[C.SHORTFALL][0] == 14  # ceil(40 x 0.25 / 0.75)
+    # the committee findings (Overview, Decision-making, board pack): the same rows, without the ranking
+    findings = committee_findings(rep, frames)
+    assert "priority" not in findings.columns
+    assert findings.equals(with_activities.drop("priority"))
+    assert findings.filter(pl.col("activity_ref") == "BRD").height > 0

@@ -36,7 +36,7 @@ def test_import_does_not_pull_in_database_or_heavy_statistics(module: str) -> No
 def test_probe_sees_a_heavy_import() -> None:
     """The probe itself works: importing the models does show up."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module="analytics.loader_plans, models.settings", heavy=HEAVY)],
+        [sys.executable, "-c", PROBE.format(module="analytics.loader, models.settings", heavy=HEAVY)],
         capture_output=True,
         text=True,
         check=True,

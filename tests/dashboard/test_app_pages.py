@@ -237,6 +237,17 @@ def test_characteristic_filter_changes_the_groups(demo_db):
     assert before != after
 
 
+def test_gender_identity_can_be_chosen_and_says_it_has_no_census_baseline(demo_db):
+    """Added as one registry entry (data/characteristics.py): offered, counted, and honest about its baseline."""
+    at = open_page("representation")
+    box = at.selectbox(key="f_characteristic")
+    assert "Gender identity same as sex registered at birth" in box.options
+    box.set_value("gender_same_as_birth").run()
+    assert not at.exception
+    assert set(at.dataframe[-1].value["Group"]) == {"Yes", "No"}
+    assert "Presence ships no Census 2021 gender identity figures" in texts(at)
+
+
 def test_crossing_two_characteristics_shows_intersectional_groups(demo_db):
     at = open_page("representation")
     at.selectbox(key="f_characteristic").set_value("ethnicity_binary").run()

@@ -27,7 +27,8 @@ from sqlalchemy import text
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from analytics import fourpi, fourpi_disclosure
+from analytics import fourpi
+from analytics.fourpi import disclosure as fourpi_disclosure
 from analytics.roles import Viewer
 from dashboard import auth, cache, display
 from models import audit, users

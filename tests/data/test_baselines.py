@@ -1,10 +1,10 @@
-"""Shipped reference baselines: published figures, consistency, the API, the rebuild and the DB load."""
+"""Shipped reference baselines: published figures, consistency, the API and the rebuild (the load into the
+database: tests/models/test_seeding.py)."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
-from sqlalchemy import delete, func, select
 
 from data import baselines, codes
 from tools.build_baselines import DEFAULT_REFERENCE, write_all
@@ -411,34 +411,3 @@ def test_build_reports_a_missing_reference_folder(tmp_path, capsys):
 
     assert main(["--reference", str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 1
     assert "does not exist" in capsys.readouterr().err
-
-
-# --- loading into the database ------------------------------------------------------------------------------
-
-
-def test_load_reference_baselines_is_idempotent(engine):
-    from models.seeding import load_reference_baselines
-    from models.tables import Baseline
-
-    census = baselines.reference_baselines()
-    expected = census.unique(["source", "year", "geography_code", "characteristic", "group"]).height
-    assert expected == census.height - 150 * (19 + 5 + 10)  # unitary UTLA rows repeat their LTLA rows
-    assert load_reference_baselines(engine) == expected
-    assert load_reference_baselines(engine) == 0
-    with engine.begin() as connection:
-        stored = connection.execute(
-            select(func.count()).select_from(Baseline).where(Baseline.organisation_id.is_(None))
-        ).scalar_one()
-        assert stored == expected
-        newham_a = connection.execute(
-            select(Baseline.count).where(
-                Baseline.geography_code == NEWHAM,
-                Baseline.characteristic == "ethnicity",
-                Baseline.group == "A",
-            )
-        ).scalar_one()
-        assert newham_a == 51_819
-        # Remove one area; a third call puts back exactly its rows.
-        connection.execute(delete(Baseline).where(Baseline.geography_code == NEWHAM))
-    assert load_reference_baselines(engine) == 19 + 5 + 10
-    assert load_reference_baselines(engine) == 0

@@ -1,7 +1,7 @@
 """The synthetic demo trust: reproducible, the right size, realistic fields and the deliberate patterns.
 
 Pattern tests read the raw tables back from a database seeded once per seed (SQLite, scale 1, seeds 2021, 11);
-``test_seeds_and_refuses_a_second_time`` runs on SQLite and PostgreSQL.
+the writer itself (``models.seeding``) is tested in tests/models/test_seeding.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from data.demo import (
     BLACK_CARER_ABSENT_COMMITTEES,
     BLACK_CARER_CODES,
     CATCHMENT,
-    DEMO_NAME,
     LEVEL_AREA,
     SINGLE_MEMBER_COMMITTEE,
     SOUTH_ASIAN_CODES,
@@ -27,7 +26,7 @@ from data.demo import (
     build_demo,
 )
 from models.db import get_engine, upgrade_schema
-from models.seeding import EXISTS_ERROR, seed_demo
+from models.seeding import seed_demo
 from models.tables import (
     Activity,
     Attendance,
@@ -101,14 +100,6 @@ def _by_quarter(involved: pl.DataFrame) -> pl.DataFrame:
 
 # --- Reproducible and sized ------------------------------------------------------------------------------
 
-def test_same_seed_gives_identical_tables(tmp_path):
-    first, second = _fresh_sqlite(tmp_path / "first"), _fresh_sqlite(tmp_path / "second")
-    seed_demo(engine=first, seed=7)
-    seed_demo(engine=second, seed=7)
-    for table in SEEDED_TABLES:
-        assert _table(first, table).equals(_table(second, table)), table.__tablename__
-
-
 def test_another_seed_gives_other_people():
     assert not build_demo(seed=1).people.equals(build_demo(seed=2).people)
 
@@ -134,24 +125,6 @@ def test_caseload_baseline_over_represents_black_people_and_keeps_unknowns():
 def test_scale_below_one_is_refused():
     with pytest.raises(ValueError, match="whole number of 1 or more"):
         build_demo(scale=0)
-
-
-def _people_without_ids(people: pl.DataFrame) -> pl.DataFrame:
-    return people.sort("ref").select(pl.exclude("id", "organisation_id", "updated_at", "person_key"))
-
-
-def test_seeds_and_refuses_a_second_time(engine):
-    summary = seed_demo(engine=engine)
-    stored = {name: _table(engine, table).height for name, table in PLAN_TABLES.items()}
-    assert stored == summary.counts
-    people = _people_without_ids(_table(engine, Person))
-    assert people.equals(_people_without_ids(build_demo().people).select(people.columns))
-    assert f"{summary.counts['people']:,} people" in str(summary)
-    assert DEMO_NAME in str(summary)
-    with pytest.raises(ValueError, match="already exists") as refused:
-        seed_demo(engine=engine)
-    assert str(refused.value) == EXISTS_ERROR.format(code="DEMO")
-    assert _table(engine, Person).height == summary.counts["people"]  # nothing half-added
 
 
 def test_database_rows_are_the_plan(demo, request):

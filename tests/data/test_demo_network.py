@@ -40,19 +40,3 @@ def test_size_keeps_the_decision_making_levels():
 def test_size_must_be_a_share():
     with pytest.raises(ValueError, match="network size"):
         build_member(SMALL, size=0)
-
-
-def test_seeding_twice_adds_nothing_the_second_time(sqlite_engine):
-    from sqlalchemy import func, select
-
-    from models.seeding import seed_network
-    from models.tables import Organisation, Person
-
-    seed_network(engine=sqlite_engine, size=0.1, codes_wanted=("NET12",))
-    with sqlite_engine.connect() as connection:
-        people = connection.execute(select(func.count()).select_from(Person)).scalar()
-    with pytest.raises(ValueError, match="NET12 already exist: nothing was added"):
-        seed_network(engine=sqlite_engine, size=0.1, codes_wanted=("NET07", "NET12"))
-    with sqlite_engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(Organisation)).scalar() == 1
-        assert connection.execute(select(func.count()).select_from(Person)).scalar() == people

@@ -7,9 +7,10 @@ from typing import Literal
 
 import polars as pl
 
-from analytics import fourpi_columns as c
-from analytics.fourpi_periods import PeriodKind, with_period
-from analytics.loader_4pi import Frames4PI
+from analytics import columns as c
+from analytics.fourpi import tables as T
+from analytics.loader import Frames
+from analytics.periods import PeriodKind, with_period
 from data import codes
 
 REVIEW_STAGE_DAYS = 91  # one stage a quarter: a full cycle a year
@@ -25,17 +26,17 @@ DISAGREE_ANSWERS = ("disagree", "strongly_disagree")
 BAD_FEEDBACK_BY = "Feedback results are by 'activity' or 'organisation', not {by!r}."
 
 
-def _activity_names(frames: Frames4PI) -> pl.LazyFrame:
-    return frames.activities.lazy().select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME)
+def _activity_names(frames: Frames) -> pl.LazyFrame:
+    return T.activities(frames).select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME)
 
 
-def impact_by_area(frames: Frames4PI) -> pl.DataFrame:
+def impact_by_area(frames: Frames) -> pl.DataFrame:
     """Impact log entries per activity and 4PI impact area (every area listed, zero when nothing was
     logged)."""
     areas = pl.LazyFrame(
         {c.IMPACT_AREA: list(codes.IMPACT_AREAS), c.IMPACT_AREA_LABEL: list(codes.IMPACT_AREAS.values())}
     )
-    counts = frames.impact_log.lazy().group_by(c.ACTIVITY_ID, c.IMPACT_AREA).agg(pl.len().alias(c.ENTRIES))
+    counts = T.impact_log(frames).group_by(c.ACTIVITY_ID, c.IMPACT_AREA).agg(pl.len().alias(c.ENTRIES))
     return (
         _activity_names(frames)
         .join(areas, how="cross")
@@ -46,11 +47,11 @@ def impact_by_area(frames: Frames4PI) -> pl.DataFrame:
     )
 
 
-def impact_latest(frames: Frames4PI) -> pl.DataFrame:
+def impact_latest(frames: Frames) -> pl.DataFrame:
     """Per activity: number of impact log entries, areas covered, and the latest entry (date, area, what
     changed,
     evidence). Activities with nothing logged have 0 entries and nulls."""
-    log = frames.impact_log.lazy().sort(c.RECORDED_ON, c.IMPACT_REF)
+    log = T.impact_log(frames).sort(c.RECORDED_ON, c.IMPACT_REF)
     labels = pl.col(c.IMPACT_AREA).replace_strict(codes.IMPACT_AREAS, default=pl.col(c.IMPACT_AREA))
     per_activity = log.group_by(c.ACTIVITY_ID).agg(
         pl.len().alias(c.ENTRIES),
@@ -71,10 +72,10 @@ def impact_latest(frames: Frames4PI) -> pl.DataFrame:
     )
 
 
-def feedback_answers(frames: Frames4PI) -> pl.LazyFrame:
+def feedback_answers(frames: Frames) -> pl.LazyFrame:
     """Feedback in long form: one row per questionnaire and question, with the answer code."""
     return (
-        frames.feedback.lazy()
+        T.feedback(frames)
         .unpivot(
             on=list(c.FEEDBACK_QUESTIONS),
             index=[c.FEEDBACK_REF, c.ACTIVITY_ID, c.SUBMITTED_ON],
@@ -102,7 +103,7 @@ def feedback_aggregations() -> list[pl.Expr]:
 
 
 def feedback_results(
-    frames: Frames4PI,
+    frames: Frames,
     *,
     by: Literal["activity", "organisation"] = "activity",
     period: PeriodKind | None = None,
@@ -130,7 +131,7 @@ def feedback_results(
     )
 
 
-def review_cycle_state(frames: Frames4PI, *, stage_days: int = REVIEW_STAGE_DAYS) -> pl.DataFrame:
+def review_cycle_state(frames: Frames, *, stage_days: int = REVIEW_STAGE_DAYS) -> pl.DataFrame:
     """Per activity: the latest review cycle, the stages done in it (in words and as a count), the last
     step's date, the next stage and when it is due (the last step, or the activity's start, plus
     ``stage_days``), and whether it is overdue on ``as_of``.
@@ -138,7 +139,7 @@ def review_cycle_state(frames: Frames4PI, *, stage_days: int = REVIEW_STAGE_DAYS
     A finished cycle's next stage is 'act' of the next cycle; an activity that has ended with its cycle
     finished has no next stage.
     """
-    steps = frames.review_steps.lazy()
+    steps = T.review_steps(frames)
     latest = steps.group_by(c.ACTIVITY_ID).agg(pl.col(c.CYCLE).max().alias(c.LATEST_CYCLE))
     done = (
         steps.join(latest, on=c.ACTIVITY_ID)
@@ -164,7 +165,7 @@ def review_cycle_state(frames: Frames4PI, *, stage_days: int = REVIEW_STAGE_DAYS
     ).list.drop_nulls()
     due = pl.coalesce(pl.col(c.LAST_COMPLETED_ON), pl.col(c.START_DATE)).dt.offset_by(f"{stage_days}d")
     return (
-        frames.activities.lazy()
+        T.activities(frames)
         .select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME, c.START_DATE, c.END_DATE)
         .join(done, on=c.ACTIVITY_ID, how="left")
         .with_columns(

@@ -1,16 +1,4 @@
-"""Monitoring the whole 4PI standard: Principles, Purpose, Presence, Process and Impact.
-
-The public surface of the 4PI analytics. Everything is a pure function of a :class:`Frames4PI` (read by
-:func:`analytics.loader_4pi.load_frames_4pi`) and returns polars frames; nothing here imports streamlit.
-
-- Presence: ``meeting_table``, ``presence_summary``, ``meeting_breaches``, ``lone_breaches``
-- Purpose: ``purpose_status``, ``purpose_missing``
-- Process: ``payment_table``, ``payment_summary``, ``role_descriptions``, ``support_summary`` (papers
-  and start times are columns of ``meeting_table``)
-- Impact: ``impact_by_area``, ``impact_latest``, ``feedback_results``, ``review_cycle_state``
-- Scorecard: ``scorecard``, ``scorecard_history``, ``scorecard_detail``, ``ScorecardThresholds``
-- A committee chair's view of one activity: ``activity_summary``
-"""
+"""The table behind a 4PI scorecard row, and a committee chair's view of one activity."""
 
 from __future__ import annotations
 
@@ -19,85 +7,15 @@ from datetime import date
 
 import polars as pl
 
-from analytics import fourpi_columns as c
-from analytics.fourpi_impact import (
-    QUESTION_LABELS,
-    REVIEW_STAGE_DAYS,
-    feedback_results,
-    impact_by_area,
-    impact_latest,
-    review_cycle_state,
-)
-from analytics.fourpi_periods import parse_period
-from analytics.fourpi_presence import (
-    BREACH_KINDS,
-    lone_breaches,
-    meeting_breaches,
-    meeting_table,
-    presence_summary,
-)
-from analytics.fourpi_process import (
-    payment_summary,
-    payment_table,
-    purpose_missing,
-    purpose_status,
-    role_descriptions,
-    support_summary,
-)
-from analytics.fourpi_scorecard import (
-    INDICATOR_KEYS,
-    INDICATORS,
-    ScorecardThresholds,
-    fix_first,
-    indicator_catalogue,
-    latest_period,
-    scorecard,
-    scorecard_headline,
-    scorecard_history,
-    scorecard_period_choices,
-    scorecard_periods,
-)
-from analytics.loader_4pi import Frames4PI, load_frames_4pi
+from analytics import columns as c
+from analytics.fourpi import tables as T
+from analytics.fourpi.impact import QUESTION_LABELS, feedback_results, impact_latest, review_cycle_state
+from analytics.fourpi.presence import meeting_breaches, meeting_table
+from analytics.fourpi.process import payment_table, purpose_status, role_descriptions, support_summary
+from analytics.loader import Frames
+from analytics.periods import parse_period
 from data import codes
 from models.settings import Settings, get_settings
-
-__all__ = [
-    "BREACH_KINDS",
-    "DETAIL_KEYS",
-    "INDICATORS",
-    "INDICATOR_KEYS",
-    "QUESTION_LABELS",
-    "REVIEW_STAGE_DAYS",
-    "ActivitySummary",
-    "Frames4PI",
-    "ScorecardThresholds",
-    "activity_summary",
-    "activity_list",
-    "feedback_results",
-    "fix_first",
-    "impact_by_area",
-    "impact_latest",
-    "indicator_catalogue",
-    "latest_period",
-    "load_frames_4pi",
-    "lone_breaches",
-    "meeting_breaches",
-    "meeting_table",
-    "payment_summary",
-    "payment_table",
-    "presence_summary",
-    "purpose_missing",
-    "purpose_status",
-    "review_cycle_state",
-    "role_descriptions",
-    "scorecard",
-    "scorecard_detail",
-    "scorecard_headline",
-    "scorecard_history",
-    "scorecard_period_choices",
-    "scorecard_periods",
-    "support_summary",
-]
 
 UNKNOWN_ACTIVITY = "There is no activity with the reference {ref!r}."
 UNKNOWN_DETAIL = "There is no 4PI detail table called {key!r}; choose one of: {keys}."
@@ -124,7 +42,7 @@ def _in_period(frame: pl.DataFrame, column: str, period: str | None) -> pl.DataF
 
 
 def scorecard_detail(
-    frames: Frames4PI,
+    frames: Frames,
     detail_key: str,
     *,
     period: str | None = None,
@@ -160,19 +78,19 @@ def scorecard_detail(
 # --- A committee chair's view of one activity ---------------------------------------------------------------
 
 
-def activity_list(frames: Frames4PI) -> pl.DataFrame:
+def activity_list(frames: Frames) -> pl.DataFrame:
     """Activities to pick from: reference, name, level, whether it has ended (on ``as_of``) and meetings
     held; running activities first, then by level (board first) and name."""
     held = (
-        frames.meetings.lazy()
+        T.meetings(frames)
         .filter(pl.col(c.DATE) <= frames.as_of)
         .group_by(c.ACTIVITY_ID)
         .agg(pl.len().cast(pl.Int64).alias(c.MEETINGS))
     )
     ended = pl.col(c.END_DATE).is_not_null() & (pl.col(c.END_DATE) < frames.as_of)
     return (
-        frames.activities.lazy()
-        .join(frames.levels.lazy(), on=c.LEVEL_ID, how="left")
+        T.activities(frames)
+        .join(T.levels(frames), on=c.LEVEL_ID, how="left")
         .join(held, on=c.ACTIVITY_ID, how="left")
         .with_columns(pl.col(c.MEETINGS).fill_null(0), ended.alias("ended"))
         .sort(["ended", c.LEVEL_RANK, c.ACTIVITY_NAME], descending=[False, True, False], nulls_last=True)
@@ -340,7 +258,7 @@ def _feedback_sentence(feedback: pl.DataFrame) -> str | None:
 
 
 def activity_summary(
-    frames: Frames4PI,
+    frames: Frames,
     activity_ref: str,
     last_n: int = 4,
     settings: Settings | None = None,
@@ -355,7 +273,7 @@ def activity_summary(
     purpose = purpose_status(frames, settings).filter(pl.col(c.ACTIVITY_REF) == activity_ref)
     if purpose.height == 0:
         raise ValueError(UNKNOWN_ACTIVITY.format(ref=activity_ref))
-    activity = frames.activities.filter(pl.col(c.ACTIVITY_REF) == activity_ref).row(0, named=True)
+    activity = T.activities(frames).filter(pl.col(c.ACTIVITY_REF) == activity_ref).collect().row(0, named=True)
     mine = pl.col(c.ACTIVITY_REF) == activity_ref
     recent = meeting_table(frames, settings).filter(mine).tail(last_n)
     stats = _recent_stats(recent)
@@ -370,7 +288,7 @@ def activity_summary(
     payments = payment_table(frames, settings).filter(mine).sort(c.CLAIM_DATE, descending=True)
     review = review_cycle_state(frames).filter(mine).row(0, named=True)
     impact = (
-        frames.impact_log.lazy()
+        T.impact_log(frames)
         .filter(pl.col(c.ACTIVITY_ID) == activity[c.ACTIVITY_ID])
         .with_columns(
             pl.col(c.IMPACT_AREA)
@@ -391,7 +309,7 @@ def activity_summary(
         )
         if s
     ]
-    level = frames.levels.filter(pl.col(c.LEVEL_ID) == activity[c.LEVEL_ID]).get_column(c.LEVEL_NAME)
+    level = T.levels(frames).filter(pl.col(c.LEVEL_ID) == activity[c.LEVEL_ID]).collect().get_column(c.LEVEL_NAME)
     return ActivitySummary(
         activity_ref=activity_ref,
         activity_name=activity[c.ACTIVITY_NAME],

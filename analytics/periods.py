@@ -1,8 +1,9 @@
-"""Calendar periods of the 4PI indicators: quarters ("2024-Q1") and years ("2024"), as polars expressions.
+"""Calendar periods: quarters ("2024-Q1") and years ("2024"), as polars expressions, for every analysis.
 
 Records with one date (a meeting, a claim, a questionnaire) fall in the period of that date. Records with a
-span (an activity, an involvement) count in every period they overlap, found by joining them to the list of
-periods.
+span (an activity, an involvement) count in every period they overlap: the 4PI indicators join them to the
+list of periods (:func:`spans_by_period`); the representation engine numbers periods (:func:`index_of`:
+quarters since year 0, or the year) and works with ranges of those numbers.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Literal
 
 import polars as pl
 
-from analytics import fourpi_columns as c
+from analytics import columns as c
 
 PeriodKind = Literal["quarter", "year"]
-PERIOD_KINDS: tuple[str, ...] = ("quarter", "year")
+PERIOD_KINDS: tuple[PeriodKind, ...] = ("quarter", "year")
 _INTERVAL = {"quarter": "1q", "year": "1y"}
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -25,15 +26,18 @@ BAD_PERIOD_KIND = "The period must be 'quarter' or 'year', not {period!r}."
 BAD_PERIOD_LABEL = "The period {label!r} is neither a year such as '2025' nor a quarter such as '2025-Q3'."
 
 
-def check_kind(period: str) -> PeriodKind:
-    if period not in PERIOD_KINDS:
-        raise ValueError(BAD_PERIOD_KIND.format(period=period))
-    return period  # type: ignore[return-value]
+def check_period(period: str) -> PeriodKind:
+    """``period`` as a :data:`PeriodKind`; ``ValueError`` with :data:`BAD_PERIOD_KIND` for anything else."""
+    if period == "quarter":
+        return "quarter"
+    if period == "year":
+        return "year"
+    raise ValueError(BAD_PERIOD_KIND.format(period=period))
 
 
 def period_label(column: str, period: PeriodKind) -> pl.Expr:
     """The label of the calendar period a date column falls in: '2024-Q2' or '2024'."""
-    check_kind(period)
+    check_period(period)
     day = pl.col(column)
     if period == "year":
         return day.dt.year().cast(pl.String)
@@ -41,7 +45,7 @@ def period_label(column: str, period: PeriodKind) -> pl.Expr:
 
 
 def period_start(column: str, period: PeriodKind) -> pl.Expr:
-    return pl.col(column).dt.truncate(_INTERVAL[check_kind(period)])
+    return pl.col(column).dt.truncate(_INTERVAL[check_period(period)])
 
 
 def with_period(frame: pl.LazyFrame, column: str, period: PeriodKind) -> pl.LazyFrame:
@@ -75,7 +79,7 @@ def previous_year_period(label: str) -> str:
 
 
 def label_of(day: date, period: PeriodKind) -> str:
-    check_kind(period)
+    check_period(period)
     return str(day.year) if period == "year" else f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
@@ -84,7 +88,7 @@ def periods_between(first: date | None, last: date, period: PeriodKind) -> pl.La
 
     Columns PERIOD, PERIOD_START and PERIOD_END.
     """
-    interval = _INTERVAL[check_kind(period)]
+    interval = _INTERVAL[check_period(period)]
     if first is None or first > last:
         starts = pl.Series(c.PERIOD_START, [], dtype=pl.Date)
     else:
@@ -112,3 +116,27 @@ def spans_by_period(
         (pl.col(start) <= pl.col(c.PERIOD_END))
         & (pl.col(end).is_null() | (pl.col(end) >= pl.col(c.PERIOD_START)))
     )
+
+
+# --- Period numbers (the representation engine) ------------------------------------------------------------
+
+
+def index_of(day: pl.Expr, period: str) -> pl.Expr:
+    """The period number of a date: quarters since year 0 (year * 4 + quarter - 1), or the calendar year."""
+    if period == "quarter":
+        return day.dt.year().cast(pl.Int64) * 4 + (day.dt.month().cast(pl.Int64) - 1) // 3
+    return day.dt.year().cast(pl.Int64)
+
+
+def index_label(index: pl.Expr, period: str) -> pl.Expr:
+    """The label of a period number: '2024-Q2' or '2024'."""
+    if period == "quarter":
+        return pl.format("{}-Q{}", index // 4, index % 4 + 1)
+    return index.cast(pl.String)
+
+
+def index_start(index: pl.Expr, period: str) -> pl.Expr:
+    """The first day of a period number."""
+    if period == "quarter":
+        return pl.date(index // 4, (index % 4) * 3 + 1, 1)
+    return pl.date(index, 1, 1)

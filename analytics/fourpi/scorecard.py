@@ -14,11 +14,20 @@ from dataclasses import dataclass, fields
 
 import polars as pl
 
-from analytics import fourpi_columns as c
-from analytics.fourpi_impact import feedback_results
-from analytics.fourpi_periods import (
+from analytics import columns as c
+from analytics.fourpi import tables as T
+from analytics.fourpi.impact import feedback_results
+from analytics.fourpi.presence import meeting_table_lazy
+from analytics.fourpi.process import (
+    payment_table_lazy,
+    purpose_grace_days,
+    purpose_status_lazy,
+    support_summary,
+)
+from analytics.loader import Frames
+from analytics.periods import (
     PeriodKind,
-    check_kind,
+    check_period,
     label_of,
     parse_period,
     periods_between,
@@ -26,14 +35,6 @@ from analytics.fourpi_periods import (
     spans_by_period,
     with_period,
 )
-from analytics.fourpi_presence import meeting_table_lazy
-from analytics.fourpi_process import (
-    payment_table_lazy,
-    purpose_grace_days,
-    purpose_status_lazy,
-    support_summary,
-)
-from analytics.loader_4pi import Frames4PI
 from models.settings import Settings, get_settings
 
 BAD_THRESHOLD = "The {name} thresholds must be two shares with 0 <= amber <= green <= 1, not {value!r}."
@@ -85,7 +86,7 @@ class ScorecardThresholds:
 
 # --- Indicator counts: one LazyFrame of PERIOD, NUMERATOR, DENOMINATOR, LEFT_OUT per indicator --------------
 
-Counter = Callable[[Frames4PI, PeriodKind, Settings], pl.LazyFrame]
+Counter = Callable[[Frames, PeriodKind, Settings], pl.LazyFrame]
 _COUNTS = (c.PERIOD, c.NUMERATOR, c.DENOMINATOR, c.LEFT_OUT)
 
 
@@ -104,12 +105,12 @@ def _ratio(frame: pl.LazyFrame, ok: pl.Expr, judged: pl.Expr | None = None) -> p
     )
 
 
-def _meetings(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+def _meetings(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
     return with_period(meeting_table_lazy(frames, settings), c.DATE, kind)
 
 
 def _meeting_rule(ok: pl.Expr, where: pl.Expr | None = None, judged: pl.Expr | None = None) -> Counter:
-    def count(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+    def count(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
         meetings = _meetings(frames, kind, settings)
         if where is not None:
             meetings = meetings.filter(where.fill_null(False))
@@ -118,26 +119,26 @@ def _meeting_rule(ok: pl.Expr, where: pl.Expr | None = None, judged: pl.Expr | N
     return count
 
 
-def _active_activities(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+def _active_activities(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
     first = frames.activities.get_column(c.START_DATE).min()
     periods = periods_between(first, frames.as_of, kind)
     return spans_by_period(purpose_status_lazy(frames, settings), periods)
 
 
-def _purpose(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+def _purpose(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
     return _ratio(_active_activities(frames, kind, settings), pl.col(c.PURPOSE_OK))
 
 
-def _active_involvements(frames: Frames4PI, kind: PeriodKind) -> pl.LazyFrame:
+def _active_involvements(frames: Frames, kind: PeriodKind) -> pl.LazyFrame:
     first = frames.involvements.get_column(c.START_DATE).min()
-    return spans_by_period(frames.involvements.lazy(), periods_between(first, frames.as_of, kind))
+    return spans_by_period(T.involvements(frames), periods_between(first, frames.as_of, kind))
 
 
-def _role_descriptions(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+def _role_descriptions(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
     return _ratio(_active_involvements(frames, kind), pl.col(c.HAS_ROLE_DESCRIPTION))
 
 
-def _role_clarity(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+def _role_clarity(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
     per_activity = (
         _active_involvements(frames, kind)
         .group_by(c.PERIOD, c.ACTIVITY_ID)
@@ -147,7 +148,7 @@ def _role_clarity(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl
 
 
 def _support(kind_of_support: str) -> Counter:
-    def count(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+    def count(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
         return (
             support_summary(frames, period=kind)
             .lazy()
@@ -163,7 +164,7 @@ def _support(kind_of_support: str) -> Counter:
     return count
 
 
-def _payments(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+def _payments(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
     status = pl.col(c.PAYMENT_STATUS)
     return _ratio(
         with_period(payment_table_lazy(frames, settings), c.CLAIM_DATE, kind),
@@ -175,7 +176,7 @@ def _payments(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.Laz
 def _logged_in_period(table: str, date_column: str) -> Counter:
     """Share of activities running in the period with a record (impact, review step) dated in it."""
 
-    def count(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+    def count(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
         records = (
             with_period(getattr(frames, table).lazy(), date_column, kind)
             .select(c.ACTIVITY_ID, c.PERIOD)
@@ -191,7 +192,7 @@ def _logged_in_period(table: str, date_column: str) -> Counter:
 
 
 def _feedback(question: str) -> Counter:
-    def count(frames: Frames4PI, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
+    def count(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
         return (
             feedback_results(frames, by="organisation", period=kind)
             .lazy()
@@ -411,12 +412,12 @@ def _value() -> pl.Expr:
 
 
 def scorecard_history(
-    frames: Frames4PI, *, period: PeriodKind = "year", settings: Settings | None = None
+    frames: Frames, *, period: PeriodKind = "year", settings: Settings | None = None
 ) -> pl.DataFrame:
     """Every indicator in every period that has something to count: STANDARD, INDICATOR, PERIOD, NUMERATOR,
     DENOMINATOR, LEFT_OUT, VALUE (numerator / denominator; null when the denominator is 0)."""
     settings = settings or get_settings()
-    kind = check_kind(period)
+    kind = check_period(period)
     parts = [
         i.count(frames, kind, settings).select(
             pl.lit(i.standard).alias(c.STANDARD),
@@ -430,13 +431,13 @@ def scorecard_history(
     return history.join(order, on=c.INDICATOR).sort("order", c.PERIOD).drop("order").collect()
 
 
-def latest_period(frames: Frames4PI, kind: PeriodKind = "year") -> str:
+def latest_period(frames: Frames, kind: PeriodKind = "year") -> str:
     """The period of the latest meeting held on or before ``as_of`` (the period of ``as_of`` when none)."""
     held = frames.meetings.filter(pl.col(c.DATE) <= frames.as_of).get_column(c.DATE).max()
     return label_of(held or frames.as_of, kind)
 
 
-def scorecard_periods(frames: Frames4PI, kind: PeriodKind = "year") -> list[str]:
+def scorecard_periods(frames: Frames, kind: PeriodKind = "year") -> list[str]:
     """Period labels from the earliest record to ``as_of``, newest first (for a period picker)."""
     starts = [frames.activities.get_column(c.START_DATE).min(), frames.meetings.get_column(c.DATE).min()]
     first = min((d for d in starts if d is not None), default=frames.as_of)
@@ -508,7 +509,7 @@ def judge_scorecard(card: pl.DataFrame | pl.LazyFrame, period: str, previous: st
 
 
 def scorecard(
-    frames: Frames4PI,
+    frames: Frames,
     period: str | None = None,
     thresholds: ScorecardThresholds | None = None,
     settings: Settings | None = None,
@@ -583,7 +584,7 @@ def scorecard_headline(card: pl.DataFrame) -> str:
     )
 
 
-def scorecard_period_choices(frames: Frames4PI, kind: PeriodKind = "year") -> tuple[list[str], str]:
+def scorecard_period_choices(frames: Frames, kind: PeriodKind = "year") -> tuple[list[str], str]:
     """The periods a scorecard can be shown for (newest first), and the one to show first: the period of
     the latest meeting held."""
     periods = scorecard_periods(frames, kind)

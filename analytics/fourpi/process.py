@@ -2,7 +2,7 @@
 time,
 role descriptions, and support and training offered.
 
-Papers and start times are per-meeting facts and live in :func:`analytics.fourpi_presence.meeting_table`.
+Papers and start times are per-meeting facts and live in :func:`analytics.fourpi.presence.meeting_table`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from typing import Literal
 
 import polars as pl
 
-from analytics import fourpi_columns as c
-from analytics.fourpi_periods import PeriodKind, periods_between, spans_by_period, with_period
-from analytics.fourpi_presence import activities_with_levels
-from analytics.loader_4pi import Frames4PI
+from analytics import columns as c
+from analytics.fourpi import tables as T
+from analytics.fourpi.presence import activities_with_levels
+from analytics.loader import Frames
+from analytics.periods import PeriodKind, periods_between, spans_by_period, with_period
 from data import codes
 from models.settings import Settings, get_settings
 
@@ -34,7 +35,7 @@ def _filled(column: str) -> pl.Expr:
     return pl.col(column).str.strip_chars().fill_null("").str.len_chars() > 0
 
 
-def purpose_status_lazy(frames: Frames4PI, settings: Settings | None = None) -> pl.LazyFrame:
+def purpose_status_lazy(frames: Frames, settings: Settings | None = None) -> pl.LazyFrame:
     settings = settings or get_settings()
     grace = purpose_grace_days(settings)
     days_after = (pl.col(c.PURPOSE_RECORDED_ON) - pl.col(c.START_DATE)).dt.total_days()
@@ -86,13 +87,13 @@ def purpose_status_lazy(frames: Frames4PI, settings: Settings | None = None) -> 
     )
 
 
-def purpose_status(frames: Frames4PI, settings: Settings | None = None) -> pl.DataFrame:
+def purpose_status(frames: Frames, settings: Settings | None = None) -> pl.DataFrame:
     """Per activity: purpose and intended outcomes recorded, and recorded at the start (on or before the start
     date plus the grace days); REASON says in words what is missing."""
     return purpose_status_lazy(frames, settings).sort(c.ACTIVITY_REF).collect()
 
 
-def purpose_missing(frames: Frames4PI, settings: Settings | None = None) -> pl.DataFrame:
+def purpose_missing(frames: Frames, settings: Settings | None = None) -> pl.DataFrame:
     """The activities whose purpose and intended outcomes were not recorded at the start, with the reason."""
     return purpose_status_lazy(frames, settings).filter(~pl.col(c.PURPOSE_OK)).sort(c.ACTIVITY_REF).collect()
 
@@ -100,19 +101,19 @@ def purpose_missing(frames: Frames4PI, settings: Settings | None = None) -> pl.D
 # --- Fees and expenses --------------------------------------------------------------------------------------
 
 
-def payment_table_lazy(frames: Frames4PI, settings: Settings | None = None) -> pl.LazyFrame:
+def payment_table_lazy(frames: Frames, settings: Settings | None = None) -> pl.LazyFrame:
     settings = settings or get_settings()
     limit = settings.payment_days
     paid = pl.col(c.PAID_DATE).is_not_null()
     days = pl.col(c.DAYS_TO_PAY)
     return (
-        frames.payments.lazy()
+        T.payments(frames)
         .join(
-            frames.activities.lazy().select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME),
+            T.activities(frames).select(c.ACTIVITY_ID, c.ACTIVITY_REF, c.ACTIVITY_NAME),
             on=c.ACTIVITY_ID,
             how="left",
         )
-        .join(frames.people.lazy().select(c.PERSON_ID, c.PERSON_REF), on=c.PERSON_ID, how="left")
+        .join(T.people(frames).select(c.PERSON_ID, c.PERSON_REF), on=c.PERSON_ID, how="left")
         .with_columns(
             (pl.coalesce(pl.col(c.PAID_DATE), pl.lit(frames.as_of)) - pl.col(c.CLAIM_DATE))
             .dt.total_days()
@@ -131,7 +132,7 @@ def payment_table_lazy(frames: Frames4PI, settings: Settings | None = None) -> p
     )
 
 
-def payment_table(frames: Frames4PI, settings: Settings | None = None) -> pl.DataFrame:
+def payment_table(frames: Frames, settings: Settings | None = None) -> pl.DataFrame:
     """Per claim: days to pay (or days waiting so far) and status on_time, late, overdue (unpaid past the
     limit,
     which counts as late) or pending (unpaid, still within the limit, not late)."""
@@ -155,7 +156,7 @@ def payment_aggregations() -> list[pl.Expr]:
 
 
 def payment_summary(
-    frames: Frames4PI,
+    frames: Frames,
     *,
     by: Literal["activity", "kind", "organisation"] = "organisation",
     period: PeriodKind | None = None,
@@ -179,10 +180,10 @@ def payment_summary(
 # --- Role descriptions and support -------------------------------------------------------------------------
 
 
-def role_descriptions(frames: Frames4PI) -> pl.DataFrame:
+def role_descriptions(frames: Frames) -> pl.DataFrame:
     """Per activity: involvements, how many have a role description, and whether every one has."""
     return (
-        frames.involvements.lazy()
+        T.involvements(frames)
         .group_by(c.ACTIVITY_ID)
         .agg(pl.len().alias(c.INVOLVEMENTS), pl.col(c.HAS_ROLE_DESCRIPTION).sum().alias(c.WITH_DESCRIPTION))
         .with_columns((pl.col(c.WITH_DESCRIPTION) == pl.col(c.INVOLVEMENTS)).alias(c.ALL_DESCRIBED))
@@ -201,7 +202,7 @@ def role_descriptions(frames: Frames4PI) -> pl.DataFrame:
     )
 
 
-def involved_people_by_period(frames: Frames4PI, period: PeriodKind) -> pl.LazyFrame:
+def involved_people_by_period(frames: Frames, period: PeriodKind) -> pl.LazyFrame:
     """Distinct people with an involvement overlapping each period up to ``as_of``.
 
     Columns PERIOD, PERIOD_START, PERIOD_END and PERSON_ID.
@@ -209,7 +210,7 @@ def involved_people_by_period(frames: Frames4PI, period: PeriodKind) -> pl.LazyF
     first = frames.involvements.get_column(c.START_DATE).min()
     periods = periods_between(first, frames.as_of, period)
     return (
-        spans_by_period(frames.involvements.lazy(), periods)
+        spans_by_period(T.involvements(frames), periods)
         .select(c.PERIOD, c.PERIOD_START, c.PERIOD_END, c.PERSON_ID)
         .unique()
     )
@@ -220,7 +221,7 @@ def _support_kinds() -> pl.LazyFrame:
     return pl.LazyFrame({c.SUPPORT_KIND: list(labels), "support_label": list(labels.values())})
 
 
-def support_summary(frames: Frames4PI, *, period: PeriodKind | None = None) -> pl.DataFrame:
+def support_summary(frames: Frames, *, period: PeriodKind | None = None) -> pl.DataFrame:
     """People involved, and how many of them had been offered (and took up) each kind of support or
     training by the end of the period; kind 'any' is any support or training at all.
 
@@ -231,7 +232,7 @@ def support_summary(frames: Frames4PI, *, period: PeriodKind | None = None) -> p
         people = involved_people_by_period(frames, period)
     else:
         people = (
-            frames.involvements.lazy()
+            T.involvements(frames)
             .filter(
                 (pl.col(c.START_DATE) <= frames.as_of)
                 & (pl.col(c.END_DATE).is_null() | (pl.col(c.END_DATE) >= frames.as_of))
@@ -240,7 +241,7 @@ def support_summary(frames: Frames4PI, *, period: PeriodKind | None = None) -> p
             .unique()
             .with_columns(pl.lit("current").alias(c.PERIOD), pl.lit(frames.as_of).alias(c.PERIOD_END))
         )
-    offers = frames.support_offers.lazy()
+    offers = T.support_offers(frames)
     offers = pl.concat([offers, offers.with_columns(pl.lit(SUPPORT_ANY).alias(c.SUPPORT_KIND))])
     per_person = (
         people.join(offers, on=c.PERSON_ID, how="inner")

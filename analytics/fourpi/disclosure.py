@@ -32,10 +32,10 @@ from dataclasses import replace
 
 import polars as pl
 
+from analytics import columns as k
 from analytics import fourpi, protection, suppression
-from analytics import fourpi_columns as k
-from analytics.fourpi import ActivitySummary
-from analytics.fourpi_scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
+from analytics.fourpi.scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
+from analytics.fourpi.summary import ActivitySummary
 from analytics.roles import Viewer
 
 PEOPLE_INDICATORS = frozenset({

@@ -16,9 +16,10 @@ from typing import Literal
 
 import polars as pl
 
-from analytics import fourpi_columns as c
-from analytics.fourpi_periods import PeriodKind, with_period
-from analytics.loader_4pi import Frames4PI
+from analytics import columns as c
+from analytics.fourpi import tables as T
+from analytics.loader import Frames
+from analytics.periods import PeriodKind, with_period
 from models.settings import Settings, get_settings
 
 SummaryBy = Literal["activity", "level", "organisation"]
@@ -69,16 +70,16 @@ _GROUP_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def activities_with_levels(frames: Frames4PI) -> pl.LazyFrame:
+def activities_with_levels(frames: Frames) -> pl.LazyFrame:
     """Activities with their level's rank, key, name and decision-making flag."""
-    return frames.activities.lazy().join(frames.levels.lazy(), on=c.LEVEL_ID, how="left")
+    return T.activities(frames).join(T.levels(frames), on=c.LEVEL_ID, how="left")
 
 
-def _attendance_counts(frames: Frames4PI) -> pl.LazyFrame:
+def _attendance_counts(frames: Frames) -> pl.LazyFrame:
     capacity, status = pl.col(c.CAPACITY), pl.col(c.ATTENDANCE_STATUS)
     attended = status == "attended"
     return (
-        frames.attendance.lazy()
+        T.attendance(frames)
         .group_by(c.MEETING_ID)
         .agg(
             (attended & (capacity == "service_user")).sum().alias(c.SERVICE_USERS),
@@ -88,13 +89,13 @@ def _attendance_counts(frames: Frames4PI) -> pl.LazyFrame:
     )
 
 
-def meeting_table_lazy(frames: Frames4PI, settings: Settings | None = None) -> pl.LazyFrame:
+def meeting_table_lazy(frames: Frames, settings: Settings | None = None) -> pl.LazyFrame:
     settings = settings or get_settings()
     counts = (c.SERVICE_USERS, c.CARERS, c.RESERVES)
     su_carers = pl.col(c.SU_CARERS)
     papers_days = pl.col(c.PAPERS_DAYS)
     return (
-        frames.meetings.lazy()
+        T.meetings(frames)
         .filter(pl.col(c.DATE) <= frames.as_of)
         .join(activities_with_levels(frames).drop(c.START_DATE, c.END_DATE), on=c.ACTIVITY_ID, how="left")
         .join(_attendance_counts(frames), on=c.MEETING_ID, how="left")
@@ -122,7 +123,7 @@ def meeting_table_lazy(frames: Frames4PI, settings: Settings | None = None) -> p
     )
 
 
-def meeting_table(frames: Frames4PI, settings: Settings | None = None) -> pl.DataFrame:
+def meeting_table(frames: Frames, settings: Settings | None = None) -> pl.DataFrame:
     """One row per meeting held: who attended (service users, carers, reserves), the presence rules met, and
     the process facts (days papers went out before, on time or not, start time at or after the earliest)."""
     return meeting_table_lazy(frames, settings).collect()
@@ -157,7 +158,7 @@ def _group_keys(by: str, period: PeriodKind | None) -> list[str]:
 
 
 def presence_summary(
-    frames: Frames4PI,
+    frames: Frames,
     *,
     by: SummaryBy = "activity",
     period: PeriodKind | None = "quarter",
@@ -175,7 +176,7 @@ def presence_summary(
     return meetings.group_by(keys).agg(presence_aggregations()).sort(keys).collect()
 
 
-def meeting_breaches(frames: Frames4PI, settings: Settings | None = None) -> pl.DataFrame:
+def meeting_breaches(frames: Frames, settings: Settings | None = None) -> pl.DataFrame:
     """Every meeting that broke a presence rule, one row per meeting and rule (plain words in BREACH):
     one person alone, nobody at all, a high-level meeting without a reserve, or service users and carers not
     both present where the activity involves both."""
@@ -202,7 +203,7 @@ def meeting_breaches(frames: Frames4PI, settings: Settings | None = None) -> pl.
     return pl.concat(parts).sort(c.DATE, c.MEETING_REF, c.BREACH).collect()
 
 
-def lone_breaches(frames: Frames4PI, settings: Settings | None = None) -> pl.DataFrame:
+def lone_breaches(frames: Frames, settings: Settings | None = None) -> pl.DataFrame:
     """Meetings where one service user or carer attended alone: activity name, level and date."""
     return (
         meeting_table_lazy(frames, settings)
