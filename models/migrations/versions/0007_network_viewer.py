@@ -4,7 +4,7 @@ A network viewer is not a role in one organisation, so the grants have their own
 check constraint are unchanged.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0008 (0008 landed first on main; 0007 follows it, so a database already at 0008 upgrades too)
 """
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from alembic import op
 from sqlmodel.sql import sqltypes
 
 revision = "0007"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
