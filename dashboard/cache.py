@@ -44,6 +44,7 @@ from analytics.loader import Frames, load_tables
 from analytics.representation import Representation
 from analytics.trends import Trend
 from analytics.wording import CHARACTERISTIC_LABELS
+from dashboard import warm
 from models.db import GLOBAL, NEWEST_ID, REWRITTEN, get_engine, read_all_data_versions, upgrade_schema
 from models.organisations import organisation_list, people_count
 from models.settings import get_settings
@@ -125,8 +126,12 @@ def data_version(organisation_id: int | None = None) -> str:
     """A fingerprint of the database (and of which database) for an organisation: the change counters that
     every import and form bumps in its own transaction (``models.db.bump_data_version``), so cached results
     are never stale, and :func:`_frames` can tell which tables changed. ``None``: the list of organisations."""
+    return _version_of(_counters(), organisation_id)
+
+
+def _version_of(counters: dict[tuple[int, str], int], organisation_id: int | None) -> str:
     wanted = {GLOBAL, organisation_id or GLOBAL}
-    parts = [f"{o}.{t}={v}" for (o, t), v in sorted(_counters().items()) if o in wanted]
+    parts = [f"{o}.{t}={v}" for (o, t), v in sorted(counters.items()) if o in wanted]
     return _database_key() + ":" + "|".join(parts)
 
 
@@ -179,6 +184,11 @@ def _scoped(result: Any, scope_key: str, organisation_id: int) -> Any:
     """:func:`_protect` inside a cached function, for the scope the cache key stands for: what is cached is
     already the version that scope may see."""
     return access.protect(result, access.scoped_viewer(scope_key), organisation_id)
+
+
+def _published_scope(scope_key: str, organisation_id: int) -> bool:
+    """Whether the scope sees published figures (lists built from records then choose from published ones)."""
+    return not access.scoped_viewer(scope_key).exact(organisation_id)
 
 
 def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates") -> str:
@@ -281,6 +291,8 @@ class _FrameStore:
         if frames is not None:
             return frames
         with self.lock:
+            if organisation_id not in self.loaded:
+                self._take_head_start(organisation_id)
             frames = self.current(organisation_id, version)
             if frames is not None:
                 return frames
@@ -295,11 +307,22 @@ class _FrameStore:
                     old = getattr(previous, name)
                     fresh[name] = pl.concat([old, fresh[name]], rechunk=old.n_chunks() >= APPEND_RECHUNK)
                 frames = replace(previous, **fresh)
-            self.loaded.pop(organisation_id, None)
-            while len(self.loaded) >= self.size:
-                self.loaded.pop(next(iter(self.loaded)))
-            self.loaded[organisation_id] = _Loaded(version, _table_versions(version, organisation_id), frames)
+            self._keep(organisation_id, version, frames)
             return frames
+
+    def _take_head_start(self, organisation_id: int) -> None:
+        """The frames ``app.py`` started reading in the background (``dashboard.warm``), when they are this
+        organisation's: kept as of the counters read before them, so whatever changed since is read again."""
+        found = warm.take(get_settings().database_url, organisation_id)
+        if found is not None:
+            counters, frames = found
+            self._keep(organisation_id, _version_of(counters, organisation_id), frames)
+
+    def _keep(self, organisation_id: int, version: str, frames: Frames) -> None:
+        self.loaded.pop(organisation_id, None)
+        while len(self.loaded) >= self.size:
+            self.loaded.pop(next(iter(self.loaded)))
+        self.loaded[organisation_id] = _Loaded(version, _table_versions(version, organisation_id), frames)
 
 
 @st.cache_resource(show_spinner=False)
@@ -425,7 +448,8 @@ def _committees(key: tuple) -> pl.DataFrame:
     outreach lists get): the Overview's and Decision-making's committee findings are read from it."""
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version))
+    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version),
+                                                published=_published_scope(scope_key, f.organisation_id))
     return _scoped(found, scope_key, f.organisation_id)
 
 
@@ -470,7 +494,8 @@ def trends(f: Filters, viewer: Viewer) -> Trend:
 def _outreach(key: tuple) -> pl.DataFrame:
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
+    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version),
+                                    published=_published_scope(scope_key, f.organisation_id))
     return _scoped(found, scope_key, f.organisation_id)
 
 
@@ -679,11 +704,17 @@ def recruitment(f: Filters, viewer: Viewer, capacity: int, as_of: date):
 @st.cache_data(show_spinner="Comparing organisations…", max_entries=256)
 def _network_member(organisation_id: int, code: str, name: str, characteristic: str, period: str,
                     involvement: str, version: str) -> network.Member:
-    """One organisation's published representation (the figures a board member sees on its own pages); the
-    same for every viewer, so the key has no role in it: only viewers who may see the organisation ask."""
-    rep = network.published_representation(_frames(organisation_id, version), organisation_id,
-                                           characteristic=characteristic, period=period, involvement=involvement)
-    return network.Member(organisation_id=organisation_id, code=code, name=name, representation=rep)
+    """One organisation's published representation (the figures a board member sees on its own pages) and its
+    trend tests; the same for every viewer, so the key has no role in it: only viewers who may see the
+    organisation ask. Read from the organisation's stored aggregates while its data is unchanged (built from
+    its records and stored otherwise: ``analytics.network_loader.load_members``), so the first network page
+    after a start does not build every organisation's figures."""
+    from analytics import network_loader
+
+    row = network_loader.OrganisationRow(organisation_id, code, name, (), ())
+    (member,) = network_loader.load_members(engine(), [row], characteristic=characteristic, period=period,
+                                            involvement=involvement)
+    return member
 
 
 def network_members(f: Filters, viewer: Viewer) -> list[network.Member]:
