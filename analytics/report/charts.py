@@ -8,6 +8,7 @@ says so. The charts draw figures they are given; they compute none.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import matplotlib
 
@@ -24,7 +25,7 @@ GREYS = ("#000000", "#444444", "#666666", "#222222", "#555555", "#333333")
 DPI = 150
 
 
-def _style(index: int) -> dict:
+def _style(index: int) -> dict[str, Any]:
     return {
         "marker": MARKERS[index % len(MARKERS)],
         "linestyle": LINES[index % len(LINES)],
@@ -35,7 +36,7 @@ def _style(index: int) -> dict:
     }
 
 
-def _png(fig) -> bytes:
+def _png(fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)

@@ -195,7 +195,7 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
     viewer = pack_viewer(viewer, organisation.id, exact=request.exact)
     frames = analytics.load_frames(engine, organisation_id=organisation.id, as_of=as_of)
 
-    def build(ch):
+    def build(ch: str) -> Representation:
         return analytics.representation_table(frames, characteristic=ch, period="quarter",
                                               baseline=request.baseline, involvement=request.involvement)
 

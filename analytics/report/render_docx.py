@@ -5,6 +5,7 @@ charts as pictures with their text alternative, and the publication mark in ever
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -15,14 +16,14 @@ from docx.shared import Cm, Pt
 from analytics.report.content import Bullets, Chart, Pack, Paragraph, Subheading, Table
 
 
-def _repeat_header(row) -> None:
+def _repeat_header(row: Any) -> None:
     properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
 
 
-def _alt_text(picture, alt: str) -> None:
+def _alt_text(picture: Any, alt: str) -> None:
     """The picture's description (what a screen reader says), as Word's "Alt Text" box sets it."""
     doc_pr = picture._inline.docPr
     doc_pr.set("descr", alt)
@@ -58,7 +59,7 @@ def render_docx(pack: Pack) -> bytes:
         cells[0].paragraphs[0].runs[0].bold = True
     for part in pack.sections:
         if part.new_page:
-            document.add_page_break()
+            document.add_page_break()  # type: ignore[no-untyped-call]
         document.add_heading(part.heading, level=1)
         for block in part.blocks:
             if isinstance(block, Paragraph):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from analytics.report.content import Bullets, Chart, Pack, Paragraph, Subheading, Table
+from analytics.report.content import Block, Bullets, Chart, Pack, Paragraph, Subheading, Table
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 15px; line-height: 1.5; color: #000;
@@ -39,7 +39,7 @@ def _table(block: Table) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
-def _block(block) -> str:
+def _block(block: Block) -> str:
     if isinstance(block, Paragraph):
         text = escape(block.text)
         return f"<p><strong>{text}</strong></p>" if block.strong else f"<p>{text}</p>"

@@ -12,11 +12,12 @@ import json
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import typst
 
-from analytics.report.content import Bullets, Chart, Pack, Paragraph, Subheading, Table
+from analytics.report.content import Block, Bullets, Chart, Pack, Paragraph, Subheading, Table
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "pack.typ"
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -44,7 +45,7 @@ def is_numeric(table: Table, column: int) -> bool:
     return bool(cells) and all(NUMERIC.match(cell.strip()) for cell in cells)
 
 
-def _block(block, charts: dict[int, str]) -> dict:
+def _block(block: Block, charts: dict[int, str]) -> dict[str, Any]:
     if isinstance(block, Paragraph):
         return {"type": "paragraph", "text": block.text, "strong": block.strong}
     if isinstance(block, Bullets):
@@ -60,7 +61,7 @@ def _block(block, charts: dict[int, str]) -> dict:
     raise TypeError(f"Unknown block {type(block).__name__}")
 
 
-def pack_json(pack: Pack, charts: dict[int, str]) -> dict:
+def pack_json(pack: Pack, charts: dict[int, str]) -> dict[str, Any]:
     return {
         "title": pack.title, "organisation": pack.organisation, "period": pack.period, "exact": pack.exact,
         "marking": pack.marking, "kind": pack.kind, "cover": [list(pair) for pair in pack.cover],
