@@ -186,6 +186,11 @@ def _scoped(result: Any, scope_key: str, organisation_id: int) -> Any:
     return access.protect(result, access.scoped_viewer(scope_key), organisation_id)
 
 
+def _published_scope(scope_key: str, organisation_id: int) -> bool:
+    """Whether the scope sees published figures (lists built from records then choose from published ones)."""
+    return not access.scoped_viewer(scope_key).exact(organisation_id)
+
+
 def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates") -> str:
     """The viewer's scope key for this organisation; ``PermissionError`` when they may not see it."""
     if not viewer.can(permission, organisation_id):
@@ -443,7 +448,8 @@ def _committees(key: tuple) -> pl.DataFrame:
     outreach lists get): the Overview's and Decision-making's committee findings are read from it."""
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version))
+    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version),
+                                                published=_published_scope(scope_key, f.organisation_id))
     return _scoped(found, scope_key, f.organisation_id)
 
 
@@ -488,7 +494,8 @@ def trends(f: Filters, viewer: Viewer) -> Trend:
 def _outreach(key: tuple) -> pl.DataFrame:
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
+    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version),
+                                    published=_published_scope(scope_key, f.organisation_id))
     return _scoped(found, scope_key, f.organisation_id)
 
 
@@ -697,11 +704,17 @@ def recruitment(f: Filters, viewer: Viewer, capacity: int, as_of: date):
 @st.cache_data(show_spinner="Comparing organisations…", max_entries=256)
 def _network_member(organisation_id: int, code: str, name: str, characteristic: str, period: str,
                     involvement: str, version: str) -> network.Member:
-    """One organisation's published representation (the figures a board member sees on its own pages); the
-    same for every viewer, so the key has no role in it: only viewers who may see the organisation ask."""
-    rep = network.published_representation(_frames(organisation_id, version), organisation_id,
-                                           characteristic=characteristic, period=period, involvement=involvement)
-    return network.Member(organisation_id=organisation_id, code=code, name=name, representation=rep)
+    """One organisation's published representation (the figures a board member sees on its own pages) and its
+    trend tests; the same for every viewer, so the key has no role in it: only viewers who may see the
+    organisation ask. Read from the organisation's stored aggregates while its data is unchanged (built from
+    its records and stored otherwise: ``analytics.network_loader.load_members``), so the first network page
+    after a start does not build every organisation's figures."""
+    from analytics import network_loader
+
+    row = network_loader.OrganisationRow(organisation_id, code, name, (), ())
+    (member,) = network_loader.load_members(engine(), [row], characteristic=characteristic, period=period,
+                                            involvement=involvement)
+    return member
 
 
 def network_members(f: Filters, viewer: Viewer) -> list[network.Member]:

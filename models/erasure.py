@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
 from models import audit
+from models.aggregates import delete_aggregates
 from models.db import bump_data_version
 from models.tables import (
     Activity,
@@ -194,6 +195,7 @@ def _remove(
         record = _find(connection, table, ref, organisation_id, code)
         removed = _delete_ids(connection, DELETABLE[table], [record])
         bump_data_version(connection, organisation_id, [TABLE_NAMES.get(t, t) for t in removed])
+        delete_aggregates(connection, organisation_id)  # stale now; published figures the person was in
         detail: dict[str, object] = {"table": table, "removed": removed}
         if action == DELETED:
             detail["record_id"] = record  # a database number, meaningless once the row is gone

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, Table, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from data import characteristics as registry
@@ -542,3 +542,22 @@ class PlanAction(SQLModel, table=True):
 
 
 ALL_TABLES = ALL_TABLES + (OutreachPlan, PlanPartner, PlanAction)
+
+
+# --- Stored network aggregates ----------------------------------------------------------------------------------
+
+
+class NetworkAggregate(SQLModel, table=True):
+    """One part (Arrow IPC bytes, or JSON for the description) of an organisation's published network aggregates
+    for one aggregate key, with the organisation's data version it was computed from (``models/aggregates.py``).
+    Only published (disclosure-controlled) figures: never records or exact counts. Derived data: not backed up,
+    not in ``ALL_TABLES``; deleted with the organisation."""
+
+    __tablename__ = "network_aggregate"
+
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, ondelete="CASCADE")
+    aggregate_key: str = Field(primary_key=True, max_length=200)
+    part: str = Field(primary_key=True, max_length=40)
+    data_version: str = Field(sa_type=Text)
+    payload: bytes = Field(sa_type=LargeBinary)
+    computed_at: datetime = Field(default_factory=_now)

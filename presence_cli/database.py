@@ -52,9 +52,13 @@ def demo(args: argparse.Namespace) -> int:
             print("The database already has data; the demo trust was not added.")
             return 0
     if getattr(args, "network", False):
+        from analytics.network_loader import organisations as network_organisations
+        from analytics.network_loader import precompute
         from models.seeding import seed_network
 
         print("\n".join(seed_network(engine=engine, seed=args.seed)))
+        stored = precompute(engine, network_organisations(engine), characteristics=("ethnicity_binary",))
+        print(f"Stored {stored} sets of published network aggregates (ethnicity, by year and by quarter).")
         return 0
     summary = seed_demo(engine=engine, scale=args.scale, seed=args.seed)
     print(summary)

@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", choices=("quarter", "year"), default="year")
     p.add_argument("--at", metavar="PERIOD", help="the period, e.g. 2026 or 2026-Q3 (default: the latest)")
     p.add_argument("--format", choices=("json", "csv"), default="csv")
+    p.add_argument("--refresh", action="store_true",
+                   help="first build and store every chosen organisation's published aggregates for this "
+                        "characteristic, by year and by quarter (what the first network page reads)")
     p.set_defaults(handler=_network)
 
     p = sub.add_parser("import", help="import involvement records (people, activities, involvements, meetings, "

@@ -207,12 +207,15 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
 
     # the Overview's committee findings: every level and committee where a group is missing, protected as
     # figures about groups (the outreach list's priority column dropped), exactly as the dashboard reads them
-    committees = access.protect(outreach_columns.committee_findings(rep, frames), viewer, organisation.id)
+    for_publication = not viewer.exact(organisation.id)
+    committees = access.protect(
+        outreach_columns.committee_findings(rep, frames, published=for_publication), viewer, organisation.id)
     headlines = analytics.headlines(rep, committees=committees)
     trend = access.protect(analytics.trend_table(rep), viewer, organisation.id)
     outreach = None
     if viewer.can("outreach", organisation.id):
-        outreach = access.protect(analytics.outreach_list(rep, frames=frames), viewer, organisation.id)
+        outreach = access.protect(analytics.outreach_list(rep, frames=frames, published=for_publication), viewer,
+                                  organisation.id)
     likelihood = access.protect_likelihood(
         _in_range(analytics.relative_likelihood(frames, characteristic=request.characteristic, period="quarter",
                                                 involvement=request.involvement), period_from, period),

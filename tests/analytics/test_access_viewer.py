@@ -629,3 +629,25 @@ def test_build_protected_gives_exact_roles_one_view(frames):
     assert sorted(calls) == sorted(suppression.ETHNIC_FAMILY)
     with pytest.raises(PermissionError):
         access.build_protected(build, "ethnicity_broad", viewer(None), 1)
+
+
+def test_a_restricted_outreach_list_is_chosen_from_published_statuses(frames, rep):
+    """Which committee rows are listed must follow from the published figures: a row chosen by its exact status
+    would tell a restricted reader that a hidden count was below expectation."""
+    from analytics import outreach
+
+    worker = viewer("outreach_worker")
+    protected = access.protect(rep, worker, 1)
+    exact_choice = outreach.outreach_list(protected, frames=frames)
+    published = outreach.outreach_list(protected, frames=frames, published=True)
+    listed = access.protect(published, worker, 1)
+
+    period = outreach.latest_period(protected.rows)
+    every_row = outreach._published_activity(outreach._activity_rows(protected, frames, period))
+    missing = every_row.filter(pl.col(c.STATUS).is_in([c.STATUS_UNDER, c.STATUS_ABSENT]))
+    key = [outreach.ACTIVITY_REF, c.GROUP]
+    activity = listed.filter(pl.col(outreach.UNIT) == "activity")
+    assert sorted(activity.select(key).rows()) == sorted(missing.select(key).rows())
+    # teeth: some row the exact statuses would list is not under or absent in the published figures
+    chosen_exactly = exact_choice.filter(pl.col(outreach.UNIT) == "activity").select(key)
+    assert chosen_exactly.join(missing.select(key), on=key, how="anti").height > 0
