@@ -161,5 +161,5 @@ def committee_findings(
     """Every level and committee (activity) where a group is missing in the latest period: the outreach list
     without its priority column. These are figures about groups, not the outreach working list (which only
     roles with outreach lists get): the Overview's, Decision-making's and the board pack's committee findings
-    all read this one table, each protected for its reader (``analytics.access.protect``)."""
+    all read this one table, each protected for its reader (``analytics.protection.protect``, as ``CommitteeRows``)."""
     return outreach_list(rep, frames=frames, period=period, published=published).drop(PRIORITY)

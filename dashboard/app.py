@@ -31,7 +31,7 @@ warm.start()
 # attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
 import pandas  # noqa: E402, F401
 
-from analytics import access  # noqa: E402
+from analytics import roles  # noqa: E402
 from dashboard import auth, cache, filters, preview  # noqa: E402
 from models.settings import UnsafeSettingsError  # noqa: E402
 
@@ -113,7 +113,7 @@ try:  # the opening message goes when the page starts drawing, or when a message
     auth.local_mode_banner()
     organisation_id = filters.chosen_organisation(viewer)
     viewer = preview.view_as(viewer, organisation_id)  # a data steward may look as another role would
-    sections = _sections(access.allowed_pages(viewer, organisation_id), first_run=not cache.all_organisations())
+    sections = _sections(roles.allowed_pages(viewer, organisation_id), first_run=not cache.all_organisations())
     if not sections:
         st.info(filters.NO_VISIBLE_ORGANISATION, icon=":material/lock:")
         st.stop()

@@ -9,8 +9,9 @@ entry per organisation and data version; they are read only inside this module, 
 never returned to a page.
 Record-level results (missing fields, 4PI detail tables, an activity summary) are computed on each call.
 
-Every result a page gets passes through the viewer's access and disclosure rules (``analytics.access``:
-``protect``, ``build_protected`` (a representation with its sibling views), ``protect_likelihood``,
+Every result a page gets passes through the viewer's access and disclosure rules (``analytics.roles``
+says who may see what, ``analytics.protection`` protects each result by its type: ``protect``,
+``build_protected`` (a representation with its sibling views), ``protect_likelihood``,
 ``protect_frame`` with explicit counts for the 4PI results, by the policy of ``analytics.fourpi.disclosure``);
 cached aggregates are protected inside the cache for the scope their key stands for. How the results are shown
 (hidden counts as "*", readable columns, the disclosure note) is ``dashboard.display``; what they mean is worked
@@ -30,11 +31,19 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, network, outreach_plans
 from analytics import columns as c
 from analytics import columns as k
+from analytics import (
+    fourpi,
+    network,
+    network_loader,
+    network_peers,
+    outreach_plans,
+    protection,
+    roles,
+)
+from analytics import network_benchmark as network_benchmark_table
 from analytics import outreach as outreach_columns
-from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
 from analytics.decision import flagged_pipeline
 from analytics.fourpi import disclosure as fourpi_disclosure
@@ -42,6 +51,7 @@ from analytics.fourpi.disclosure import protect_scorecard
 from analytics.fourpi.disclosure import published as _published
 from analytics.loader import Frames, load_tables
 from analytics.representation import Representation
+from analytics.roles import Viewer
 from analytics.trends import Trend
 from analytics.wording import CHARACTERISTIC_LABELS
 from dashboard import warm
@@ -164,10 +174,11 @@ def all_organisations() -> list[dict]:
     return _organisations(data_version())
 
 
-def visible_organisations(viewer: Viewer) -> list[dict]:
-    """The organisations this viewer may see (deny by default)."""
+def visible_organisations(viewer: Viewer, permission: str = "aggregates") -> list[dict]:
+    """The organisations this viewer may see (deny by default); with ``permission="network"`` those whose
+    published figures they may compare on the Network page (a network viewer's, too)."""
     organisations = all_organisations()
-    allowed = set(access.visible_organisation_ids(viewer, [o["id"] for o in organisations]))
+    allowed = set(roles.visible_organisation_ids(viewer, [o["id"] for o in organisations], permission))
     return [o for o in organisations if o["id"] in allowed]
 
 
@@ -177,18 +188,18 @@ def _protect(result: Any, viewer: Viewer, organisation_id: int) -> Any:
     """The single gate every result passes on its way to a page: the viewer's access rules and disclosure
     control (suppressed and rounded counts for restricted roles; exact figures marked not for publication for
     the others). Applying it to an already protected result changes nothing."""
-    return access.protect(result, viewer, organisation_id)
+    return protection.protect(result, viewer, organisation_id)
 
 
 def _scoped(result: Any, scope_key: str, organisation_id: int) -> Any:
     """:func:`_protect` inside a cached function, for the scope the cache key stands for: what is cached is
     already the version that scope may see."""
-    return access.protect(result, access.scoped_viewer(scope_key), organisation_id)
+    return protection.protect(result, roles.scoped_viewer(scope_key), organisation_id)
 
 
 def _published_scope(scope_key: str, organisation_id: int) -> bool:
     """Whether the scope sees published figures (lists built from records then choose from published ones)."""
-    return not access.scoped_viewer(scope_key).exact(organisation_id)
+    return not roles.scoped_viewer(scope_key).exact(organisation_id)
 
 
 def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates") -> str:
@@ -379,7 +390,7 @@ def _representation(organisation_id: int, scope_key: str, characteristic: str, p
                                               involvement=involvement)
 
     key = (characteristic, cross_with) if cross_with else characteristic
-    return access.build_protected(build, key, access.scoped_viewer(scope_key), organisation_id)
+    return protection.build_protected(build, key, roles.scoped_viewer(scope_key), organisation_id)
 
 
 def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | None) -> pl.DataFrame:
@@ -450,7 +461,7 @@ def _committees(key: tuple) -> pl.DataFrame:
     rep = _ranged_representation(f, scope_key)
     found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version),
                                                 published=_published_scope(scope_key, f.organisation_id))
-    return _scoped(found, scope_key, f.organisation_id)
+    return _scoped(protection.CommitteeRows(found), scope_key, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -474,7 +485,7 @@ def decision_gaps(f: Filters, viewer: Viewer) -> pl.DataFrame:
     scope_key = _require(viewer, f.organisation_id)
     key = _key(f, scope_key)
     gaps = analytics.decision_gaps(_ranged_representation(f, scope_key), _committees(key))
-    return _protect(gaps, viewer, f.organisation_id)
+    return _protect(protection.GroupRows(gaps), viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -496,14 +507,14 @@ def _outreach(key: tuple) -> pl.DataFrame:
     rep = _ranged_representation(f, scope_key)
     found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version),
                                     published=_published_scope(scope_key, f.organisation_id))
-    return _scoped(found, scope_key, f.organisation_id)
+    return _scoped(protection.OutreachList(found), scope_key, f.organisation_id)
 
 
 def outreach(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Groups under-represented or absent in the latest period in range, ranked by shortfall and evidence,
     per level and per activity."""
     scope_key = _require(viewer, f.organisation_id, "outreach")
-    return _protect(_outreach(_key(f, scope_key)), viewer, f.organisation_id)
+    return _protect(protection.OutreachList(_outreach(_key(f, scope_key))), viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -516,15 +527,15 @@ def _relative_likelihood(key: tuple) -> pl.DataFrame:
     # they hide (the baseline does not matter to which cells are hidden)
     levels = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
                              f.baseline_source, f.involvement, f.data_version)
-    return access.protect_likelihood(_in_range(frame, f.period_from, f.period_to),
-                                     access.scoped_viewer(scope_key), f.organisation_id, levels=levels)
+    return protection.protect_likelihood(_in_range(frame, f.period_from, f.period_to),
+                                     roles.scoped_viewer(scope_key), f.organisation_id, levels=levels)
 
 
 def relative_likelihood(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """WRES-style relative likelihood of each group being at a decision-making level, against the reference
     group, with 95% intervals (above 1: the group is less likely to be there)."""
     scope_key = _require(viewer, f.organisation_id)
-    return _protect(_relative_likelihood(_key(f, scope_key)), viewer, f.organisation_id)
+    return _protect(protection.LikelihoodTable(_relative_likelihood(_key(f, scope_key))), viewer, f.organisation_id)
 
 
 def pipeline(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -535,7 +546,8 @@ def pipeline(f: Filters, viewer: Viewer) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _data_quality(organisation_id: int, scope_key: str, period: str, version: str) -> pl.DataFrame:
-    return _scoped(analytics.data_quality(_frames(organisation_id, version), period=period), scope_key,
+    return _scoped(protection.QualityTable(analytics.data_quality(_frames(organisation_id, version), period=period)),
+                   scope_key,
                    organisation_id)
 
 
@@ -543,7 +555,7 @@ def data_quality(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Declaration rates and not stated / not known counts per level x characteristic x period (in range)."""
     scope_key = _require(viewer, f.organisation_id)
     frame = _data_quality(f.organisation_id, scope_key, f.period, f.data_version)
-    return _protect(_in_range(frame, f.period_from, f.period_to), viewer, f.organisation_id)
+    return _protect(protection.QualityTable(_in_range(frame, f.period_from, f.period_to)), viewer, f.organisation_id)
 
 
 def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -551,7 +563,7 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
     roles that may see record-level lists."""
     _require(viewer, f.organisation_id, "record_level")
     found = analytics.missing_fields(_frames(f.organisation_id, f.data_version))
-    return _protect(found, viewer, f.organisation_id)
+    return _protect(protection.RecordList(found), viewer, f.organisation_id)
 
 
 # --- 4PI standards (the scorecard and activity pages; the policy: analytics.fourpi.disclosure) ----------
@@ -584,7 +596,7 @@ def _fourpi_scorecard(organisation_id: int, scope_key: str, version: str, as_of:
     frames = _frames_4pi(organisation_id, version, as_of)
     card = fourpi.scorecard(frames, period)
     previous = fourpi.scorecard(frames, card.get_column(k.PREVIOUS_PERIOD)[0])
-    return protect_scorecard(card, previous, access.scoped_viewer(scope_key), organisation_id)
+    return protect_scorecard(card, previous, roles.scoped_viewer(scope_key), organisation_id)
 
 
 def fourpi_scorecard(f: Filters, viewer: Viewer, period: str) -> pl.DataFrame:
@@ -606,7 +618,7 @@ def fourpi_detail(f: Filters, viewer: Viewer, detail_key: str, period: str) -> p
 @st.cache_data(show_spinner=False, max_entries=16)
 def _fourpi_activities(organisation_id: int, scope_key: str, version: str, as_of: date) -> pl.DataFrame:
     activities = fourpi.activity_list(_frames_4pi(organisation_id, version, as_of))
-    return _published(activities, access.scoped_viewer(scope_key), organisation_id)  # meetings held: meetings
+    return _published(activities, roles.scoped_viewer(scope_key), organisation_id)  # meetings held: meetings
 
 
 def fourpi_activities(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -704,32 +716,76 @@ def recruitment(f: Filters, viewer: Viewer, capacity: int, as_of: date):
 @st.cache_data(show_spinner="Comparing organisations…", max_entries=256)
 def _network_member(organisation_id: int, code: str, name: str, characteristic: str, period: str,
                     involvement: str, version: str) -> network.Member:
-    """One organisation's published representation (the figures a board member sees on its own pages) and its
-    trend tests; the same for every viewer, so the key has no role in it: only viewers who may see the
+    """One organisation's published figures (what a board member sees on its own pages, with the decision-making
+    levels together), its trend tests and its published 4PI scorecard; the same for every viewer, so the key has no role in it: only viewers who may see the
     organisation ask. Read from the organisation's stored aggregates while its data is unchanged (built from
     its records and stored otherwise: ``analytics.network_loader.load_members``), so the first network page
     after a start does not build every organisation's figures."""
-    from analytics import network_loader
-
-    row = network_loader.OrganisationRow(organisation_id, code, name, (), ())
+    (row,) = network_loader.organisations(engine(), [code])
     (member,) = network_loader.load_members(engine(), [row], characteristic=characteristic, period=period,
-                                            involvement=involvement)
+                                            involvement=involvement, scorecards=True)
     return member
 
 
 def network_members(f: Filters, viewer: Viewer) -> list[network.Member]:
-    """The published representation of every organisation this viewer may see, each against the Census
-    figures of its own catchment."""
-    organisations = visible_organisations(viewer)
+    """The published figures of every organisation this viewer may see on the Network page (their own
+    organisations, or a network viewer's grant), each against the Census figures of its own catchment."""
+    organisations = visible_organisations(viewer, "network")
     if not organisations:
         raise PermissionError(NO_ACCESS)
     return [_network_member(o["id"], o["code"], o["name"], f.characteristic, f.period, f.involvement,
                             data_version(o["id"])) for o in organisations]
 
 
+def network_levels(rows: pl.DataFrame) -> pl.DataFrame:
+    """The levels to compare (key, name): the top level (the board) first, then the decision-making levels
+    together, then the others from the top down."""
+    levels = rows.select(c.LEVEL_RANK, c.LEVEL_KEY, c.LEVEL_NAME).unique(c.LEVEL_KEY)
+    together = levels.filter(pl.col(c.LEVEL_KEY) == network.DECISION_MAKING)
+    others = levels.filter(pl.col(c.LEVEL_KEY) != network.DECISION_MAKING).sort(c.LEVEL_RANK, descending=True)
+    return pl.concat([others.head(1), together, others.slice(1)]).select(c.LEVEL_KEY, c.LEVEL_NAME)
+
+
 def network_funnel(members: list[network.Member], level: str, group: str, period: str) -> pl.DataFrame:
     """The funnel table (one row per organisation) for a level, group and period."""
     return network.funnel_table(network.organisation_figures(members, level=level, group=group, period=period))
+
+
+def network_totals(members: list[network.Member], level: str, group: str, period: str) -> dict:
+    """The network total (sums of published people against the union of the catchments) with its note."""
+    figures = network.organisation_figures(members, level=level, group=group, period=period)
+    return network.network_totals(figures, members)
+
+
+def network_benchmark(members: list[network.Member], group: str, period: str) -> pl.DataFrame:
+    """The benchmark table: one row per organisation at the decision-making levels together."""
+    return network_benchmark_table.benchmark_table(members, group=group, period=period)
+
+
+def network_over_time(members: list[network.Member], level: str, group: str) -> pl.DataFrame:
+    """Which organisations improved or worsened significantly at a level (the trend test on published
+    counts, corrected across the organisations)."""
+    return network_benchmark_table.over_time(members, group=group, level=level)
+
+
+def peers(f: Filters, viewer: Viewer, group: str) -> tuple[str, pl.DataFrame, int] | None:
+    """This organisation against its peers at the decision-making levels together (published figures): the
+    funnel sentence, its own figure beside the totals of its ICB, its region and every organisation (never a
+    peer by name), and how many organisations are compared; None when there is no other organisation. Needs
+    the right to see this organisation's figures."""
+    _require(viewer, f.organisation_id)
+    organisations = all_organisations()
+    if len(organisations) < 2:
+        return None
+    members = [_network_member(o["id"], o["code"], o["name"], f.characteristic, f.period, f.involvement,
+                               data_version(o["id"])) for o in organisations]
+    code = next(o["code"] for o in organisations if o["id"] == f.organisation_id)
+    level = network.DECISION_MAKING
+    if not any(level in m.representation.rows[c.LEVEL_KEY].to_list() for m in members):
+        return None
+    position = network_peers.funnel_position(members, code, level=level, group=group)
+    table = network_peers.peer_table(members, code, level=level, group=group)
+    return network_peers.peer_sentence(position, len(members)), table, len(members)
 
 
 # --- The board pack ------------------------------------------------------------------------------------------
@@ -745,7 +801,7 @@ def _pack_figures(organisation_id: int, scope_key: str, characteristic: str, bas
     request = report.PackRequest(organisation_code=code, period=period, exact=exact,
                                  characteristic=characteristic, baseline=baseline, involvement=involvement,
                                  as_of=as_of)
-    return report.gather(engine(), request, access.scoped_viewer(scope_key))
+    return report.gather(engine(), request, roles.scoped_viewer(scope_key))
 
 
 def board_pack(f: Filters, viewer: Viewer, period: str | None, exact: bool):
