@@ -14,12 +14,17 @@ null and rounded ones flagged: the sentences then say "fewer than 8" and "about"
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import polars as pl
 
 from analytics import columns as C
 from analytics import outreach
 from analytics.representation import Representation, latest_period
 from data import characteristics as registry
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 _RANK_WORDS = {C.STATUS_UNDER: 0, C.STATUS_ABSENT: 0, C.STATUS_OVER: 1}
 MISSING = (C.STATUS_UNDER, C.STATUS_ABSENT)
@@ -64,14 +69,14 @@ def _baseline_words(rep: Representation) -> str:
     return "of the people living in the area the organisation serves"
 
 
-def _where(row: dict) -> str:
+def _where(row: dict[str, Any]) -> str:
     level = level_phrase(row[C.LEVEL_NAME], row[C.LEVEL_KEY])
     if row.get(outreach.UNIT) == "activity" and row.get(outreach.ACTIVITY_NAME):
         return f"In {row[outreach.ACTIVITY_NAME]}, at {level}"
     return f"At {level}"
 
 
-def _sentence(row: dict, rep: Representation, hidden: str) -> str:
+def _sentence(row: dict[str, Any], rep: Representation, hidden: str) -> str:
     where = _where(row)
     n, label, about = row[C.INVOLVED], row[C.GROUP_LABEL], bool(row.get(ROUNDED))
     total = _number(row[C.TOTAL], about=about, hidden="a small number of")
@@ -190,7 +195,11 @@ def _checked(rep: Representation, rows: pl.DataFrame, word: str, *, committees: 
 
 
 def headlines(
-    rep: Representation, settings=None, *, period: str | None = None, committees: pl.DataFrame | None = None
+    rep: Representation,
+    settings: Settings | None = None,
+    *,
+    period: str | None = None,
+    committees: pl.DataFrame | None = None,
 ) -> list[str]:
     """Plain-English sentences for the latest period (or ``period``), findings first.
 

@@ -12,10 +12,13 @@ columns the analyses read, and :func:`schemas` derives each column's polars type
 :func:`load_frames` reads through ``models.db.frame_reader`` (Arrow-native ADBC on PostgreSQL, the raw sqlite3
 connection on SQLite, never SQLAlchemy row objects). The database code (SQLAlchemy, the models, the drivers) is
 imported when something is loaded or a schema is first asked for, not when ``analytics`` is imported.
+:func:`start_loading` reads the same frames in a child process (``models.child_read``), so the caller can work
+meanwhile: the dashboard's first load after a start.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -27,6 +30,8 @@ import polars as pl
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select
     from sqlalchemy.engine import Engine
+
+    from models.child_read import ChildRead
 
 Schema = dict[str, pl.DataType]
 
@@ -262,6 +267,46 @@ def load_frames(engine: Engine, organisation_id: int = 1, *, as_of: date | None 
     if tables["organisation"].height == 0:
         raise ValueError(NO_ORGANISATION.format(organisation_id=organisation_id))
     return Frames(**tables, as_of=as_of or date.today())
+
+
+@dataclass
+class Loading:
+    """One organisation's records being read in a child process (:func:`start_loading`)."""
+
+    engine: Engine
+    organisation_id: int
+    reading: ChildRead | None  # None: read in this process when asked
+    as_of: date | None = None
+
+    def frames(self) -> Frames:
+        """The same :class:`Frames` as :func:`load_frames` (waits for the child; reads in this process when the
+        child could not read)."""
+        from models.db import conform as from_database
+
+        if self.reading is None:
+            return load_frames(self.engine, self.organisation_id, as_of=self.as_of)
+        try:
+            raw = self.reading.result()
+        except RuntimeError as error:
+            logging.getLogger(__name__).warning("%s; reading in the dashboard's process instead", error)
+            return load_frames(self.engine, self.organisation_id, as_of=self.as_of)
+        wanted = schemas()
+        tables = {name: from_database(frame, wanted[name]) for name, frame in raw.items()}
+        if tables["organisation"].height == 0:
+            raise ValueError(NO_ORGANISATION.format(organisation_id=self.organisation_id))
+        return Frames(**tables, as_of=self.as_of or date.today())
+
+    def cancel(self) -> None:
+        if self.reading is not None:
+            self.reading.cancel()
+
+
+def start_loading(engine: Engine, organisation_id: int, *, as_of: date | None = None) -> Loading:
+    """Start reading one organisation's records Arrow-native in a child process (``models.child_read``), so
+    the caller can do other work meanwhile (the dashboard imports its code); ``.frames()`` waits for them."""
+    from models.db import start_child_read
+
+    return Loading(engine, organisation_id, start_child_read(engine, statements(organisation_id)), as_of)
 
 
 # --- Outreach plans: working documents, read fresh (no data version), through the same reader ---------------

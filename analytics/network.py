@@ -4,7 +4,7 @@ The network view is computed from per-organisation aggregates, never from person
 organisations:
 
 1. :func:`published_representation` builds one organisation's representation and protects it as a restricted
-   role would receive it (``analytics.access.build_protected`` with the ``viewer`` scope: small counts hidden,
+   role would receive it (``analytics.protection.build_protected`` with the ``viewer`` scope: small counts hidden,
    the others rounded, secondary suppression with the sibling ethnicity views). Every share, ratio, interval,
    p-value and status in the network comes from those published rows, which ``analytics.stats.
    compare_with_baseline`` derived; nothing is recomputed here. It adds the level **decision-making levels
@@ -58,8 +58,8 @@ import numpy as np
 import polars as pl
 from scipy import stats as scipy_stats
 
-from analytics import access, suppression
 from analytics import columns as c
+from analytics import protection, roles, suppression
 from analytics.baselines import BaselineSpec, baseline_shares
 from analytics.loader import Frames, make_frames
 from analytics.representation import Representation, representation_table
@@ -291,15 +291,15 @@ def published_representation(
                                         involvement=involvement, settings=settings)
         return build
 
-    viewer = access.scoped_viewer(f"{organisation_id}:{PUBLISHED_ROLE}")
-    per_level: Representation = access.build_protected(builder(frames), characteristic, viewer, organisation_id,
-                                                       settings)
+    viewer = roles.scoped_viewer(f"{organisation_id}:{PUBLISHED_ROLE}")
+    per_level: Representation = protection.build_protected(builder(frames), characteristic, viewer,
+                                                           organisation_id, settings)
     has_levels = frames.levels.filter(pl.col("decision_making").fill_null(False)).height > 0
     if not together or not has_levels:
         return per_level
     merged = decision_making_frames(frames)
-    joint: Representation = access.build_protected(builder(merged), characteristic, viewer, organisation_id,
-                                                   settings)
+    joint: Representation = protection.build_protected(builder(merged), characteristic, viewer, organisation_id,
+                                                       settings)
     joint = withhold_together(joint, per_level, settings)
     rows = _concat([per_level.rows, joint.rows])
     tables = _concat([per_level.tables, joint.tables])

@@ -34,8 +34,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from analytics import access, fourpi, network
 from analytics import columns as k
+from analytics import fourpi, network, roles
 from analytics.baselines import BaselineSpec
 from analytics.fourpi.disclosure import protect_scorecard
 from analytics.loader import load_frames
@@ -123,7 +123,7 @@ def published_scorecard(engine: Engine, organisation_id: int, period: str | None
         return None
     card = fourpi.scorecard(frames, chosen)
     previous = fourpi.scorecard(frames, card.get_column(k.PREVIOUS_PERIOD)[0])
-    viewer = access.scoped_viewer(f"{organisation_id}:{network.PUBLISHED_ROLE}")
+    viewer = roles.scoped_viewer(f"{organisation_id}:{network.PUBLISHED_ROLE}")
     result: pl.DataFrame = protect_scorecard(card, previous, viewer, organisation_id)
     return result
 

@@ -107,10 +107,15 @@ def _activity_rows(rep: Representation, frames: Frames, period: str) -> pl.DataF
 
 
 def outreach_list(
-    rep: Representation, frames: Frames | None = None, *, period: str | None = None
+    rep: Representation, frames: Frames | None = None, *, period: str | None = None, published: bool = False
 ) -> pl.DataFrame:
     """Groups under-represented or absent in the latest period, ranked by shortfall (most missing people
-    first) then adjusted p-value; per level, and per activity when ``frames`` are given."""
+    first) then adjusted p-value; per level, and per activity when ``frames`` are given.
+
+    ``published`` (for a reader who sees published figures, with ``rep`` already protected): each activity's
+    whole table (every group) is disclosure-controlled first, and the missing groups are chosen from its
+    published statuses. Choosing from the exact statuses would tell that reader something the published
+    figures hide: that a hidden count was below what the population share would lead us to expect."""
     period = period or latest_period(rep.rows)
     levels = rep.rows.filter((pl.col(C.PERIOD) == period) & pl.col(C.STATUS).is_in(_MISSING)).with_columns(
         pl.lit("level").alias(UNIT),
@@ -120,6 +125,8 @@ def outreach_list(
     parts = [levels.select([c for c in OUTREACH_COLUMNS if c != PRIORITY])]
     if frames is not None and period is not None:
         activity = _activity_rows(rep, frames, period)
+        if activity.height and published:
+            activity = _published_activity(activity)
         if activity.height:
             parts.append(
                 activity.filter(pl.col(C.STATUS).is_in(_MISSING)).select(
@@ -137,9 +144,22 @@ def outreach_list(
     )
 
 
-def committee_findings(rep: Representation, frames: Frames, *, period: str | None = None) -> pl.DataFrame:
+def _published_activity(activity: pl.DataFrame) -> pl.DataFrame:
+    """Every activity's table as a restricted reader receives it: suppressed and rounded per activity, with
+    share, interval, test and status derived again from the published counts (one derivation)."""
+    from analytics import suppression  # imports the settings when used
+
+    rows, _ = suppression.suppress_representation(
+        activity.select([c for c in OUTREACH_COLUMNS if c != PRIORITY]), None, extra_key=(UNIT, ACTIVITY_REF)
+    )
+    return rows
+
+
+def committee_findings(
+    rep: Representation, frames: Frames, *, period: str | None = None, published: bool = False
+) -> pl.DataFrame:
     """Every level and committee (activity) where a group is missing in the latest period: the outreach list
     without its priority column. These are figures about groups, not the outreach working list (which only
     roles with outreach lists get): the Overview's, Decision-making's and the board pack's committee findings
-    all read this one table, each protected for its reader (``analytics.access.protect``)."""
-    return outreach_list(rep, frames=frames, period=period).drop(PRIORITY)
+    all read this one table, each protected for its reader (``analytics.protection.protect``, as ``CommitteeRows``)."""
+    return outreach_list(rep, frames=frames, period=period, published=published).drop(PRIORITY)

@@ -78,6 +78,18 @@ def previous_year_period(label: str) -> str:
     return f"{first.year - 1}-Q{(first.month - 1) // 3 + 1}"
 
 
+def earliest(days: pl.Series) -> date | None:
+    """The earliest date of a date column (None when it has none)."""
+    first = days.min()
+    return first if isinstance(first, date) else None
+
+
+def latest(days: pl.Series) -> date | None:
+    """The latest date of a date column (None when it has none)."""
+    last = days.max()
+    return last if isinstance(last, date) else None
+
+
 def label_of(day: date, period: PeriodKind) -> str:
     check_period(period)
     return str(day.year) if period == "year" else f"{day.year}-Q{(day.month - 1) // 3 + 1}"

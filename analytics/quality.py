@@ -8,6 +8,7 @@ many are "not stated" (asked, declined) and "not known" (not asked or not record
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -26,6 +27,9 @@ from analytics.counting import (
 from analytics.loader import Frames
 from analytics.representation import _levels, _resolve_settings
 from data import characteristics as registry
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 QUALITY_COLUMNS = (
     C.LEVEL_RANK,
@@ -54,7 +58,7 @@ def data_quality(
     *,
     involvement: str = "all",
     characteristics: Sequence[str] = QUALITY_CHARACTERISTICS,
-    settings=None,
+    settings: Settings | None = None,
 ) -> pl.DataFrame:
     """Declaration rates and not stated / not known counts per level x characteristic x period."""
     settings = _resolve_settings(settings)

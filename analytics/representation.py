@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -36,6 +37,9 @@ from analytics.loader import Frames
 from analytics.periods import check_period
 from analytics.stats import compare_with_baseline
 from data import codes
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 JOINER_COLUMNS = C.KEY_COLUMNS + (C.GROUP, C.GROUP_LABEL, C.INVOLVEMENT_FILTER, C.INVOLVED, C.TOTAL)
 
@@ -74,7 +78,7 @@ def latest_period(rows: pl.DataFrame) -> str | None:
     return source.sort(C.PERIOD_START)[C.PERIOD][-1]
 
 
-def _resolve_settings(settings):
+def _resolve_settings(settings: Settings | None) -> Settings:
     if settings is None:
         from models.settings import get_settings
 

@@ -7,7 +7,7 @@ and every file says what it shows (organisation, filters, baseline, date, whethe
 - **CSV**: the same context as comment lines at the top, each starting with "# " (read them back with
   ``polars.read_csv(..., comment_prefix="#")`` or pandas' ``comment="#"``); then the table as it is.
 
-The frame given is already published (``access.publishable``): hidden counts are "*" and formula-like text is
+The frame given is already published (``protection.publishable``): hidden counts are "*" and formula-like text is
 defused. Nothing here changes a figure; it only chooses how each cell is written.
 """
 

@@ -129,7 +129,7 @@ def _words(
 
 def _joiner_tests(rep: Representation, keys: list[str]) -> pl.DataFrame:
     """Per level x group: the trend test on the joiners, Holm-adjusted across the groups of a level."""
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         **{k: rep.rows.schema[k] for k in keys},
         JOINED_OF_GROUP: pl.Int64,
         JOINED: pl.Int64,

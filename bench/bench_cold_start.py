@@ -2,12 +2,20 @@
 Overview, the first sign of life, a second visit, and the first Overview after importing 1,000 rows.
 
     .venv/bin/python bench/bench_cold_start.py --url sqlite:////tmp/s100.db [--url postgresql://...] [--runs 2]
+        [--app /path/to/another/checkout ...]
+
+With several ``--app`` folders (checkouts of Presence, for instance ``git worktree add --detach /tmp/before
+COMMIT``), each run starts one server per folder in turn, so before and after are measured side by side on
+the same loaded machine; every run prints the server's CPU time too (its own and its child processes'), which
+the load changes less than wall time.
 
 The database must already hold the demo trust. For each URL and run: ``streamlit run dashboard/app.py`` is
 started fresh (nothing cached, nothing imported), and a new browser page opens the Overview as soon as the server
 answers its health check. Times are from the navigation's start (``performance.now()`` in the page):
 - first feedback: a spinner, a heading or a message is on screen (the target: within 0.5 s);
-- drawn: the script has finished, no spinner is left and the Overview's "Key numbers" are on screen.
+- drawn: the script has finished, no spinner is left and the Overview's "Key numbers" are on screen;
+- what the browser waits for before anything can be drawn: Streamlit's JavaScript loaded (DOMContentLoaded)
+  and its websocket open.
 Then a second page visits again (server warm), 1,000 attendance rows (people at meetings they did not attend
 before) are imported through ``models.importer.import_file`` by this process, and a third page visits: the
 after-import render. Uses Debian's /usr/bin/chromium (Playwright cannot download browsers here).
@@ -48,6 +56,16 @@ WATCH = """
   };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true});
   setInterval(check, 20);
+  document.addEventListener('DOMContentLoaded', () => { window.__times.frontend = performance.now(); });
+  const Socket = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const socket = new Socket(...args);
+    socket.addEventListener('open', () => {
+      window.__times.websocket = window.__times.websocket || performance.now();
+    });
+    return socket;
+  };
+  window.WebSocket.prototype = Socket.prototype;
 })();
 """
 
@@ -66,15 +84,27 @@ def healthy(url: str) -> bool:
         return False
 
 
-def start_server(database_url: str, log) -> tuple[subprocess.Popen, str, float]:
+def cpu_seconds(pid: int, *, children: bool = True) -> float:
+    """CPU time of a process (with ``children``, only of its children that have finished; Linux /proc), in
+    seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    own, waited = fields[11:13], fields[13:15]
+    return sum(int(v) for v in (waited if children else own)) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(pid: int) -> float:
+    return cpu_seconds(pid, children=False) + cpu_seconds(pid)
+
+
+def start_server(database_url: str, log, app: Path = ROOT) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRESENCE_")}
-    env |= {"PRESENCE_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    env |= {"PRESENCE_DATABASE_URL": database_url, "PYTHONPATH": str(app)}
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(app / "dashboard" / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     while not healthy(url):
@@ -117,39 +147,68 @@ def import_attendance(database_url: str, rows: int = 1000) -> float:
     return time.perf_counter() - started
 
 
+def measure(browser, url: str, app: Path, log, *, with_import: bool) -> dict[str, float]:
+    """One fresh server for ``app`` on ``url``: cold visit, second visit, import, visit after the import."""
+    process, address, boot = start_server(url, log, app)
+    try:
+        cpu_start, child_start = server_cpu(process.pid), cpu_seconds(process.pid)
+        cold = visit(browser, address)
+        cpu_cold, child_cold = server_cpu(process.pid), cpu_seconds(process.pid)
+        warm = visit(browser, address)
+        cpu_warm = server_cpu(process.pid)
+        found = {"server start": boot, "cold: frontend loaded": cold.get("frontend", 0.0),
+                 "cold: websocket open": cold.get("websocket", 0.0),
+                 "cold: first feedback": cold.get("feedback", 0.0), "cold: Overview drawn": cold["drawn"],
+                 "cold: server CPU": cpu_cold - cpu_start, "cold: of which child processes": child_cold - child_start,
+                 "second visit: drawn": warm["drawn"],
+                 "second visit: server CPU": cpu_warm - cpu_cold}
+        if with_import:
+            found["import 1,000 attendance rows"] = import_attendance(url)
+            cpu_before = server_cpu(process.pid)
+            after = visit(browser, address)
+            found["after import: drawn"] = after["drawn"]
+            found["after import: server CPU"] = server_cpu(process.pid) - cpu_before
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", action="append", required=True)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--app", action="append", type=Path,
+                        help="a Presence checkout to run (repeat to compare, alternating); default: this one")
     parser.add_argument("--no-import", action="store_true", help="skip the after-import visit")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    apps = [a.resolve() for a in args.app] if args.app else [ROOT]
     print(f"load average {os.getloadavg()[0]:.1f}")
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as folder:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         for url in args.url:
-            results: dict[str, list[float]] = {}
+            results: dict[Path, dict[str, list[float]]] = {app: {} for app in apps}
             for run in range(args.runs):
-                with open(Path(folder) / f"streamlit-{run}.log", "w") as log:
-                    process, address, boot = start_server(url, log)
-                    try:
-                        cold = visit(browser, address)
-                        warm = visit(browser, address)
-                        found = {"server start": boot, "cold: first feedback": cold.get("feedback", 0.0),
-                                 "cold: Overview drawn": cold["drawn"], "second visit: drawn": warm["drawn"]}
-                        if not args.no_import:
-                            found["import 1,000 attendance rows"] = import_attendance(url)
-                            after = visit(browser, address)
-                            found["after import: drawn"] = after["drawn"]
-                    finally:
-                        process.terminate()
-                        process.wait(timeout=30)
-                for key, value in found.items():
-                    results.setdefault(key, []).append(value)
-            print(url.split("@")[-1])
-            for key, values in results.items():
-                print(f"  {key:<30} median {statistics.median(values):6.2f} s  runs {[round(v, 2) for v in values]}")
+                for index, app in enumerate(apps):
+                    with open(Path(folder) / f"streamlit-{run}-{index}.log", "w") as log:
+                        found = measure(browser, url, app, log, with_import=not args.no_import)
+                    for key, value in found.items():
+                        results[app].setdefault(key, []).append(value)
+            print(url.split("@")[-1], f"(load average {os.getloadavg()[0]:.1f})")
+            for app in apps:
+                if len(apps) > 1:
+                    print(f" {app}")
+                for key, values in results[app].items():
+                    runs = [round(v, 2) for v in values]
+                    print(f"  {key:<30} median {statistics.median(values):6.2f} s  runs {runs}")
+            if len(apps) > 1:
+                first = results[apps[0]]
+                for app in apps[1:]:
+                    for key in ("cold: Overview drawn", "cold: server CPU"):
+                        pairs = [round(b / a, 2) for a, b in zip(results[app][key], first[key], strict=True)]
+                        print(f"  {key}: {apps[0].name} / {app.name} per run {pairs}")
         browser.close()
     print(f"load average {os.getloadavg()[0]:.1f}")
 

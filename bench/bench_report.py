@@ -54,7 +54,7 @@ def main() -> int:
     os.environ["PRESENCE_DATABASE_URL"] = url
 
     from analytics import report
-    from analytics.access import Viewer
+    from analytics.roles import Viewer
     from models.db import get_engine
 
     engine = get_engine(url)

@@ -14,15 +14,26 @@ from pathlib import Path
 import streamlit as st
 
 st.set_page_config(page_title="Presence", page_icon=":material/diversity_3:", layout="wide")
-with st.spinner("Opening Presence…"):  # the first run imports the analytics and the database code: never blank
-    # Imported whole before any page draws: plotly looks pandas up in sys.modules and would use a half-imported
-    # module while another session's thread is still importing it ("partially initialized module 'pandas' has
-    # no attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
-    import pandas  # noqa: F401
+OPENED = "_presence_opened"  # st.session_state: this session's first run has finished
+# A session's first run imports the code and reads the records: say so at once (st.spinner would wait 0.5 s
+# before showing), and only then, so that a filter change does not flash it.
+opening = st.empty()
+if OPENED not in st.session_state:
+    opening.info("Opening Presence…", icon="spinner")
 
-    from analytics import access
-    from dashboard import auth, cache, filters, preview
-    from models.settings import UnsafeSettingsError
+# The first run after the server starts reads the organisation's records in a child process while this one
+# imports the rest (dashboard.warm): the two cores work at once.
+from dashboard import warm  # noqa: E402
+
+warm.start()
+# Imported whole before any page draws: plotly looks pandas up in sys.modules and would use a half-imported
+# module while another session's thread is still importing it ("partially initialized module 'pandas' has no
+# attribute 'Series'" under concurrent first visits). An import statement waits for the import to finish.
+import pandas  # noqa: E402, F401
+
+from analytics import roles  # noqa: E402
+from dashboard import auth, cache, filters, preview  # noqa: E402
+from models.settings import UnsafeSettingsError  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "views"
@@ -88,29 +99,33 @@ def menu(sections: dict[str, list[st.Page]]) -> None:
 
 
 cache.begin_run()  # the change counters are read at most once in this run
-try:
-    with st.spinner("Opening Presence…"):
+try:  # the opening message goes when the page starts drawing, or when a message stops the run
+    try:
         auth.refuse_unsafe_secrets()  # production: a forgeable sign-in cookie secret stops the app here
         cache.engine()  # create or upgrade the schema on start; refuses unsafe production settings
-except UnsafeSettingsError as error:
-    # The project's own sentence, never Streamlit's redacted "This app has encountered an error".
-    st.error(str(error), icon=":material/error:")
-    st.stop()
-viewer = filters.current_viewer()
-if not viewer.local_mode:
-    viewer = auth.sign_in_gate()  # production: the sign-in page, or a sentence for a user with no role
-auth.local_mode_banner()
-organisation_id = filters.chosen_organisation(viewer)
-viewer = preview.view_as(viewer, organisation_id)  # a data steward may look as another role would
-sections = _sections(access.allowed_pages(viewer, organisation_id), first_run=not cache.all_organisations())
-if not sections:
-    st.info(filters.NO_VISIBLE_ORGANISATION, icon=":material/lock:")
-    st.stop()
-# Streamlit's own sectioned menu puts <div>s inside its <ul> (invalid list markup for screen readers); the
-# menu is drawn with st.page_link instead, one link per page under a plain section heading.
-navigation = st.navigation(sections, position="hidden")
-st.html(STYLE)
-menu(sections)
-filters.sidebar(viewer)
-auth.sign_out_button(viewer)
+    except UnsafeSettingsError as error:
+        # The project's own sentence, never Streamlit's redacted "This app has encountered an error".
+        st.error(str(error), icon=":material/error:")
+        st.stop()
+    viewer = filters.current_viewer()
+    if not viewer.local_mode:
+        viewer = auth.sign_in_gate()  # production: the sign-in page, or a sentence for a user with no role
+    auth.local_mode_banner()
+    organisation_id = filters.chosen_organisation(viewer)
+    viewer = preview.view_as(viewer, organisation_id)  # a data steward may look as another role would
+    sections = _sections(roles.allowed_pages(viewer, organisation_id), first_run=not cache.all_organisations())
+    if not sections:
+        st.info(filters.NO_VISIBLE_ORGANISATION, icon=":material/lock:")
+        st.stop()
+    # Streamlit's own sectioned menu puts <div>s inside its <ul> (invalid list markup for screen readers); the
+    # menu is drawn with st.page_link instead, one link per page under a plain section heading.
+    navigation = st.navigation(sections, position="hidden")
+    st.html(STYLE)
+    menu(sections)
+    filters.sidebar(viewer)
+    auth.sign_out_button(viewer)
+finally:
+    opening.empty()
+    st.session_state[OPENED] = True
 navigation.run()
+warm.discard()  # a background read the page did not take (another organisation) stops here

@@ -26,7 +26,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
-from analytics.access import NOBODY, Viewer, allowed_pages, resolve_viewer
+from analytics.roles import NOBODY, Viewer, allowed_pages, resolve_viewer
 from models import audit
 from models.settings import Settings, cookie_secret_problem, get_settings
 

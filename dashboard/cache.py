@@ -9,8 +9,9 @@ entry per organisation and data version; they are read only inside this module, 
 never returned to a page.
 Record-level results (missing fields, 4PI detail tables, an activity summary) are computed on each call.
 
-Every result a page gets passes through the viewer's access and disclosure rules (``analytics.access``:
-``protect``, ``build_protected`` (a representation with its sibling views), ``protect_likelihood``,
+Every result a page gets passes through the viewer's access and disclosure rules (``analytics.roles``
+says who may see what, ``analytics.protection`` protects each result by its type: ``protect``,
+``build_protected`` (a representation with its sibling views), ``protect_likelihood``,
 ``protect_frame`` with explicit counts for the 4PI results, by the policy of ``analytics.fourpi.disclosure``);
 cached aggregates are protected inside the cache for the scope their key stands for. How the results are shown
 (hidden counts as "*", readable columns, the disclosure note) is ``dashboard.display``; what they mean is worked
@@ -30,11 +31,19 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, network, outreach_plans
 from analytics import columns as c
 from analytics import columns as k
+from analytics import (
+    fourpi,
+    network,
+    network_loader,
+    network_peers,
+    outreach_plans,
+    protection,
+    roles,
+)
+from analytics import network_benchmark as network_benchmark_table
 from analytics import outreach as outreach_columns
-from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
 from analytics.decision import flagged_pipeline
 from analytics.fourpi import disclosure as fourpi_disclosure
@@ -42,8 +51,10 @@ from analytics.fourpi.disclosure import protect_scorecard
 from analytics.fourpi.disclosure import published as _published
 from analytics.loader import Frames, load_tables
 from analytics.representation import Representation
+from analytics.roles import Viewer
 from analytics.trends import Trend
 from analytics.wording import CHARACTERISTIC_LABELS
+from dashboard import warm
 from models.db import GLOBAL, NEWEST_ID, REWRITTEN, get_engine, read_all_data_versions, upgrade_schema
 from models.organisations import organisation_list, people_count
 from models.settings import get_settings
@@ -125,8 +136,12 @@ def data_version(organisation_id: int | None = None) -> str:
     """A fingerprint of the database (and of which database) for an organisation: the change counters that
     every import and form bumps in its own transaction (``models.db.bump_data_version``), so cached results
     are never stale, and :func:`_frames` can tell which tables changed. ``None``: the list of organisations."""
+    return _version_of(_counters(), organisation_id)
+
+
+def _version_of(counters: dict[tuple[int, str], int], organisation_id: int | None) -> str:
     wanted = {GLOBAL, organisation_id or GLOBAL}
-    parts = [f"{o}.{t}={v}" for (o, t), v in sorted(_counters().items()) if o in wanted]
+    parts = [f"{o}.{t}={v}" for (o, t), v in sorted(counters.items()) if o in wanted]
     return _database_key() + ":" + "|".join(parts)
 
 
@@ -159,10 +174,11 @@ def all_organisations() -> list[dict]:
     return _organisations(data_version())
 
 
-def visible_organisations(viewer: Viewer) -> list[dict]:
-    """The organisations this viewer may see (deny by default)."""
+def visible_organisations(viewer: Viewer, permission: str = "aggregates") -> list[dict]:
+    """The organisations this viewer may see (deny by default); with ``permission="network"`` those whose
+    published figures they may compare on the Network page (a network viewer's, too)."""
     organisations = all_organisations()
-    allowed = set(access.visible_organisation_ids(viewer, [o["id"] for o in organisations]))
+    allowed = set(roles.visible_organisation_ids(viewer, [o["id"] for o in organisations], permission))
     return [o for o in organisations if o["id"] in allowed]
 
 
@@ -172,13 +188,18 @@ def _protect(result: Any, viewer: Viewer, organisation_id: int) -> Any:
     """The single gate every result passes on its way to a page: the viewer's access rules and disclosure
     control (suppressed and rounded counts for restricted roles; exact figures marked not for publication for
     the others). Applying it to an already protected result changes nothing."""
-    return access.protect(result, viewer, organisation_id)
+    return protection.protect(result, viewer, organisation_id)
 
 
 def _scoped(result: Any, scope_key: str, organisation_id: int) -> Any:
     """:func:`_protect` inside a cached function, for the scope the cache key stands for: what is cached is
     already the version that scope may see."""
-    return access.protect(result, access.scoped_viewer(scope_key), organisation_id)
+    return protection.protect(result, roles.scoped_viewer(scope_key), organisation_id)
+
+
+def _published_scope(scope_key: str, organisation_id: int) -> bool:
+    """Whether the scope sees published figures (lists built from records then choose from published ones)."""
+    return not roles.scoped_viewer(scope_key).exact(organisation_id)
 
 
 def _require(viewer: Viewer, organisation_id: int, permission: str = "aggregates") -> str:
@@ -281,6 +302,8 @@ class _FrameStore:
         if frames is not None:
             return frames
         with self.lock:
+            if organisation_id not in self.loaded:
+                self._take_head_start(organisation_id)
             frames = self.current(organisation_id, version)
             if frames is not None:
                 return frames
@@ -295,11 +318,22 @@ class _FrameStore:
                     old = getattr(previous, name)
                     fresh[name] = pl.concat([old, fresh[name]], rechunk=old.n_chunks() >= APPEND_RECHUNK)
                 frames = replace(previous, **fresh)
-            self.loaded.pop(organisation_id, None)
-            while len(self.loaded) >= self.size:
-                self.loaded.pop(next(iter(self.loaded)))
-            self.loaded[organisation_id] = _Loaded(version, _table_versions(version, organisation_id), frames)
+            self._keep(organisation_id, version, frames)
             return frames
+
+    def _take_head_start(self, organisation_id: int) -> None:
+        """The frames ``app.py`` started reading in the background (``dashboard.warm``), when they are this
+        organisation's: kept as of the counters read before them, so whatever changed since is read again."""
+        found = warm.take(get_settings().database_url, organisation_id)
+        if found is not None:
+            counters, frames = found
+            self._keep(organisation_id, _version_of(counters, organisation_id), frames)
+
+    def _keep(self, organisation_id: int, version: str, frames: Frames) -> None:
+        self.loaded.pop(organisation_id, None)
+        while len(self.loaded) >= self.size:
+            self.loaded.pop(next(iter(self.loaded)))
+        self.loaded[organisation_id] = _Loaded(version, _table_versions(version, organisation_id), frames)
 
 
 @st.cache_resource(show_spinner=False)
@@ -356,7 +390,7 @@ def _representation(organisation_id: int, scope_key: str, characteristic: str, p
                                               involvement=involvement)
 
     key = (characteristic, cross_with) if cross_with else characteristic
-    return access.build_protected(build, key, access.scoped_viewer(scope_key), organisation_id)
+    return protection.build_protected(build, key, roles.scoped_viewer(scope_key), organisation_id)
 
 
 def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | None) -> pl.DataFrame:
@@ -425,8 +459,9 @@ def _committees(key: tuple) -> pl.DataFrame:
     outreach lists get): the Overview's and Decision-making's committee findings are read from it."""
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version))
-    return _scoped(found, scope_key, f.organisation_id)
+    found = outreach_columns.committee_findings(rep, _frames(f.organisation_id, f.data_version),
+                                                published=_published_scope(scope_key, f.organisation_id))
+    return _scoped(protection.CommitteeRows(found), scope_key, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -450,7 +485,7 @@ def decision_gaps(f: Filters, viewer: Viewer) -> pl.DataFrame:
     scope_key = _require(viewer, f.organisation_id)
     key = _key(f, scope_key)
     gaps = analytics.decision_gaps(_ranged_representation(f, scope_key), _committees(key))
-    return _protect(gaps, viewer, f.organisation_id)
+    return _protect(protection.GroupRows(gaps), viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -470,15 +505,16 @@ def trends(f: Filters, viewer: Viewer) -> Trend:
 def _outreach(key: tuple) -> pl.DataFrame:
     f, scope_key = _filters_from_key(key)
     rep = _ranged_representation(f, scope_key)
-    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version))
-    return _scoped(found, scope_key, f.organisation_id)
+    found = analytics.outreach_list(rep, frames=_frames(f.organisation_id, f.data_version),
+                                    published=_published_scope(scope_key, f.organisation_id))
+    return _scoped(protection.OutreachList(found), scope_key, f.organisation_id)
 
 
 def outreach(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Groups under-represented or absent in the latest period in range, ranked by shortfall and evidence,
     per level and per activity."""
     scope_key = _require(viewer, f.organisation_id, "outreach")
-    return _protect(_outreach(_key(f, scope_key)), viewer, f.organisation_id)
+    return _protect(protection.OutreachList(_outreach(_key(f, scope_key))), viewer, f.organisation_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -491,15 +527,15 @@ def _relative_likelihood(key: tuple) -> pl.DataFrame:
     # they hide (the baseline does not matter to which cells are hidden)
     levels = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
                              f.baseline_source, f.involvement, f.data_version)
-    return access.protect_likelihood(_in_range(frame, f.period_from, f.period_to),
-                                     access.scoped_viewer(scope_key), f.organisation_id, levels=levels)
+    return protection.protect_likelihood(_in_range(frame, f.period_from, f.period_to),
+                                     roles.scoped_viewer(scope_key), f.organisation_id, levels=levels)
 
 
 def relative_likelihood(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """WRES-style relative likelihood of each group being at a decision-making level, against the reference
     group, with 95% intervals (above 1: the group is less likely to be there)."""
     scope_key = _require(viewer, f.organisation_id)
-    return _protect(_relative_likelihood(_key(f, scope_key)), viewer, f.organisation_id)
+    return _protect(protection.LikelihoodTable(_relative_likelihood(_key(f, scope_key))), viewer, f.organisation_id)
 
 
 def pipeline(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -510,7 +546,8 @@ def pipeline(f: Filters, viewer: Viewer) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _data_quality(organisation_id: int, scope_key: str, period: str, version: str) -> pl.DataFrame:
-    return _scoped(analytics.data_quality(_frames(organisation_id, version), period=period), scope_key,
+    return _scoped(protection.QualityTable(analytics.data_quality(_frames(organisation_id, version), period=period)),
+                   scope_key,
                    organisation_id)
 
 
@@ -518,7 +555,7 @@ def data_quality(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Declaration rates and not stated / not known counts per level x characteristic x period (in range)."""
     scope_key = _require(viewer, f.organisation_id)
     frame = _data_quality(f.organisation_id, scope_key, f.period, f.data_version)
-    return _protect(_in_range(frame, f.period_from, f.period_to), viewer, f.organisation_id)
+    return _protect(protection.QualityTable(_in_range(frame, f.period_from, f.period_to)), viewer, f.organisation_id)
 
 
 def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -526,7 +563,7 @@ def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
     roles that may see record-level lists."""
     _require(viewer, f.organisation_id, "record_level")
     found = analytics.missing_fields(_frames(f.organisation_id, f.data_version))
-    return _protect(found, viewer, f.organisation_id)
+    return _protect(protection.RecordList(found), viewer, f.organisation_id)
 
 
 # --- 4PI standards (the scorecard and activity pages; the policy: analytics.fourpi.disclosure) ----------
@@ -559,7 +596,7 @@ def _fourpi_scorecard(organisation_id: int, scope_key: str, version: str, as_of:
     frames = _frames_4pi(organisation_id, version, as_of)
     card = fourpi.scorecard(frames, period)
     previous = fourpi.scorecard(frames, card.get_column(k.PREVIOUS_PERIOD)[0])
-    return protect_scorecard(card, previous, access.scoped_viewer(scope_key), organisation_id)
+    return protect_scorecard(card, previous, roles.scoped_viewer(scope_key), organisation_id)
 
 
 def fourpi_scorecard(f: Filters, viewer: Viewer, period: str) -> pl.DataFrame:
@@ -581,7 +618,7 @@ def fourpi_detail(f: Filters, viewer: Viewer, detail_key: str, period: str) -> p
 @st.cache_data(show_spinner=False, max_entries=16)
 def _fourpi_activities(organisation_id: int, scope_key: str, version: str, as_of: date) -> pl.DataFrame:
     activities = fourpi.activity_list(_frames_4pi(organisation_id, version, as_of))
-    return _published(activities, access.scoped_viewer(scope_key), organisation_id)  # meetings held: meetings
+    return _published(activities, roles.scoped_viewer(scope_key), organisation_id)  # meetings held: meetings
 
 
 def fourpi_activities(f: Filters, viewer: Viewer) -> pl.DataFrame:
@@ -679,32 +716,76 @@ def recruitment(f: Filters, viewer: Viewer, capacity: int, as_of: date):
 @st.cache_data(show_spinner="Comparing organisations…", max_entries=256)
 def _network_member(organisation_id: int, code: str, name: str, characteristic: str, period: str,
                     involvement: str, version: str) -> network.Member:
-    """One organisation's published representation (the figures a board member sees on its own pages) and its
-    trend tests; the same for every viewer, so the key has no role in it: only viewers who may see the
+    """One organisation's published figures (what a board member sees on its own pages, with the decision-making
+    levels together), its trend tests and its published 4PI scorecard; the same for every viewer, so the key has no role in it: only viewers who may see the
     organisation ask. Read from the organisation's stored aggregates while its data is unchanged (built from
     its records and stored otherwise: ``analytics.network_loader.load_members``), so the first network page
     after a start does not build every organisation's figures."""
-    from analytics import network_loader
-
-    row = network_loader.OrganisationRow(organisation_id, code, name, (), ())
+    (row,) = network_loader.organisations(engine(), [code])
     (member,) = network_loader.load_members(engine(), [row], characteristic=characteristic, period=period,
-                                            involvement=involvement)
+                                            involvement=involvement, scorecards=True)
     return member
 
 
 def network_members(f: Filters, viewer: Viewer) -> list[network.Member]:
-    """The published representation of every organisation this viewer may see, each against the Census
-    figures of its own catchment."""
-    organisations = visible_organisations(viewer)
+    """The published figures of every organisation this viewer may see on the Network page (their own
+    organisations, or a network viewer's grant), each against the Census figures of its own catchment."""
+    organisations = visible_organisations(viewer, "network")
     if not organisations:
         raise PermissionError(NO_ACCESS)
     return [_network_member(o["id"], o["code"], o["name"], f.characteristic, f.period, f.involvement,
                             data_version(o["id"])) for o in organisations]
 
 
+def network_levels(rows: pl.DataFrame) -> pl.DataFrame:
+    """The levels to compare (key, name): the top level (the board) first, then the decision-making levels
+    together, then the others from the top down."""
+    levels = rows.select(c.LEVEL_RANK, c.LEVEL_KEY, c.LEVEL_NAME).unique(c.LEVEL_KEY)
+    together = levels.filter(pl.col(c.LEVEL_KEY) == network.DECISION_MAKING)
+    others = levels.filter(pl.col(c.LEVEL_KEY) != network.DECISION_MAKING).sort(c.LEVEL_RANK, descending=True)
+    return pl.concat([others.head(1), together, others.slice(1)]).select(c.LEVEL_KEY, c.LEVEL_NAME)
+
+
 def network_funnel(members: list[network.Member], level: str, group: str, period: str) -> pl.DataFrame:
     """The funnel table (one row per organisation) for a level, group and period."""
     return network.funnel_table(network.organisation_figures(members, level=level, group=group, period=period))
+
+
+def network_totals(members: list[network.Member], level: str, group: str, period: str) -> dict:
+    """The network total (sums of published people against the union of the catchments) with its note."""
+    figures = network.organisation_figures(members, level=level, group=group, period=period)
+    return network.network_totals(figures, members)
+
+
+def network_benchmark(members: list[network.Member], group: str, period: str) -> pl.DataFrame:
+    """The benchmark table: one row per organisation at the decision-making levels together."""
+    return network_benchmark_table.benchmark_table(members, group=group, period=period)
+
+
+def network_over_time(members: list[network.Member], level: str, group: str) -> pl.DataFrame:
+    """Which organisations improved or worsened significantly at a level (the trend test on published
+    counts, corrected across the organisations)."""
+    return network_benchmark_table.over_time(members, group=group, level=level)
+
+
+def peers(f: Filters, viewer: Viewer, group: str) -> tuple[str, pl.DataFrame, int] | None:
+    """This organisation against its peers at the decision-making levels together (published figures): the
+    funnel sentence, its own figure beside the totals of its ICB, its region and every organisation (never a
+    peer by name), and how many organisations are compared; None when there is no other organisation. Needs
+    the right to see this organisation's figures."""
+    _require(viewer, f.organisation_id)
+    organisations = all_organisations()
+    if len(organisations) < 2:
+        return None
+    members = [_network_member(o["id"], o["code"], o["name"], f.characteristic, f.period, f.involvement,
+                               data_version(o["id"])) for o in organisations]
+    code = next(o["code"] for o in organisations if o["id"] == f.organisation_id)
+    level = network.DECISION_MAKING
+    if not any(level in m.representation.rows[c.LEVEL_KEY].to_list() for m in members):
+        return None
+    position = network_peers.funnel_position(members, code, level=level, group=group)
+    table = network_peers.peer_table(members, code, level=level, group=group)
+    return network_peers.peer_sentence(position, len(members)), table, len(members)
 
 
 # --- The board pack ------------------------------------------------------------------------------------------
@@ -720,7 +801,7 @@ def _pack_figures(organisation_id: int, scope_key: str, characteristic: str, bas
     request = report.PackRequest(organisation_code=code, period=period, exact=exact,
                                  characteristic=characteristic, baseline=baseline, involvement=involvement,
                                  as_of=as_of)
-    return report.gather(engine(), request, access.scoped_viewer(scope_key))
+    return report.gather(engine(), request, roles.scoped_viewer(scope_key))
 
 
 def board_pack(f: Filters, viewer: Viewer, period: str | None, exact: bool):

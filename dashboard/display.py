@@ -30,9 +30,9 @@ from analytics import columns as c
 from analytics import network, spreadsheet, stats, suppression
 from analytics import outreach as outreach_columns
 from analytics import trends as t
-from analytics.access import Viewer
 from analytics.key_numbers import HIDDEN_HELP, count_text  # noqa: F401 - shown by the pages
 from analytics.loader import PlanFrames
+from analytics.roles import Viewer
 from analytics.wording import (  # noqa: F401 - the labels the pages show
     CHARACTERISTIC_LABELS,
     INVOLVEMENT_FILTERS,

@@ -15,9 +15,9 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from analytics import access, selections, suppression
-from analytics.access import Viewer
+from analytics import protection, selections, suppression
 from analytics.representation import Representation
+from analytics.roles import Viewer
 from dashboard import auth, cache, display
 from dashboard.auth import current_viewer
 
@@ -62,13 +62,15 @@ def _keep_valid(key: str, options: list) -> None:
 def chosen_organisation(viewer: Viewer) -> int | None:
     """The organisation chosen in the sidebar (before it is drawn): the remembered choice if the viewer may
     still see it, else the first they may see; None when there is none."""
-    ids = [o["id"] for o in cache.visible_organisations(viewer)]
+    ids = [o["id"] for o in cache.visible_organisations(viewer, "network")]
     remembered = st.session_state.get("f_organisation")
     return remembered if remembered in ids else (ids[0] if ids else None)
 
 
 def _organisation(viewer: Viewer) -> dict | None:
-    organisations = cache.visible_organisations(viewer)
+    """The sidebar's organisation choice: every organisation the viewer may see at least on the Network page
+    (what else they may open for it is decided per page, deny by default)."""
+    organisations = cache.visible_organisations(viewer, "network")
     if not organisations:
         return None
     by_id = {o["id"]: o for o in organisations}
@@ -134,7 +136,9 @@ def sidebar(viewer: Viewer) -> cache.Filters | None:
         return None
     organisation_id = organisation["id"]
     version = cache.data_version(organisation_id)
-    cache.prepare(organisation_id, version, viewer)  # "Loading 151,944 people…" rather than a blank page
+    figures = viewer.can("aggregates", organisation_id)  # False for a network viewer: published figures only
+    if figures:
+        cache.prepare(organisation_id, version, viewer)  # "Loading 151,944 people…" rather than a blank page
     characteristic = st.sidebar.selectbox(
         "Characteristic", list(display.CHARACTERISTIC_LABELS), key="f_characteristic",
         format_func=display.CHARACTERISTIC_LABELS.get,
@@ -158,14 +162,14 @@ def sidebar(viewer: Viewer) -> cache.Filters | None:
         format_func=display.INVOLVEMENT_FILTERS.get,
         help="People who are both service users and carers are counted in both.",
     )
-    baseline_kind, baseline_source = _baseline(organisation_id, viewer, version)
+    baseline_kind, baseline_source = _baseline(organisation_id, viewer, version) if figures else ("census", None)
     base = cache.Filters(
         organisation_id=organisation_id, organisation_name=organisation["name"],
         characteristic=characteristic, cross_with=cross_with,
         period=period, baseline_kind=baseline_kind, baseline_source=baseline_source, involvement=involvement,
         data_version=version,
     )
-    period_from, period_to = _period_range(base, viewer)
+    period_from, period_to = _period_range(base, viewer) if figures else (None, None)
     filters = cache.Filters(**{**base.__dict__, "period_from": period_from, "period_to": period_to})
     st.session_state[STATE_KEY] = filters
     return filters
@@ -285,11 +289,11 @@ def download_context(f: cache.Filters | None, *, exact: bool, what: str) -> list
 def download_file(frame: pl.DataFrame, kind: str, sheet: str, *, exact: bool,
                   context: list[tuple[str, str]] | None = None) -> bytes:
     """The bytes of a download: hidden counts as "*", spreadsheet formulas defused
-    (``access.publishable``), and for exact figures a ``not_for_publication`` column so the file carries
+    (``protection.publishable``), and for exact figures a ``not_for_publication`` column so the file carries
     its mark; the context (``download_context``) is written into the file."""
     if exact:
         frame = frame.with_columns(pl.lit(True).alias(suppression.NOT_FOR_PUBLICATION))
-    safe = access.safe_for_spreadsheet(access.publishable(frame))
+    safe = protection.safe_for_spreadsheet(protection.publishable(frame))
     context = context or download_context(current(), exact=exact, what=sheet)
     return display.to_csv(safe, context) if kind == "csv" else display.to_excel(safe, sheet, context)
 

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.access import Viewer
+from analytics.roles import Viewer
 from models import audit
 
 KEY = "view_as"  # the widget's key in st.session_state
 AUDITED_KEY = "_view_as_audited"  # the last (organisation, role) written to the audit trail
 ACTION = "view_as"
 ACTION_WORDS = "Viewed the dashboard as another role"
-ROLES = ("board_member", "outreach_worker", "viewer")
+ROLES = ("board_member", "outreach_worker", "viewer", "network_viewer")
 ROLE_WORDS = {
     None: "Yourself (data steward)",
     "board_member": "A board member",
     "outreach_worker": "An outreach worker",
     "viewer": "The public (a viewer)",
+    "network_viewer": "A network viewer (an ICB or region)",
 }
 HELP = (
     "See every page as someone with another role sees it: the same menu, the same suppressed and rounded "
@@ -48,6 +49,9 @@ def previewed(viewer: Viewer, organisation_id: int, role: str | None) -> Viewer:
         return viewer
     if role not in ROLES:
         raise ValueError(f"'{role}' is not a role the dashboard can be viewed as: use one of {', '.join(ROLES)}.")
+    if role == "network_viewer":  # as a network grant of every organisation the steward looks after would show
+        stewarded = [o for o, r in viewer.roles.items() if r == "data_steward"]
+        return Viewer(email=viewer.email, roles=dict.fromkeys(stewarded, role), local_mode=viewer.local_mode)
     return Viewer(email=viewer.email, roles={organisation_id: role}, local_mode=viewer.local_mode)
 
 

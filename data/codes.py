@@ -222,6 +222,16 @@ USER_ROLES = {
     "outreach_worker": "Outreach worker",
     "viewer": "Viewer",
 }
+# A network viewer is granted a set of organisations (an ICB, a region, all, or one organisation at a time),
+# not a role in one: see models.network_grants. It sees only published figures, on the Network page.
+NETWORK_VIEWER = "network_viewer"
+ROLE_LABELS = {**USER_ROLES, NETWORK_VIEWER: "Network viewer"}
+NETWORK_SCOPES = {
+    "all": "Every organisation",
+    "region": "The organisations of an NHS region (or Wales)",
+    "icb": "The organisations of an integrated care board (ICB)",
+    "organisation": "One organisation",
+}
 
 # Default organisational levels, ordered from individual care (1) to board (5).
 DEFAULT_LEVELS: tuple[tuple[int, str, str, bool], ...] = (

@@ -7,7 +7,7 @@ one is created.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from sqlalchemy.pool import ConnectionPoolEntry
     from sqlalchemy.sql import Select
     from sqlalchemy.sql.elements import ClauseElement
+
+    from models.child_read import ChildRead
 
     # ``read(statement, schema)``: what :func:`frame_reader` yields
     FrameRead = Callable[[Select[Any], SchemaDict], pl.DataFrame]
@@ -166,6 +168,9 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 #   in one process do not see each other's POSIX locks; measured here, an ADBC read made while SQLAlchemy held a
 #   connection returned the database as it was before a committed import (and SQLite documents the same bug as
 #   a cause of corruption). ``bench/bench_load.py`` measures both.
+# - a child process (``start_child_read``, ``models/child_read.py``): ADBC on either database, in another
+#   process, where its SQLite is just another client; the dashboard's first load after a start reads this way,
+#   in parallel with its imports (``dashboard/warm.py``).
 # - anything else: SQLAlchemy rows, with the same conversions.
 # The statements are SQLAlchemy Core, compiled for the engine's dialect: the models stay the one schema.
 
@@ -181,14 +186,32 @@ def read_path(engine: Engine) -> str:
 def _adbc_connect(engine: Engine) -> AdbcConnection:
     import adbc_driver_postgresql.dbapi
 
-    uri = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    connection: AdbcConnection = adbc_driver_postgresql.dbapi.connect(uri)
+    connection: AdbcConnection = adbc_driver_postgresql.dbapi.connect(_adbc_uri(engine))
     return connection
+
+
+def _adbc_uri(engine: Engine) -> str:
+    """The engine's PostgreSQL URL as libpq takes it (password included: it goes to a driver, never a log)."""
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _sql(engine: Engine, statement: ClauseElement) -> str:
     """The statement as SQL for this engine, with its (integer) parameters written in."""
     return str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def start_child_read(engine: Engine, statements: Mapping[str, Any]) -> ChildRead | None:
+    """Start reading ``statements`` ({name: SQLAlchemy statement}) Arrow-native in a child process
+    (``models.child_read``: ADBC, safe on SQLite because the child is another process); None when this
+    database cannot be read that way (in-memory SQLite, another backend). The results are raw, like the
+    in-process readers' before :func:`conform`."""
+    from models import child_read
+
+    backend = engine.url.get_backend_name()
+    connect_to = child_read.target(backend, engine.url.database, _adbc_uri(engine))
+    if connect_to is None:
+        return None
+    return child_read.start(connect_to, {name: _sql(engine, statement) for name, statement in statements.items()})
 
 
 def conform(frame: pl.DataFrame, schema: SchemaDict) -> pl.DataFrame:

@@ -381,6 +381,25 @@ class UserRole(SQLModel, table=True):
     role: str = Field(max_length=20)
 
 
+class NetworkGrant(SQLModel, table=True):
+    """A network viewer's grant: the user sees the published figures of every organisation in the scope
+    (``scope_kind`` one of ``data.codes.NETWORK_SCOPES``; ``scope_value`` an ICB's NHS code, a region key, an
+    organisation code, or '' for all). The organisations are worked out when the user signs in, so an
+    organisation added to an ICB later is covered."""
+
+    __tablename__ = "network_grant"
+    __table_args__ = (
+        UniqueConstraint("user_id", "scope_kind", "scope_value", name="uq_network_grant"),
+        _one_of("network_grant", "scope_kind", codes.NETWORK_SCOPES),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    scope_kind: str = Field(max_length=20)
+    scope_value: str = Field(default="", max_length=40)
+    created_at: datetime = Field(default_factory=_now)
+
+
 class AuditEvent(SQLModel, table=True):
     """Append-only: rows are only ever inserted (triggers refuse UPDATE, DELETE and, on SQLite, REPLACE).
 
@@ -437,8 +456,8 @@ class ColumnMapping(SQLModel, table=True):
 
 ALL_TABLES: tuple[type[SQLModel], ...] = (
     Organisation, Level, Activity, Person, Involvement, Meeting, Attendance, Baseline,
-    Payment, SupportOffer, ImpactLog, Feedback, ReviewStep, AppUser, UserRole, AuditEvent, ImportLog,
-    ColumnMapping,
+    Payment, SupportOffer, ImpactLog, Feedback, ReviewStep, AppUser, UserRole, NetworkGrant, AuditEvent,
+    ImportLog, ColumnMapping,
 )
 
 

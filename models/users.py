@@ -22,13 +22,14 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 import polars as pl
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from data import codes
 from models import audit
 from models.db import session_scope
-from models.tables import AppUser, Organisation, UserRole
+from models.tables import AppUser, NetworkGrant, Organisation, UserRole
 
 # Starts with a letter or digit (so it can never be read as a spreadsheet formula), one "@", a dot in the
 # domain.
@@ -47,6 +48,10 @@ ERROR_LAST_STEWARD_SUSPEND = (
     "or nobody could manage its users."
 )
 ERROR_NOT_STEWARD = "You are not a data steward of organisation {code}, so you cannot change its users."
+ERROR_NETWORK_GRANTS = (
+    "'{email}' is also a network viewer of organisations beyond yours; take away their role here instead, or "
+    "ask the server's operator to remove them."
+)
 ERROR_NO_ROLE_HERE = "'{email}' has no role in an organisation you are data steward of."
 ERROR_SUSPEND_ELSEWHERE = (
     "'{email}' also has a role in {codes}, where you are not a data steward, so you cannot suspend or restore "
@@ -91,11 +96,11 @@ def _role_row(session: Session, user_id: int, organisation_id: int) -> UserRole 
 def _stewards(session: Session, organisation_id: int) -> int:
     rows = session.exec(
         select(UserRole)
-        .join(AppUser, AppUser.id == UserRole.user_id)
+        .join(AppUser, col(AppUser.id) == col(UserRole.user_id))
         .where(
             UserRole.organisation_id == organisation_id,
             UserRole.role == "data_steward",
-            AppUser.active.is_(True),
+            col(AppUser.active).is_(True),
         )
     ).all()
     return len(rows)
@@ -145,9 +150,10 @@ def set_role(
         user = AppUser(email=email)
         session.add(user)
         session.flush()
+    assert user.id is not None  # flushed
     row = _role_row(session, user.id, organisation_id)
     previous = row.role if row is not None else None
-    if previous == role:
+    if row is not None and previous == role:
         return row
     if previous == "data_steward" and _stewards(session, organisation_id) <= 1:
         raise ValueError(ERROR_LAST_STEWARD.format(email=email))
@@ -178,7 +184,7 @@ def remove_role(
     email = normalise_email(email)
     _check_scope(session, acting_scope(session=session, actor=actor, scope=scope), organisation_id)
     user = _user(session, email)
-    row = None if user is None else _role_row(session, user.id, organisation_id)
+    row = None if user is None or user.id is None else _role_row(session, user.id, organisation_id)
     if row is None:
         return False
     if row.role == "data_steward" and _stewards(session, organisation_id) <= 1:
@@ -220,7 +226,10 @@ def remove_user(
             )
         )
     rows = session.exec(select(UserRole).where(UserRole.user_id == user.id)).all()
+    grants = session.exec(select(NetworkGrant).where(NetworkGrant.user_id == user.id)).all()
     allowed = acting_scope(session=session, actor=actor, scope=scope)
+    if grants and allowed is not None:
+        raise ValueError(ERROR_NETWORK_GRANTS.format(email=email))
     for row in rows:
         _check_scope(session, allowed, row.organisation_id)
     for row in rows:
@@ -235,6 +244,16 @@ def remove_user(
             detail={"email": email, "previous_role": row.role},
         )
         session.delete(row)
+    for grant in grants:  # a network viewer's grants go with the user, each in the audit trail
+        audit.record_event(
+            session=session,
+            user=actor,
+            action=audit.ROLE_REVOKED,
+            organisation_id=None,
+            detail={"email": email, "previous_role": codes.NETWORK_VIEWER, "scope_kind": grant.scope_kind,
+                    "scope_value": grant.scope_value},
+        )
+        session.delete(grant)
     session.flush()
     session.delete(user)
     session.flush()
@@ -280,7 +299,8 @@ def set_active(
     user.active = active
     session.add(user)
     session.flush()
-    for organisation_id in organisations or [None]:
+    targets: list[int | None] = list(organisations) or [None]
+    for organisation_id in targets:
         audit.record_event(
             session=session,
             user=actor,
@@ -299,8 +319,8 @@ def roles_for(*, session: Session, email: str | None) -> dict[int, str]:
         return {}
     rows = session.exec(
         select(UserRole.organisation_id, UserRole.role)
-        .join(AppUser, AppUser.id == UserRole.user_id)
-        .where(AppUser.email == email, AppUser.active.is_(True))
+        .join(AppUser, col(AppUser.id) == col(UserRole.user_id))
+        .where(AppUser.email == email, col(AppUser.active).is_(True))
     ).all()
     return {int(organisation_id): role for organisation_id, role in rows}
 
@@ -313,7 +333,8 @@ def roles_for_email(engine: Engine, email: str | None) -> dict[int, str]:
 
 def organisation_ids(*, session: Session) -> list[int]:
     """Every organisation id (the local single-user mode is data steward of all of them)."""
-    return [int(i) for i in session.exec(select(Organisation.id).order_by(Organisation.id)).all()]
+    found = session.exec(select(col(Organisation.id)).order_by(col(Organisation.id))).all()
+    return [int(i) for i in found if i is not None]
 
 
 def users_frame(*, session: Session, organisation_ids: list[int] | None = None) -> pl.DataFrame:
@@ -323,14 +344,17 @@ def users_frame(*, session: Session, organisation_ids: list[int] | None = None) 
     users).
     """
     query = (
-        select(AppUser.email, AppUser.active, UserRole.organisation_id, Organisation.code, UserRole.role)
-        .join(UserRole, UserRole.user_id == AppUser.id)
-        .join(Organisation, Organisation.id == UserRole.organisation_id)
-        .order_by(Organisation.code, AppUser.email)
+        sa_select(
+            col(AppUser.email), col(AppUser.active), col(UserRole.organisation_id), col(Organisation.code),
+            col(UserRole.role),
+        )
+        .join(UserRole, col(UserRole.user_id) == col(AppUser.id))
+        .join(Organisation, col(Organisation.id) == col(UserRole.organisation_id))
+        .order_by(col(Organisation.code), col(AppUser.email))
     )
     if organisation_ids is not None:
-        query = query.where(UserRole.organisation_id.in_([int(i) for i in organisation_ids]))
-    rows = session.exec(query).all()
+        query = query.where(col(UserRole.organisation_id).in_([int(i) for i in organisation_ids]))
+    rows = session.execute(query).all()
     return pl.DataFrame(
         {
             "email": [r[0] for r in rows],

@@ -149,10 +149,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_parser(sub)
 
     p = sub.add_parser("user", help="manage sign-in users and their roles")
-    p.add_argument("action", choices=("add", "remove", "list"))
+    p.add_argument("action", choices=("add", "remove", "list", "network", "unnetwork"),
+                   help="network / unnetwork: grant or take away a network viewer's view of a set of "
+                        "organisations (published figures on the Network page only)")
     p.add_argument("email", nargs="?")
     p.add_argument("--organisation", help="organisation code")
     p.add_argument("--role", help="data_steward, equality_lead, board_member, outreach_worker or viewer")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--all", action="store_true", help="network: every organisation")
+    scope.add_argument("--region", help="network: an NHS region (london, midlands, ..., or wales)")
+    scope.add_argument("--icb", help="network: an integrated care board, by its NHS code (e.g. QMF)")
+    scope.add_argument("--organisations", help="network: organisation codes, comma-separated")
     p.set_defaults(handler=users.run)
 
     return parser

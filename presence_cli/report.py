@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analytics.access import Viewer
 from analytics.report import SUFFIXES, PackRequest, build, gather
 from analytics.report.figures import find_organisation
+from analytics.roles import Viewer
 from presence_cli.operator import cli_user
 
 ERROR_PUBLIC_EXACT = "The public summary is always suppressed: leave out --exact."

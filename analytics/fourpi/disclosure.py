@@ -32,11 +32,11 @@ from dataclasses import replace
 
 import polars as pl
 
-from analytics import access, fourpi, suppression
 from analytics import columns as k
-from analytics.access import Viewer
+from analytics import fourpi, protection, suppression
 from analytics.fourpi.scorecard import PREVIOUS_HIDDEN, RAG_HIDDEN, judge_scorecard
 from analytics.fourpi.summary import ActivitySummary
+from analytics.roles import Viewer
 
 PEOPLE_INDICATORS = frozenset({
     "felt_valued", "could_influence", "informed_of_outcomes",  # questionnaires returned: people
@@ -64,7 +64,7 @@ def as_int(frame: pl.DataFrame, columns: tuple[str, ...] | list[str]) -> pl.Data
 def published(frame: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
     """A 4PI frame with no counts of people (meetings, activities): exact for every role, with the flags
     that say so (not for publication for exact roles)."""
-    return access.protect_frame(frame, viewer, organisation_id, counts=[], derived={})
+    return protection.protect_frame(frame, viewer, organisation_id, counts=[], derived={})
 
 
 def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) -> pl.DataFrame:
@@ -72,7 +72,7 @@ def _scorecard_people(card: pl.DataFrame, viewer: Viewer, organisation_id: int) 
     rows = as_int(card.filter(pl.col(k.INDICATOR).is_in(PEOPLE_INDICATORS)), SCORECARD_COUNTS).with_columns(
         (pl.col(k.DENOMINATOR) - pl.col(k.NUMERATOR)).alias(NOT_MET))
     value = pl.when(pl.col(k.DENOMINATOR) > 0).then(pl.col(k.NUMERATOR) / pl.col(k.DENOMINATOR))
-    return access.protect_frame(rows, viewer, organisation_id, counts=[*SCORECARD_COUNTS, NOT_MET],
+    return protection.protect_frame(rows, viewer, organisation_id, counts=[*SCORECARD_COUNTS, NOT_MET],
                                 lines=[(k.DENOMINATOR, k.NUMERATOR, NOT_MET)], derived={k.VALUE: value})
 
 
@@ -82,7 +82,7 @@ def protect_scorecard(card: pl.DataFrame, previous: pl.DataFrame, viewer: Viewer
     others the indicators that count people are suppressed and rounded, their share, status and trend worked
     out again from the shown counts (``previous`` is the scorecard a year before, protected the same way)."""
     if viewer.exact(organisation_id):
-        return access.protect_frame(card, viewer, organisation_id, counts=list(SCORECARD_COUNTS), derived={})
+        return protection.protect_frame(card, viewer, organisation_id, counts=list(SCORECARD_COUNTS), derived={})
     order = card.select(k.INDICATOR).with_row_index("_order")
     people = _scorecard_people(card, viewer, organisation_id)
     before = _scorecard_people(previous, viewer, organisation_id).select(
@@ -112,7 +112,7 @@ def fourpi_headline(card: pl.DataFrame) -> str:
 
 def _protect_people(frame: pl.DataFrame, viewer: Viewer, organisation_id: int, counts: list[str], *,
                     lines: Sequence[tuple[str, ...]] = (), derived: dict[str, pl.Expr] | None = None) -> pl.DataFrame:
-    return access.protect_frame(as_int(frame, counts), viewer, organisation_id, counts=counts,
+    return protection.protect_frame(as_int(frame, counts), viewer, organisation_id, counts=counts,
                                 lines=lines, derived=derived or {})
 
 
@@ -120,7 +120,7 @@ def _without_head_counts(frame: pl.DataFrame, viewer: Viewer, organisation_id: i
     """A per-meeting table: head counts for exact roles (marked), the meeting's standard only for others."""
     present = [n for n in HEAD_COUNTS if n in frame.columns]
     if viewer.exact(organisation_id):
-        return access.protect_frame(frame, viewer, organisation_id,
+        return protection.protect_frame(frame, viewer, organisation_id,
                                     counts=[n for n in present if n != k.PRESENCE_BAND], derived={})
     return published(frame.drop(present), viewer, organisation_id)
 
@@ -136,7 +136,7 @@ def protect_detail(detail: pl.DataFrame, key: str, viewer: Viewer, organisation_
     if key in ("meetings", "breaches"):
         return _without_head_counts(detail, viewer, organisation_id)
     if key == "payments":  # one row per claim, with the person's reference
-        return access.protect_frame(detail, viewer, organisation_id, kind="record_level")
+        return protection.protect_frame(detail, viewer, organisation_id, kind="record_level")
     if key == "role_descriptions":
         detail = as_int(detail, [k.INVOLVEMENTS, k.WITH_DESCRIPTION]).with_columns(
             (pl.col(k.INVOLVEMENTS) - pl.col(k.WITH_DESCRIPTION)).alias("without_description"))
@@ -163,7 +163,7 @@ def _claims_by_status(payments: pl.DataFrame, viewer: Viewer, organisation_id: i
     status = pl.col(k.PAYMENT_STATUS)
     counts = payments.select(pl.len().cast(pl.Int64).alias(CLAIMS),
                              *[(status == s).sum().cast(pl.Int64).alias(s) for s in CLAIM_STATUSES])
-    return access.protect_frame(counts, viewer, organisation_id, counts=[CLAIMS, *CLAIM_STATUSES],
+    return protection.protect_frame(counts, viewer, organisation_id, counts=[CLAIMS, *CLAIM_STATUSES],
                                 lines=[(CLAIMS, *CLAIM_STATUSES)], derived={})
 
 
@@ -198,7 +198,7 @@ def protect_activity_summary(
     impact = published(summary.impact, viewer, organisation_id)
     feedback = _protect_feedback(summary.feedback, viewer, organisation_id)
     if viewer.exact(organisation_id):
-        payments = access.protect_frame(summary.payments, viewer, organisation_id, kind="record_level")
+        payments = protection.protect_frame(summary.payments, viewer, organisation_id, kind="record_level")
         return replace(summary, meetings=meetings, breaches=breaches, payments=payments, impact=impact,
                        feedback=feedback)
     payments = _claims_by_status(summary.payments, viewer, organisation_id)

@@ -3,7 +3,7 @@ and where each activity is in its Act - Evaluate - Reflect - Learn review cycle.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -152,7 +152,7 @@ def review_cycle_state(frames: Frames, *, stage_days: int = REVIEW_STAGE_DAYS) -
     )
     flags = [pl.col(f"done_{stage}").fill_null(False) for stage in REVIEW_ORDER]
     complete = pl.all_horizontal(flags)
-    next_stage = pl.when(~flags[0]).then(pl.lit(REVIEW_ORDER[0]))
+    next_stage: Any = pl.when(~flags[0]).then(pl.lit(REVIEW_ORDER[0]))  # a chain of when/then, then an Expr
     for stage, flag in zip(REVIEW_ORDER[1:], flags[1:], strict=True):
         next_stage = next_stage.when(~flag).then(pl.lit(stage))
     ended = pl.col(c.END_DATE).is_not_null() & (pl.col(c.END_DATE) < frames.as_of)

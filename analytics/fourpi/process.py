@@ -15,7 +15,7 @@ from analytics import columns as c
 from analytics.fourpi import tables as T
 from analytics.fourpi.presence import activities_with_levels
 from analytics.loader import Frames
-from analytics.periods import PeriodKind, periods_between, spans_by_period, with_period
+from analytics.periods import PeriodKind, earliest, periods_between, spans_by_period, with_period
 from data import codes
 from models.settings import Settings, get_settings
 
@@ -207,7 +207,7 @@ def involved_people_by_period(frames: Frames, period: PeriodKind) -> pl.LazyFram
 
     Columns PERIOD, PERIOD_START, PERIOD_END and PERSON_ID.
     """
-    first = frames.involvements.get_column(c.START_DATE).min()
+    first = earliest(frames.involvements.get_column(c.START_DATE))
     periods = periods_between(first, frames.as_of, period)
     return (
         spans_by_period(T.involvements(frames), periods)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from typing import overload
 
 import polars as pl
 
@@ -28,7 +29,9 @@ from analytics.loader import Frames
 from analytics.periods import (
     PeriodKind,
     check_period,
+    earliest,
     label_of,
+    latest,
     parse_period,
     periods_between,
     previous_year_period,
@@ -81,7 +84,8 @@ class ScorecardThresholds:
     def cut_offs(self, indicator: str) -> tuple[float, float]:
         if indicator not in {f.name for f in fields(self)}:
             raise ValueError(UNKNOWN_INDICATOR.format(key=indicator))
-        return getattr(self, indicator)
+        low, high = getattr(self, indicator)
+        return float(low), float(high)
 
 
 # --- Indicator counts: one LazyFrame of PERIOD, NUMERATOR, DENOMINATOR, LEFT_OUT per indicator --------------
@@ -120,7 +124,7 @@ def _meeting_rule(ok: pl.Expr, where: pl.Expr | None = None, judged: pl.Expr | N
 
 
 def _active_activities(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFrame:
-    first = frames.activities.get_column(c.START_DATE).min()
+    first = earliest(frames.activities.get_column(c.START_DATE))
     periods = periods_between(first, frames.as_of, kind)
     return spans_by_period(purpose_status_lazy(frames, settings), periods)
 
@@ -130,7 +134,7 @@ def _purpose(frames: Frames, kind: PeriodKind, settings: Settings) -> pl.LazyFra
 
 
 def _active_involvements(frames: Frames, kind: PeriodKind) -> pl.LazyFrame:
-    first = frames.involvements.get_column(c.START_DATE).min()
+    first = earliest(frames.involvements.get_column(c.START_DATE))
     return spans_by_period(T.involvements(frames), periods_between(first, frames.as_of, kind))
 
 
@@ -433,13 +437,13 @@ def scorecard_history(
 
 def latest_period(frames: Frames, kind: PeriodKind = "year") -> str:
     """The period of the latest meeting held on or before ``as_of`` (the period of ``as_of`` when none)."""
-    held = frames.meetings.filter(pl.col(c.DATE) <= frames.as_of).get_column(c.DATE).max()
+    held = latest(frames.meetings.filter(pl.col(c.DATE) <= frames.as_of).get_column(c.DATE))
     return label_of(held or frames.as_of, kind)
 
 
 def scorecard_periods(frames: Frames, kind: PeriodKind = "year") -> list[str]:
     """Period labels from the earliest record to ``as_of``, newest first (for a period picker)."""
-    starts = [frames.activities.get_column(c.START_DATE).min(), frames.meetings.get_column(c.DATE).min()]
+    starts = [earliest(frames.activities.get_column(c.START_DATE)), earliest(frames.meetings.get_column(c.DATE))]
     first = min((d for d in starts if d is not None), default=frames.as_of)
     labels = periods_between(first, frames.as_of, kind).collect().get_column(c.PERIOD).to_list()
     return labels[::-1] or [label_of(frames.as_of, kind)]
@@ -474,7 +478,13 @@ def _trend_words(period: str, previous: str) -> pl.Expr:
     )
 
 
-def judge_scorecard(card: pl.DataFrame | pl.LazyFrame, period: str, previous: str):
+@overload
+def judge_scorecard(card: pl.DataFrame, period: str, previous: str) -> pl.DataFrame: ...
+@overload
+def judge_scorecard(card: pl.LazyFrame, period: str, previous: str) -> pl.LazyFrame: ...
+def judge_scorecard(
+    card: pl.DataFrame | pl.LazyFrame, period: str, previous: str
+) -> pl.DataFrame | pl.LazyFrame:
     """Value, status (rag), change and trend words of scorecard rows from their counts: the one derivation,
     called on exact counts by :func:`scorecard` and on published counts by the dashboard for restricted
     readers. A null numerator or denominator is a hidden count: the status is ``hidden`` and the trend says so;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -125,7 +126,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def _presence_sentence(stats: dict, last_n: int, settings: Settings) -> str:
+def _presence_sentence(stats: dict[str, Any], last_n: int, settings: Settings) -> str:
     held = stats["held"]
     if held == 0:
         return "No meetings of this activity have been held yet."
@@ -143,7 +144,7 @@ def _presence_sentence(stats: dict, last_n: int, settings: Settings) -> str:
     return f"{lead}: {body}."
 
 
-def _reserve_sentence(stats: dict) -> str:
+def _reserve_sentence(stats: dict[str, Any]) -> str:
     held, missing = stats["held"], stats["no_reserve"]
     if missing == 0:
         every = "the meeting" if held == 1 else f"all {held} meetings"
@@ -153,7 +154,7 @@ def _reserve_sentence(stats: dict) -> str:
     )
 
 
-def _papers_sentence(stats: dict, settings: Settings) -> str | None:
+def _papers_sentence(stats: dict[str, Any], settings: Settings) -> str | None:
     held, recorded = stats["held"], stats["papers_recorded"]
     if held == 0:
         return None
@@ -170,7 +171,7 @@ def _papers_sentence(stats: dict, settings: Settings) -> str | None:
     )
 
 
-def _start_sentence(stats: dict, settings: Settings) -> str | None:
+def _start_sentence(stats: dict[str, Any], settings: Settings) -> str | None:
     held, recorded = stats["held"], stats["starts_recorded"]
     if held == 0 or recorded == 0:
         return None if held == 0 else "No start times are recorded."
@@ -180,7 +181,7 @@ def _start_sentence(stats: dict, settings: Settings) -> str | None:
     return sentence + (f" ({missing} with no start time recorded)." if missing else ".")
 
 
-def _recent_stats(recent: pl.DataFrame) -> dict:
+def _recent_stats(recent: pl.DataFrame) -> dict[str, Any]:
     high = pl.col(c.HIGH_LEVEL).fill_null(False)
     return recent.select(
         pl.len().alias("held"),
@@ -218,7 +219,7 @@ def _payment_sentence(payments: pl.DataFrame, settings: Settings) -> str | None:
     return f"Fees and expenses: of {_plural(payments.height, 'claim')}, " + ", ".join(parts) + "."
 
 
-def _review_sentence(review: dict) -> str:
+def _review_sentence(review: dict[str, Any]) -> str:
     stage_label = codes.REVIEW_STAGES
     cycle = review.get(c.LATEST_CYCLE)
     done = review.get(c.STAGES_DONE) or ""

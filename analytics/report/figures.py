@@ -20,15 +20,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 import analytics
-from analytics import access, fourpi, suppression
 from analytics import columns as c
+from analytics import fourpi, protection, roles, suppression
 from analytics import outreach as outreach_columns
-from analytics.access import Viewer
 from analytics.baselines import BaselineSpec
 from analytics.decision import flagged_pipeline
 from analytics.fourpi.disclosure import protect_scorecard, published
 from analytics.periods import parse_period
 from analytics.representation import Representation
+from analytics.roles import Viewer
 from analytics.trends import Trend
 
 QUARTERS = 8
@@ -126,13 +126,13 @@ def pack_viewer(viewer: Viewer, organisation_id: int, *, exact: bool) -> Viewer:
     """The viewer a pack is built for. An exact pack needs a role that may see exact figures. A published
     pack from such a role is built as that role would publish it: suppressed figures, with outreach lists
     (the outreach worker's scope, the widest that has no exact figures); a restricted role gets its own."""
-    access.require(viewer, "aggregates", organisation_id)
+    roles.require(viewer, "aggregates", organisation_id)
     if exact:
         if not viewer.exact(organisation_id):
             raise PermissionError(ERROR_EXACT_NOT_ALLOWED)
         return viewer
     if viewer.exact(organisation_id):
-        return access.scoped_viewer(f"{organisation_id}:outreach_worker")
+        return roles.scoped_viewer(f"{organisation_id}:outreach_worker")
     return viewer
 
 
@@ -199,27 +199,32 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
         return analytics.representation_table(frames, characteristic=ch, period="quarter",
                                               baseline=request.baseline, involvement=request.involvement)
 
-    full = access.build_protected(build, request.characteristic, viewer, organisation.id)
+    full = protection.build_protected(build, request.characteristic, viewer, organisation.id)
     period = choose_period(full, organisation, request.period, as_of)
     period_from = quarter_label(quarter_index(period) - (QUARTERS - 1))
-    rep = access.protect(replace(full, rows=_in_range(full.rows, period_from, period),
-                                 tables=_in_range(full.tables, period_from, period)), viewer, organisation.id)
+    rep = protection.protect(replace(full, rows=_in_range(full.rows, period_from, period),
+                                     tables=_in_range(full.tables, period_from, period)), viewer, organisation.id)
 
     # the Overview's committee findings: every level and committee where a group is missing, protected as
     # figures about groups (the outreach list's priority column dropped), exactly as the dashboard reads them
-    committees = access.protect(outreach_columns.committee_findings(rep, frames), viewer, organisation.id)
+    for_publication = not viewer.exact(organisation.id)
+    committees = protection.protect(protection.CommitteeRows(
+        outreach_columns.committee_findings(rep, frames, published=for_publication)), viewer, organisation.id)
     headlines = analytics.headlines(rep, committees=committees)
-    trend = access.protect(analytics.trend_table(rep), viewer, organisation.id)
+    trend = protection.protect(analytics.trend_table(rep), viewer, organisation.id)
     outreach = None
     if viewer.can("outreach", organisation.id):
-        outreach = access.protect(analytics.outreach_list(rep, frames=frames), viewer, organisation.id)
-    likelihood = access.protect_likelihood(
+        outreach = protection.protect(protection.OutreachList(
+            analytics.outreach_list(rep, frames=frames, published=for_publication)), viewer, organisation.id)
+    likelihood = protection.protect_likelihood(
         _in_range(analytics.relative_likelihood(frames, characteristic=request.characteristic, period="quarter",
                                                 involvement=request.involvement), period_from, period),
         viewer, organisation.id, levels=full)
     pipe = flagged_pipeline(rep)
-    quality = access.protect(analytics.data_quality(frames, period="quarter"), viewer, organisation.id)
-    quality = access.protect(_in_range(quality, period_from, period), viewer, organisation.id)
+    quality = protection.protect(protection.QualityTable(analytics.data_quality(frames, period="quarter")), viewer,
+                                 organisation.id)
+    quality = protection.protect(protection.QualityTable(_in_range(quality, period_from, period)), viewer,
+                                 organisation.id)
 
     choices, _ = fourpi.scorecard_period_choices(frames, "quarter")
     scorecard = scorecard_period = None

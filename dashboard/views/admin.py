@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import access
+from analytics import protection
 from dashboard import auth, cache, filters, preview
 from data import codes
-from models import audit, users
+from models import audit, network_grants, users
 
 AUDIT_LIMITS = (100, 500, 2000)
 DONE_KEY = "_admin_done"  # the confirmation of the last change, shown after the rerun
@@ -59,7 +59,7 @@ def _change(action, success: str, **kwargs) -> None:
     st.rerun()
 
 
-users_tab, audit_tab = st.tabs(["Users and roles", "Audit trail"])
+users_tab, network_tab, audit_tab = st.tabs(["Users and roles", "Network viewers", "Audit trail"])
 
 with users_tab:
     done = st.session_state.pop(DONE_KEY, None)
@@ -130,6 +130,45 @@ with users_tab:
                 active=what == "restore",
             )
 
+with network_tab:
+    st.markdown(
+        "A **network viewer** (an ICB, a region, a national body) sees only the **published** figures (small "
+        "numbers hidden, others rounded) of every organisation in their scope, on the Network page, and nothing "
+        "else: no organisation page, no records, no exact figures. Here you may grant a view of an organisation "
+        "you are data steward of; a region, an ICB or every organisation is granted by the server's operator "
+        "(`presence user network`), because it also covers organisations added later."
+    )
+    grants = network_grants.grants_covering(engine, STEWARD_OF)
+    if grants.height:
+        st.dataframe(
+            grants.select("email", "scope", "organisations", "active"),
+            column_config={"email": "Email", "scope": "Scope", "organisations": "Organisations now",
+                           "active": st.column_config.CheckboxColumn("Active")},
+            hide_index=True, width="stretch",
+        )
+    else:
+        st.info("No network viewer covers this organisation.")
+    kind = "organisation"
+    choices = {o["code"]: o["name"] for o in cache.all_organisations() if o["id"] in STEWARD_OF}
+    with st.form("network_grant", clear_on_submit=True):
+        network_email = st.text_input("Email address", placeholder="name@nhs.net", key="network_email")
+        value = st.selectbox("Organisation", list(choices), format_func=choices.get, key="network_value")
+        give = st.form_submit_button("Make them a network viewer", type="primary")
+    if give:
+        _change(network_grants.grant_network,
+                f"{network_email.strip().lower()} is now a network viewer of "
+                f"{network_grants.scope_label(kind, value or '')}.",
+                email=network_email, scope_kind=kind, scope_value=value)
+    if grants.height:
+        with st.form("network_revoke"):
+            labels = {i: f"{r['email']}: {r['scope']}" for i, r in enumerate(grants.iter_rows(named=True))}
+            chosen = st.selectbox("Grant", list(labels), format_func=labels.get)
+            take = st.form_submit_button("Take this grant away")
+        if take:
+            row = grants.row(chosen, named=True)
+            _change(network_grants.revoke_network, f"{row['email']} no longer sees {row['scope']}.",
+                    email=row["email"], scope_kind=row["scope_kind"], scope_value=row["scope_value"])
+
 with audit_tab:
     left, middle, right = st.columns(3)
     action = left.selectbox(
@@ -157,7 +196,7 @@ with audit_tab:
         )
         st.download_button(
             "Download the audit trail (CSV)",
-            access.safe_for_spreadsheet(trail).write_csv().encode("utf-8"),
+            protection.safe_for_spreadsheet(trail).write_csv().encode("utf-8"),
             file_name="presence-audit.csv",
             mime="text/csv",
             icon=":material/download:",

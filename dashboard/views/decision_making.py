@@ -108,3 +108,42 @@ charts.show(
     display.declaration_table(tables, f"{f.characteristic_label.split(' (')[0]} recorded"),
     key="declaration",
 )
+
+st.header("5. Against your peers")
+peer_group = "Ethnic minority" if f.characteristic == "ethnicity_binary" else None
+groups = latest.select(c.GROUP, c.GROUP_LABEL).unique().sort(c.GROUP)
+labels = dict(zip(groups[c.GROUP], groups[c.GROUP_LABEL], strict=True))
+if f.cross_with:
+    st.info("Choose one characteristic (nothing crossed) to compare with other organisations.",
+            icon=":material/info:")
+elif labels:
+    chosen = st.selectbox("Group", list(labels), format_func=labels.get, key="peer_group",
+                          index=list(labels).index(peer_group) if peer_group in labels else 0,
+                          help="The group whose presence at the decision-making levels is compared.")
+    found = filters.load(cache.peers, f, viewer, chosen)
+    if found is None:
+        st.info("There is no other organisation in Presence to compare with.", icon=":material/info:")
+    else:
+        sentence, peer_rows, compared = found
+        st.markdown(f"**{sentence}**")
+        st.caption(
+            "Published figures only (small numbers hidden, others rounded), at the decision-making levels "
+            "together. Each group's total adds up the published people of its organisations against the people "
+            "of all their catchments together; someone involved in two organisations counts once in each. "
+            "Other organisations are not named."
+        )
+        st.dataframe(
+            display.with_status_words(peer_rows.with_columns(pl.col(c.STATUS).fill_null(c.STATUS_NO_DATA))).select(
+                pl.col("peer_group").alias("Compared with"),
+                pl.col("organisations").alias("Organisations"),
+                pl.col(c.INVOLVED).cast(pl.Int64).cast(pl.String).fill_null("*").alias("In the group"),
+                pl.col(c.TOTAL).cast(pl.Int64).cast(pl.String).fill_null("*").alias("People with a known answer"),
+                (pl.col(c.SHARE) * 100).round(1).alias("Share %"),
+                (pl.col(c.CI_LOW) * 100).round(1).alias("Share from %"),
+                (pl.col(c.CI_HIGH) * 100).round(1).alias("Share to %"),
+                (pl.col(c.BASELINE_SHARE) * 100).round(1).alias("Catchment %"),
+                pl.col(c.RATIO).round(2).alias("Ratio"),
+                pl.col("status_words").alias("Status"),
+            ),
+            hide_index=True, width="stretch", key="peers",
+        )

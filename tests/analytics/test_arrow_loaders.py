@@ -6,10 +6,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from analytics import loader
-from models import db
+from models import child_read, db
+from models.importer import import_file
 from models.seeding import seed_demo
 from tests.analytics.test_fourpi_loader import AS_OF, seed_fourpi
 
@@ -83,3 +85,47 @@ def test_an_organisation_with_no_records_gives_empty_typed_frames(engine):
         assert frame.schema == pl.Schema(loader.schemas()[name])
     with pytest.raises(ValueError, match="no organisation"):
         loader.load_frames(engine, seeded + 1000)
+
+
+# --- The child-process reader (models.child_read: ADBC in another process, used for the first load) -----------
+
+def test_a_child_process_read_gives_the_same_frames(demo):
+    engine, organisation_id = demo
+    loading = loader.start_loading(engine, organisation_id)
+    assert loading.reading is not None  # read by the child, not by the fallback
+    frames = loading.frames()
+    before = todays_load_frames(engine, organisation_id)
+    for name, frame in before.items():
+        assert_frame_equal(getattr(frames, name), frame, check_exact=True)
+
+
+def test_a_child_read_sees_an_import_committed_in_this_process(demo):
+    """The stale read that keeps ADBC's SQLite out of the dashboard's process: with SQLAlchemy's pooled
+    connection open and used, rows imported and committed here must be in the next read."""
+    engine, organisation_id = demo
+    with engine.connect() as held:  # a pooled connection stays open, as in the dashboard
+        people = held.execute(text("SELECT count(*) FROM person")).scalar_one()
+        first = loader.start_loading(engine, organisation_id).frames()
+        csv = b"ref,involvement_type,ethnicity\nNEW1,carer,N\nNEW2,carer,A\n"
+        report = import_file(engine=engine, path_or_bytes=csv, file_name="people.csv", organisation_code="DEMO")
+        assert report.committed
+        assert held.execute(text("SELECT count(*) FROM person")).scalar_one() in (people, people + 2)
+        second = loader.start_loading(engine, organisation_id).frames()
+    assert second.people.height == first.people.height + 2
+    assert sorted(second.people.filter(pl.col("ref").str.starts_with("NEW"))["ref"]) == ["NEW1", "NEW2"]
+    assert_frame_equal(second.people, loader.load_frames(engine, organisation_id).people, check_exact=True)
+
+
+def test_the_first_load_falls_back_to_this_process(demo, monkeypatch):
+    engine, organisation_id = demo
+    expected = loader.load_frames(engine, organisation_id)
+    memory = db.get_engine("sqlite://")
+    assert db.start_child_read(memory, loader.statements(1)) is None  # an in-memory database: no child
+    monkeypatch.setattr(child_read, "target", lambda *_: {"driver": "sqlite", "uri": "/nonexistent/x.db"})
+    loading = loader.start_loading(engine, organisation_id)
+    assert loading.reading is not None
+    with pytest.raises(RuntimeError, match="background read"):
+        loading.reading.result()
+    frames = loader.start_loading(engine, organisation_id).frames()  # the child fails: read here instead
+    assert_frame_equal(frames.attendance, expected.attendance, check_exact=True)
+    assert_frame_equal(frames.people, expected.people, check_exact=True)

@@ -19,9 +19,9 @@ from pypdf import PdfReader
 from analytics import columns as c
 from analytics import columns as k
 from analytics import report, selections
-from analytics.access import Viewer
 from analytics.report import assemble
 from analytics.report.content import NOT_FOR_PUBLICATION, Table
+from analytics.roles import Viewer
 from models.db import get_engine, upgrade_schema
 from models.settings import get_settings
 from presence_cli import main

@@ -25,12 +25,12 @@ from analytics.counting import (
     PERSON_ID,
     count_runs,
     joiner_runs,
-    period_index,
     period_span,
     presence,
     presence_runs,
 )
 from analytics.loader import Frames, make_frames
+from analytics.periods import index_of as period_index
 
 
 def _random_frames(seed: int) -> Frames:

@@ -8,11 +8,11 @@ from datetime import date
 import polars as pl
 import pytest
 
-from analytics import access, suppression
 from analytics import columns as c
-from analytics.access import Viewer
+from analytics import protection, suppression
 from analytics.baselines import NO_CENSUS_TABLE, BaselineSpec
 from analytics.representation import representation_table
+from analytics.roles import Viewer
 from data import characteristics
 from tests.analytics.representation_fixtures import frames_with, involvements_frame, settings
 
@@ -95,12 +95,12 @@ def test_a_restricted_reader_never_sees_the_small_count(role):
                                     baseline=BaselineSpec(kind="user", source="caseload"))
 
     reader = Viewer(email=f"{role}@example.org", roles={1: role})
-    published = access.build_protected(build, KEY, reader, 1, settings())
+    published = protection.build_protected(build, KEY, reader, 1, settings())
     no = _board(published.rows, "no")
     assert no[c.INVOLVED] is None  # 3 people: hidden
     assert no[c.SHARE] is None and no[c.STATUS] == c.STATUS_HIDDEN
     shown = [v for v in published.rows[c.INVOLVED].drop_nulls().to_list() if v]
     assert all(v >= 8 and v % 5 == 0 for v in shown)  # the others rounded to 5
-    exact = access.build_protected(build, KEY, Viewer(email="lead@example.org", roles={1: "equality_lead"}), 1,
+    exact = protection.build_protected(build, KEY, Viewer(email="lead@example.org", roles={1: "equality_lead"}), 1,
                                    settings())
     assert _board(exact.rows, "no")[c.INVOLVED] == 3

@@ -13,8 +13,8 @@ import polars as pl
 import pytest
 from scipy import stats as scipy_stats
 
-from analytics import access, network, network_benchmark, suppression, trends
 from analytics import columns as c
+from analytics import network, network_benchmark, protection, roles, suppression, trends
 from analytics.loader import load_frames
 from analytics.network_loader import load_members, organisations
 from analytics.representation import representation_table
@@ -179,8 +179,8 @@ def test_network_figures_are_the_single_organisation_published_figures(network_u
         def build(ch, frames=frames):
             return representation_table(frames, characteristic=ch, period="year")
 
-        page = access.build_protected(build, "ethnicity_binary",
-                                      access.scoped_viewer(f"{member.organisation_id}:board_member"),
+        page = protection.build_protected(build, "ethnicity_binary",
+                                      roles.scoped_viewer(f"{member.organisation_id}:board_member"),
                                       member.organisation_id)
         own = page.rows.filter((pl.col(c.LEVEL_KEY) == "board") & (pl.col(c.PERIOD) == "2026")
                                & (pl.col(c.GROUP) == MINORITY))

@@ -7,8 +7,8 @@ import io
 import openpyxl
 import polars as pl
 
-from analytics import access
 from analytics import columns as c
+from analytics import protection
 from analytics.spreadsheet import ABOUT_SHEET, csv_bytes, excel_bytes
 
 CONTEXT = [("Organisation", "Test trust"), ("Baseline", "Census 2021, residents aged 18 and over"),
@@ -28,7 +28,7 @@ def _published() -> pl.DataFrame:
 
 
 def test_excel_keeps_numbers_as_numbers_with_formats():
-    book = openpyxl.load_workbook(io.BytesIO(excel_bytes(access.safe_for_spreadsheet(_published()), "Table",
+    book = openpyxl.load_workbook(io.BytesIO(excel_bytes(protection.safe_for_spreadsheet(_published()), "Table",
                                                          CONTEXT)))
     assert book.sheetnames == [ABOUT_SHEET, "Table"]  # the context comes first
     about = book[ABOUT_SHEET]

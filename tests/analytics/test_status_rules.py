@@ -164,7 +164,7 @@ def test_nobody_at_a_decision_making_level_gets_a_sentence_and_a_corrected_inter
 
 
 def test_published_likelihood_says_no_one_from_published_zeros():
-    from analytics import access
+    from analytics import protection
     from models.settings import Settings
 
     made = pl.DataFrame(
@@ -176,7 +176,7 @@ def test_published_likelihood_says_no_one_from_published_zeros():
             "reference_group": ["W"] * 3,
         }
     )
-    out = access._published_likelihood(made, Settings())
+    out = protection.published_likelihood(made, Settings())
     # W published 40 of 200, B 0 of 20 (22 -> 20): (40.5 / 201) / (0.5 / 21) = 8.46; M has a hidden 3
     b = out.row(1, named=True)
     assert b["relative_likelihood"] == pytest.approx((40.5 / 201) / (0.5 / 21))

@@ -380,7 +380,7 @@ def crossed_figures(
     counts: dict[tuple, int], joint: bool = True, whole_family: bool = False
 ) -> tuple[list[Figure], int]:
     """The crossed table and its two single views at two levels, protected jointly (``joint``, as
-    ``access.build_protected(build, (a, b), ...)`` does) or each on its own (the conservative rule).
+    ``protection.build_protected(build, (a, b), ...)`` does) or each on its own (the conservative rule).
 
     ``counts`` maps (level, (ethnic state, sex state)) to people; with ``whole_family`` the ethnic states are
     the detailed categories and the detailed and binary views are published too (as the dashboard does)."""

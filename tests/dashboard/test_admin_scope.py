@@ -65,3 +65,29 @@ def test_the_admin_page_cannot_suspend_the_last_steward(monkeypatch, trusts):
     assert "is the last active data steward of A" in at.error[0].value
     with Session(engine) as session:
         assert users.roles_for(session=session, email="steward@a.org")
+
+
+def test_the_admin_page_grants_and_takes_away_a_network_view_of_its_own_organisation(monkeypatch, trusts):
+    from analytics import roles
+    from models import audit
+
+    engine, a = trusts
+    monkeypatch.setattr(auth, "is_local_mode", lambda settings=None: False)
+    monkeypatch.setattr(auth, "current_user", lambda: "steward@a.org")
+    at = AppTest.from_file(ADMIN, default_timeout=60)
+    at.session_state["filters"] = cache.Filters(organisation_id=a, organisation_name="Trust A")
+    at.run()
+    assert "No network viewer covers this organisation." in [i.value for i in at.info]
+    next(t for t in at.text_input if t.label == "Email address" and t.key == "network_email").input("ICB@x.org")
+    assert next(s for s in at.selectbox if s.key == "network_value").options == ["Trust A"]  # only A: not B
+    next(b for b in at.button if b.label == "Make them a network viewer").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "icb@x.org is now a network viewer of organisation A." in [s.value for s in at.success]
+    assert roles.resolve_viewer(engine, "icb@x.org").roles == {a: "network_viewer"}
+    events = audit.audit_frame(engine, user="steward@a.org", action=audit.ROLE_GRANTED)
+    assert "network_viewer" in events["detail"].to_list()[0]
+    next(b for b in at.button if b.label == "Take this grant away").click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert roles.resolve_viewer(engine, "icb@x.org").roles == {}

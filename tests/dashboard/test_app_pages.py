@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import columns as c
 from analytics import selections
-from analytics.access import Viewer
+from analytics.roles import Viewer
 from dashboard import auth, cache, charts, display, filters
 from models.crud import create_organisation
 from models.db import get_engine, session_scope, upgrade_schema

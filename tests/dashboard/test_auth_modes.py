@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics.access import allowed_pages
+from analytics.roles import allowed_pages
 from dashboard import auth, cache
 from models import audit, users
 from models.crud import create_organisation
@@ -101,7 +101,7 @@ def app_database():
 
 def test_viewer_in_local_mode_is_steward_of_everything(app_database):
     _, a, b = app_database
-    from analytics.access import resolve_viewer
+    from analytics.roles import resolve_viewer
 
     local = resolve_viewer(app_database[0], auth.current_user(), local_mode=auth.is_local_mode())
     assert local.local_mode and local.roles == {a: "data_steward", b: "data_steward"}
@@ -145,7 +145,7 @@ def test_unknown_user_sees_nothing_and_is_audited(monkeypatch, app_database):
     at = _run_as(monkeypatch, "stranger@elsewhere.org")
     assert "roles=[]" in _texts(at)
     assert audit.audit_frame(engine, user="stranger@elsewhere.org", action=audit.ACCESS_DENIED).height == 1
-    from analytics.access import resolve_viewer
+    from analytics.roles import resolve_viewer
 
     nobody = resolve_viewer(engine, "stranger@elsewhere.org")
     assert allowed_pages(nobody, a) == set() and allowed_pages(nobody, b) == set()

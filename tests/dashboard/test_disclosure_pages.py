@@ -28,8 +28,8 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from analytics import fourpi
-from analytics.access import Viewer
 from analytics.fourpi import disclosure as fourpi_disclosure
+from analytics.roles import Viewer
 from dashboard import auth, cache, display
 from models import audit, users
 from models.db import get_engine, session_scope, upgrade_schema

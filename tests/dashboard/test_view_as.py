@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app_pages import demo_db, demo_file, open_page, page_path, texts  # noqa: F401 (fixtures)
 
-from analytics.access import Viewer
+from analytics.roles import Viewer
 from dashboard import auth, cache, filters, preview
 from models import audit
 from models.settings import get_settings

@@ -5,13 +5,13 @@ append the new rows (id above the last one read) instead of reading the whole ta
 Existing counters count as rewritten at their current value (nothing is known about their past).
 
 Revision ID: 0008
-Revises: 0006 (0007 is reserved for a migration on another branch; chain to whichever lands first)
+Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
