@@ -718,8 +718,8 @@ def _network_member(organisation_id: int, code: str, name: str, characteristic: 
                     involvement: str, version: str) -> network.Member:
     """One organisation's published figures (what a board member sees on its own pages, with the decision-making
     levels together), its trend tests and its published 4PI scorecard; the same for every viewer, so the key has
-    no role in it: only viewers who may see the organisation ask. Read from the organisation's stored aggregates
-    while its data is unchanged (built from its records and stored otherwise:
+    no role in it: only viewers who may see the organisation ask. Read from the organisation's stored
+    aggregates while its data is unchanged (built from its records and stored otherwise:
     ``analytics.network_loader.load_members``), so the first network page after a start does not build every
     organisation's figures."""
     (row,) = network_loader.organisations(engine(), [code])
