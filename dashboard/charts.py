@@ -181,12 +181,12 @@ MAX_GROUPS = 30  # a crossed view with more groups charts the ones with the larg
 
 def top_groups(rows: pl.DataFrame, limit: int = MAX_GROUPS) -> list[str]:
     """The group labels with the largest gaps in the latest period (most people missing at any level, then
-    the lowest ratio), at most ``limit`` of them, in their table order."""
+    the lowest ratio), at most ``limit`` of them, in their table order. ``rows`` carry the derived ratio
+    (``analytics.stats.compare_with_baseline``): representation rows or a trend series."""
     latest = _latest(rows)
     most = pl.col(c.SHORTFALL).max().fill_null(0) if c.SHORTFALL in latest.columns else pl.lit(0)
-    ratio = pl.col(c.RATIO) if c.RATIO in latest.columns else pl.col(c.SHARE) / pl.col(c.BASELINE_SHARE)
     ranked = (latest.group_by(c.GROUP_LABEL)
-              .agg(most.alias("_most"), ratio.min().alias("_lowest"))
+              .agg(most.alias("_most"), pl.col(c.RATIO).min().alias("_lowest"))
               .sort(["_most", "_lowest", c.GROUP_LABEL], descending=[True, False, False], nulls_last=True))
     chosen = set(ranked.head(limit).get_column(c.GROUP_LABEL).to_list())
     return [g for g in dict.fromkeys(latest.get_column(c.GROUP_LABEL).to_list()) if g in chosen]

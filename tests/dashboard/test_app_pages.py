@@ -19,6 +19,7 @@ from analytics import columns as c
 from analytics import selections
 from analytics.roles import Viewer
 from dashboard import auth, cache, charts, display, filters
+from dashboard.cache import _core as cache_core  # where the change counters are read
 from models.crud import create_organisation
 from models.db import get_engine, session_scope, upgrade_schema
 from models.settings import get_settings
@@ -437,8 +438,8 @@ def test_excel_download_reads_back():
 def test_the_change_counters_are_read_once_per_run(demo_db, monkeypatch):
     at = open_page("overview")
     calls = []
-    real = cache.read_all_data_versions
-    monkeypatch.setattr(cache, "read_all_data_versions", lambda connection: calls.append(1) or real(connection))
+    real = cache_core.read_all_data_versions
+    monkeypatch.setattr(cache_core, "read_all_data_versions", lambda connection: calls.append(1) or real(connection))
     at.sidebar.selectbox(key="f_characteristic").select("sex").run()
     assert not at.exception
     assert len(calls) == 1  # the organisation list, the sidebar and the page share one read

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 from sqlalchemy.engine import Engine
 
+import analytics
 from dashboard import cache
 from models import db
 from models.importer import import_file
@@ -72,7 +73,7 @@ def test_the_frame_store_rereads_only_the_tables_that_changed(configured):
     updated = store.get(org, newer)
     assert updated.people.height == frames.people.height + 3
     assert updated.attendance is frames.attendance and updated.involvements is frames.involvements
-    full = cache.analytics.load_frames(engine, org)
+    full = analytics.load_frames(engine, org)
     for name in ("people", "levels", "attendance"):
         assert getattr(updated, name).equals(getattr(full, name))
     assert store.current(org, version) is updated  # an older version is served the newer frames
@@ -127,7 +128,7 @@ def test_rows_only_added_are_appended_and_equal_a_full_reload(store_on):
     appended = store.get(org, newer)
     assert appended.attendance.height == frames.attendance.height + 25
     assert appended.people is frames.people and appended.involvements is frames.involvements
-    full = cache.analytics.load_frames(engine, org)
+    full = analytics.load_frames(engine, org)
     for name in ("attendance", "levels", "people", "involvements", "meetings", "activities"):
         assert getattr(appended, name).equals(getattr(full, name)), name  # rows, order and dtypes
 
@@ -140,7 +141,7 @@ def test_rows_only_added_are_appended_and_equal_a_full_reload(store_on):
     latest = cache.data_version(org)
     assert store.appendable(org, latest) == {}
     reread = store.get(org, latest)
-    full = cache.analytics.load_frames(engine, org)
+    full = analytics.load_frames(engine, org)
     assert reread.attendance.equals(full.attendance)
     assert reread.attendance.filter(pl.col("status") == "apologies").height > (
         appended.attendance.filter(pl.col("status") == "apologies").height
@@ -167,4 +168,4 @@ def test_only_added_rows_of_another_organisation_or_an_unbumped_writer_mean_a_fu
     assert store.appendable(org, newer) == {}
     reread = store.get(org, newer)
     assert reread.people.height == frames.people.height + 1
-    assert reread.people.equals(cache.analytics.load_frames(engine, org).people)
+    assert reread.people.equals(analytics.load_frames(engine, org).people)
