@@ -1,7 +1,7 @@
 """The figures a board pack shows, gathered with the very calls the dashboard's data layer makes.
 
 Each figure here comes from the same public analytics function and the same disclosure gate as the page that
-shows it (``dashboard/cache.py``: ``representation``, ``headlines``, ``trends``, ``outreach``,
+shows it (``dashboard.cache``: ``representation``, ``headlines``, ``trends``, ``outreach``,
 ``relative_likelihood``, ``pipeline``, ``data_quality``, ``fourpi_scorecard``), called with the same
 arguments, only without Streamlit's cache. Nothing is computed a second way: a test renders the pack and
 compares its numbers with the dashboard's for the same filters.

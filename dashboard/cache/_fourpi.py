@@ -26,7 +26,7 @@ from ._frame_store import _frames
 
 def _frames_4pi(organisation_id: int, version: str, as_of: date) -> Frames:
     """The organisation's records (the one cached :class:`Frames`) with the day the 4PI figures are worked out
-    on; read only inside this module."""
+    on; read only inside ``dashboard.cache``."""
     return replace(_frames(organisation_id, version), as_of=as_of)
 
 

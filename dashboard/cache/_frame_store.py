@@ -177,7 +177,7 @@ def _store() -> _FrameStore:
 
 
 def _frames(organisation_id: int, version: str) -> Frames:
-    """One organisation's records for building aggregates, as of ``version``; read only inside this module.
+    """One organisation's records for building aggregates, as of ``version``; read only inside ``dashboard.cache``.
     Person-level: kept in :class:`_FrameStore`, never in ``st.cache_data``."""
     return _store().get(organisation_id, version)
 

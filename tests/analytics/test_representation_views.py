@@ -119,6 +119,20 @@ def test_trend_table():
     assert board.height == 0  # nobody at board in any quarter: no series to summarise
 
 
+def test_trend_series_carries_the_derived_ratio():
+    """The trend chart picks its groups by ratio: the series carries the one derived in the representation
+    (``compare_with_baseline``), so no chart divides share by baseline share again."""
+    rep = representation_table(_trend_frames(), "ethnicity", settings=S)
+    keys = [C.LEVEL_KEY, C.GROUP, C.PERIOD]
+    both = trend_table(rep).series.join(rep.rows, on=keys, suffix="_rows")
+    assert both.height == rep.rows.height
+    assert both[C.RATIO].to_list() == both[C.RATIO + "_rows"].to_list()
+    caribbean = both.filter((pl.col(C.GROUP) == "M") & (pl.col(C.LEVEL_KEY) == "individual")).sort(C.PERIOD)
+    # shares 0.1 .. 0.4 over the quarters, divided by the same baseline share each quarter
+    baseline = caribbean[C.BASELINE_SHARE][0]
+    assert caribbean[C.RATIO].to_list() == pytest.approx([s / baseline for s in (0.1, 0.2, 0.3, 0.4)])
+
+
 def test_trend_year_ago_and_status_changes():
     people = people_frame(["M"] * 2 + ["A"] * 8 + ["M"] * 6 + ["A"] * 4)
     rows = [(i, 10, date(2023, 2, 1), date(2023, 2, 2)) for i in range(1, 11)]

@@ -9,7 +9,7 @@ For every page a board member and an outreach worker may open, every number in a
 (metrics, count columns of every table, "x of y" cells, "n of m people" sentences, and every cell of the CSV
 and Excel files the page offers) must be 0, 8 or more, or "*". Derived figures (shares, shortfalls) are
 recomputed from the published counts and are not counts; counts of meetings and activities are not counts
-of people (see the 4PI decisions in ``dashboard/cache.py``).
+of people (see the 4PI decisions in ``dashboard/cache/_fourpi.py``).
 """
 
 from __future__ import annotations
