@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 
@@ -31,6 +32,9 @@ from analytics.counting import CROSS, group_labels, group_mapping
 from analytics.loader import Frames
 from data import characteristics as registry
 from data import codes, vocabulary
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 BASELINE_KINDS = ("census", "user", "need_weighted")
 COUNT = "count"
@@ -171,7 +175,27 @@ NO_COMBINATION = "No baseline for this combination"
 ICB_ONLY = ("disability", "religion")  # figures for ICBs only: local-authority catchments use their ICBs
 
 
-def _reference():
+class _Reference(Protocol):
+    """What analytics uses of ``data.baselines`` (the module satisfies this protocol)."""
+
+    def reference_baselines(self) -> pl.DataFrame: ...
+
+    def figures_min_age(self, characteristic: str, min_age: int) -> int: ...
+
+    def icb_weighted_baseline(
+        self, area_codes: Sequence[str], characteristic: str
+    ) -> tuple[pl.DataFrame, list[str]]: ...
+
+    def area_baseline(self, area_codes: Sequence[str], characteristic: str, min_age: int = 0) -> pl.DataFrame: ...
+
+    def detention_rates(self, year: str = "2023-24") -> pl.DataFrame: ...
+
+    def crossed_baseline(
+        self, country_code: str, characteristics: tuple[str, str], min_age: int
+    ) -> tuple[pl.DataFrame, int]: ...
+
+
+def _reference() -> _Reference:
     """The shipped reference baselines module (imported late: it is optional for most of analytics)."""
     from data import baselines as reference
 
@@ -442,7 +466,7 @@ def need_weighted_counts(
 
 
 def _need_weighted(
-    areas: Sequence[str], characteristic: str, settings, detail: str, year: str
+    areas: Sequence[str], characteristic: str, settings: Settings, detail: str, year: str
 ) -> tuple[pl.DataFrame, str]:
     figures = need_weighted_counts(areas, characteristic, year=year, min_age=settings.baseline_min_age)
     if figures.counts.is_empty():
@@ -461,7 +485,7 @@ def _need_weighted(
 
 
 def baseline_counts(
-    frames: Frames, characteristic: str, spec: BaselineSpec, settings, detail: str = "nhs"
+    frames: Frames, characteristic: str, spec: BaselineSpec, settings: Settings, detail: str = "nhs"
 ) -> tuple[pl.DataFrame, str]:
     """[group, count] of known groups for one characteristic, and a plain description of its source."""
     chinese = settings.chinese_as_asian
@@ -546,7 +570,7 @@ def _no_combination(characteristics: Sequence[str], reason: str) -> tuple[pl.Dat
     return pl.DataFrame(schema={C.GROUP: pl.String, C.BASELINE_SHARE: pl.Float64}), text
 
 
-def _recorded_to_group(characteristic: str, recorded_at: str, chinese_as_asian: bool, detail: str) -> dict:
+def _recorded_to_group(characteristic: str, recorded_at: str, chinese_as_asian: bool, detail: str) -> dict[str, str]:
     """Cross-table label -> group of ``characteristic`` (labels without a group are left out)."""
     if recorded_at == "ethnicity_broad":
         if characteristic == "ethnicity_binary":
@@ -558,7 +582,7 @@ def _recorded_to_group(characteristic: str, recorded_at: str, chinese_as_asian: 
 
 
 def crossed_shares(
-    frames: Frames, characteristics: Sequence[str], spec: BaselineSpec, settings, detail: str = "nhs"
+    frames: Frames, characteristics: Sequence[str], spec: BaselineSpec, settings: Settings, detail: str = "nhs"
 ) -> tuple[pl.DataFrame, str]:
     """[group, baseline_share] of crossed groups from a cross-table ONS publishes (RM032 ethnic group x sex,
     RM031 ethnic group x religion, for the country of the catchment), or no shares and a description that
@@ -604,7 +628,7 @@ def crossed_shares(
 
 
 def baseline_shares(
-    frames: Frames, characteristics: Sequence[str], spec: BaselineSpec, settings, detail: str = "nhs"
+    frames: Frames, characteristics: Sequence[str], spec: BaselineSpec, settings: Settings, detail: str = "nhs"
 ) -> tuple[pl.DataFrame, str]:
     """[group, baseline_share] over known groups and the description. Crossed characteristics take their
     shares from a published cross-table (``crossed_shares``) or have none."""

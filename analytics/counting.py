@@ -38,7 +38,7 @@ ERROR_CHARACTERISTIC = "'{}' is not a characteristic Presence can count by; use 
 ERROR_DETAIL = "detail must be 'nhs' or 'ons19', not '{}'."
 
 
-def check_characteristic(characteristic: str) -> None:
+def check_characteristic(characteristic: str | None) -> None:
     if characteristic not in C.CHARACTERISTICS:
         raise ValueError(ERROR_CHARACTERISTIC.format(characteristic, ", ".join(C.CHARACTERISTICS)))
 

@@ -9,6 +9,8 @@ share at each level.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import polars as pl
 
@@ -29,6 +31,9 @@ from analytics.counting import (
 from analytics.loader import Frames
 from analytics.representation import Representation, _resolve_settings, latest_period
 from analytics.stats import likelihood_figures
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 DECISION_MAKING_N = "decision_making_n"
 OTHER_ONLY_N = "other_only_n"
@@ -54,7 +59,7 @@ LIKELIHOOD_COLUMNS = (
 ERROR_REFERENCE = "The reference group '{}' is not a group of {}; use one of: {}."
 
 
-def default_reference(characteristic: str, counts: pl.DataFrame, settings) -> str | None:
+def default_reference(characteristic: str, counts: pl.DataFrame, settings: Settings) -> str | None:
     """White British (settings.reference_group) for ethnicity, mapped to the broad or binary group; otherwise
     the group with the most people involved over all periods."""
     if characteristic in ("ethnicity", "ethnicity_broad", "ethnicity_binary"):
@@ -63,7 +68,8 @@ def default_reference(characteristic: str, counts: pl.DataFrame, settings) -> st
     if counts.height == 0:
         return None
     totals = counts.group_by(C.GROUP).agg((pl.col(DECISION_MAKING_N) + pl.col(OTHER_ONLY_N)).sum().alias("n"))
-    return totals.sort(["n", C.GROUP], descending=[True, False])[C.GROUP][0]
+    largest: str = totals.sort(["n", C.GROUP], descending=[True, False])[C.GROUP][0]
+    return largest
 
 
 def relative_likelihood(
@@ -72,7 +78,7 @@ def relative_likelihood(
     period: str = "year",
     reference: str | None = None,
     involvement: str = "all",
-    settings=None,
+    settings: Settings | None = None,
 ) -> pl.DataFrame:
     """Per period and group: people at decision-making levels, people only at other levels, the likelihood of
     being at a decision-making level, and the relative likelihood against ``reference`` (above 1 = the group

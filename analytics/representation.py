@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import polars as pl
 
@@ -75,7 +75,8 @@ def latest_period(rows: pl.DataFrame) -> str | None:
         return None
     with_data = rows.filter(pl.col(C.TOTAL) > 0)
     source = with_data if with_data.height else rows
-    return source.sort(C.PERIOD_START)[C.PERIOD][-1]
+    latest: str = source.sort(C.PERIOD_START)[C.PERIOD][-1]
+    return latest
 
 
 def _resolve_settings(settings: Settings | None) -> Settings:
@@ -157,7 +158,7 @@ def _build(
     period: str,
     involvement: str,
     baseline: BaselineSpec,
-    settings,
+    settings: Settings,
     detail: str,
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[str], pl.DataFrame]:
     """Rows and tables (with statistics) for each characteristic tuple in ``plans``, their descriptions, and
@@ -178,14 +179,15 @@ def _build(
         ]
     )
     distinct = list(dict.fromkeys(sources))
-    joined = joiner_runs(runs.lazy(), grid[PERIOD_INDEX].min() if grid.height else None).collect()
+    first_period = cast("int | None", grid[PERIOD_INDEX].min()) if grid.height else None  # an integer column
+    joined = joiner_runs(runs.lazy(), first_period).collect()
     # one source at a time: each count joins ~350,000 run starts and ends with the people, and running them
     # all at once held every join in memory together (+140 MiB for all ten characteristics at scale 100)
     raw = [count_runs(base.lazy(), people, s).collect() for base in (runs, joined) for s in distinct]
     raw_present = dict(zip(distinct, raw[: len(distinct)], strict=True))
     raw_joined = dict(zip(distinct, raw[len(distinct) :], strict=True))
 
-    def assemble(raw_counts: dict) -> list[tuple[pl.LazyFrame, pl.LazyFrame]]:
+    def assemble(raw_counts: dict[tuple[str, ...], pl.DataFrame]) -> list[tuple[pl.LazyFrame, pl.LazyFrame]]:
         return [
             _assemble(
                 chars,
@@ -214,7 +216,7 @@ def _build(
     return rows, tables, [description for _, description in shares], joiner_rows
 
 
-def _finish(rows: pl.DataFrame, tables: pl.DataFrame, settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _finish(rows: pl.DataFrame, tables: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
     table_keys = [C.CHARACTERISTIC, C.LEVEL_RANK, C.PERIOD]
     rows = compare_with_baseline(
         rows,
@@ -235,7 +237,7 @@ def representation_tables(
     period: str = "quarter",
     baseline: BaselineSpec | None = None,
     involvement: str = "all",
-    settings=None,
+    settings: Settings | None = None,
     detail: str = "nhs",
 ) -> Representation:
     """The representation table for several characteristics at once (each on its own, not crossed).
@@ -258,7 +260,7 @@ def representation_table(
     period: str = "quarter",
     baseline: BaselineSpec | None = None,
     involvement: str = "all",
-    settings=None,
+    settings: Settings | None = None,
     detail: str = "nhs",
 ) -> Representation:
     """Who is involved at each level in each period compared with the baseline, one row per group.
@@ -268,7 +270,12 @@ def representation_table(
     Female"). ``detail="ons19"`` keeps the three ONS-only ethnic groups (Gypsy or Irish Traveller, Roma, Arab)
     apart instead of folding them into their NHS codes.
     """
-    crossed = tuple(characteristics) if characteristics else (characteristic,)
+    if characteristics:
+        crossed = tuple(characteristics)
+    else:
+        check_characteristic(characteristic)
+        assert characteristic is not None  # check_characteristic rejects None
+        crossed = (characteristic,)
     for c in crossed:
         check_characteristic(c)
     if characteristics and (len(crossed) < 2 or len(set(crossed)) != len(crossed)):
@@ -278,7 +285,8 @@ def representation_table(
 
 
 def _represent(frames: Frames, plans: list[tuple[str, ...]], characteristic: str, *, period: str,
-               baseline: BaselineSpec | None, involvement: str, settings, detail: str) -> Representation:
+               baseline: BaselineSpec | None, involvement: str, settings: Settings | None,
+               detail: str) -> Representation:
     """Build the rows and tables of ``plans`` (each a tuple of crossed characteristics) as one Representation."""
     settings = _resolve_settings(settings)
     baseline = baseline or BaselineSpec()

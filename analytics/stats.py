@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TypedDict
 
 import numpy as np
 import polars as pl
@@ -475,6 +476,16 @@ def _figure(value: float) -> str:
     return f"{value:.2f}" if np.isfinite(value) else "not known"
 
 
+class LikelihoodFigures(TypedDict):
+    """What :func:`likelihood_figures` returns: one array entry (or sentence) per group."""
+
+    likelihood: np.ndarray
+    relative_likelihood: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
+    words: list[str]
+
+
 def likelihood_figures(
     d: ArrayLike,
     n: ArrayLike,
@@ -482,7 +493,7 @@ def likelihood_figures(
     ref_n: ArrayLike,
     is_reference: ArrayLike,
     confidence: float = 0.95,
-) -> dict[str, object]:
+) -> LikelihoodFigures:
     """Likelihood, relative likelihood (WRES orientation: the reference group's likelihood over the group's),
     its interval and a sentence, from counts (arrays; NaN = a hidden count).
 
@@ -506,7 +517,7 @@ def likelihood_figures(
     rr = np.where(comparable, rr, reference_value)
     low = np.where(comparable, low, np.nan)
     high = np.where(comparable, high, np.nan)
-    words = []
+    words: list[str] = []
     for i in range(d.size):
         shown = {"rl": _figure(rr[i]), "low": _figure(low[i]), "high": _figure(high[i])}
         if hidden[i]:

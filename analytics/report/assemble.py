@@ -7,6 +7,8 @@ dashboard's own functions and disclosure gate), shown as the pages show it ("*" 
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from analytics import columns as c
@@ -15,11 +17,11 @@ from analytics import outreach as o
 from analytics import suppression
 from analytics import trends as t
 from analytics.decision import DECISION_MAKING_N, LIKELIHOOD, OTHER_ONLY_N, REFERENCE_GROUP, RELATIVE_LIKELIHOOD
-from analytics.fourpi.disclosure import RAG_HIDDEN, fourpi_headline
-from analytics.fourpi.scorecard import fix_first
+from analytics.fourpi.disclosure import fourpi_headline
+from analytics.fourpi.scorecard import RAG_HIDDEN, fix_first
 from analytics.periods import parse_period
 from analytics.report import charts
-from analytics.report.content import Bullets, Chart, Pack, Paragraph, Section, Subheading, Table
+from analytics.report.content import Block, Bullets, Chart, Pack, Paragraph, Section, Subheading, Table
 from analytics.report.figures import PackFigures
 from analytics.wording import (
     CHARACTERISTIC_LABELS,
@@ -31,7 +33,7 @@ from analytics.wording import (
     STATUS_MEANINGS,
     STATUS_WORDS,
 )
-from models.settings import get_settings
+from models.settings import Settings, get_settings
 
 MARK = suppression.SUPPRESSED_MARK
 HIDDEN_ROW_WORDS = "* Too few people to show"
@@ -46,6 +48,8 @@ SECTION_HEADINGS = (
     "Data quality",
     "Methods and glossary",
 )
+# One row of a figures frame (``DataFrame.rows(named=True)``): column name -> value of that column's type.
+Row = dict[str, Any]
 OGL = ("Contains public sector information licensed under the Open Government Licence v3.0 "
        "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/): Office for National "
        "Statistics, Census 2021; NHS England, Mental Health Act Statistics.")
@@ -53,11 +57,11 @@ OGL = ("Contains public sector information licensed under the Open Government Li
 
 # --- Cells: a figure as the reader may see it ----------------------------------------------------------------
 
-def _hidden(row: dict, name: str) -> bool:
+def _hidden(row: Row, name: str) -> bool:
     return bool(row.get(suppression.suppressed_flag(name)))
 
 
-def count(row: dict, name: str) -> str:
+def count(row: Row, name: str) -> str:
     """A count: "*" where disclosure control hid it, else with thousands commas."""
     value = row.get(name)
     if _hidden(row, name) or (value is None and row.get(suppression.SUPPRESSED)):
@@ -65,7 +69,7 @@ def count(row: dict, name: str) -> str:
     return "–" if value is None else f"{int(value):,}"
 
 
-def percent(row: dict, name: str, digits: int = 1) -> str:
+def percent(row: Row, name: str, digits: int = 1) -> str:
     """A 0-1 share as a percentage: "*" where withheld with a hidden count, "–" where there is none."""
     value = row.get(name)
     if value is None:
@@ -73,7 +77,7 @@ def percent(row: dict, name: str, digits: int = 1) -> str:
     return f"{value * 100:.{digits}f}"
 
 
-def figure(row: dict, name: str, digits: int = 2) -> str:
+def figure(row: Row, name: str, digits: int = 2) -> str:
     value = row.get(name)
     if value is None:
         return MARK if row.get(suppression.SUPPRESSED) else "–"
@@ -95,7 +99,7 @@ def _quarter_words(period: str) -> str:
     return f"{period} ({first:%-d %B} to {last:%-d %B %Y})"
 
 
-def age_floor_words(settings=None) -> str:
+def age_floor_words(settings: Settings | None = None) -> str:
     """The baseline's age floor in words (``baseline_min_age``; the shipped Census baselines count residents
     of every age where the setting does not exist)."""
     floor = getattr(settings or get_settings(), "baseline_min_age", None)
@@ -157,13 +161,13 @@ def _level_table(rows: pl.DataFrame, level: str) -> Table:
                  ("Group", "People", "Share %", "Population %", "People to add", "Status"), body)
 
 
-def to_add(r: dict) -> str:
+def to_add(r: Row) -> str:
     """'about 3 people to add', or words where the number is hidden (a small number)."""
     add = count(r, c.SHORTFALL)
     return "a small number to add, hidden" if add == MARK else f"about {people(add)} to add"
 
 
-def _missing_phrase(r: dict) -> str:
+def _missing_phrase(r: Row) -> str:
     who = r[c.GROUP_LABEL]
     if r[c.STATUS] == c.STATUS_ABSENT:
         return f"{STATUS_MARKS[c.STATUS_ABSENT]} no one from {who} ({to_add(r)})"
@@ -172,7 +176,7 @@ def _missing_phrase(r: dict) -> str:
 
 def decisions(fig: PackFigures) -> Section:
     rows = _latest(fig.rep.rows, fig.period).filter(pl.col(c.DECISION_MAKING))
-    blocks: list = [Paragraph(
+    blocks: list[Block] = [Paragraph(
         "Are the people involved where decisions are made like the people the organisation serves? For each "
         "decision-making level, and each committee in it, the groups that are absent or clearly fewer than "
         "their share, and how many more people would give them a matching share ('people to add').")]
@@ -222,7 +226,7 @@ def decisions(fig: PackFigures) -> Section:
 
 def pipeline(fig: PackFigures) -> Section:
     pipe = fig.pipeline
-    blocks: list = [Paragraph(
+    blocks: list[Block] = [Paragraph(
         "Each group's share of the people involved at each level, from individual care to the board. A group "
         "whose share falls towards the board thins out on the way to where decisions are made.")]
     if pipe.height:
@@ -241,9 +245,9 @@ def pipeline(fig: PackFigures) -> Section:
     return Section("The pipeline from individual care to board", tuple(blocks), new_page=True)
 
 
-def likelihood(fig: PackFigures) -> list:
+def likelihood(fig: PackFigures) -> list[Block]:
     rl = fig.likelihood.filter(pl.col(c.PERIOD) == fig.period)
-    blocks: list = [Subheading("Relative likelihood of reaching a decision-making level")]
+    blocks: list[Block] = [Subheading("Relative likelihood of reaching a decision-making level")]
     if rl.height == 0:
         return [*blocks, Paragraph("No one with a known answer is involved in this quarter.")]
     reference = rl.get_column(REFERENCE_GROUP)[0]
@@ -279,7 +283,7 @@ def likelihood(fig: PackFigures) -> list:
 
 def trends(fig: PackFigures) -> Section:
     series, summary = fig.trend.series, fig.trend.summary
-    blocks: list = [Paragraph(
+    blocks: list[Block] = [Paragraph(
         f"Each group's share at the decision-making levels in each quarter from {fig.period_from} to "
         f"{fig.period}, and whether it is really changing. The trend test (Cochran-Armitage) asks whether the "
         "shares move in one direction more than chance would explain.")]
@@ -310,7 +314,7 @@ def _rag_words(rag: str) -> str:
     return HIDDEN_ROW_WORDS if rag == RAG_HIDDEN else RAG_WORDS.get(rag, rag)
 
 
-def fix_first_line(row: dict) -> str:
+def fix_first_line(row: Row) -> str:
     """One 'what to fix first' line, as the scorecard page writes it."""
     return (f"{RAG_WORDS[row[k.RAG]][0]} {row[k.INDICATOR_LABEL]} ({row[k.STANDARD]}): "
             f"{round(row[k.VALUE] * 100)}% ({count(row, k.NUMERATOR)} of {count(row, k.DENOMINATOR)}; meets "
@@ -322,7 +326,7 @@ def scorecard(fig: PackFigures) -> Section:
     if card is None:
         return Section("The 4PI scorecard", (Paragraph(
             f"There are no 4PI records (meetings, payments, feedback) for {fig.period} yet."),), new_page=True)
-    blocks: list = [
+    blocks: list[Block] = [
         Paragraph(f"How far involvement met each of the five 4PI National Involvement Standards in "
                   f"{fig.scorecard_period}; the trend compares it with the same quarter a year before."),
         Paragraph(fourpi_headline(card), strong=True),
@@ -347,7 +351,7 @@ def scorecard(fig: PackFigures) -> Section:
     return Section("The 4PI scorecard", tuple(blocks), new_page=True)
 
 
-def _evidence(r: dict) -> str:
+def _evidence(r: Row) -> str:
     p = r.get(c.P_ADJUSTED)
     if r[c.STATUS] == c.STATUS_ABSENT:
         return "No one from this group, though some expected"
@@ -361,7 +365,7 @@ def _evidence(r: dict) -> str:
 
 
 def outreach(fig: PackFigures, top: int = 10) -> Section:
-    blocks: list = [Paragraph(
+    blocks: list[Block] = [Paragraph(
         "Where outreach would close the biggest gaps: groups absent or under-represented, most people to add "
         "first (the dashboard's Outreach list), and the outreach plans' progress.")]
     if fig.outreach is None:
@@ -391,7 +395,7 @@ def outreach(fig: PackFigures, top: int = 10) -> Section:
 
 def quality(fig: PackFigures) -> Section:
     latest = fig.quality.filter(pl.col(c.PERIOD) == fig.period).sort(c.LEVEL_RANK, descending=True)
-    blocks: list = [Paragraph(
+    blocks: list[Block] = [Paragraph(
         "Every figure leaves out the people whose answer is not recorded. The declaration rate is the share of "
         "people at a level whose answer is recorded: 'not stated' means asked but declined; 'not known' means "
         "never asked or not written down, which better recording can fix.")]
@@ -480,7 +484,7 @@ def board_pack(fig: PackFigures) -> Pack:
 PUBLIC_HEADINGS = ("What we measured", "Who is missing", "What we will do", "You said, we did")
 
 
-def _public_gap(r: dict) -> str:
+def _public_gap(r: Row) -> str:
     level = r[c.LEVEL_NAME].split(" (")[0].lower()
     where = "our " + (r[o.ACTIVITY_NAME].split(" (")[0] if r.get(o.ACTIVITY_NAME) else f"{level} level")
     add = count(r, c.SHORTFALL)

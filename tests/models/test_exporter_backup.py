@@ -33,6 +33,7 @@ from models.tables import (
     Involvement,
     Level,
     Meeting,
+    NetworkGrant,
     Organisation,
     OrganisationCreate,
     OutreachPlan,
@@ -72,6 +73,7 @@ NOT_COMPARED = {
     AuditEvent: "each database keeps its own append-only trail (the import adds to B's)",
     ImportLog: "the history of imports into this database",
     ColumnMapping: "how this database reads one organisation's own spreadsheets; remade by the next mapping step",
+    NetworkGrant: "network viewers' grants go with the sign-in users, like their roles",
 }
 # Bookkeeping columns that a backup does not carry: database ids and the moment a row was written.
 NOT_CARRIED = {"id", "created_at", "updated_at"}
