@@ -1,6 +1,7 @@
 """Outreach plans and the recruitment plan (issue 18). Plans are few and not personal data: read on each call
-(never cached). Their progress is counted from the cached record frames and reaches a restricted viewer only
-as published figures (small counts hidden).
+(never cached); the solved recruitment plan is cached per scope and filters (solving takes seconds). Their
+progress is counted from the cached record frames and reaches a restricted viewer only as published figures
+(small counts hidden).
 """
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ from dataclasses import replace
 from datetime import date
 
 import polars as pl
+import streamlit as st
 
 from analytics import columns as c
-from analytics import outreach_plans
+from analytics import outreach_plans, roles
 from analytics.roles import Viewer
 from models.settings import get_settings
 
 from ._core import Filters, _require, engine
 from ._frame_store import _frames
-from ._representation import outreach, representation
+from ._representation import _filters_from_key, _key, outreach, representation
 
 
 def plans(f: Filters, viewer: Viewer):
@@ -75,17 +77,27 @@ def plan_series(f: Filters, viewer: Viewer, plan_frames, ref: str, as_of: date) 
     return series
 
 
-def recruitment(f: Filters, viewer: Viewer, capacity: int, as_of: date):
-    """The optimised recruitment plan for ``capacity`` recruits (``analytics.recruitment``), from the outreach
-    list this viewer sees, the activities running on ``as_of`` and the need weights of the characteristic."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def _recruitment(key: tuple, capacity: int, as_of: date):
+    """The solved plan for one scope and set of filters. Solving is an integer programme (seconds for a trust of
+    regional size), so it is cached like the other figures; the plan holds numbers of recruits per committee and
+    group, never a person."""
     from analytics import recruitment as r
 
-    _require(viewer, f.organisation_id, "outreach")
+    f, scope_key = _filters_from_key(key)
     frames = _frames(f.organisation_id, f.data_version)
     characteristic = f.characteristic if f.cross_with is None else None
     weights = (r.need_weights(frames, characteristic) if characteristic
                else pl.DataFrame(schema={c.GROUP: pl.String, "weight": pl.Float64}))
     problem = r.recruitment_problem(
-        outreach(f, viewer), r.committee_members(frames, as_of=as_of), weights, capacity=capacity
+        outreach(f, roles.scoped_viewer(scope_key)), r.committee_members(frames, as_of=as_of), weights,
+        capacity=capacity,
     )
     return r.solve_recruitment(problem)
+
+
+def recruitment(f: Filters, viewer: Viewer, capacity: int, as_of: date):
+    """The optimised recruitment plan for ``capacity`` recruits (``analytics.recruitment``), from the outreach
+    list this viewer sees, the activities running on ``as_of`` and the need weights of the characteristic."""
+    scope_key = _require(viewer, f.organisation_id, "outreach")
+    return _recruitment(_key(f, scope_key), capacity, as_of)

@@ -61,3 +61,27 @@ def test_the_working_list_has_plan_columns(demo_db):  # noqa: F811
     assert {"Plan", "Plan status", "Plan target (people)", "Plan by", "Plan owner", "Evidence"} <= set(working)
     row = working[working["Activity"] == "Mental Health Strategy Board"].iloc[0]
     assert (row["Plan"], row["Plan status"], row["Plan owner"]) == ("OP-002", "Behind", "Equality and Inclusion Team")
+
+
+def test_the_recruitment_plan_is_solved_once_per_scope_and_filters(demo_db, monkeypatch):  # noqa: F811
+    """Solving takes seconds for a large trust, so a rerun with the same filters reads the cached plan; the
+    cached plan is the one a fresh solve gives."""
+    from analytics import recruitment
+    from dashboard.cache import _plans
+
+    _plans._recruitment.clear()  # another test may have solved these filters already
+    solved = []
+    real = recruitment.solve_recruitment
+
+    def counting(problem):
+        solved.append(problem.capacity)
+        return real(problem)
+
+    monkeypatch.setattr(recruitment, "solve_recruitment", counting)
+    at = open_page("outreach")
+    assert not at.exception, [e.value for e in at.exception]
+    first = len(solved)
+    assert first >= 1
+    at.run()  # the same filters again
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(solved) == first
