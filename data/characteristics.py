@@ -4,8 +4,8 @@ Everything that lists characteristics reads this module: the counting engine (wh
 groups), the baselines (which Census 2021 table, if any, is shipped; need weighting), disclosure control
 (characteristics of one family count the same people in finer or coarser groups, so their tables are
 protected together), the outreach plans' code list, the sentences of the headlines and the dashboard's
-sidebar. Adding a characteristic is one :class:`Characteristic` in :data:`REGISTRY` (plus its baseline
-figures, when there are any to ship).
+sidebar; the importer reads the words a baseline file uses for each (``upload_label``). Adding a characteristic
+is one :class:`Characteristic` in :data:`REGISTRY` (plus its baseline figures, when there are any to ship).
 
 :data:`FIELDS` is the other list here: the equality fields a person record carries (what the import, the
 records form and the data-quality page ask about). A characteristic reads one of them (or the person's
@@ -42,6 +42,9 @@ class Characteristic:
     family: str
     census: str | None
     need_weighted: bool = False
+    # the word a baseline file names it by in its characteristic column (None: no baseline is uploaded for it
+    # on its own, e.g. White / ethnic minority, which is folded from the broad groups)
+    upload_label: str | None = None
 
     @property
     def baseline_kinds(self) -> tuple[str, ...]:
@@ -54,33 +57,37 @@ class Characteristic:
 REGISTRY: tuple[Characteristic, ...] = (
     Characteristic(
         "ethnicity", "Ethnicity (detailed categories)", "ethnicity", "ethnicity", codes.ETHNICITY_LABELS,
-        family="ethnicity", census="TS021", need_weighted=True,
+        family="ethnicity", census="TS021", need_weighted=True, upload_label="Ethnicity",
     ),
     Characteristic(
         "ethnicity_broad", "Ethnicity (5 broad groups)", "ethnicity", "ethnicity", codes.ETHNICITY_LABELS,
-        family="ethnicity", census="TS021", need_weighted=True,
+        family="ethnicity", census="TS021", need_weighted=True, upload_label="Broad ethnic group",
     ),
     Characteristic(
         "ethnicity_binary", "Ethnicity (White / ethnic minority)", "ethnicity", "ethnicity",
         codes.ETHNICITY_LABELS, family="ethnicity", census="TS021", need_weighted=True,
     ),
-    Characteristic("sex", "Sex", "sex", "sex", codes.SEX, family="sex", census="RM032"),
+    Characteristic("sex", "Sex", "sex", "sex", codes.SEX, family="sex", census="RM032", upload_label="Sex"),
     Characteristic(  # Census 2021 TS078 (gender identity) is not shipped: a supplied baseline applies
         "gender_same_as_birth", "Gender identity same as sex registered at birth", "gender identity",
         "gender_same_as_birth", codes.GENDER_SAME_AS_BIRTH, family="gender_same_as_birth", census=None,
+        upload_label="Gender identity same as sex registered at birth",
     ),
-    Characteristic("age_band", "Age band", "age", "age_band", codes.AGE_BANDS, family="age_band", census="TS007"),
+    Characteristic(
+        "age_band", "Age band", "age", "age_band", codes.AGE_BANDS, family="age_band", census="TS007",
+        upload_label="Age band",
+    ),
     Characteristic(
         "disability", "Disability", "disability", "disability", codes.DISABILITY, family="disability",
-        census="TS038",
+        census="TS038", upload_label="Disability",
     ),
     Characteristic(
         "sexual_orientation", "Sexual orientation", "sexual orientation", "sexual_orientation",
-        codes.SEXUAL_ORIENTATION, family="sexual_orientation", census="TS077",
+        codes.SEXUAL_ORIENTATION, family="sexual_orientation", census="TS077", upload_label="Sexual orientation",
     ),
     Characteristic(
         "religion", "Religion or belief", "religion or belief", "religion", codes.RELIGION, family="religion",
-        census="TS030",
+        census="TS030", upload_label="Religion or belief",
     ),
     Characteristic(
         "involvement_type", "Service user or carer", "service user or carer role", "involvement_type",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import SQLModel
 
-from data import codes, vocabulary
+from data import characteristics, codes, vocabulary
 from models import register
 from models.importer.messages import ANY_DATE_ACCEPTED, BOOL_ACCEPTED, DATE_ACCEPTED, TIME_ACCEPTED
 from models.tables import (
@@ -136,10 +136,9 @@ ACTIVITY_ALIASES = ("activity", "activity id", "activity ref", "activity referen
 MEETING_ALIASES = ("meeting", "meeting id", "meeting ref", "meeting reference")
 ORGANISATION_ALIASES = ("organisation code", "organization code", "org code", "organisation", "organization")
 # Characteristics a baseline can describe: the equality fields of a person, and the broad ethnic groups.
+# The characteristics a baseline file may give figures for, by the words it uses: read from the registry.
 BASELINE_CHARACTERISTICS: dict[str, str] = {
-    "ethnicity": "Ethnicity", "ethnicity_broad": "Broad ethnic group", "sex": "Sex",
-    "gender_same_as_birth": "Gender identity same as sex registered at birth", "age_band": "Age band",
-    "disability": "Disability", "sexual_orientation": "Sexual orientation", "religion": "Religion or belief",
+    c.key: c.upload_label for c in characteristics.REGISTRY if c.upload_label is not None
 }
 
 TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
