@@ -29,6 +29,7 @@ from analytics.baselines import (
     census_counts,
     need_weighted_counts,
 )
+from analytics.baselines import shares as normalised_shares
 from analytics.stats import compare_with_baseline
 from data import codes, vocabulary
 
@@ -267,10 +268,9 @@ def analyse_counts(
         )
 
     base = tag(baseline).filter(pl.col(_KIND) == "known").group_by(C.GROUP).agg(pl.col("count").sum())
-    base_total = base["count"].sum() if base.height else 0
-    if not base_total:
+    shares = normalised_shares(base.select(C.GROUP, "count"))  # the one normalisation (analytics.baselines)
+    if shares.height == 0:
         raise ValueError(ERROR_NO_KNOWN_BASELINE.format(file=baseline_name))
-    shares = base.select(C.GROUP, (pl.col("count") / base_total).alias(C.BASELINE_SHARE))
 
     counted = tag(involved)
     order = counted.select(LEVEL, C.PERIOD).unique(maintain_order=True).with_row_index("_table")
