@@ -22,6 +22,16 @@ def has_people(rep: Representation) -> bool:
     return rep.tables.height > 0 and bool(rep.tables.select(counted.any()).item())
 
 
+def in_period_range(frame: pl.DataFrame, period_from: str | None, period_to: str | None) -> pl.DataFrame:
+    """Rows whose period lies in the chosen range (period labels sort in time order); None: open at that end.
+    The dashboard's period range and the board pack's both select with this."""
+    if period_from is not None:
+        frame = frame.filter(pl.col(c.PERIOD) >= period_from)
+    if period_to is not None:
+        frame = frame.filter(pl.col(c.PERIOD) <= period_to)
+    return frame
+
+
 def year_before(period: str) -> str:
     """The same period one year earlier: '2024-Q3' -> '2023-Q3', '2024' -> '2023'."""
     year, _, quarter = period.partition("-")

@@ -29,6 +29,7 @@ from analytics.fourpi.disclosure import protect_scorecard, published
 from analytics.periods import parse_period
 from analytics.representation import Representation
 from analytics.roles import Viewer
+from analytics.selections import in_period_range
 from analytics.trends import Trend
 
 QUARTERS = 8
@@ -136,15 +137,6 @@ def pack_viewer(viewer: Viewer, organisation_id: int, *, exact: bool) -> Viewer:
     return viewer
 
 
-def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | None) -> pl.DataFrame:
-    """Rows whose period lies in the range (as the dashboard's period range does)."""
-    if period_from is not None:
-        frame = frame.filter(pl.col(c.PERIOD) >= period_from)
-    if period_to is not None:
-        frame = frame.filter(pl.col(c.PERIOD) <= period_to)
-    return frame
-
-
 def periods_with_people(rep: Representation) -> list[str]:
     """Quarters in which anyone is counted (a hidden count is 1 to 7 people: someone), oldest first."""
     counted = pl.col(c.PEOPLE).fill_null(0) > 0
@@ -202,8 +194,8 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
     full = protection.build_protected(build, request.characteristic, viewer, organisation.id)
     period = choose_period(full, organisation, request.period, as_of)
     period_from = quarter_label(quarter_index(period) - (QUARTERS - 1))
-    rep = protection.protect(replace(full, rows=_in_range(full.rows, period_from, period),
-                                     tables=_in_range(full.tables, period_from, period)), viewer, organisation.id)
+    rep = protection.protect(replace(full, rows=in_period_range(full.rows, period_from, period),
+                                     tables=in_period_range(full.tables, period_from, period)), viewer, organisation.id)
 
     # the Overview's committee findings: every level and committee where a group is missing, protected as
     # figures about groups (the outreach list's priority column dropped), exactly as the dashboard reads them
@@ -217,13 +209,13 @@ def gather(engine: Engine, request: PackRequest, viewer: Viewer) -> PackFigures:
         outreach = protection.protect(protection.OutreachList(
             analytics.outreach_list(rep, frames=frames, published=for_publication)), viewer, organisation.id)
     likelihood = protection.protect_likelihood(
-        _in_range(analytics.relative_likelihood(frames, characteristic=request.characteristic, period="quarter",
+        in_period_range(analytics.relative_likelihood(frames, characteristic=request.characteristic, period="quarter",
                                                 involvement=request.involvement), period_from, period),
         viewer, organisation.id, levels=full)
     pipe = flagged_pipeline(rep)
     quality = protection.protect(protection.QualityTable(analytics.data_quality(frames, period="quarter")), viewer,
                                  organisation.id)
-    quality = protection.protect(protection.QualityTable(_in_range(quality, period_from, period)), viewer,
+    quality = protection.protect(protection.QualityTable(in_period_range(quality, period_from, period)), viewer,
                                  organisation.id)
 
     choices, _ = fourpi.scorecard_period_choices(frames, "quarter")

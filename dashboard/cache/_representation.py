@@ -18,6 +18,7 @@ from analytics.baselines import BaselineSpec
 from analytics.decision import flagged_pipeline
 from analytics.representation import Representation
 from analytics.roles import Viewer
+from analytics.selections import in_period_range
 from analytics.trends import Trend
 
 from ._core import Filters, _protect, _published_scope, _require, _scoped
@@ -52,21 +53,12 @@ def _representation(organisation_id: int, scope_key: str, characteristic: str, p
     return protection.build_protected(build, key, roles.scoped_viewer(scope_key), organisation_id)
 
 
-def _in_range(frame: pl.DataFrame, period_from: str | None, period_to: str | None) -> pl.DataFrame:
-    """Rows whose period lies in the chosen range (period labels sort in time order)."""
-    if period_from is not None:
-        frame = frame.filter(pl.col(c.PERIOD) >= period_from)
-    if period_to is not None:
-        frame = frame.filter(pl.col(c.PERIOD) <= period_to)
-    return frame
-
-
 def _ranged_representation(f: Filters, scope_key: str):
     rep = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
                           f.baseline_source, f.involvement, f.data_version, f.cross_with)
-    joiners = None if rep.joiners is None else _in_range(rep.joiners, f.period_from, f.period_to)
-    return replace(rep, rows=_in_range(rep.rows, f.period_from, f.period_to),
-                   tables=_in_range(rep.tables, f.period_from, f.period_to), joiners=joiners)
+    joiners = None if rep.joiners is None else in_period_range(rep.joiners, f.period_from, f.period_to)
+    return replace(rep, rows=in_period_range(rep.rows, f.period_from, f.period_to),
+                   tables=in_period_range(rep.tables, f.period_from, f.period_to), joiners=joiners)
 
 
 def _key(f: Filters, scope_key: str) -> tuple:
@@ -186,7 +178,7 @@ def _relative_likelihood(key: tuple) -> pl.DataFrame:
     # they hide (the baseline does not matter to which cells are hidden)
     levels = _representation(f.organisation_id, scope_key, f.characteristic, f.period, f.baseline_kind,
                              f.baseline_source, f.involvement, f.data_version)
-    return protection.protect_likelihood(_in_range(frame, f.period_from, f.period_to),
+    return protection.protect_likelihood(in_period_range(frame, f.period_from, f.period_to),
                                      roles.scoped_viewer(scope_key), f.organisation_id, levels=levels)
 
 
@@ -214,7 +206,8 @@ def data_quality(f: Filters, viewer: Viewer) -> pl.DataFrame:
     """Declaration rates and not stated / not known counts per level x characteristic x period (in range)."""
     scope_key = _require(viewer, f.organisation_id)
     frame = _data_quality(f.organisation_id, scope_key, f.period, f.data_version)
-    return _protect(protection.QualityTable(_in_range(frame, f.period_from, f.period_to)), viewer, f.organisation_id)
+    in_range = in_period_range(frame, f.period_from, f.period_to)
+    return _protect(protection.QualityTable(in_range), viewer, f.organisation_id)
 
 
 def missing_fields(f: Filters, viewer: Viewer) -> pl.DataFrame:
